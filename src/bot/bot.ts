@@ -1,0 +1,41 @@
+import { sequentialize } from '@grammyjs/runner';
+import { Bot } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import type { Logger } from 'pino';
+import type { InvoiceService } from '../invoices/service.js';
+import type { BotContext } from './context.js';
+import { createHelpFeature } from './features/help.js';
+import { createPayFeature } from './features/pay.js';
+
+export interface BotDependencies {
+  invoices: InvoiceService;
+  logger: Logger;
+  apiRoot: string;
+  defaultToken: string;
+  now?: () => Date;
+  /** Skips getMe at init when known (tests). */
+  botInfo?: UserFromGetMe;
+}
+
+export function createBot(token: string, deps: BotDependencies): Bot<BotContext> {
+  const bot = new Bot<BotContext>(token, {
+    client: { apiRoot: deps.apiRoot, timeoutSeconds: 60 },
+    botInfo: deps.botInfo,
+  });
+
+  bot.use(async (ctx, next) => {
+    ctx.logger = deps.logger.child({ updateId: ctx.update.update_id, chatId: ctx.chat?.id });
+    await next();
+  });
+  // Updates of one chat are handled in order; different chats run in parallel under the runner.
+  bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
+
+  bot.use(createPayFeature({ invoices: deps.invoices, defaultToken: deps.defaultToken, now: deps.now }));
+  bot.use(createHelpFeature({ defaultToken: deps.defaultToken }));
+
+  bot.catch(({ error, ctx }) => {
+    const logger = (ctx as Partial<BotContext>).logger ?? deps.logger;
+    logger.error({ err: error }, 'update handler failed');
+  });
+  return bot;
+}

@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { findCurrency } from './payments/currencies.js';
+
+// The only place that reads the environment. Everything else receives a typed Config.
+
+const blankToUndefined = (value: unknown) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+const optionalString = z.preprocess(blankToUndefined, z.string().optional());
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+const integer = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number' })
+      .int({ error: 'must be a whole number' })
+      .min(min, { error: `must be at least ${min}` })
+      .max(max, { error: `must be at most ${max}` })
+      .default(fallback),
+  );
+
+const required = (what: string) =>
+  z.preprocess(blankToUndefined, z.string({ error: `is required (${what})` }).min(1));
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const schema = z.object({
+  BOT_TOKEN: required('the token @BotFather gave you').pipe(
+    z.string().regex(/^\d+:[\w-]+$/, { error: 'does not look like a bot token (123456:ABC-...)' }),
+  ),
+  TELEGRAM_API_ROOT: z.preprocess(blankToUndefined, httpUrl.default('https://api.telegram.org')),
+  SMARTYPAY_API_KEY: required('public API key from the SMARTy Pay dashboard'),
+  SMARTYPAY_SECRET_KEY: required('secret API key from the SMARTy Pay dashboard'),
+  SMARTYPAY_API_HOST: z.preprocess(blankToUndefined, httpUrl.optional()),
+  SMARTYPAY_CHECKOUT_URL: z.preprocess(
+    blankToUndefined,
+    httpUrl.default('https://checkout.smartypay.io/invoice'),
+  ),
+  SMARTYPAY_TIMEOUT_MS: integer(100, 120_000, 15_000),
+  DATABASE_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL' })
+      .optional(),
+  ),
+  DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
+  PORT: integer(0, 65_535, 3000),
+  HOST: z.preprocess(blankToUndefined, z.string().default('0.0.0.0')),
+  INVOICE_TTL_MINUTES: integer(1, 60 * 24 * 30, 60),
+  DEFAULT_TOKEN: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .default('bUSDT')
+      .transform((value, ctx) => {
+        const token = findCurrency(value);
+        if (!token) ctx.addIssue({ code: 'custom', message: `unknown SMARTy Pay token "${value}"` });
+        return token ?? value;
+      }),
+  ),
+  LOG_LEVEL: z.preprocess(
+    blankToUndefined,
+    z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
+  ),
+  SHUTDOWN_TIMEOUT_MS: integer(0, 120_000, 10_000),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config {
+  botToken: string;
+  telegramApiRoot: string;
+  smartyPay: {
+    apiKey: string;
+    secretKey: string;
+    apiHost: string | undefined;
+    checkoutUrl: string;
+    timeoutMs: number;
+  };
+  databaseUrl: string | undefined;
+  dataDir: string;
+  http: { port: number; host: string };
+  invoiceTtlMinutes: number;
+  defaultToken: string;
+  logLevel: (typeof logLevels)[number];
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once. Throws ConfigError listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.') || '(environment)';
+      return `${name}: ${issue.message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  return {
+    botToken: e.BOT_TOKEN,
+    telegramApiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
+    smartyPay: {
+      apiKey: e.SMARTYPAY_API_KEY,
+      secretKey: e.SMARTYPAY_SECRET_KEY,
+      apiHost: e.SMARTYPAY_API_HOST?.replace(/\/+$/, ''),
+      checkoutUrl: e.SMARTYPAY_CHECKOUT_URL,
+      timeoutMs: e.SMARTYPAY_TIMEOUT_MS,
+    },
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    http: { port: e.PORT, host: e.HOST },
+    invoiceTtlMinutes: e.INVOICE_TTL_MINUTES,
+    defaultToken: e.DEFAULT_TOKEN,
+    logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,97 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+// The single source of truth for the database; migrations in ./migrations are generated from it.
+
+const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const invoices = pgTable(
+  'invoices',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** SMARTy Pay's invoice id. */
+    smartyPayId: text('smartypay_id').notNull(),
+    chatId: bigint('chat_id', { mode: 'number' }).notNull(),
+    /** The merchant's /pay message; the confirmation replies to it. */
+    payMessageId: integer('pay_message_id').notNull(),
+    /** The bot's invoice card (the message with the Pay button); null until Telegram accepted it. */
+    cardMessageId: integer('card_message_id'),
+    issuedByUserId: bigint('issued_by_user_id', { mode: 'number' }),
+    amount: numeric('amount', { precision: 20, scale: 8 }).notNull(),
+    token: text('token').notNull(),
+    description: text('description'),
+    status: text('status').notNull(),
+    checkoutUrl: text('checkout_url').notNull(),
+    createdAt: tz('created_at').notNull().defaultNow(),
+    expiresAt: tz('expires_at').notNull(),
+    paidAt: tz('paid_at'),
+    /** As SMARTy Pay reports it, may be in another token than `token` ("0.2125 btMNXe"). */
+    paidAmount: text('paid_amount'),
+    paidToken: text('paid_token'),
+    updatedAt: tz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('invoices_smartypay_id_key').on(t.smartyPayId),
+    // One /pay message makes at most one invoice, however often Telegram delivers it.
+    uniqueIndex('invoices_chat_pay_message_key').on(t.chatId, t.payMessageId),
+    index('invoices_open_expiry_idx').on(t.expiresAt).where(sql`status in ('Created', 'Confirming')`),
+  ],
+);
+
+export const webhookEvents = pgTable(
+  'webhook_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** eventId when SMARTy Pay sends one, else "<invoiceId>:<status>" (older payloads). */
+    dedupeKey: text('dedupe_key').notNull(),
+    smartyPayInvoiceId: text('smartypay_invoice_id').notNull(),
+    status: text('status').notNull(),
+    eventTs: tz('event_ts'),
+    /** What the event did: applied, stale, unknown_invoice. */
+    outcome: text('outcome').notNull(),
+    rawPayload: text('raw_payload').notNull(),
+    receivedAt: tz('received_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('webhook_events_dedupe_key').on(t.dedupeKey)],
+);
+
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** One notification of a kind per invoice: the unique key makes enqueueing idempotent. */
+    dedupeKey: text('dedupe_key').notNull(),
+    kind: text('kind').notNull(),
+    invoiceId: bigint('invoice_id', { mode: 'number' }).references(() => invoices.id),
+    chatId: bigint('chat_id', { mode: 'number' }).notNull(),
+    /** For a reply: the message replied to. For an edit: the message edited (null = the invoice card). */
+    targetMessageId: integer('target_message_id'),
+    payload: jsonb('payload').notNull(),
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: tz('next_attempt_at').notNull().defaultNow(),
+    /** While a worker holds the row; after it passes, another worker may take the row again. */
+    leaseUntil: tz('lease_until'),
+    lastError: text('last_error'),
+    createdAt: tz('created_at').notNull().defaultNow(),
+    sentAt: tz('sent_at'),
+  },
+  (t) => [
+    uniqueIndex('outbox_dedupe_key').on(t.dedupeKey),
+    index('outbox_due_idx').on(t.nextAttemptAt).where(sql`status in ('pending', 'sending')`),
+  ],
+);
+
+export type InvoiceRow = typeof invoices.$inferSelect;
+export type OutboxRow = typeof outbox.$inferSelect;

@@ -1,0 +1,53 @@
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { Logger } from 'pino';
+import type { InvoiceService } from '../invoices/service.js';
+import { createSmartyPayWebhookRouter } from './smartypay-webhook.js';
+
+export interface ServerDependencies {
+  invoices: InvoiceService;
+  logger: Logger;
+  smartyPaySecretKey: string;
+  /** Resolves when the database answers. */
+  ping: () => Promise<void>;
+  onWebhookApplied: () => void;
+}
+
+export function createServer(deps: ServerDependencies): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+
+  app.get('/healthz', (_req, res) => {
+    res.status(200).json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await deps.ping();
+      res.status(200).json({ status: 'ready' });
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'readiness check failed: database not answering');
+      res.status(503).json({ status: 'database unavailable' });
+    }
+  });
+
+  app.use(
+    createSmartyPayWebhookRouter({
+      invoices: deps.invoices,
+      secretKey: deps.smartyPaySecretKey,
+      logger: deps.logger,
+      onApplied: deps.onWebhookApplied,
+    }),
+  );
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  // body-parser errors carry their HTTP status (413 too large, 400 bad encoding); never a 500 for them.
+  const onError: ErrorRequestHandler = (error, _req, res, _next) => {
+    const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
+    if (status === 500) deps.logger.error({ err: error }, 'unhandled HTTP error');
+    res.status(status).json({ error: status === 413 ? 'payload too large' : 'request failed' });
+  };
+  app.use(onError);
+  return app;
+}

@@ -1,0 +1,78 @@
+import express, { type Request, type Response, Router } from 'express';
+import type { Logger } from 'pino';
+import type { InvoiceService } from '../invoices/service.js';
+import { verifySmartyPaySignature, WEBHOOK_SIGNATURE_HEADERS } from '../payments/signature.js';
+import { webhookPayloadSchema } from '../payments/webhook-payload.js';
+
+export const SMARTYPAY_WEBHOOK_PATH = '/webhooks/smartypay';
+export const WEBHOOK_BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface SmartyPayWebhookDeps {
+  invoices: InvoiceService;
+  secretKey: string;
+  logger: Logger;
+  /** Called after a commit that enqueued notifications, so they go out without waiting for a poll. */
+  onApplied: () => void;
+}
+
+/** The header as Node saw it: repeated headers arrive as an array (or comma-joined, which fails the hex check). */
+function signatureHeader(req: Request): string | string[] | undefined {
+  for (const name of WEBHOOK_SIGNATURE_HEADERS) {
+    const values: string[] = [];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      if (req.rawHeaders[i]?.toLowerCase() === name) values.push(req.rawHeaders[i + 1] ?? '');
+    }
+    if (values.length === 1) return values[0];
+    if (values.length > 1) return values;
+  }
+  return undefined;
+}
+
+export function createSmartyPayWebhookRouter(deps: SmartyPayWebhookDeps): Router {
+  const router = Router();
+  router.post(
+    SMARTYPAY_WEBHOOK_PATH,
+    // Raw bytes on this route only: the signature covers the body exactly as sent.
+    // body-parser checks Content-Length against the limit before reading: 413 before any HMAC.
+    express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT_BYTES }),
+    async (req: Request, res: Response) => {
+      const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const check = verifySmartyPaySignature(rawBody, signatureHeader(req), deps.secretKey);
+      if (!check.ok) {
+        deps.logger.warn({ reason: check.reason, ip: req.ip }, 'rejected SMARTy Pay webhook');
+        res.status(401).json({ error: 'invalid signature' });
+        return;
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(rawBody.toString('utf8'));
+      } catch {
+        res.status(400).json({ error: 'body is not JSON' });
+        return;
+      }
+      const parsed = webhookPayloadSchema.safeParse(json);
+      if (!parsed.success) {
+        deps.logger.warn({ issues: parsed.error.issues }, 'malformed SMARTy Pay webhook');
+        res.status(400).json({ error: 'malformed payload' });
+        return;
+      }
+      const payload = parsed.data;
+      try {
+        const result = await deps.invoices.applyWebhook(payload, rawBody.toString('utf8'));
+        if (result.outcome === 'unknown_invoice') {
+          // 200 anyway: SMARTy Pay must not retry an invoice that is not ours forever.
+          deps.logger.warn({ smartyPayId: payload.invoiceId, status: payload.status }, 'webhook for an unknown invoice');
+        } else {
+          deps.logger.debug({ smartyPayId: payload.invoiceId, status: payload.status, outcome: result.outcome }, 'webhook handled');
+        }
+        if (result.outcome === 'applied') deps.onApplied();
+        res.status(200).json({ ok: true, outcome: result.outcome });
+      } catch (error) {
+        // Not committed: a 5xx makes SMARTy Pay deliver it again.
+        deps.logger.error({ err: error, smartyPayId: payload.invoiceId }, 'webhook could not be stored');
+        res.status(503).json({ error: 'temporarily unavailable' });
+      }
+    },
+  );
+  return router;
+}

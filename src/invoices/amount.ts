@@ -1,0 +1,69 @@
+// Amounts are decimal strings from the chat to the database; never JS floats.
+
+export const MAX_FRACTION_DIGITS = 8;
+export const MAX_AMOUNT_INTEGER_DIGITS = 10; // 1e9 has ten digits
+
+export type AmountResult = { ok: true; value: string } | { ok: false; reason: AmountProblem };
+export type AmountProblem = 'not_a_number' | 'not_positive' | 'too_many_decimals' | 'too_large';
+
+const DECIMAL = /^(\d+)(?:[.,](\d+))?$/;
+
+/**
+ * Parses what a person typed: "1.99", "0.5", "1,5" (comma as decimal mark), ".5" is rejected
+ * as ambiguous-looking, as are exponents ("1e3"), signs, spaces and thousands separators.
+ * Returns a normalised decimal string ("01.50" → "1.5").
+ */
+export function parseAmount(input: string): AmountResult {
+  const trimmed = input.trim();
+  if (trimmed.startsWith('-')) return { ok: false, reason: 'not_positive' };
+  const match = DECIMAL.exec(trimmed);
+  if (!match) return { ok: false, reason: 'not_a_number' };
+  const integerPart = (match[1] ?? '').replace(/^0+(?=\d)/, '');
+  const fractionPart = (match[2] ?? '').replace(/0+$/, '');
+  if (fractionPart.length > MAX_FRACTION_DIGITS) return { ok: false, reason: 'too_many_decimals' };
+  if (/^0*$/.test(integerPart) && fractionPart === '') return { ok: false, reason: 'not_positive' };
+  const value = fractionPart ? `${integerPart}.${fractionPart}` : integerPart;
+  if (compareDecimals(value, '1000000000') > 0) return { ok: false, reason: 'too_large' };
+  return { ok: true, value };
+}
+
+/** Compares two non-negative decimal strings exactly. */
+export function compareDecimals(a: string, b: string): -1 | 0 | 1 {
+  const [ai = '0', af = ''] = a.split('.');
+  const [bi = '0', bf = ''] = b.split('.');
+  const aInt = ai.replace(/^0+(?=\d)/, '');
+  const bInt = bi.replace(/^0+(?=\d)/, '');
+  if (aInt.length !== bInt.length) return aInt.length > bInt.length ? 1 : -1;
+  if (aInt !== bInt) return aInt > bInt ? 1 : -1;
+  const width = Math.max(af.length, bf.length);
+  const aFrac = af.padEnd(width, '0');
+  const bFrac = bf.padEnd(width, '0');
+  if (aFrac === bFrac) return 0;
+  return aFrac > bFrac ? 1 : -1;
+}
+
+/** Exact a - b for non-negative decimals with a >= b. */
+export function subtractDecimals(a: string, b: string): string {
+  const [ai = '0', af = ''] = a.split('.');
+  const [bi = '0', bf = ''] = b.split('.');
+  const scale = Math.max(af.length, bf.length);
+  const big = (i: string, f: string) => BigInt(i + f.padEnd(scale, '0'));
+  const diff = big(ai, af) - big(bi, bf);
+  return formatScaled(diff, scale);
+}
+
+function formatScaled(value: bigint, scale: number): string {
+  const negative = value < 0n;
+  const digits = (negative ? -value : value).toString().padStart(scale + 1, '0');
+  const integerPart = digits.slice(0, digits.length - scale);
+  const fractionPart = digits.slice(digits.length - scale).replace(/0+$/, '');
+  return `${negative ? '-' : ''}${integerPart}${fractionPart ? `.${fractionPart}` : ''}`;
+}
+
+/** Normalises a decimal string coming back from SMARTy Pay or the database ("1.50000000" → "1.5"). */
+export function normaliseDecimal(value: string): string {
+  const [i = '0', f = ''] = value.trim().split('.');
+  const integerPart = i.replace(/^0+(?=\d)/, '') || '0';
+  const fractionPart = f.replace(/0+$/, '');
+  return fractionPart ? `${integerPart}.${fractionPart}` : integerPart;
+}

@@ -1,0 +1,50 @@
+import { findCurrency } from '../payments/currencies.js';
+import { type AmountProblem, parseAmount } from './amount.js';
+
+export const MAX_DESCRIPTION_LENGTH = 200;
+
+export interface PayRequest {
+  amount: string;
+  token: string;
+  description: string | undefined;
+}
+
+export type PayCommandProblem = 'missing_amount' | AmountProblem | 'unknown_token' | 'description_too_long';
+
+export type PayCommandResult =
+  | { ok: true; request: PayRequest }
+  | { ok: false; problem: PayCommandProblem; word?: string };
+
+/**
+ * Reads the text after "/pay": `<amount> [token] [description…]`. The second word is a token
+ * only when it names a SMARTy Pay currency (any case); anything else starts the description. A
+ * ticker-shaped second word that is not a known token is rejected rather than silently becoming
+ * the description, so "/pay 5 USDTT" doesn't bill in the default token.
+ */
+export function parsePayCommand(args: string, defaultToken: string): PayCommandResult {
+  const match = /^(\S+)(?:\s+(\S+))?(?:\s+([\s\S]*))?$/.exec(args.trim());
+  if (!match?.[1]) return { ok: false, problem: 'missing_amount' };
+  const [, amountWord, second, remainder] = match;
+  const amount = parseAmount(amountWord);
+  if (!amount.ok) return { ok: false, problem: amount.reason };
+
+  let token = defaultToken;
+  let description = [second, remainder].filter(Boolean).join(' ');
+  if (second) {
+    const known = findCurrency(second);
+    if (known) {
+      token = known;
+      description = remainder ?? '';
+    } else if (looksLikeToken(second)) {
+      return { ok: false, problem: 'unknown_token', word: second };
+    }
+  }
+  description = description.trim();
+  if ([...description].length > MAX_DESCRIPTION_LENGTH) return { ok: false, problem: 'description_too_long' };
+  return { ok: true, request: { amount: amount.value, token, description: description || undefined } };
+}
+
+/** Ticker-shaped: "USDT", "bUSDC", "btUSDTv3" — a lowercase chain prefix, capitals, a short suffix. */
+function looksLikeToken(word: string): boolean {
+  return word.length <= 10 && /^[a-z]{0,3}[A-Z]{3,}[A-Za-z0-9]{0,3}$/.test(word);
+}

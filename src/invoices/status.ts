@@ -1,0 +1,77 @@
+// The invoice state machine. SMARTy Pay delivers at least once and out of order, so a status
+// only moves an invoice forward: a paid invoice never goes back, stale and repeated events do nothing.
+
+export const INVOICE_STATUSES = [
+  'Created',
+  'Confirming',
+  'Expired',
+  'UnderPaid',
+  'Invalid',
+  'Paid',
+  'SimplePaid',
+  'OverPaid',
+  'Withdrawn',
+] as const;
+
+export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+
+/**
+ * Higher rank wins. Expired ranks low on purpose: money that arrives after expiry is still
+ * recorded ("paid after expiry"). The paid family shares one rank, so the first of them wins.
+ * Withdrawn (merchant moved the funds out) can only follow a payment.
+ */
+const RANK: Record<InvoiceStatus, number> = {
+  Created: 0,
+  Confirming: 1,
+  Expired: 2,
+  UnderPaid: 3,
+  Invalid: 4,
+  Paid: 5,
+  SimplePaid: 5,
+  OverPaid: 5,
+  Withdrawn: 6,
+};
+
+export function isInvoiceStatus(value: string): value is InvoiceStatus {
+  return (INVOICE_STATUSES as readonly string[]).includes(value);
+}
+
+export function isPaidStatus(status: string): boolean {
+  return status === 'Paid' || status === 'SimplePaid' || status === 'OverPaid' || status === 'Withdrawn';
+}
+
+/** Still waiting for money: the Pay button is live. */
+export function isOpenStatus(status: string): boolean {
+  return status === 'Created' || status === 'Confirming';
+}
+
+export function canTransition(from: string, to: string): boolean {
+  if (!isInvoiceStatus(from) || !isInvoiceStatus(to)) return false;
+  if (to === 'Withdrawn') return isPaidStatus(from) && from !== 'Withdrawn';
+  return RANK[to] > RANK[from];
+}
+
+/** What the chat must be told when an invoice enters `to`. */
+export type NotificationKind =
+  | 'paid_reply'
+  | 'card_paid'
+  | 'overpaid_reply'
+  | 'underpaid_reply'
+  | 'invalid_reply'
+  | 'card_closed';
+
+export function notificationsFor(to: InvoiceStatus): NotificationKind[] {
+  switch (to) {
+    case 'Paid':
+    case 'SimplePaid':
+      return ['paid_reply', 'card_paid'];
+    case 'OverPaid':
+      return ['overpaid_reply', 'card_paid'];
+    case 'UnderPaid':
+      return ['underpaid_reply', 'card_closed'];
+    case 'Invalid':
+      return ['invalid_reply', 'card_closed'];
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,41 @@
+import pino, { type Logger } from 'pino';
+
+// Paths that may carry secrets anywhere in a log object; values are replaced, never printed.
+const REDACT_PATHS = [
+  'botToken',
+  'token',
+  'secretKey',
+  'apiKey',
+  'config.botToken',
+  'config.smartyPay.secretKey',
+  'config.smartyPay.apiKey',
+  'headers["x-api-sig"]',
+  'headers["x-api-key"]',
+  'headers["x-sp-digest"]',
+  'headers["x-api-digest"]',
+  'req.headers["x-sp-digest"]',
+  'req.headers["x-api-digest"]',
+];
+
+export interface LoggerOptions {
+  level: string;
+  /** Exact secret values to scrub from any message text (e.g. the bot token inside a grammY error URL). */
+  secrets: string[];
+  destination?: pino.DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const secrets = options.secrets.filter((s) => s.length >= 6);
+  const scrub = (text: string) => secrets.reduce((acc, secret) => acc.split(secret).join('[REDACTED]'), text);
+  return pino(
+    {
+      level: options.level,
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      hooks: {
+        // grammY puts the token in request URLs and error messages; scrub whole lines, whatever the field.
+        streamWrite: scrub,
+      },
+    },
+    options.destination ?? pino.destination(1),
+  );
+}

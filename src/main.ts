@@ -1,0 +1,167 @@
+import type { Server } from 'node:http';
+import { pathToFileURL } from 'node:url';
+import { run, type RunnerHandle } from '@grammyjs/runner';
+import { Api } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import type { Logger } from 'pino';
+import { createBot } from './bot/bot.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { type DatabaseHandle, openDatabase } from './db/client.js';
+import { createServer } from './http/server.js';
+import { createInvoiceService } from './invoices/service.js';
+import { createLogger } from './logger.js';
+import { createOutboxWorker } from './notify/outbox.js';
+import { createSmartyPayClient } from './payments/client.js';
+
+// The one place where things are built and wired: config → logger → db → clients → services
+// → bot → http → workers. It also owns shutdown.
+
+export interface StartOptions {
+  logger?: Logger;
+  now?: () => Date;
+  botInfo?: UserFromGetMe;
+}
+
+export interface RunningApp {
+  /** The bound HTTP address (PORT=0 picks a free one). */
+  url: string;
+  /** The app's own database handle (tests assert on rows through it; PGlite allows one opener). */
+  database: DatabaseHandle;
+  stop(): Promise<void>;
+}
+
+export async function startApp(config: Config, options: StartOptions = {}): Promise<RunningApp> {
+  const logger =
+    options.logger ??
+    createLogger({
+      level: config.logLevel,
+      secrets: [config.botToken, config.smartyPay.secretKey, config.smartyPay.apiKey],
+    });
+  const now = options.now ?? (() => new Date());
+
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  logger.info({ driver: database.driver }, 'database ready, migrations applied');
+
+  const payments = createSmartyPayClient({
+    apiKey: config.smartyPay.apiKey,
+    secretKey: config.smartyPay.secretKey,
+    host: config.smartyPay.apiHost,
+    timeoutMs: config.smartyPay.timeoutMs,
+    now,
+  });
+  const invoices = createInvoiceService({
+    db: database.db,
+    payments,
+    logger,
+    checkoutUrl: config.smartyPay.checkoutUrl,
+    ttlMinutes: config.invoiceTtlMinutes,
+    now,
+  });
+
+  // Its own client: a per-call timeout well under the outbox lease, so a hung call cannot outlive it.
+  const outboxApi = new Api(config.botToken, { apiRoot: config.telegramApiRoot, timeoutSeconds: 10 });
+  const outboxWorker = createOutboxWorker({ db: database.db, api: outboxApi, logger, now });
+
+  const bot = createBot(config.botToken, {
+    invoices,
+    logger,
+    apiRoot: config.telegramApiRoot,
+    defaultToken: config.defaultToken,
+    now,
+    botInfo: options.botInfo,
+  });
+
+  const app = createServer({
+    invoices,
+    logger,
+    smartyPaySecretKey: config.smartyPay.secretKey,
+    ping: database.ping,
+    onWebhookApplied: () => outboxWorker.wake(),
+  });
+
+  let server: Server | undefined;
+  let runner: RunnerHandle | undefined;
+  try {
+    await bot.init();
+    await bot.api.deleteWebhook({ drop_pending_updates: false });
+    server = await new Promise<Server>((resolve, reject) => {
+      const listening = app.listen(config.http.port, config.http.host, (error?: Error) =>
+        error ? reject(error) : resolve(listening),
+      );
+    });
+  } catch (error) {
+    await database.close().catch(() => {});
+    throw error;
+  }
+  outboxWorker.start();
+  runner = run(bot, {
+    runner: { fetch: { allowed_updates: ['message', 'callback_query'] }, silent: true },
+    sink: { concurrency: 50 },
+  });
+
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  const url = `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${port}`;
+  logger.info({ url, bot: bot.botInfo.username }, 'bot is running');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    database,
+    stop() {
+      stopping ??= (async () => {
+        logger.info('shutting down: no new updates, finishing work in flight');
+        const httpClosed = new Promise<void>((resolve) => server?.close(() => resolve()));
+        server?.closeIdleConnections();
+        await runner?.stop();
+        await withDeadline(httpClosed, config.shutdownTimeoutMs);
+        server?.closeAllConnections();
+        await outboxWorker.stop(config.shutdownTimeoutMs);
+        await database.close();
+        logger.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+function withDeadline(promise: Promise<unknown>, ms: number): Promise<unknown> {
+  return Promise.race([promise, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) process.stderr.write(`config error: ${problem}\n`);
+      process.stderr.write('See README.md ("Configuration") and .env.example.\n');
+      process.exit(1);
+    }
+    throw error;
+  }
+  let app: RunningApp;
+  try {
+    app = await startApp(config);
+  } catch (error) {
+    process.stderr.write(`startup failed: ${(error as Error)?.message ?? String(error)}\n`);
+    process.exit(1);
+  }
+  const shutdown = (signal: string) => {
+    process.stderr.write(`${signal} received\n`);
+    app.stop().then(
+      () => process.exit(0),
+      (error) => {
+        process.stderr.write(`shutdown failed: ${(error as Error)?.message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main();
+}

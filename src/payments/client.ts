@@ -1,0 +1,176 @@
+import { type Currency, SmartyPayAPI } from 'smartypay-node-sdk';
+import { z } from 'zod';
+import { type Money, parseMoney } from './money.js';
+import { signApiRequest } from './signature.js';
+
+export const SMARTYPAY_PRODUCTION_HOST = 'https://api.smartypay.io';
+
+export interface SmartyPayClientOptions {
+  apiKey: string;
+  secretKey: string;
+  /** Defaults to the SDK's production host. */
+  host?: string | undefined;
+  timeoutMs: number;
+  now?: () => Date;
+}
+
+export interface RemoteInvoice {
+  id: string;
+  status: string;
+  amount: Money | undefined;
+  paidAmount: Money | undefined;
+  paidAt: Date | undefined;
+  expiresAt: Date | undefined;
+}
+
+export interface CreateRemoteInvoice {
+  amount: string;
+  token: string;
+  expiresAt: Date;
+  /** Serialised as pure-ASCII JSON (see toAsciiJson). */
+  metadata: Record<string, string | number>;
+}
+
+export interface SmartyPayClient {
+  createInvoice(request: CreateRemoteInvoice): Promise<RemoteInvoice>;
+  /** Signed GET /integration/invoices/<id>: the SDK has no call for it. */
+  getInvoice(id: string): Promise<RemoteInvoice>;
+}
+
+export class SmartyPayError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'timeout' | 'http' | 'network' | 'bad_response',
+    readonly status?: number,
+    readonly responseBody?: unknown,
+  ) {
+    super(message);
+    this.name = 'SmartyPayError';
+  }
+}
+
+const invoiceSchema = z.object({
+  id: z.string().min(1),
+  status: z.string().min(1),
+  amount: z.string().nullish(),
+  paidAmount: z.string().nullish(),
+  paidAt: z.string().nullish(),
+  expiresAt: z.string().nullish(),
+});
+const responseSchema = z.union([z.object({ invoice: invoiceSchema }), invoiceSchema]);
+
+/**
+ * JSON with every non-ASCII character escaped. SDK 1.0.10 sets Content-Length from the string
+ * length, not the byte length, so one multi-byte character truncates the body and breaks the signature.
+ */
+export function toAsciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+function toRemoteInvoice(body: unknown): RemoteInvoice {
+  const parsed = responseSchema.safeParse(body);
+  if (!parsed.success) {
+    throw new SmartyPayError('SMARTy Pay answered with an unexpected invoice shape', 'bad_response', undefined, body);
+  }
+  const data = 'invoice' in parsed.data ? parsed.data.invoice : parsed.data;
+  const date = (value: string | null | undefined) => {
+    const parsedDate = value ? new Date(value) : undefined;
+    return parsedDate && !Number.isNaN(parsedDate.getTime()) ? parsedDate : undefined;
+  };
+  return {
+    id: data.id,
+    status: data.status,
+    amount: parseMoney(data.amount),
+    paidAmount: parseMoney(data.paidAmount),
+    paidAt: date(data.paidAt),
+    expiresAt: date(data.expiresAt),
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new SmartyPayError(`${what} timed out after ${ms} ms`, 'timeout')), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The SDK rejects with plain Errors: "HTTP status code 500" (with .response) or socket errors. */
+function fromSdkError(error: unknown): SmartyPayError {
+  if (error instanceof SmartyPayError) return error;
+  const err = error as { message?: string; response?: unknown };
+  const message = err?.message ?? String(error);
+  const status = /HTTP status code (\d{3})/.exec(message)?.[1];
+  if (status) return new SmartyPayError(`SMARTy Pay answered ${status}`, 'http', Number(status), err.response);
+  if (/time ?out/i.test(message)) return new SmartyPayError(`SMARTy Pay timed out: ${message}`, 'timeout');
+  return new SmartyPayError(`SMARTy Pay unreachable: ${message}`, 'network');
+}
+
+export function createSmartyPayClient(options: SmartyPayClientOptions): SmartyPayClient {
+  const host = (options.host ?? SMARTYPAY_PRODUCTION_HOST).replace(/\/+$/, '');
+  const now = options.now ?? (() => new Date());
+  const api = new SmartyPayAPI({
+    publicKey: options.apiKey,
+    secretKey: options.secretKey,
+    host,
+    timeout: options.timeoutMs,
+  });
+
+  return {
+    async createInvoice(request) {
+      try {
+        const invoice = await withTimeout(
+          api.invoices.createInvoice({
+            expiresAt: request.expiresAt,
+            amount: request.amount,
+            token: request.token as Currency,
+            metadata: toAsciiJson(request.metadata),
+          }),
+          options.timeoutMs,
+          'Creating the invoice',
+        );
+        return toRemoteInvoice({ invoice });
+      } catch (error) {
+        throw fromSdkError(error);
+      }
+    },
+
+    async getInvoice(id) {
+      const path = `/integration/invoices/${encodeURIComponent(id)}`;
+      const ts = Math.floor(now().getTime() / 1000).toString();
+      let response: Response;
+      try {
+        response = await fetch(host + path, {
+          method: 'GET',
+          headers: {
+            accept: 'application/json',
+            'x-api-key': options.apiKey,
+            'x-api-ts': ts,
+            'x-api-sig': signApiRequest(options.secretKey, 'GET', path, '', ts),
+          },
+          signal: AbortSignal.timeout(options.timeoutMs),
+        });
+      } catch (error) {
+        const name = (error as Error)?.name;
+        if (name === 'TimeoutError' || name === 'AbortError') {
+          throw new SmartyPayError(`Checking invoice ${id} timed out after ${options.timeoutMs} ms`, 'timeout');
+        }
+        throw new SmartyPayError(`SMARTy Pay unreachable: ${(error as Error)?.message}`, 'network');
+      }
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // keep the text for the error
+      }
+      if (!response.ok) {
+        throw new SmartyPayError(`SMARTy Pay answered ${response.status}`, 'http', response.status, body);
+      }
+      return toRemoteInvoice(body);
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const valid = {
+  BOT_TOKEN: '123456:ABC-def_123',
+  SMARTYPAY_API_KEY: 'pk_live',
+  SMARTYPAY_SECRET_KEY: 'sk_live',
+};
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('fills in the documented defaults', () => {
+    const config = loadConfig(valid);
+    expect(config.telegramApiRoot).toBe('https://api.telegram.org');
+    expect(config.smartyPay.apiHost).toBeUndefined();
+    expect(config.smartyPay.checkoutUrl).toBe('https://checkout.smartypay.io/invoice');
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.dataDir).toBe('./data');
+    expect(config.http).toEqual({ port: 3000, host: '0.0.0.0' });
+    expect(config.invoiceTtlMinutes).toBe(60);
+    expect(config.defaultToken).toBe('bUSDT');
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('names every missing required variable, one line each', () => {
+    const lines = problems({});
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^BOT_TOKEN: is required/);
+    expect(lines[1]).toMatch(/^SMARTYPAY_API_KEY: is required/);
+    expect(lines[2]).toMatch(/^SMARTYPAY_SECRET_KEY: is required/);
+  });
+
+  it('explains bad values', () => {
+    const lines = problems({
+      ...valid,
+      BOT_TOKEN: 'nonsense',
+      PORT: 'eighty',
+      INVOICE_TTL_MINUTES: '0',
+      DEFAULT_TOKEN: 'DOGE',
+      DATABASE_URL: 'mysql://x',
+      LOG_LEVEL: 'loud',
+      TELEGRAM_API_ROOT: 'ftp://x',
+    });
+    expect(lines.map((line) => line.split(':')[0]).sort()).toEqual(
+      ['BOT_TOKEN', 'DATABASE_URL', 'DEFAULT_TOKEN', 'INVOICE_TTL_MINUTES', 'LOG_LEVEL', 'PORT', 'TELEGRAM_API_ROOT'].sort(),
+    );
+    expect(lines.find((line) => line.startsWith('INVOICE_TTL_MINUTES'))).toContain('at least 1');
+  });
+
+  it('canonicalises the default token and treats blank values as unset', () => {
+    const config = loadConfig({ ...valid, DEFAULT_TOKEN: 'pusdt', PORT: '', DATABASE_URL: ' ' });
+    expect(config.defaultToken).toBe('pUSDT');
+    expect(config.http.port).toBe(3000);
+    expect(config.databaseUrl).toBeUndefined();
+  });
+});

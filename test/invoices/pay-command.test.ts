@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { parsePayCommand } from '../../src/invoices/pay-command.js';
+
+describe('parsePayCommand', () => {
+  it('uses the default token when none is given', () => {
+    expect(parsePayCommand('5', 'bUSDT')).toEqual({
+      ok: true,
+      request: { amount: '5', token: 'bUSDT', description: undefined },
+    });
+  });
+
+  it('matches the token case-insensitively and keeps the description verbatim', () => {
+    expect(parsePayCommand('1,5 pusdc  Кофе ☕ and  cake ', 'bUSDT')).toEqual({
+      ok: true,
+      request: { amount: '1.5', token: 'pUSDC', description: 'Кофе ☕ and  cake' },
+    });
+  });
+
+  it('treats a non-token second word as the start of the description', () => {
+    expect(parsePayCommand('2 coffee beans', 'bUSDT')).toEqual({
+      ok: true,
+      request: { amount: '2', token: 'bUSDT', description: 'coffee beans' },
+    });
+  });
+
+  it('rejects a ticker-shaped word that is not a SMARTy Pay token', () => {
+    expect(parsePayCommand('5 USDTT lunch', 'bUSDT')).toEqual({ ok: false, problem: 'unknown_token', word: 'USDTT' });
+    expect(parsePayCommand('5 ETH', 'bUSDT')).toEqual({ ok: false, problem: 'unknown_token', word: 'ETH' });
+  });
+
+  it('rejects missing and bad amounts', () => {
+    expect(parsePayCommand('', 'bUSDT')).toEqual({ ok: false, problem: 'missing_amount' });
+    expect(parsePayCommand('   ', 'bUSDT')).toEqual({ ok: false, problem: 'missing_amount' });
+    expect(parsePayCommand('0 bUSDT', 'bUSDT')).toEqual({ ok: false, problem: 'not_positive' });
+    expect(parsePayCommand('-3', 'bUSDT')).toEqual({ ok: false, problem: 'not_positive' });
+    expect(parsePayCommand('lots', 'bUSDT')).toEqual({ ok: false, problem: 'not_a_number' });
+    expect(parsePayCommand('1e309', 'bUSDT')).toEqual({ ok: false, problem: 'not_a_number' });
+  });
+
+  it('limits the description to 200 characters, counting emoji as one', () => {
+    expect(parsePayCommand(`1 bUSDT ${'☕'.repeat(200)}`, 'bUSDT').ok).toBe(true);
+    expect(parsePayCommand(`1 bUSDT ${'x'.repeat(201)}`, 'bUSDT')).toEqual({ ok: false, problem: 'description_too_long' });
+  });
+});

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+
+// Real Postgres when TEST_DATABASE_URL is set (CI), embedded PGlite otherwise (a newcomer's default).
+// Each test gets its own database, so test files can run in parallel and never see each other's rows.
+
+export interface TestDatabase {
+  driver: 'postgres' | 'pglite';
+  /** DATABASE_URL for the app; undefined means PGlite in `dataDir`. */
+  url: string | undefined;
+  dataDir: string;
+  drop(): Promise<void>;
+}
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  if (!TEST_DATABASE_URL) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'paybot-pglite-'));
+    return {
+      driver: 'pglite',
+      url: undefined,
+      dataDir,
+      drop: async () => rmSync(dataDir, { recursive: true, force: true }),
+    };
+  }
+  const name = `paybot_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return {
+    driver: 'postgres',
+    url: url.toString(),
+    dataDir: './unused',
+    drop: async () => {
+      const cleanup = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+      await cleanup.unsafe(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+    },
+  };
+}

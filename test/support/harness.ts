@@ -1,0 +1,67 @@
+import { type Config, loadConfig } from '../../src/config.js';
+import type { Database } from '../../src/db/client.js';
+import { type RunningApp, startApp } from '../../src/main.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { type FakeSmartyPay, startFakeSmartyPay } from './fake-smartypay.js';
+import { type FakeTelegram, startFakeTelegram } from './fake-telegram.js';
+import { type CapturedLogs, captureLogs } from './logs.js';
+
+// The real app, wired by startApp exactly as `npm start` wires it, against fakes that speak
+// Telegram's and SMARTy Pay's HTTP protocols on loopback.
+
+export interface Harness {
+  telegram: FakeTelegram;
+  smartypay: FakeSmartyPay;
+  database: TestDatabase;
+  app: RunningApp;
+  config: Config;
+  logs: CapturedLogs;
+  webhookUrl: string;
+  /** The app's database, for assertions on rows. */
+  db: Database;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  now?: () => Date;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const telegram = await startFakeTelegram({ maxLongPollMs: 200 });
+  const smartypay = await startFakeSmartyPay();
+  const database = await createTestDatabase();
+  const config = loadConfig({
+    BOT_TOKEN: telegram.token,
+    TELEGRAM_API_ROOT: telegram.apiRoot,
+    SMARTYPAY_API_KEY: smartypay.apiKey,
+    SMARTYPAY_SECRET_KEY: smartypay.secretKey,
+    SMARTYPAY_API_HOST: smartypay.url,
+    SMARTYPAY_TIMEOUT_MS: '2000',
+    DATABASE_URL: database.url ?? '',
+    DATA_DIR: database.dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'debug',
+    SHUTDOWN_TIMEOUT_MS: '2000',
+    ...options.env,
+  });
+  const logs = captureLogs([config.botToken, config.smartyPay.secretKey]);
+  const app = await startApp(config, { logger: logs.logger, now: options.now });
+  return {
+    telegram,
+    smartypay,
+    database,
+    app,
+    config,
+    logs,
+    webhookUrl: `${app.url}/webhooks/smartypay`,
+    db: app.database.db,
+    async close() {
+      await app.stop();
+      await telegram.close();
+      await smartypay.close();
+      await database.drop();
+    },
+  };
+}

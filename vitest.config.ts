@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Every file gets its own database, so files may run in parallel; two cores is the CI size.
+    maxWorkers: 2,
+  },
+});
