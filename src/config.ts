@@ -3,10 +3,7 @@ import { findCurrency } from './payments/currencies.js';
 
 // The only place that reads the environment. Everything else receives a typed Config.
 
-const blankToUndefined = (value: unknown) =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
-
-const optionalString = z.preprocess(blankToUndefined, z.string().optional());
+const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
@@ -21,8 +18,7 @@ const integer = (min: number, max: number, fallback: number) =>
       .default(fallback),
   );
 
-const required = (what: string) =>
-  z.preprocess(blankToUndefined, z.string({ error: `is required (${what})` }).min(1));
+const required = (what: string) => z.preprocess(blankToUndefined, z.string({ error: `is required (${what})` }).min(1));
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -34,10 +30,7 @@ const schema = z.object({
   SMARTYPAY_API_KEY: required('public API key from the SMARTy Pay dashboard'),
   SMARTYPAY_SECRET_KEY: required('secret API key from the SMARTy Pay dashboard'),
   SMARTYPAY_API_HOST: z.preprocess(blankToUndefined, httpUrl.optional()),
-  SMARTYPAY_CHECKOUT_URL: z.preprocess(
-    blankToUndefined,
-    httpUrl.default('https://checkout.smartypay.io/invoice'),
-  ),
+  SMARTYPAY_CHECKOUT_URL: z.preprocess(blankToUndefined, httpUrl.default('https://checkout.smartypay.io/invoice')),
   SMARTYPAY_TIMEOUT_MS: integer(100, 120_000, 15_000),
   DATABASE_URL: z.preprocess(
     blankToUndefined,

@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
-import { run, type RunnerHandle } from '@grammyjs/runner';
+import { type RunnerHandle, run } from '@grammyjs/runner';
 import { Api } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
@@ -125,11 +126,19 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   };
 }
 
+function loadEnvFileKeepingExisting(path: string): void {
+  const before = { ...process.env };
+  process.loadEnvFile(path);
+  Object.assign(process.env, before);
+}
+
 function withDeadline(promise: Promise<unknown>, ms: number): Promise<unknown> {
   return Promise.race([promise, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
 }
 
 async function main(): Promise<void> {
+  // A .env beside the app is a convenience for local runs; real environment variables win.
+  if (existsSync('.env')) loadEnvFileKeepingExisting('.env');
   let config: Config;
   try {
     config = loadConfig(process.env);

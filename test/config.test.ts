@@ -51,7 +51,15 @@ describe('loadConfig', () => {
       TELEGRAM_API_ROOT: 'ftp://x',
     });
     expect(lines.map((line) => line.split(':')[0]).sort()).toEqual(
-      ['BOT_TOKEN', 'DATABASE_URL', 'DEFAULT_TOKEN', 'INVOICE_TTL_MINUTES', 'LOG_LEVEL', 'PORT', 'TELEGRAM_API_ROOT'].sort(),
+      [
+        'BOT_TOKEN',
+        'DATABASE_URL',
+        'DEFAULT_TOKEN',
+        'INVOICE_TTL_MINUTES',
+        'LOG_LEVEL',
+        'PORT',
+        'TELEGRAM_API_ROOT',
+      ].sort(),
     );
     expect(lines.find((line) => line.startsWith('INVOICE_TTL_MINUTES'))).toContain('at least 1');
   });

@@ -61,9 +61,15 @@ export function createSmartyPayWebhookRouter(deps: SmartyPayWebhookDeps): Router
         const result = await deps.invoices.applyWebhook(payload, rawBody.toString('utf8'));
         if (result.outcome === 'unknown_invoice') {
           // 200 anyway: SMARTy Pay must not retry an invoice that is not ours forever.
-          deps.logger.warn({ smartyPayId: payload.invoiceId, status: payload.status }, 'webhook for an unknown invoice');
+          deps.logger.warn(
+            { smartyPayId: payload.invoiceId, status: payload.status },
+            'webhook for an unknown invoice',
+          );
         } else {
-          deps.logger.debug({ smartyPayId: payload.invoiceId, status: payload.status, outcome: result.outcome }, 'webhook handled');
+          deps.logger.debug(
+            { smartyPayId: payload.invoiceId, status: payload.status, outcome: result.outcome },
+            'webhook handled',
+          );
         }
         if (result.outcome === 'applied') deps.onApplied();
         res.status(200).json({ ok: true, outcome: result.outcome });

@@ -101,7 +101,10 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
       const invoice = inserted[0];
       if (invoice) return { kind: 'created', invoice: withNormalAmount(invoice) };
       // A concurrent delivery of the same /pay won; its invoice is the one. Ours just expires unused.
-      logger.warn({ smartyPayId: remote.id, chatId, payMessageId }, 'duplicate /pay raced; extra remote invoice left to expire');
+      logger.warn(
+        { smartyPayId: remote.id, chatId, payMessageId },
+        'duplicate /pay raced; extra remote invoice left to expire',
+      );
       const winner = await findByPayMessage(chatId, payMessageId);
       if (!winner) throw new Error('invoice insert conflicted but no row was found');
       return { kind: 'duplicate', invoice: withNormalAmount(winner) };

@@ -54,9 +54,7 @@ export function renderOpenCard(invoice: CardInvoice, now: Date): RenderedMessage
       'Pay with crypto through SMARTy Pay. This message will confirm the payment.',
     ].join('\n'),
     replyMarkup: {
-      inline_keyboard: [
-        [{ text: `💳 Pay ${formatMoney(invoice.amount, invoice.token)}`, url: invoice.checkoutUrl }],
-      ],
+      inline_keyboard: [[{ text: `💳 Pay ${formatMoney(invoice.amount, invoice.token)}`, url: invoice.checkoutUrl }]],
     },
   };
 }

@@ -134,7 +134,11 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
         if (at - row.createdAt.getTime() > maxAgeMs) {
           return { status: 'failed', note: `gave up after ${row.attempts} attempts: ${decision.reason}` };
         }
-        return { status: 'pending', note: decision.reason, nextAttemptAt: new Date(at + backoffMs(row.attempts, random)) };
+        return {
+          status: 'pending',
+          note: decision.reason,
+          nextAttemptAt: new Date(at + backoffMs(row.attempts, random)),
+        };
       }
     }
   }

@@ -2,7 +2,15 @@ import type { Currency } from 'smartypay-node-sdk';
 
 // The SDK exports its currency list only as a type, so the runtime list lives here;
 // `satisfies` keeps it in step with the SDK's type.
-export const MAINNET_TOKENS = ['bUSDT', 'bBUSD', 'bBNB', 'pUSDT', 'pUSDC', 'aUSDT', 'aUSDC'] as const satisfies readonly Currency[];
+export const MAINNET_TOKENS = [
+  'bUSDT',
+  'bBUSD',
+  'bBNB',
+  'pUSDT',
+  'pUSDC',
+  'aUSDT',
+  'aUSDC',
+] as const satisfies readonly Currency[];
 export const TESTNET_TOKENS = [
   'btUSDTv2',
   'btBUSD',

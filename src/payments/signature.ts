@@ -35,12 +35,6 @@ export function verifySmartyPaySignature(
 }
 
 /** Signs an API request the way SMARTy Pay checks it: HMAC(secret, ts + METHOD + path + body). */
-export function signApiRequest(
-  secret: string,
-  method: string,
-  path: string,
-  body: string,
-  ts: string,
-): string {
+export function signApiRequest(secret: string, method: string, path: string, body: string, ts: string): string {
   return hmacSha256Hex(secret, ts + method.toUpperCase() + path + body);
 }

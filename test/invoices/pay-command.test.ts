@@ -39,6 +39,9 @@ describe('parsePayCommand', () => {
 
   it('limits the description to 200 characters, counting emoji as one', () => {
     expect(parsePayCommand(`1 bUSDT ${'☕'.repeat(200)}`, 'bUSDT').ok).toBe(true);
-    expect(parsePayCommand(`1 bUSDT ${'x'.repeat(201)}`, 'bUSDT')).toEqual({ ok: false, problem: 'description_too_long' });
+    expect(parsePayCommand(`1 bUSDT ${'x'.repeat(201)}`, 'bUSDT')).toEqual({
+      ok: false,
+      problem: 'description_too_long',
+    });
   });
 });

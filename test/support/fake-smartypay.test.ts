@@ -91,7 +91,11 @@ describe('fake SMARTy Pay API through the real SDK', () => {
 
   it('rejects a wrong secret with 401', async () => {
     const error = await sdkError(
-      sdk({ secretKey: 'not-the-secret' }).invoices.createInvoice({ amount: '1', token: 'bUSDT', expiresAt: inOneHour() }),
+      sdk({ secretKey: 'not-the-secret' }).invoices.createInvoice({
+        amount: '1',
+        token: 'bUSDT',
+        expiresAt: inOneHour(),
+      }),
     );
     expect(error.message).toBe('HTTP status code 401');
     expect(error.response).toEqual({ message: expect.any(String) });
@@ -112,7 +116,9 @@ describe('fake SMARTy Pay API through the real SDK', () => {
     expect(error.message).toBe('HTTP status code 401');
 
     fake.now = () => new Date(Date.now() + 200_000);
-    await expect(sdk().invoices.createInvoice({ amount: '1', token: 'bUSDT', expiresAt: inOneHour() })).resolves.toMatchObject({
+    await expect(
+      sdk().invoices.createInvoice({ amount: '1', token: 'bUSDT', expiresAt: inOneHour() }),
+    ).resolves.toMatchObject({
       status: 'Created',
     });
   });
@@ -140,7 +146,12 @@ describe('fake SMARTy Pay API through the real SDK', () => {
       /[\u007f-\uffff]/g,
       (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
     );
-    const invoice = await sdk().invoices.createInvoice({ amount: '2', token: 'bUSDT', expiresAt: inOneHour(), metadata: ascii });
+    const invoice = await sdk().invoices.createInvoice({
+      amount: '2',
+      token: 'bUSDT',
+      expiresAt: inOneHour(),
+      metadata: ascii,
+    });
     expect(JSON.parse((invoice as unknown as { metadata: string }).metadata)).toEqual({ note: 'кофе ☕' });
   });
 
@@ -182,7 +193,11 @@ describe('signed GET /integration/invoices/<id>', () => {
     // Signed for one path, sent to another: rejected.
     const ts = Math.floor(Date.now() / 1000).toString();
     const mismatched = await fetch(`${fake.url}${path}?x=2`, {
-      headers: { 'x-api-key': fake.apiKey, 'x-api-ts': ts, 'x-api-sig': signApiRequest(fake.secretKey, 'GET', path, '', ts) },
+      headers: {
+        'x-api-key': fake.apiKey,
+        'x-api-ts': ts,
+        'x-api-sig': signApiRequest(fake.secretKey, 'GET', path, '', ts),
+      },
     });
     expect(mismatched.status).toBe(401);
     await mismatched.text();
@@ -251,7 +266,9 @@ describe('fault injection', () => {
   it('close() ends keep-alive connections promptly, even with a slow answer pending', async () => {
     await sdk().invoices.createInvoice({ amount: '1', token: 'bUSDT', expiresAt: inOneHour() });
     fake.setLatency(10_000);
-    const pending = sdk().invoices.createInvoice({ amount: '1', token: 'bUSDT', expiresAt: inOneHour() }).catch((e) => e);
+    const pending = sdk()
+      .invoices.createInvoice({ amount: '1', token: 'bUSDT', expiresAt: inOneHour() })
+      .catch((e) => e);
     await new Promise((r) => setTimeout(r, 50));
     const started = Date.now();
     await fake.close();
@@ -337,7 +354,9 @@ describe('webhooks', () => {
   it('supports old-style payloads, overrides, missing/bad signatures and reports non-2xx answers', async () => {
     const invoice = await createInvoice();
 
-    const oldStyle = JSON.parse(fake.webhookBody(invoice.id, { eventId: null, status: 'UnderPaid', paidAmount: '1.2' }));
+    const oldStyle = JSON.parse(
+      fake.webhookBody(invoice.id, { eventId: null, status: 'UnderPaid', paidAmount: '1.2' }),
+    );
     expect(oldStyle).not.toHaveProperty('eventId');
     expect(oldStyle).not.toHaveProperty('eventType');
     expect(oldStyle).not.toHaveProperty('eventTs');
@@ -350,12 +369,21 @@ describe('webhooks', () => {
     const fixed = JSON.parse(
       fake.webhookBody(invoice.id, { eventId: 'evt-1', eventTs, extra: { errorCode: 'X', amount: '9 bUSDT' } }),
     );
-    expect(fixed).toMatchObject({ eventId: 'evt-1', eventTs: eventTs.toISOString(), errorCode: 'X', amount: '9 bUSDT', status: 'Created' });
+    expect(fixed).toMatchObject({
+      eventId: 'evt-1',
+      eventTs: eventTs.toISOString(),
+      errorCode: 'X',
+      amount: '9 bUSDT',
+      status: 'Created',
+    });
     expect(fixed).not.toHaveProperty('paidAmount');
     expect(fixed).not.toHaveProperty('paidAt');
 
     answerStatus = 401;
-    expect(await fake.sendWebhook(receiverUrl, invoice.id, { signature: 'deadbeef' })).toEqual({ status: 401, body: 'nope' });
+    expect(await fake.sendWebhook(receiverUrl, invoice.id, { signature: 'deadbeef' })).toEqual({
+      status: 401,
+      body: 'nope',
+    });
     expect(received.at(-1)?.headers['x-sp-digest']).toBe('deadbeef');
 
     await fake.sendWebhook(receiverUrl, invoice.id, { signature: null });

@@ -176,7 +176,12 @@ export async function startFakeSmartyPay(opts: StartFakeSmartyPayOptions = {}): 
     return rule.status;
   }
 
-  function checkSignature(method: string, path: string, headers: IncomingMessage['headers'], rawBody: string): Answer | undefined {
+  function checkSignature(
+    method: string,
+    path: string,
+    headers: IncomingMessage['headers'],
+    rawBody: string,
+  ): Answer | undefined {
     const key = headerValue(headers['x-api-key']);
     const ts = headerValue(headers['x-api-ts']);
     const sig = headerValue(headers['x-api-sig']);

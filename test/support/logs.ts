@@ -28,7 +28,6 @@ export function captureLogs(secrets: string[] = [], level = 'debug'): CapturedLo
     logger,
     lines,
     raw,
-    find: (msg) =>
-      lines.filter((line) => (typeof msg === 'string' ? line.msg === msg : msg.test(String(line.msg)))),
+    find: (msg) => lines.filter((line) => (typeof msg === 'string' ? line.msg === msg : msg.test(String(line.msg)))),
   };
 }

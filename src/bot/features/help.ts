@@ -8,7 +8,7 @@ export function usageText(defaultToken: string): string {
     '<code>/pay &lt;amount&gt; [token] [description]</code>',
     '',
     'Examples:',
-    '<code>/pay 12.5</code> (in the default token, ' + defaultToken + ')',
+    `<code>/pay 12.5</code> (in the default token, ${defaultToken})`,
     '<code>/pay 0,99 pUSDC Coffee and a croissant</code>',
     '',
     'I reply with a Pay button and confirm here when the payment arrives.',

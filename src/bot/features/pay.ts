@@ -2,8 +2,7 @@ import { Composer } from 'grammy';
 import { MAX_FRACTION_DIGITS } from '../../invoices/amount.js';
 import { MAX_DESCRIPTION_LENGTH, type PayCommandProblem, parsePayCommand } from '../../invoices/pay-command.js';
 import type { InvoiceService } from '../../invoices/service.js';
-import { renderOpenCard } from '../../notify/messages.js';
-import { escapeHtml } from '../../notify/messages.js';
+import { escapeHtml, renderOpenCard } from '../../notify/messages.js';
 import { SmartyPayError } from '../../payments/client.js';
 import type { BotContext } from '../context.js';
 import { usageText } from './help.js';
@@ -74,7 +73,12 @@ export function createPayFeature(deps: PayFeatureDeps) {
     });
     await deps.invoices.attachCard(result.invoice.id, sent.message_id);
     ctx.logger.info(
-      { invoiceId: result.invoice.id, smartyPayId: result.invoice.smartyPayId, amount: result.invoice.amount, token: result.invoice.token },
+      {
+        invoiceId: result.invoice.id,
+        smartyPayId: result.invoice.smartyPayId,
+        amount: result.invoice.amount,
+        token: result.invoice.token,
+      },
       'invoice issued',
     );
   });

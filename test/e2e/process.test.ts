@@ -1,0 +1,106 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { type FakeSmartyPay, startFakeSmartyPay } from '../support/fake-smartypay.js';
+import { type FakeTelegram, startFakeTelegram } from '../support/fake-telegram.js';
+
+// The app as `npm start` runs it: a separate process that only sees its environment and HTTP.
+
+interface Started {
+  child: ChildProcess;
+  stdout: string[];
+  stderr: string[];
+  exited: Promise<number | null>;
+}
+
+function startProcess(env: Record<string, string>): Started {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  child.stdout?.on('data', (chunk) => stdout.push(chunk.toString()));
+  child.stderr?.on('data', (chunk) => stderr.push(chunk.toString()));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  return { child, stdout, stderr, exited };
+}
+
+async function waitForUrl(url: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+
+describe('npm start', () => {
+  it('exits non-zero with one line per bad variable and no stack trace', async () => {
+    const run = startProcess({ PORT: 'eighty', INVOICE_TTL_MINUTES: '0' });
+    expect(await run.exited).toBe(1);
+    const lines = run.stderr.join('').trim().split('\n');
+    const problems = lines.filter((line) => line.startsWith('config error: '));
+    expect(problems.map((line) => line.split(':')[1]?.trim()).sort()).toEqual(
+      ['BOT_TOKEN', 'INVOICE_TTL_MINUTES', 'PORT', 'SMARTYPAY_API_KEY', 'SMARTYPAY_SECRET_KEY'].sort(),
+    );
+    expect(run.stderr.join('')).not.toMatch(/\n\s+at /);
+  });
+
+  it('runs the loop against HTTP fakes and exits 0 on SIGTERM', async () => {
+    const telegram: FakeTelegram = await startFakeTelegram({ maxLongPollMs: 200 });
+    const smartypay: FakeSmartyPay = await startFakeSmartyPay();
+    const database: TestDatabase = await createTestDatabase();
+    cleanups.push(
+      () => database.drop(),
+      () => smartypay.close(),
+      () => telegram.close(),
+    );
+
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const run = startProcess({
+      BOT_TOKEN: telegram.token,
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+      SMARTYPAY_API_KEY: smartypay.apiKey,
+      SMARTYPAY_SECRET_KEY: smartypay.secretKey,
+      SMARTYPAY_API_HOST: smartypay.url,
+      ...(database.url ? { DATABASE_URL: database.url } : { DATA_DIR: database.dataDir }),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    });
+    cleanups.push(async () => {
+      if (run.child.exitCode === null) run.child.kill('SIGKILL');
+    });
+    await waitForUrl(`http://127.0.0.1:${port}/readyz`);
+
+    const chat = { id: 777, type: 'private' as const };
+    telegram.sendText({ chat, from: { id: 777, first_name: 'Solo' }, text: '/pay 1.99 bUSDT' });
+    await telegram.waitFor(
+      (calls) => calls.some((c) => c.method === 'sendMessage' && c.params.chat_id === 777),
+      10_000,
+    );
+    const [invoice] = smartypay.createdInvoices();
+    const delivered = await smartypay.sendWebhook(`http://127.0.0.1:${port}/webhooks/smartypay`, invoice?.id ?? '', {
+      status: 'Paid',
+    });
+    expect(delivered.status).toBe(200);
+    await telegram.waitFor((calls) => calls.filter((c) => c.method === 'sendMessage').length === 2, 10_000);
+
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    const logs = run.stdout.join('');
+    expect(logs).toContain('"msg":"stopped"');
+    expect(logs).not.toContain(telegram.token);
+    expect(logs).not.toContain(smartypay.secretKey);
+  });
+});
