@@ -59,6 +59,13 @@ const schema = z.object({
     z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
   ),
   SHUTDOWN_TIMEOUT_MS: integer(0, 120_000, 10_000),
+  OUTBOX_LEASE_SECONDS: integer(2, 60, 30),
+  OUTBOX_MAX_AGE_HOURS: integer(1, 24 * 7, 24),
+  TELEGRAM_MAX_PER_SECOND: integer(1, 1000, 30),
+  TELEGRAM_PRIVATE_CHAT_INTERVAL_MS: integer(0, 60_000, 1000),
+  TELEGRAM_GROUP_CHAT_INTERVAL_MS: integer(0, 60_000, 3000),
+  RECHECK_MAX_PER_MINUTE: integer(1, 10_000, 60),
+  RECHECK_INTERVAL_MS: integer(100, 600_000, 5000),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -80,6 +87,9 @@ export interface Config {
   defaultToken: string;
   logLevel: (typeof logLevels)[number];
   shutdownTimeoutMs: number;
+  outbox: { leaseMs: number; maxAgeMs: number };
+  telegramPacing: { perSecond: number; privateChatIntervalMs: number; groupChatIntervalMs: number };
+  recheck: { maxPerMinute: number; intervalMs: number };
 }
 
 export class ConfigError extends Error {
@@ -117,5 +127,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     defaultToken: e.DEFAULT_TOKEN,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    outbox: { leaseMs: e.OUTBOX_LEASE_SECONDS * 1000, maxAgeMs: e.OUTBOX_MAX_AGE_HOURS * 3_600_000 },
+    telegramPacing: {
+      perSecond: e.TELEGRAM_MAX_PER_SECOND,
+      privateChatIntervalMs: e.TELEGRAM_PRIVATE_CHAT_INTERVAL_MS,
+      groupChatIntervalMs: e.TELEGRAM_GROUP_CHAT_INTERVAL_MS,
+    },
+    recheck: { maxPerMinute: e.RECHECK_MAX_PER_MINUTE, intervalMs: e.RECHECK_INTERVAL_MS },
   };
 }

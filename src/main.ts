@@ -9,9 +9,10 @@ import { createBot } from './bot/bot.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type DatabaseHandle, openDatabase } from './db/client.js';
 import { createServer } from './http/server.js';
+import { createReconciler, type Reconciler } from './invoices/reconciler.js';
 import { createInvoiceService } from './invoices/service.js';
 import { createLogger } from './logger.js';
-import { createOutboxWorker } from './notify/outbox.js';
+import { createOutboxWorker, type OutboxWorker } from './notify/outbox.js';
 import { createSmartyPayClient } from './payments/client.js';
 
 // The one place where things are built and wired: config → logger → db → clients → services
@@ -28,6 +29,8 @@ export interface RunningApp {
   url: string;
   /** The app's own database handle (tests assert on rows through it; PGlite allows one opener). */
   database: DatabaseHandle;
+  /** Background loops; tests drive them directly with an injected clock. */
+  workers: { outbox: OutboxWorker; reconciler: Reconciler };
   stop(): Promise<void>;
 }
 
@@ -61,7 +64,25 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
 
   // Its own client: a per-call timeout well under the outbox lease, so a hung call cannot outlive it.
   const outboxApi = new Api(config.botToken, { apiRoot: config.telegramApiRoot, timeoutSeconds: 10 });
-  const outboxWorker = createOutboxWorker({ db: database.db, api: outboxApi, logger, now });
+  const outboxWorker = createOutboxWorker({
+    db: database.db,
+    api: outboxApi,
+    logger,
+    now,
+    leaseMs: config.outbox.leaseMs,
+    maxAgeMs: config.outbox.maxAgeMs,
+    pacing: { ...config.telegramPacing, burst: Math.max(1, Math.ceil(config.telegramPacing.perSecond / 6)) },
+  });
+  const reconciler = createReconciler({
+    db: database.db,
+    payments,
+    invoices,
+    logger,
+    now,
+    maxChecksPerMinute: config.recheck.maxPerMinute,
+    intervalMs: config.recheck.intervalMs,
+    onApplied: () => outboxWorker.wake(),
+  });
 
   const bot = createBot(config.botToken, {
     invoices,
@@ -90,11 +111,15 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
         error ? reject(error) : resolve(listening),
       );
     });
+    // Webhooks are small and quick: a client that dribbles its request is cut off.
+    server.requestTimeout = 15_000;
+    server.headersTimeout = 10_000;
   } catch (error) {
     await database.close().catch(() => {});
     throw error;
   }
   outboxWorker.start();
+  reconciler.start();
   runner = run(bot, {
     runner: { fetch: { allowed_updates: ['message', 'callback_query'] }, silent: true },
     sink: { concurrency: 50 },
@@ -109,6 +134,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   return {
     url,
     database,
+    workers: { outbox: outboxWorker, reconciler },
     stop() {
       stopping ??= (async () => {
         logger.info('shutting down: no new updates, finishing work in flight');
@@ -117,6 +143,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
         await runner?.stop();
         await withDeadline(httpClosed, config.shutdownTimeoutMs);
         server?.closeAllConnections();
+        await reconciler.stop();
         await outboxWorker.stop(config.shutdownTimeoutMs);
         await database.close();
         logger.info('stopped');

@@ -12,6 +12,7 @@ import * as schema from './schema.js';
 
 /** What every part of the app sees: the common drizzle surface of both drivers. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 
 export interface DatabaseHandle {
   db: Database;

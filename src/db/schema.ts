@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -39,13 +40,16 @@ export const invoices = pgTable(
     /** As SMARTy Pay reports it, may be in another token than `token` ("0.2125 btMNXe"). */
     paidAmount: text('paid_amount'),
     paidToken: text('paid_token'),
+    /** When to ask SMARTy Pay for this invoice's state (a lost webhook, or expiry); null = never again. */
+    nextCheckAt: tz('next_check_at'),
+    checkFailures: integer('check_failures').notNull().default(0),
     updatedAt: tz('updated_at').notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('invoices_smartypay_id_key').on(t.smartyPayId),
     // One /pay message makes at most one invoice, however often Telegram delivers it.
     uniqueIndex('invoices_chat_pay_message_key').on(t.chatId, t.payMessageId),
-    index('invoices_open_expiry_idx').on(t.expiresAt).where(sql`status in ('Created', 'Confirming')`),
+    index('invoices_next_check_idx').on(t.nextCheckAt).where(sql`next_check_at is not null`),
   ],
 );
 
@@ -95,3 +99,19 @@ export const outbox = pgTable(
 
 export type InvoiceRow = typeof invoices.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
+
+/**
+ * The Telegram send budget shared by every process on this database: one row, a token bucket
+ * refilled at the configured rate. Claiming sends takes tokens under a row lock.
+ */
+export const sendBudget = pgTable('send_budget', {
+  id: integer('id').primaryKey(),
+  tokens: doublePrecision('tokens').notNull(),
+  refilledAt: tz('refilled_at').notNull(),
+});
+
+/** Per-chat pacing: nothing more goes to a chat before `nextAllowedAt`. */
+export const chatThrottle = pgTable('chat_throttle', {
+  chatId: bigint('chat_id', { mode: 'number' }).primaryKey(),
+  nextAllowedAt: tz('next_allowed_at').notNull(),
+});

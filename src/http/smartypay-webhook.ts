@@ -1,4 +1,4 @@
-import express, { type Request, type Response, Router } from 'express';
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { Logger } from 'pino';
 import type { InvoiceService } from '../invoices/service.js';
 import { verifySmartyPaySignature, WEBHOOK_SIGNATURE_HEADERS } from '../payments/signature.js';
@@ -28,12 +28,29 @@ function signatureHeader(req: Request): string | string[] | undefined {
   return undefined;
 }
 
+/**
+ * A declared Content-Length over the limit is refused before a byte of the body is read (body-parser
+ * would first drain the whole body, letting a client hold the connection as long as it likes), and
+ * the connection is closed after the answer.
+ */
+function rejectOversizedBody(req: Request, res: Response, next: NextFunction): void {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > WEBHOOK_BODY_LIMIT_BYTES) {
+    res.set('Connection', 'close');
+    res.status(413).json({ error: 'payload too large' });
+    res.on('finish', () => req.socket.destroy());
+    return;
+  }
+  next();
+}
+
 export function createSmartyPayWebhookRouter(deps: SmartyPayWebhookDeps): Router {
   const router = Router();
   router.post(
     SMARTYPAY_WEBHOOK_PATH,
-    // Raw bytes on this route only: the signature covers the body exactly as sent.
-    // body-parser checks Content-Length against the limit before reading: 413 before any HMAC.
+    rejectOversizedBody,
+    // Raw bytes on this route only: the signature covers the body exactly as sent. The limit also
+    // catches chunked bodies that grow past it while being read.
     express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT_BYTES }),
     async (req: Request, res: Response) => {
       const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

@@ -1,13 +1,14 @@
 import { and, eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { Database } from '../db/client.js';
+import type { Database, Transaction } from '../db/client.js';
 import { type InvoiceRow, invoices, outbox, webhookEvents } from '../db/schema.js';
-import type { SmartyPayClient } from '../payments/client.js';
-import { parseMoney } from '../payments/money.js';
+import type { RemoteInvoice, SmartyPayClient } from '../payments/client.js';
+import { type Money, parseMoney } from '../payments/money.js';
 import { readInvoiceMetadata, type WebhookPayload } from '../payments/webhook-payload.js';
 import { normaliseDecimal } from './amount.js';
 import type { PayRequest } from './pay-command.js';
-import { canTransition, isInvoiceStatus, isPaidStatus, notificationsFor } from './status.js';
+import { firstCheckAt } from './schedule.js';
+import { canTransition, isInvoiceStatus, isOpenStatus, isPaidStatus, notificationsFor } from './status.js';
 
 export interface InvoiceServiceDeps {
   db: Database;
@@ -42,6 +43,10 @@ export interface InvoiceService {
   /** Records the bot's invoice card so later edits know which message to change. */
   attachCard(invoiceId: number, cardMessageId: number): Promise<void>;
   applyWebhook(payload: WebhookPayload, rawBody: string): Promise<{ outcome: WebhookOutcome; invoiceId?: number }>;
+  /** Applies what a status re-check at SMARTy Pay found; same rules as a webhook. */
+  applyRemoteState(invoiceId: number, remote: RemoteInvoice): Promise<boolean>;
+  /** Marks an unpaid invoice Expired (SMARTy Pay sends no webhook for expiry). */
+  expire(invoiceId: number): Promise<boolean>;
   checkoutLink(smartyPayId: string, description: string | undefined): string;
 }
 
@@ -65,8 +70,84 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
     return row;
   }
 
+  /**
+   * The one place an invoice changes status: only forward (canTransition), with the outbox rows the
+   * transition must produce, inside the caller's transaction on a locked invoice row.
+   */
+  async function transition(
+    tx: Transaction,
+    invoice: InvoiceRow,
+    change: { status: string; paid?: Money | undefined; paidAt?: Date | undefined },
+  ): Promise<boolean> {
+    if (!isInvoiceStatus(change.status) || !canTransition(invoice.status, change.status)) return false;
+    const becomesPaid = isPaidStatus(change.status) && !isPaidStatus(invoice.status);
+    await tx
+      .update(invoices)
+      .set({
+        status: change.status,
+        paidAmount: change.paid?.value ?? invoice.paidAmount,
+        paidToken: change.paid?.token ?? invoice.paidToken,
+        paidAt: becomesPaid ? (change.paidAt ?? now()) : invoice.paidAt,
+        // Paid, failed or expired: nothing left to re-check. UnderPaid may still be topped up.
+        nextCheckAt: isOpenStatus(change.status) || change.status === 'UnderPaid' ? invoice.nextCheckAt : null,
+        updatedAt: now(),
+      })
+      .where(eq(invoices.id, invoice.id));
+
+    const facts: NotificationFacts = {
+      status: change.status,
+      previousStatus: invoice.status,
+      paidAmount: change.paid?.value,
+      paidToken: change.paid?.token,
+    };
+    const kinds = notificationsFor(change.status);
+    if (kinds.length > 0) {
+      await tx
+        .insert(outbox)
+        .values(
+          kinds.map((kind) => ({
+            // Per invoice and kind: a second "Paid" under another eventId enqueues nothing.
+            dedupeKey: `${invoice.id}:${kind}`,
+            kind,
+            invoiceId: invoice.id,
+            chatId: invoice.chatId,
+            targetMessageId: kind.startsWith('card_') ? invoice.cardMessageId : invoice.payMessageId,
+            payload: facts,
+            nextAttemptAt: now(),
+            createdAt: now(),
+          })),
+        )
+        .onConflictDoNothing({ target: outbox.dedupeKey });
+    }
+    return true;
+  }
+
+  async function withLockedInvoice<T>(
+    invoiceId: number,
+    work: (tx: Transaction, invoice: InvoiceRow) => Promise<T>,
+  ): Promise<T | undefined> {
+    return db.transaction(async (tx) => {
+      const [invoice] = await tx.select().from(invoices).where(eq(invoices.id, invoiceId)).for('update').limit(1);
+      return invoice ? work(tx, invoice) : undefined;
+    });
+  }
+
   return {
     checkoutLink,
+
+    async applyRemoteState(invoiceId, remote) {
+      const applied = await withLockedInvoice(invoiceId, (tx, invoice) =>
+        transition(tx, invoice, { status: remote.status, paid: remote.paidAmount, paidAt: remote.paidAt }),
+      );
+      return applied ?? false;
+    },
+
+    async expire(invoiceId) {
+      const applied = await withLockedInvoice(invoiceId, (tx, invoice) =>
+        transition(tx, invoice, { status: 'Expired' }),
+      );
+      return applied ?? false;
+    },
 
     async issue({ chatId, payMessageId, issuedByUserId, request }) {
       const existing = await findByPayMessage(chatId, payMessageId);
@@ -94,6 +175,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
           checkoutUrl: checkoutLink(remote.id, request.description),
           createdAt: now(),
           expiresAt: remote.expiresAt ?? expiresAt,
+          nextCheckAt: firstCheckAt(now(), remote.expiresAt ?? expiresAt),
           updatedAt: now(),
         })
         .onConflictDoNothing({ target: [invoices.chatId, invoices.payMessageId] })
@@ -116,7 +198,6 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
 
     async applyWebhook(payload, rawBody) {
       const dedupeKey = payload.eventId ?? `${payload.invoiceId}:${payload.status}`;
-      const eventTs = payload.eventTs ? new Date(payload.eventTs) : undefined;
       return db.transaction(async (tx) => {
         // The event row is the permanent replay guard: no timestamp is signed, so a captured
         // webhook stays valid forever and may only ever have an effect once.
@@ -126,7 +207,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
             dedupeKey,
             smartyPayInvoiceId: payload.invoiceId,
             status: payload.status,
-            eventTs: eventTs && !Number.isNaN(eventTs.getTime()) ? eventTs : undefined,
+            eventTs: parseDate(payload.eventTs),
             outcome: 'received',
             rawPayload: rawBody,
             receivedAt: now(),
@@ -159,55 +240,25 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
           );
         }
 
-        if (!isInvoiceStatus(payload.status) || !canTransition(invoice.status, payload.status)) {
+        const applied = await transition(tx, invoice, {
+          status: payload.status,
+          paid: parseMoney(payload.paidAmount),
+          paidAt: parseDate(payload.paidAt),
+        });
+        if (!applied) {
           await setOutcome('stale');
           return { outcome: 'stale' as const, invoiceId: invoice.id };
-        }
-
-        const paid = parseMoney(payload.paidAmount);
-        const paidAt = payload.paidAt ? new Date(payload.paidAt) : undefined;
-        const becomesPaid = isPaidStatus(payload.status) && !isPaidStatus(invoice.status);
-        await tx
-          .update(invoices)
-          .set({
-            status: payload.status,
-            paidAmount: paid?.value ?? invoice.paidAmount,
-            paidToken: paid?.token ?? invoice.paidToken,
-            paidAt: becomesPaid ? (paidAt && !Number.isNaN(paidAt.getTime()) ? paidAt : now()) : invoice.paidAt,
-            updatedAt: now(),
-          })
-          .where(eq(invoices.id, invoice.id));
-
-        const facts: NotificationFacts = {
-          status: payload.status,
-          previousStatus: invoice.status,
-          paidAmount: paid?.value,
-          paidToken: paid?.token,
-        };
-        const kinds = notificationsFor(payload.status);
-        if (kinds.length > 0) {
-          await tx
-            .insert(outbox)
-            .values(
-              kinds.map((kind) => ({
-                // Per invoice and kind: a second "Paid" under another eventId enqueues nothing.
-                dedupeKey: `${invoice.id}:${kind}`,
-                kind,
-                invoiceId: invoice.id,
-                chatId: invoice.chatId,
-                targetMessageId: kind.startsWith('card_') ? invoice.cardMessageId : invoice.payMessageId,
-                payload: facts,
-                nextAttemptAt: now(),
-                createdAt: now(),
-              })),
-            )
-            .onConflictDoNothing({ target: outbox.dedupeKey });
         }
         await setOutcome('applied');
         return { outcome: 'applied' as const, invoiceId: invoice.id };
       });
     },
   };
+}
+
+function parseDate(value: string | null | undefined): Date | undefined {
+  const date = value ? new Date(value) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date : undefined;
 }
 
 function withNormalAmount(row: InvoiceRow): InvoiceRow {

@@ -58,7 +58,8 @@ export type NotificationKind =
   | 'overpaid_reply'
   | 'underpaid_reply'
   | 'invalid_reply'
-  | 'card_closed';
+  | 'card_closed'
+  | 'card_expired';
 
 export function notificationsFor(to: InvoiceStatus): NotificationKind[] {
   switch (to) {
@@ -69,6 +70,8 @@ export function notificationsFor(to: InvoiceStatus): NotificationKind[] {
       return ['overpaid_reply', 'card_paid'];
     case 'UnderPaid':
       return ['underpaid_reply', 'card_closed'];
+    case 'Expired':
+      return ['card_expired'];
     case 'Invalid':
       return ['invalid_reply', 'card_closed'];
     default:

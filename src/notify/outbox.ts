@@ -1,10 +1,11 @@
-import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Api } from 'grammy';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
-import { type InvoiceRow, invoices, type OutboxRow, outbox } from '../db/schema.js';
+import { chatThrottle, type InvoiceRow, invoices, type OutboxRow, outbox } from '../db/schema.js';
 import { backoffMs, classifyTelegramFailure, type FailureDecision } from './failures.js';
 import { type PaymentFacts, renderClosedCard, renderPaymentReply } from './messages.js';
+import { createPacer, type PacingOptions } from './pacing.js';
 
 // Sends what the invoices service enqueued, at least once and normally exactly once:
 // a row is claimed under a short lease (FOR UPDATE SKIP LOCKED, so several workers or
@@ -23,6 +24,7 @@ export interface OutboxWorkerDeps {
   batchSize?: number;
   /** After this long a transiently failing notification is given up and logged as an error. */
   maxAgeMs?: number;
+  pacing?: Partial<PacingOptions>;
 }
 
 export interface OutboxWorker {
@@ -34,6 +36,9 @@ export interface OutboxWorker {
   /** Claims and processes one batch; returns how many rows it handled. For tests and the loop. */
   drainOnce(): Promise<number>;
 }
+
+const isEdit = (kind: string) => kind.startsWith('card_');
+const isEditKind = sql`starts_with(${outbox.kind}, 'card_')`;
 
 type Outcome =
   | { status: 'sent' | 'skipped' | 'failed'; note?: string }
@@ -48,29 +53,62 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const batchSize = deps.batchSize ?? 20;
   const maxAgeMs = deps.maxAgeMs ?? 24 * 60 * 60_000;
 
+  const pacer = createPacer(deps.pacing);
+  const minSleepMs = Math.max(5, Math.ceil(1000 / (deps.pacing?.perSecond ?? 30)));
   let running = false;
   let wakeRequested = false;
   let timer: NodeJS.Timeout | undefined;
   let loop: Promise<void> | undefined;
 
+  /**
+   * Takes rows that are due, at most one per chat whose pacing allows a message now, as many as the
+   * shared send budget has tokens for. The budget row lock serialises claimers across processes;
+   * FOR UPDATE SKIP LOCKED on the rows keeps a claim from touching a row another worker is marking.
+   */
   async function claim(): Promise<OutboxRow[]> {
     const at = now();
     return db.transaction(async (tx) => {
-      const due = await tx
+      const budget = await pacer.open(tx, at, batchSize);
+      if (budget.available < 1) return [];
+      const dueFilter = or(
+        and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, at)),
+        // A worker that died mid-send leaves 'sending' behind; its lease tells when to take over.
+        and(eq(outbox.status, 'sending'), lte(outbox.leaseUntil, at)),
+      );
+      const oldestPerChat = tx
+        .selectDistinctOn([outbox.chatId], { id: outbox.id, chatId: outbox.chatId, dueAt: outbox.nextAttemptAt })
+        .from(outbox)
+        .leftJoin(chatThrottle, eq(chatThrottle.chatId, outbox.chatId))
+        .where(
+          and(
+            dueFilter,
+            // Chat pacing counts new messages; an edit changes one already there and only takes a budget token.
+            or(isEditKind, isNull(chatThrottle.nextAllowedAt), lte(chatThrottle.nextAllowedAt, at)),
+          ),
+        )
+        .orderBy(outbox.chatId, outbox.nextAttemptAt, outbox.id)
+        .as('oldest_per_chat');
+      const candidates = await tx
+        .select({ id: oldestPerChat.id })
+        .from(oldestPerChat)
+        .orderBy(oldestPerChat.dueAt, oldestPerChat.id)
+        .limit(budget.available);
+      if (candidates.length === 0) return [];
+      const locked = await tx
         .select({ id: outbox.id })
         .from(outbox)
         .where(
-          or(
-            and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, at)),
-            // A worker that died mid-send leaves 'sending' behind; its lease tells when to take over.
-            and(eq(outbox.status, 'sending'), lte(outbox.leaseUntil, at)),
+          and(
+            inArray(
+              outbox.id,
+              candidates.map((row) => row.id),
+            ),
+            dueFilter,
           ),
         )
-        .orderBy(outbox.nextAttemptAt, outbox.id)
-        .limit(batchSize)
         .for('update', { skipLocked: true });
-      if (due.length === 0) return [];
-      return tx
+      if (locked.length === 0) return [];
+      const claimed = await tx
         .update(outbox)
         .set({
           status: 'sending',
@@ -80,16 +118,21 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
         .where(
           inArray(
             outbox.id,
-            due.map((row) => row.id),
+            locked.map((row) => row.id),
           ),
         )
         .returning();
+      await budget.spend(
+        claimed.length,
+        claimed.filter((row) => !isEdit(row.kind)).map((row) => row.chatId),
+      );
+      return claimed;
     });
   }
 
   async function send(row: OutboxRow, invoice: InvoiceRow): Promise<Outcome> {
     const facts = row.payload as PaymentFacts;
-    if (row.kind.startsWith('card_')) {
+    if (isEdit(row.kind)) {
       const cardMessageId = invoice.cardMessageId ?? row.targetMessageId;
       if (cardMessageId === null) {
         return { status: 'skipped', note: 'the invoice card was never recorded; nothing to edit' };
@@ -126,6 +169,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       case 'fail':
         return { status: 'failed', note: decision.reason };
       case 'wait':
+        await pacer.holdChat(db, row.chatId, new Date(at + decision.seconds * 1000));
         return { status: 'pending', note: decision.reason, nextAttemptAt: new Date(at + decision.seconds * 1000) };
       case 'migrate':
         await migrateChat(row.chatId, decision.newChatId);
@@ -182,19 +226,35 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     return rows.length;
   }
 
+  /** How long until something could be claimed: a retry coming due, a chat's pacing ending, a lease lapsing. */
+  async function msUntilNextDue(): Promise<number> {
+    const [row] = await db
+      .select({
+        at: sql<string | null>`min(case when ${outbox.status} = 'sending' then ${outbox.leaseUntil}
+          else greatest(${outbox.nextAttemptAt}, coalesce(${chatThrottle.nextAllowedAt}, ${outbox.nextAttemptAt})) end)`,
+      })
+      .from(outbox)
+      .leftJoin(chatThrottle, eq(chatThrottle.chatId, outbox.chatId))
+      .where(inArray(outbox.status, ['pending', 'sending']));
+    if (!row?.at) return Number.POSITIVE_INFINITY;
+    return new Date(row.at).getTime() - now().getTime();
+  }
+
   async function runLoop(): Promise<void> {
     while (running) {
       wakeRequested = false;
-      let handled = 0;
+      let sleepMs = pollIntervalMs;
       try {
-        handled = await drainOnce();
+        if ((await drainOnce()) > 0) continue;
+        // Due now but not claimable means the send budget is empty: it refills one token per 1/rate s.
+        sleepMs = Math.min(pollIntervalMs, Math.max(minSleepMs, await msUntilNextDue()));
       } catch (error) {
         logger.error({ err: error }, 'outbox drain failed; will retry');
       }
       if (!running) break;
-      if (handled > 0 || wakeRequested) continue;
+      if (wakeRequested) continue;
       await new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, pollIntervalMs);
+        timer = setTimeout(resolve, sleepMs);
         wakeSleeper = resolve;
       });
       wakeSleeper = undefined;

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { invoices, outbox, webhookEvents } from '../../src/db/schema.js';
+import { type InvoiceRow, invoices, outbox, webhookEvents } from '../../src/db/schema.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
 let h: Harness;
@@ -26,6 +26,16 @@ async function issueInvoice(chat: ReturnType<typeof newGroup>, text: string) {
   const remote = h.smartypay.createdInvoices()[before];
   if (!remote) throw new Error('no remote invoice');
   return { message, card, remote };
+}
+
+async function waitForRow(smartyPayId: string, ready: (row: InvoiceRow) => boolean): Promise<InvoiceRow> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const [row] = await h.db.select().from(invoices).where(eq(invoices.smartyPayId, smartyPayId));
+    if (row && ready(row)) return row;
+    if (Date.now() > deadline) throw new Error(`invoice ${smartyPayId} never became ready: ${JSON.stringify(row)}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 beforeAll(async () => {
@@ -62,7 +72,8 @@ describe('core payment loop', () => {
     expect(url.searchParams.get('invoice-id')).toBe(remote.id);
     expect(url.searchParams.get('name')).toBe('Coffee & <cake>');
 
-    const [row] = await h.db.select().from(invoices).where(eq(invoices.smartyPayId, remote.id));
+    // The card's message id is recorded right after Telegram accepted it.
+    const row = await waitForRow(remote.id, (r) => r.cardMessageId !== null);
     expect(row).toMatchObject({
       chatId: chat.id,
       payMessageId: message.message_id,

@@ -1,4 +1,4 @@
-import { Api, Bot, GrammyError } from 'grammy';
+import { Api, Bot, GrammyError, InputFile } from 'grammy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeTelegram, startFakeTelegram } from './fake-telegram.js';
 
@@ -25,6 +25,9 @@ async function rejection(promise: Promise<unknown>): Promise<GrammyError> {
   expect(error).toBeInstanceOf(GrammyError);
   return error as GrammyError;
 }
+
+// grammY types its signal parameter with the abort-controller polyfill; a native AbortSignal works at runtime.
+type AbortSignalArg = Parameters<Api['sendMessage']>[3];
 
 const inlineKeyboard = (label: string) => ({ inline_keyboard: [[{ text: label, callback_data: label }]] });
 
@@ -224,5 +227,227 @@ describe('fault injection and delays', () => {
     await api.getUpdates();
     await api.getUpdates();
     await expect(fake.waitFor(() => false, 50)).rejects.toThrow('calls so far: getMe, getUpdates×2');
+  });
+});
+
+describe('call records', () => {
+  it('records the answered status and time, and lists created messages in sentMessages', async () => {
+    const before = Date.now();
+    await api.sendMessage(3, 'first');
+    await rejection(api.editMessageText(3, 4242, 'x'));
+    await api.sendMessage(-7, 'second');
+    const after = Date.now();
+
+    expect(fake.calls.map((c) => [c.method, c.status])).toEqual([
+      ['sendMessage', 200],
+      ['editMessageText', 400],
+      ['sendMessage', 200],
+    ]);
+    for (const call of fake.calls) {
+      expect(call.answeredAt).toBeGreaterThanOrEqual(call.at);
+      expect(call.aborted).toBeUndefined();
+    }
+    const sent = fake.sentMessages();
+    expect(sent.map(({ at: _at, ...m }) => m)).toEqual([
+      { chatId: 3, message_id: 1000, text: 'first' },
+      { chatId: -7, message_id: 1000, text: 'second' },
+    ]);
+    for (const { at } of sent) {
+      expect(at).toBeGreaterThanOrEqual(before);
+      expect(at).toBeLessThanOrEqual(after);
+    }
+    // Edits don't rewrite history, and the returned array is a copy.
+    await api.editMessageText(3, 1000, 'edited');
+    sent.length = 0;
+    expect(fake.sentMessages()[0]?.text).toBe('first');
+  });
+});
+
+describe('deleted messages', () => {
+  const user = { id: 7, first_name: 'Ann' };
+  const chat = { id: 7, type: 'private' as const };
+
+  it('replying to a deleted message fails unless allow_sending_without_reply is set', async () => {
+    const { message } = fake.sendText({ chat, from: user, text: '/pay 10' });
+    fake.deleteMessage(7, message.message_id);
+
+    const refused = await rejection(api.sendMessage(7, 'x', { reply_parameters: { message_id: message.message_id } }));
+    expect(refused).toMatchObject({ error_code: 400, description: 'Bad Request: message to be replied not found' });
+
+    const allowed = await api.sendMessage(7, 'invoice', {
+      reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true },
+    });
+    expect(allowed.reply_to_message).toBeUndefined();
+    expect(allowed.message_id).toBe(message.message_id + 1); // the refused send consumed no id
+    expect(fake.messages(7)).toEqual([{ message_id: allowed.message_id, text: 'invoice', edits: 0 }]);
+
+    // Legacy top-level parameters, as older clients send them.
+    const legacy = async (extra: Record<string, unknown>) => {
+      const res = await fetch(`${fake.apiRoot}/bot${fake.token}/sendMessage`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ chat_id: 7, text: 'legacy', reply_to_message_id: message.message_id, ...extra }),
+      });
+      return (await res.json()) as { ok: boolean; description?: string; result?: Record<string, unknown> };
+    };
+    expect(await legacy({})).toMatchObject({ ok: false, description: 'Bad Request: message to be replied not found' });
+    const legacyAllowed = await legacy({ allow_sending_without_reply: true });
+    expect(legacyAllowed.ok).toBe(true);
+    expect(legacyAllowed.result?.reply_to_message).toBeUndefined();
+
+    // Replies to messages that still exist (or were never seen) are unaffected.
+    const live = fake.sendText({ chat, from: user, text: 'hi' }).message;
+    const answer = await api.sendMessage(7, 'hello', { reply_parameters: { message_id: live.message_id } });
+    expect(answer.reply_to_message?.message_id).toBe(live.message_id);
+    expect((await api.sendMessage(7, 'y', { reply_parameters: { message_id: 1 } })).reply_to_message?.message_id).toBe(
+      1,
+    );
+  });
+
+  it('deleteMessage deletes once; edits of a deleted message fail', async () => {
+    const sent = await api.sendMessage(-100, 'pending', { reply_markup: inlineKeyboard('pay') });
+    expect(await api.deleteMessage(-100, sent.message_id)).toBe(true);
+
+    const again = await rejection(api.deleteMessage(-100, sent.message_id));
+    expect(again).toMatchObject({ error_code: 400, description: 'Bad Request: message to delete not found' });
+    const unknown = await rejection(api.deleteMessage(-100, 4242));
+    expect(unknown.description).toBe('Bad Request: message to delete not found');
+
+    const notFound = { error_code: 400, description: 'Bad Request: message to edit not found' };
+    expect(await rejection(api.editMessageText(-100, sent.message_id, 'paid'))).toMatchObject(notFound);
+    const markup = api.editMessageReplyMarkup(-100, sent.message_id, { reply_markup: inlineKeyboard('x') });
+    expect(await rejection(markup)).toMatchObject(notFound);
+
+    expect(fake.messages(-100)).toEqual([
+      { message_id: sent.message_id, text: 'pending', reply_markup: inlineKeyboard('pay'), edits: 0, deleted: true },
+    ]);
+  });
+
+  it('deletes user messages and pushed messages through the API, and deleteMessages skips unknown ids', async () => {
+    const { message } = fake.sendText({ chat, from: user, text: 'hello' });
+    expect(await api.deleteMessage(7, message.message_id)).toBe(true);
+    fake.pushUpdate({ message: { message_id: 5, date: 0, chat: { id: 7, type: 'private' }, text: 'pushed' } });
+    const bot = await api.sendMessage(7, 'reply');
+
+    expect(await api.deleteMessages(7, [5, bot.message_id, 999])).toBe(true);
+    expect(fake.messages(7)[0]?.deleted).toBe(true);
+    expect((await rejection(api.deleteMessage(7, 5))).description).toBe('Bad Request: message to delete not found');
+    expect((await rejection(api.deleteMessages(7, []))).error_code).toBe(400);
+  });
+});
+
+describe('aborted requests', () => {
+  it('a delayed sendMessage aborted by the client has no effect and is marked aborted', async () => {
+    fake.setDelay('sendMessage', 300);
+    const controller = new AbortController();
+    const sending = api.sendMessage(8, 'never', undefined, controller.signal as AbortSignalArg);
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'sendMessage'));
+    controller.abort();
+    await expect(sending).rejects.toThrow();
+
+    await fake.waitFor((calls) => calls[0]?.aborted === true, 1000);
+    await new Promise((resolve) => setTimeout(resolve, 400)); // past the delay: still nothing happens
+    expect(fake.messages(8)).toEqual([]);
+    expect(fake.sentMessages()).toEqual([]);
+    const [aborted] = fake.callsOf('sendMessage');
+    expect(aborted).toMatchObject({ method: 'sendMessage', aborted: true });
+    expect(aborted?.status).toBeUndefined();
+    expect(aborted?.answeredAt).toBeUndefined();
+
+    fake.setDelay('sendMessage', 0);
+    expect((await api.sendMessage(8, 'next')).message_id).toBe(1000); // no id was consumed
+    const completed = fake.callsOf('sendMessage')[1];
+    expect(completed?.aborted).toBeUndefined();
+    expect(completed?.status).toBe(200);
+  });
+
+  it('an aborted call does not count toward the rate limits', async () => {
+    fake.setRateLimits({ perChatPerSecond: 1 });
+    fake.setDelay('sendMessage', 200);
+    const controller = new AbortController();
+    const sending = api.sendMessage(8, 'never', undefined, controller.signal as AbortSignalArg);
+    await fake.waitFor((calls) => calls.length === 1);
+    controller.abort();
+    await expect(sending).rejects.toThrow();
+    await fake.waitFor((calls) => calls[0]?.aborted === true, 1000);
+    fake.setDelay('sendMessage', 0);
+    expect((await api.sendMessage(8, 'fits')).message_id).toBe(1000);
+    expect(fake.rateLimited()).toBe(0);
+  });
+});
+
+describe('rate limits', () => {
+  it('perChatPerSecond: a second quick send into one chat gets 429 retry after 1, other chats are free', async () => {
+    fake.setRateLimits({ perChatPerSecond: 1 });
+    const first = await api.sendMessage(1, 'a');
+    const limited = await rejection(api.sendMessage(1, 'b'));
+    expect(limited).toMatchObject({
+      error_code: 429,
+      description: 'Too Many Requests: retry after 1',
+      parameters: { retry_after: 1 },
+    });
+    expect((await rejection(api.editMessageText(1, first.message_id, 'edited'))).error_code).toBe(429);
+    expect((await api.sendMessage(2, 'c')).message_id).toBe(1000);
+    await api.getMe(); // not chat-targeted
+    await api.getChat(1);
+    expect(fake.rateLimited()).toBe(2);
+    expect(fake.calls.map((c) => c.status)).toEqual([200, 429, 429, 200, 200, 200]);
+    expect(fake.messages(1)).toEqual([{ message_id: 1000, text: 'a', edits: 0 }]);
+
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await api.sendMessage(1, 'later')).message_id).toBe(1001); // rejected sends consumed no id
+  });
+
+  it('globalPerSecond counts every chat', async () => {
+    fake.setRateLimits({ globalPerSecond: 3 });
+    for (const chat of [1, 2, 3]) await api.sendMessage(chat, 'ok');
+    const limited = await rejection(api.sendMessage(4, 'one too many'));
+    expect(limited.parameters.retry_after).toBe(1);
+    expect(fake.sentMessages().map((m) => m.chatId)).toEqual([1, 2, 3]);
+    expect(fake.rateLimited()).toBe(1);
+  });
+
+  it('perGroupPerMinute applies to groups only, with retry_after up to a minute', async () => {
+    fake.setRateLimits({ perGroupPerMinute: 2 });
+    await api.sendMessage(-100, 'one');
+    await api.sendMessage(-100, 'two');
+    const limited = await rejection(api.sendMessage(-100, 'three'));
+    expect(limited.error_code).toBe(429);
+    expect(limited.parameters.retry_after).toBeGreaterThanOrEqual(59);
+    expect(limited.parameters.retry_after).toBeLessThanOrEqual(60);
+    expect(limited.description).toBe(`Too Many Requests: retry after ${limited.parameters.retry_after}`);
+    for (const text of ['a', 'b', 'c']) await api.sendMessage(5, text); // private chat: no per-minute limit
+    await api.sendMessage(-200, 'another group');
+  });
+
+  it('applies to other chat-targeted methods, multipart uploads included', async () => {
+    fake.setRateLimits({ perChatPerSecond: 1 });
+    // sendDocument is not implemented (404), but the upload's chat_id is read and the call counts.
+    const upload = await rejection(api.sendDocument(1, new InputFile(Buffer.from('receipt'), 'receipt.txt')));
+    expect(upload.error_code).toBe(404);
+    expect(fake.callsOf('sendDocument')[0]?.params).toMatchObject({ chat_id: 1 });
+    expect((await rejection(api.sendMessage(1, 'too soon'))).error_code).toBe(429);
+    await api.answerCallbackQuery('query-id');
+    await api.setMyCommands([{ command: 'pay', description: 'Pay' }]);
+    expect(fake.rateLimited()).toBe(1);
+  });
+
+  it('failNext faults come first, are not counted by rateLimited, and null lifts the limits', async () => {
+    fake.setRateLimits({ perChatPerSecond: 1 });
+    fake.failNext('sendMessage', {
+      status: 429,
+      description: 'Too Many Requests: retry after 9',
+      parameters: { retry_after: 9 },
+    });
+    expect((await rejection(api.sendMessage(1, 'faulted'))).parameters.retry_after).toBe(9);
+    await api.sendMessage(1, 'fits, the faulted call was not counted');
+    expect((await rejection(api.sendMessage(1, 'limited'))).parameters.retry_after).toBe(1);
+    expect(fake.rateLimited()).toBe(1);
+
+    fake.setRateLimits(null);
+    await api.sendMessage(1, 'free again');
+    await api.sendMessage(1, 'and again');
+    expect(() => fake.setRateLimits({ perChatPerSecond: 0 })).toThrow(RangeError);
+    expect(() => fake.setRateLimits({ globalPerSecond: 1.5 })).toThrow(RangeError);
   });
 });

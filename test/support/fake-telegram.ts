@@ -3,11 +3,41 @@ import type { AddressInfo } from 'node:net';
 
 // A fake Telegram Bot API on loopback, good enough for a real grammY `Bot` pointed at it with
 // `client: { apiRoot: fake.apiRoot }`. It keeps just enough state (update queue, per-chat message
-// counters, the bot's own messages) to answer the way Telegram does for the calls this project makes.
+// counters, the bot's own messages, deleted message ids) to answer the way Telegram does for the calls this project
+// makes, and can enforce Telegram-style flood limits (setRateLimits).
 
 export interface RecordedCall {
   method: string;
   params: Record<string, any>;
+  /** Date.now() when the request arrived. */
+  at: number;
+  /** The HTTP status answered; absent while the call is pending and for aborted calls. */
+  status?: number;
+  /** Date.now() when the response was written. */
+  answeredAt?: number;
+  /**
+   * The client went away (request aborted, process killed) before the call was answered. A call aborted before it
+   * was processed (e.g. during a setDelay pause) had no effect at all. Absent for calls that completed normally.
+   */
+  aborted?: boolean;
+}
+
+/** Telegram-style flood limits; each is a positive integer, an omitted one is not enforced. */
+export interface RateLimits {
+  /** Accepted chat-targeted calls across all chats in any 1000 ms. */
+  globalPerSecond?: number;
+  /** Accepted chat-targeted calls into one chat in any 1000 ms. */
+  perChatPerSecond?: number;
+  /** Accepted chat-targeted calls into one group (chat id < 0) in any 60 000 ms. */
+  perGroupPerMinute?: number;
+}
+
+export interface SentMessage {
+  chatId: number;
+  message_id: number;
+  /** The text as sent (later edits are not reflected here; see messages()). */
+  text: string;
+  /** Date.now() when the call was accepted (on arrival, after fault and rate-limit checks). */
   at: number;
 }
 
@@ -24,6 +54,8 @@ type BotMessageView = {
   reply_markup?: any;
   reply_to_message_id?: number;
   edits: number;
+  /** Present (true) once the message was deleted, by deleteMessage(s) or the test-side deleteMessage helper. */
+  deleted?: true;
 };
 
 export interface FakeTelegram {
@@ -57,8 +89,25 @@ export interface FakeTelegram {
   setDelay(method: string, ms: number): void;
   /** Resolves when `predicate(calls)` holds (polled every 5 ms); rejects after timeoutMs (default 5000). */
   waitFor(predicate: (calls: RecordedCall[]) => boolean, timeoutMs?: number): Promise<void>;
-  /** Messages the bot has sent/edited in a chat, oldest first. */
+  /** Messages the bot has sent/edited in a chat, oldest first; deleted ones stay listed with `deleted: true`. */
   messages(chatId: number): BotMessageView[];
+  /** Every message the bot successfully created via sendMessage, in creation order, across all chats. */
+  sentMessages(): SentMessage[];
+  /**
+   * Deletes a message as a user or admin would (no call recorded). Works for any id, including ones allocated by
+   * sendText: replying to it, editing it or deleting it again then fails the way Telegram does.
+   */
+  deleteMessage(chatId: number, messageId: number): void;
+  /**
+   * Enforces flood limits (null lifts them and forgets the history) on every chat-targeted call: any method with a
+   * top-level chat_id except getters, getUpdates/getMe, webhook/command/menu setup and answerCallbackQuery.
+   * Checked on arrival, after failNext faults: a call over a limit is answered 429 `retry after N` (N = whole seconds
+   * until the oldest call of the violated window leaves it, at least 1) and has no effect. Only accepted calls (made
+   * while limits are set, not aborted) count toward the sliding windows.
+   */
+  setRateLimits(limits: RateLimits | null): void;
+  /** How many 429s the rate-limit enforcement has answered (failNext faults not included). */
+  rateLimited(): number;
   close(): Promise<void>;
 }
 
@@ -82,11 +131,29 @@ interface StoredMessage {
   edit_date?: number;
 }
 
+/** What a method handler knows about the call it serves. */
+interface CallContext {
+  res: ServerResponse;
+  call: RecordedCall;
+  /** Date.now() when the call passed its arrival checks. */
+  acceptedAt: number;
+}
+
+/** A chat-targeted call counted toward the rate-limit windows. */
+interface AcceptedCall {
+  at: number;
+  chat: unknown;
+}
+
 interface Waiter {
   wake(): void;
   /** Long polls are woken by new updates; plain delays only by close(). */
   onUpdate: boolean;
 }
+
+const TO_EDIT_NOT_FOUND = 'Bad Request: message to edit not found';
+const TO_DELETE_NOT_FOUND = 'Bad Request: message to delete not found';
+const TO_REPLY_NOT_FOUND = 'Bad Request: message to be replied not found';
 
 const NOT_MODIFIED =
   'Bad Request: message is not modified: specified new message content and reply markup are exactly the same ' +
@@ -102,6 +169,7 @@ const JSON_KEYS = new Set([
   'commands',
   'scope',
   'menu_button',
+  'message_ids',
 ]);
 // Integer parameters that may legitimately arrive as numeric strings (forms, queries, or `chat_id: '123'`).
 const INT_KEYS = new Set([
@@ -115,7 +183,20 @@ const INT_KEYS = new Set([
   'timeout',
 ]);
 
+// Methods that carry a chat_id yet are not sends, so flood limits never apply to them (nor to any get* method).
+const RATE_EXEMPT = new Set([
+  'getUpdates',
+  'getMe',
+  'setMyCommands',
+  'deleteMyCommands',
+  'deleteWebhook',
+  'setWebhook',
+  'answerCallbackQuery',
+  'setChatMenuButton',
+]);
+
 const nowSeconds = () => Math.floor(Date.now() / 1000);
+const isTrue = (value: unknown) => value === true || value === 'true';
 
 function normaliseParams(raw: Record<string, any>): Record<string, any> {
   const params: Record<string, any> = {};
@@ -133,8 +214,32 @@ function normaliseParams(raw: Record<string, any>): Record<string, any> {
   return params;
 }
 
-function parseBody(contentType: string, body: string): Record<string, any> {
-  if (contentType.startsWith('multipart/')) return {}; // file uploads are out of scope
+/**
+ * The text fields of a multipart body (chat_id, caption, ...): file uploads are out of scope, but their other
+ * parameters still matter, e.g. for rate limits. Lenient like Telegram (grammY writes `name:value` headers and
+ * unquoted filenames, which stricter parsers such as undici's refuse).
+ */
+function multipartFields(contentType: string, raw: Buffer): Record<string, any> {
+  const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  const delimiter = boundary?.[1] ?? boundary?.[2];
+  if (!delimiter) return {};
+  const fields: Record<string, any> = {};
+  // latin1 maps bytes 1:1, so binary file parts survive the split; text values are decoded as UTF-8 afterwards.
+  for (const part of raw.toString('latin1').split(`--${delimiter}`).slice(1)) {
+    const headerEnd = part.indexOf('\r\n\r\n');
+    if (headerEnd < 0) continue;
+    const disposition = /^content-disposition:([^\r\n]*)$/im.exec(part.slice(0, headerEnd))?.[1] ?? '';
+    const name = /\bname="?([^";]+)"?/i.exec(disposition)?.[1];
+    if (!name || /\bfilename\*?=/i.test(disposition)) continue;
+    const value = part.slice(headerEnd + 4).replace(/\r\n$/, '');
+    fields[Buffer.from(name, 'latin1').toString('utf8')] = Buffer.from(value, 'latin1').toString('utf8');
+  }
+  return fields;
+}
+
+function parseBody(contentType: string, raw: Buffer): Record<string, any> {
+  if (contentType.startsWith('multipart/')) return multipartFields(contentType, raw);
+  const body = raw.toString('utf8');
   if (contentType.startsWith('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(body));
   if (body.trim() === '') return {};
   const parsed: unknown = JSON.parse(body);
@@ -142,11 +247,11 @@ function parseBody(contentType: string, body: string): Record<string, any> {
   return parsed as Record<string, any>;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -217,13 +322,27 @@ export async function startFakeTelegram(
   const nextMessageId = new Map<number, number>();
   const chats = new Map<number, Record<string, any>>();
   const botMessages = new Map<number, StoredMessage[]>();
+  const sent: SentMessage[] = [];
+  // Ids known to exist per chat (allocated here or pushed in updates), and the deleted ones.
+  const knownIds = new Map<number, Set<number>>();
+  const deletedIds = new Map<number, Set<number>>();
+  let rateLimits: RateLimits | null = null;
+  let acceptedCalls: AcceptedCall[] = [];
+  let rateLimitedCount = 0;
   const waiters = new Set<Waiter>();
   const inflight = new Set<Promise<void>>();
   let closed = false;
 
+  const addId = (map: Map<number, Set<number>>, chatId: number, id: number) => {
+    const ids = map.get(chatId) ?? new Set<number>();
+    ids.add(id);
+    map.set(chatId, ids);
+  };
+  const isDeleted = (chatId: number, id: number) => deletedIds.get(chatId)?.has(id) ?? false;
   const allocateMessageId = (chatId: number): number => {
     const id = nextMessageId.get(chatId) ?? 1000;
     nextMessageId.set(chatId, id + 1);
+    addId(knownIds, chatId, id);
     return id;
   };
   const chatFor = (id: number) => chats.get(id) ?? { id, type: id < 0 ? 'supergroup' : 'private' };
@@ -263,7 +382,7 @@ export async function startFakeTelegram(
   const findBotMessage = (p: Record<string, any>): { chatId: number; message: StoredMessage } => {
     const chatId = toChatId(p.chat_id);
     const message = botMessages.get(chatId)?.find((m) => m.message_id === p.message_id);
-    if (!message) throw new ApiError(400, 'Bad Request: message to edit not found');
+    if (!message || isDeleted(chatId, message.message_id)) throw new ApiError(400, TO_EDIT_NOT_FOUND);
     return { chatId, message };
   };
 
@@ -284,7 +403,48 @@ export async function startFakeTelegram(
     return botMessageJson(chatId, message);
   };
 
-  const handlers: Record<string, (p: Record<string, any>, res: ServerResponse) => unknown> = {
+  /** Deletes via the Bot API: only messages that exist and are not deleted yet. */
+  const deleteExisting = (chatId: number, id: unknown): boolean => {
+    if (typeof id !== 'number' || !knownIds.get(chatId)?.has(id) || isDeleted(chatId, id)) return false;
+    addId(deletedIds, chatId, id);
+    return true;
+  };
+
+  /** Arrival check against the flood limits: records and accepts the call, or says how long to wait. */
+  const admit = (
+    method: string,
+    p: Record<string, any>,
+    now: number,
+  ): { entry?: AcceptedCall; retryAfter?: number } => {
+    const chat = p.chat_id;
+    if (!rateLimits || chat === undefined || chat === '' || RATE_EXEMPT.has(method) || method.startsWith('get')) {
+      return {};
+    }
+    acceptedCalls = acceptedCalls.filter((e) => e.at > now - 60_000);
+    const lastSecond = acceptedCalls.filter((e) => e.at > now - 1000);
+    const windows: Array<[limit: number | undefined, entries: AcceptedCall[], windowMs: number]> = [
+      [rateLimits.globalPerSecond, lastSecond, 1000],
+      [rateLimits.perChatPerSecond, lastSecond.filter((e) => e.chat === chat), 1000],
+      [
+        typeof chat === 'number' && chat < 0 ? rateLimits.perGroupPerMinute : undefined,
+        acceptedCalls.filter((e) => e.chat === chat),
+        60_000,
+      ],
+    ];
+    let retryAfter = 0;
+    for (const [limit, entries, windowMs] of windows) {
+      if (limit === undefined || entries.length < limit) continue;
+      // Once this one leaves the window, limit - 1 calls remain in it and the next one fits.
+      const leaving = entries[entries.length - limit] as AcceptedCall;
+      retryAfter = Math.max(retryAfter, Math.ceil((leaving.at + windowMs - now) / 1000), 1);
+    }
+    if (retryAfter > 0) return { retryAfter };
+    const entry = { at: now, chat };
+    acceptedCalls.push(entry);
+    return { entry };
+  };
+
+  const handlers: Record<string, (p: Record<string, any>, ctx: CallContext) => unknown> = {
     getMe: () => botInfo,
     deleteWebhook: () => true,
     setWebhook: () => true,
@@ -297,7 +457,7 @@ export async function startFakeTelegram(
       toChatId(p.chat_id);
       return [];
     },
-    getUpdates: async (p, res) => {
+    getUpdates: async (p, { res }) => {
       // Confirming by offset forgets older updates for good, as Telegram does.
       if (typeof p.offset === 'number') pending = pending.filter((u) => u.update_id >= p.offset);
       const limit = Math.min(100, Math.max(1, typeof p.limit === 'number' ? p.limit : 100));
@@ -312,42 +472,76 @@ export async function startFakeTelegram(
       }
       return pending.slice(0, limit);
     },
-    sendMessage: (p) => {
+    sendMessage: (p, { acceptedAt }) => {
       const chatId = toChatId(p.chat_id);
       if (typeof p.text !== 'string' || p.text === '') throw new ApiError(400, 'Bad Request: message text is empty');
-      const replyTo = p.reply_parameters?.message_id ?? p.reply_to_message_id;
+      const replyParameters = typeof p.reply_parameters === 'object' ? p.reply_parameters : undefined;
+      const replyTo = replyParameters?.message_id ?? p.reply_to_message_id;
+      let replyToId = typeof replyTo === 'number' ? replyTo : undefined;
+      if (replyToId !== undefined && isDeleted(chatId, replyToId)) {
+        const allow = isTrue(replyParameters?.allow_sending_without_reply) || isTrue(p.allow_sending_without_reply);
+        if (!allow) throw new ApiError(400, TO_REPLY_NOT_FOUND);
+        replyToId = undefined;
+      }
       const message: StoredMessage = {
         message_id: allocateMessageId(chatId),
         date: nowSeconds(),
         text: p.text,
         reply_markup: normaliseMarkup(p.reply_markup),
-        reply_to_message_id: typeof replyTo === 'number' ? replyTo : undefined,
+        reply_to_message_id: replyToId,
         edits: 0,
       };
       botMessages.set(chatId, [...(botMessages.get(chatId) ?? []), message]);
+      sent.push({ chatId, message_id: message.message_id, text: message.text, at: acceptedAt });
       return botMessageJson(chatId, message);
     },
     editMessageText: (p) => edit(p, () => (typeof p.text === 'string' ? p.text : '')),
     editMessageReplyMarkup: (p) => edit(p, (current) => current),
+    deleteMessage: (p) => {
+      if (!deleteExisting(toChatId(p.chat_id), p.message_id)) throw new ApiError(400, TO_DELETE_NOT_FOUND);
+      return true;
+    },
+    // As in Telegram, ids that can't be found are skipped.
+    deleteMessages: (p) => {
+      const chatId = toChatId(p.chat_id);
+      const ids: unknown = p.message_ids;
+      if (!Array.isArray(ids) || ids.length === 0 || ids.length > 100) {
+        throw new ApiError(400, 'Bad Request: message identifiers are not specified');
+      }
+      for (const id of ids) deleteExisting(chatId, id);
+      return true;
+    },
   };
 
-  const reply = (res: ServerResponse, status: number, body: unknown): Promise<void> =>
+  /** Writes a JSON response; false if the client is already gone. */
+  const reply = (res: ServerResponse, status: number, body: unknown): Promise<boolean> =>
     new Promise((resolve) => {
-      if (res.writableEnded || res.destroyed) return resolve();
+      if (res.writableEnded || res.destroyed) return resolve(false);
       const json = JSON.stringify(body);
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
-      res.end(json, () => resolve());
+      res.end(json, () => resolve(true));
     });
+  const failureBody = (status: number, description: string, parameters?: Fault['parameters']) => ({
+    ok: false,
+    error_code: status,
+    description,
+    ...(parameters && { parameters }),
+  });
   const failure = (res: ServerResponse, status: number, description: string, parameters?: Fault['parameters']) =>
-    reply(res, status, { ok: false, error_code: status, description, ...(parameters && { parameters }) });
+    reply(res, status, failureBody(status, description, parameters));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const at = Date.now();
+    let answering = false;
+    let gone = false;
+    res.once('close', () => {
+      if (!answering) gone = true;
+    });
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const body = await readBody(req);
     const match = /^\/bot([^/]+)\/([A-Za-z0-9_]+)$/.exec(url.pathname);
-    if (!match) return failure(res, 404, 'Not Found');
-    if (decodeURIComponent(match[1] ?? '') !== token) return failure(res, 401, 'Unauthorized');
+    if (!match) return void (await failure(res, 404, 'Not Found'));
+    if (decodeURIComponent(match[1] ?? '') !== token) return void (await failure(res, 401, 'Unauthorized'));
     const method = match[2] ?? '';
 
     let params: Record<string, any>;
@@ -355,24 +549,65 @@ export async function startFakeTelegram(
       const fromBody = parseBody(req.headers['content-type'] ?? '', body);
       params = normaliseParams({ ...Object.fromEntries(url.searchParams), ...fromBody });
     } catch {
-      return failure(res, 400, "Bad Request: can't parse request body");
+      return void (await failure(res, 400, "Bad Request: can't parse request body"));
     }
-    calls.push({ method, params, at });
+    const call: RecordedCall = { method, params, at };
+    calls.push(call);
 
-    // The fault is claimed on arrival, so concurrent calls consume faults in arrival order even when delayed.
+    /** Answers the recorded call, or marks it aborted when the client is gone. */
+    const answer = async (status: number, payload: unknown): Promise<boolean> => {
+      if (gone || res.writableEnded || res.destroyed) {
+        call.aborted = true;
+        return false;
+      }
+      answering = true;
+      call.status = status;
+      call.answeredAt = Date.now();
+      return reply(res, status, payload);
+    };
+
+    // Faults and rate limits are decided on arrival, so concurrent calls consume them in arrival order even when
+    // delayed. A faulted call is not checked against (nor counted in) the rate limits.
     const slot = faults.find((f) => f.method === method || (f.method === '*' && method !== 'getUpdates'));
     if (slot && --slot.remaining === 0) faults.splice(faults.indexOf(slot), 1);
-    await pause(delays.get(method) ?? 0, false);
-    if (slot) return failure(res, slot.fault.status, slot.fault.description, slot.fault.parameters);
+    const acceptedAt = Date.now();
+    const admission = slot ? {} : admit(method, params, acceptedAt);
+    if (!gone) await pause(delays.get(method) ?? 0, false, res);
+    if (gone) {
+      // Never processed: no effect, not even on the rate-limit windows.
+      if (admission.entry) acceptedCalls = acceptedCalls.filter((e) => e !== admission.entry);
+      call.aborted = true;
+      return;
+    }
+    if (slot) {
+      await answer(slot.fault.status, failureBody(slot.fault.status, slot.fault.description, slot.fault.parameters));
+      return;
+    }
+    if (admission.retryAfter !== undefined) {
+      const n = admission.retryAfter;
+      if (await answer(429, failureBody(429, `Too Many Requests: retry after ${n}`, { retry_after: n }))) {
+        rateLimitedCount++;
+      }
+      return;
+    }
 
     const handler = handlers[method];
-    if (!handler) return failure(res, 404, 'Not Found: method not found');
+    if (!handler) return void (await answer(404, failureBody(404, 'Not Found: method not found')));
+    let status = 200;
+    let payload: unknown;
     try {
-      return reply(res, 200, { ok: true, result: await handler(params, res) });
+      payload = { ok: true, result: await handler(params, { res, call, acceptedAt }) };
     } catch (error) {
-      if (error instanceof ApiError) return failure(res, error.status, error.description);
-      return failure(res, 500, `Internal Server Error: ${error instanceof Error ? error.message : String(error)}`);
+      if (error instanceof ApiError) {
+        status = error.status;
+        payload = failureBody(error.status, error.description);
+      } else {
+        status = 500;
+        const description = `Internal Server Error: ${error instanceof Error ? error.message : String(error)}`;
+        payload = failureBody(500, description);
+      }
     }
+    await answer(status, payload);
   };
 
   const server = createServer((req, res) => {
@@ -393,6 +628,14 @@ export async function startFakeTelegram(
 
   const pushUpdate = (update: Record<string, any>): Record<string, any> => {
     const full = typeof update.update_id === 'number' ? update : { update_id: nextUpdateId, ...update };
+    // Messages injected here exist as far as deleteMessage is concerned.
+    for (const key of ['message', 'edited_message', 'channel_post', 'edited_channel_post']) {
+      const message = full[key];
+      const chatId = message?.chat?.id;
+      if (typeof chatId === 'number' && typeof message.message_id === 'number') {
+        addId(knownIds, chatId, message.message_id);
+      }
+    }
     nextUpdateId = Math.max(nextUpdateId, full.update_id + 1);
     pending.push(full);
     for (const waiter of [...waiters]) if (waiter.onUpdate) waiter.wake();
@@ -464,7 +707,24 @@ export async function startFakeTelegram(
         ...(m.reply_markup !== undefined && { reply_markup: m.reply_markup }),
         ...(m.reply_to_message_id !== undefined && { reply_to_message_id: m.reply_to_message_id }),
         edits: m.edits,
+        ...(isDeleted(chatId, m.message_id) && { deleted: true as const }),
       })),
+    sentMessages: () => sent.map((m) => ({ ...m })),
+    deleteMessage: (chatId, messageId) => addId(deletedIds, chatId, messageId),
+    setRateLimits: (limits) => {
+      if (limits === null) {
+        rateLimits = null;
+        acceptedCalls = [];
+        return;
+      }
+      for (const [name, value] of Object.entries(limits)) {
+        if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
+          throw new RangeError(`setRateLimits: ${name} must be a positive integer, got ${String(value)}`);
+        }
+      }
+      rateLimits = { ...limits };
+    },
+    rateLimited: () => rateLimitedCount,
     close: async () => {
       if (closed) return;
       closed = true;

@@ -25,6 +25,11 @@ export interface Harness {
 export interface HarnessOptions {
   env?: Record<string, string>;
   now?: () => Date;
+  /**
+   * Rewrites the Postgres URL the app connects to (e.g. through a TCP proxy that can cut it).
+   * Not called for PGlite; the harness keeps the original URL for creating and dropping the database.
+   */
+  rewriteDatabaseUrl?: (url: string) => string;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -38,7 +43,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     SMARTYPAY_SECRET_KEY: smartypay.secretKey,
     SMARTYPAY_API_HOST: smartypay.url,
     SMARTYPAY_TIMEOUT_MS: '2000',
-    DATABASE_URL: database.url ?? '',
+    DATABASE_URL: database.url ? (options.rewriteDatabaseUrl?.(database.url) ?? database.url) : '',
     DATA_DIR: database.dataDir,
     PORT: '0',
     HOST: '127.0.0.1',

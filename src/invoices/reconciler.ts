@@ -1,0 +1,152 @@
+import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Database } from '../db/client.js';
+import { type InvoiceRow, invoices } from '../db/schema.js';
+import type { SmartyPayClient } from '../payments/client.js';
+import { checkRetryDelayMs, nextCheckAfter } from './schedule.js';
+import type { InvoiceService } from './service.js';
+import { canTransition } from './status.js';
+
+// Asks SMARTy Pay (signed GET) about invoices whose check is due: it recovers a lost Paid webhook
+// and expires invoices, for which SMARTy Pay sends no webhook at all.
+
+export interface ReconcilerDeps {
+  db: Database;
+  payments: SmartyPayClient;
+  invoices: InvoiceService;
+  logger: Logger;
+  now?: () => Date;
+  /** Upper bound on SMARTy Pay calls per minute from this process. */
+  maxChecksPerMinute?: number;
+  intervalMs?: number;
+  /** When SMARTy Pay cannot be asked, expire locally this long after expiry anyway. */
+  expiryGraceMs?: number;
+  /** Called when a check enqueued notifications. */
+  onApplied?: () => void;
+}
+
+export interface Reconciler {
+  start(): void;
+  stop(): Promise<void>;
+  /** Runs the checks due now; returns how many invoices it checked. */
+  tick(): Promise<number>;
+}
+
+/** While one process checks an invoice, others leave it alone for this long. */
+const CLAIM_MS = 2 * 60_000;
+
+export function createReconciler(deps: ReconcilerDeps): Reconciler {
+  const { db, payments, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const maxPerMinute = deps.maxChecksPerMinute ?? 60;
+  const intervalMs = deps.intervalMs ?? 5_000;
+  const graceMs = deps.expiryGraceMs ?? 60 * 60_000;
+  const recent: number[] = []; // times of checks in the last minute, for the rate bound
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+
+  function budget(at: number): number {
+    while (recent.length && (recent[0] ?? 0) <= at - 60_000) recent.shift();
+    return Math.max(0, maxPerMinute - recent.length);
+  }
+
+  /** Takes due invoices and pushes their check time out, so a second process skips them. */
+  async function claimDue(limit: number): Promise<InvoiceRow[]> {
+    const at = now();
+    return db.transaction(async (tx) => {
+      const due = await tx
+        .select({ id: invoices.id })
+        .from(invoices)
+        .where(and(isNotNull(invoices.nextCheckAt), lte(invoices.nextCheckAt, at)))
+        .orderBy(asc(invoices.nextCheckAt))
+        .limit(limit)
+        .for('update', { skipLocked: true });
+      if (due.length === 0) return [];
+      return tx
+        .update(invoices)
+        .set({ nextCheckAt: new Date(at.getTime() + CLAIM_MS) })
+        .where(
+          inArray(
+            invoices.id,
+            due.map((row) => row.id),
+          ),
+        )
+        .returning();
+    });
+  }
+
+  async function check(invoice: InvoiceRow): Promise<void> {
+    const at = now();
+    let applied = false;
+    try {
+      const remote = await payments.getInvoice(invoice.smartyPayId);
+      applied = await deps.invoices.applyRemoteState(invoice.id, remote);
+      if (applied) logger.info({ invoiceId: invoice.id, status: remote.status }, 're-check found a new status');
+      if (!applied && at >= invoice.expiresAt && canTransition(invoice.status, 'Expired')) {
+        applied = await deps.invoices.expire(invoice.id);
+        if (applied) logger.info({ invoiceId: invoice.id }, 'invoice expired unpaid');
+      }
+      await schedule(invoice, nextCheckAfter(invoice.createdAt, invoice.expiresAt, at) ?? null, 0);
+    } catch (error) {
+      const failures = invoice.checkFailures + 1;
+      if (at.getTime() >= invoice.expiresAt.getTime() + graceMs && canTransition(invoice.status, 'Expired')) {
+        // A late Paid webhook is still recorded and confirmed ("paid after expiry").
+        logger.warn({ err: error, invoiceId: invoice.id }, 'SMARTy Pay unreachable past expiry; expiring locally');
+        applied = await deps.invoices.expire(invoice.id);
+        await schedule(invoice, null, failures);
+      } else {
+        logger.warn({ err: error, invoiceId: invoice.id, failures }, 'invoice re-check failed; will retry');
+        await schedule(invoice, new Date(at.getTime() + checkRetryDelayMs(failures)), failures);
+      }
+    }
+    if (applied) deps.onApplied?.();
+  }
+
+  /** Sets the next check unless the invoice closed meanwhile (then the transition cleared it). */
+  async function schedule(invoice: InvoiceRow, next: Date | null, failures: number): Promise<void> {
+    await db
+      .update(invoices)
+      .set({ nextCheckAt: next, checkFailures: failures })
+      .where(
+        and(
+          eq(invoices.id, invoice.id),
+          isNotNull(invoices.nextCheckAt),
+          sql`status in ('Created', 'Confirming', 'UnderPaid')`,
+        ),
+      );
+  }
+
+  async function tick(): Promise<number> {
+    const at = now().getTime();
+    const limit = budget(at);
+    if (limit === 0) return 0;
+    const due = await claimDue(Math.min(limit, 20));
+    for (const invoice of due) recent.push(at);
+    await Promise.all(due.map((invoice) => check(invoice)));
+    return due.length;
+  }
+
+  function loop(): void {
+    timer = setTimeout(async () => {
+      running = tick().catch((error) => {
+        logger.error({ err: error }, 'reconciler tick failed');
+        return 0;
+      });
+      await running;
+      running = undefined;
+      if (timer) loop();
+    }, intervalMs);
+  }
+
+  return {
+    tick,
+    start() {
+      if (!timer) loop();
+    },
+    async stop() {
+      clearTimeout(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}
