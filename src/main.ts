@@ -13,6 +13,7 @@ import { createReconciler, type Reconciler } from './invoices/reconciler.js';
 import { createInvoiceService } from './invoices/service.js';
 import { createLogger } from './logger.js';
 import { createOutboxWorker, type OutboxWorker } from './notify/outbox.js';
+import { createOutboxMonitor, type OutboxMonitor } from './notify/outbox-monitor.js';
 import { createSmartyPayClient } from './payments/client.js';
 
 // The one place where things are built and wired: config → logger → db → clients → services
@@ -30,7 +31,7 @@ export interface RunningApp {
   /** The app's own database handle (tests assert on rows through it; PGlite allows one opener). */
   database: DatabaseHandle;
   /** Background loops; tests drive them directly with an injected clock. */
-  workers: { outbox: OutboxWorker; reconciler: Reconciler };
+  workers: { outbox: OutboxWorker; reconciler: Reconciler; outboxMonitor: OutboxMonitor };
   stop(): Promise<void>;
 }
 
@@ -51,7 +52,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     secretKey: config.smartyPay.secretKey,
     host: config.smartyPay.apiHost,
     timeoutMs: config.smartyPay.timeoutMs,
-    now,
+    // Request signatures carry wall-clock time (SMARTy Pay rejects skewed ones), not the domain clock.
   });
   const invoices = createInvoiceService({
     db: database.db,
@@ -73,6 +74,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     maxAgeMs: config.outbox.maxAgeMs,
     pacing: { ...config.telegramPacing, burst: Math.max(1, Math.ceil(config.telegramPacing.perSecond / 6)) },
   });
+  const outboxMonitor = createOutboxMonitor({ db: database.db, logger, now });
   const reconciler = createReconciler({
     db: database.db,
     payments,
@@ -120,6 +122,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   }
   outboxWorker.start();
   reconciler.start();
+  outboxMonitor.start();
   runner = run(bot, {
     runner: { fetch: { allowed_updates: ['message', 'callback_query'] }, silent: true },
     sink: { concurrency: 50 },
@@ -134,7 +137,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   return {
     url,
     database,
-    workers: { outbox: outboxWorker, reconciler },
+    workers: { outbox: outboxWorker, reconciler, outboxMonitor },
     stop() {
       stopping ??= (async () => {
         logger.info('shutting down: no new updates, finishing work in flight');
@@ -143,6 +146,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
         await runner?.stop();
         await withDeadline(httpClosed, config.shutdownTimeoutMs);
         server?.closeAllConnections();
+        outboxMonitor.stop();
         await reconciler.stop();
         await outboxWorker.stop(config.shutdownTimeoutMs);
         await database.close();

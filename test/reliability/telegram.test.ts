@@ -179,4 +179,21 @@ describe('outbox against Telegram failures', () => {
     await advance(60_000);
     expect(botCalls(h, chat.id, 'editMessageText')).toHaveLength(1);
   });
+
+  it('a stuck outbox is visible: backlog age and failures by reason', async () => {
+    const chat = privateChat();
+    const { remote } = await issueInvoice(h, chat);
+    h.telegram.failNext('sendMessage', { status: 500, description: 'Internal Server Error' });
+    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
+    await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2);
+    clock.advance(10 * 60_000); // not woken: the retry stays due but unsent for now
+    const state = await h.app.workers.outboxMonitor.snapshot();
+    expect(state.pending).toBeGreaterThanOrEqual(1);
+    expect(state.oldestPendingAgeMs).toBeGreaterThanOrEqual(10 * 60_000);
+    const reasons = Object.keys(state.failedByReason).join('\n');
+    expect(reasons).toContain('403 Forbidden: bot was blocked by the user'); // from test 10
+    expect(reasons).toContain('400 Bad Request: chat not found'); // from test 10
+    h.app.workers.outbox.wake();
+    await h.telegram.waitFor(() => botCalls(h, chat.id).length === 3);
+  });
 });
