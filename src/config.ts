@@ -66,6 +66,8 @@ const schema = z.object({
   TELEGRAM_GROUP_CHAT_INTERVAL_MS: integer(0, 60_000, 3000),
   RECHECK_MAX_PER_MINUTE: integer(1, 10_000, 60),
   RECHECK_INTERVAL_MS: integer(100, 600_000, 5000),
+  BOT_CONCURRENCY: integer(1, 1000, 100),
+  DATABASE_POOL_MAX: integer(1, 100, 10),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -90,6 +92,9 @@ export interface Config {
   outbox: { leaseMs: number; maxAgeMs: number };
   telegramPacing: { perSecond: number; privateChatIntervalMs: number; groupChatIntervalMs: number };
   recheck: { maxPerMinute: number; intervalMs: number };
+  /** Updates handled at once (different chats; one chat's updates stay in order). */
+  botConcurrency: number;
+  databasePoolMax: number;
 }
 
 export class ConfigError extends Error {
@@ -134,5 +139,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       groupChatIntervalMs: e.TELEGRAM_GROUP_CHAT_INTERVAL_MS,
     },
     recheck: { maxPerMinute: e.RECHECK_MAX_PER_MINUTE, intervalMs: e.RECHECK_INTERVAL_MS },
+    botConcurrency: e.BOT_CONCURRENCY,
+    databasePoolMax: e.DATABASE_POOL_MAX,
   };
 }

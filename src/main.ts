@@ -44,7 +44,11 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     });
   const now = options.now ?? (() => new Date());
 
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolMax: config.databasePoolMax,
+  });
   logger.info({ driver: database.driver }, 'database ready, migrations applied');
 
   const payments = createSmartyPayClient({
@@ -125,7 +129,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   outboxMonitor.start();
   runner = run(bot, {
     runner: { fetch: { allowed_updates: ['message', 'callback_query'] }, silent: true },
-    sink: { concurrency: 50 },
+    sink: { concurrency: config.botConcurrency },
   });
 
   const address = server.address();

@@ -69,30 +69,36 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     const at = now();
     return db.transaction(async (tx) => {
       const budget = await pacer.open(tx, at, batchSize);
-      if (budget.available < 1) return [];
       const dueFilter = or(
         and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, at)),
         // A worker that died mid-send leaves 'sending' behind; its lease tells when to take over.
         and(eq(outbox.status, 'sending'), lte(outbox.leaseUntil, at)),
       );
-      const oldestPerChat = tx
-        .selectDistinctOn([outbox.chatId], { id: outbox.id, chatId: outbox.chatId, dueAt: outbox.nextAttemptAt })
-        .from(outbox)
-        .leftJoin(chatThrottle, eq(chatThrottle.chatId, outbox.chatId))
-        .where(
-          and(
-            dueFilter,
-            // Chat pacing counts new messages; an edit changes one already there and only takes a budget token.
-            or(isEditKind, isNull(chatThrottle.nextAllowedAt), lte(chatThrottle.nextAllowedAt, at)),
-          ),
-        )
-        .orderBy(outbox.chatId, outbox.nextAttemptAt, outbox.id)
-        .as('oldest_per_chat');
-      const candidates = await tx
-        .select({ id: oldestPerChat.id })
-        .from(oldestPerChat)
-        .orderBy(oldestPerChat.dueAt, oldestPerChat.id)
-        .limit(budget.available);
+      /** The oldest due row of each chat, oldest first: no chat's backlog starves the others. */
+      const oldestPerChat = async (edits: boolean, limit: number) => {
+        if (limit < 1) return [];
+        const perChat = tx
+          .selectDistinctOn([outbox.chatId], { id: outbox.id, dueAt: outbox.nextAttemptAt })
+          .from(outbox)
+          .leftJoin(chatThrottle, eq(chatThrottle.chatId, outbox.chatId))
+          .where(
+            edits
+              ? and(dueFilter, isEditKind)
+              : // Chat pacing counts new messages; an edit changes one already there.
+                and(
+                  dueFilter,
+                  sql`not ${isEditKind}`,
+                  or(isNull(chatThrottle.nextAllowedAt), lte(chatThrottle.nextAllowedAt, at)),
+                ),
+          )
+          .orderBy(outbox.chatId, outbox.nextAttemptAt, outbox.id)
+          .as('oldest_per_chat');
+        return tx.select({ id: perChat.id }).from(perChat).orderBy(perChat.dueAt, perChat.id).limit(limit);
+      };
+      const candidates = [
+        ...(await oldestPerChat(false, budget.messages)),
+        ...(await oldestPerChat(true, budget.edits)),
+      ];
       if (candidates.length === 0) return [];
       const locked = await tx
         .select({ id: outbox.id })
@@ -122,9 +128,10 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
           ),
         )
         .returning();
+      const messages = claimed.filter((row) => !isEdit(row.kind));
       await budget.spend(
-        claimed.length,
-        claimed.filter((row) => !isEdit(row.kind)).map((row) => row.chatId),
+        { messages: messages.length, edits: claimed.length - messages.length },
+        messages.map((row) => row.chatId),
       );
       return claimed;
     });

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { Database, Transaction } from '../db/client.js';
 import { chatThrottle, sendBudget } from '../db/schema.js';
 
@@ -23,45 +23,68 @@ export const DEFAULT_PACING: PacingOptions = {
 };
 
 export interface OpenBudget {
-  /** Whole sends the budget allows now (at most the asked maximum). */
-  available: number;
-  /** Records `sends` calls now and paces each chat that got a new message. */
-  spend(sends: number, messagedChatIds: number[]): Promise<void>;
+  /** Whole new messages the budget allows now (at most the asked maximum). */
+  messages: number;
+  /** Whole edits of existing messages the budget allows now. */
+  edits: number;
+  /** Records the sends claimed now and paces each chat that gets a new message. */
+  spend(sent: { messages: number; edits: number }, messagedChatIds: number[]): Promise<void>;
 }
 
 export interface Pacer {
-  /** Locks the shared budget row for the rest of `tx`. */
+  /** Locks the shared budget rows for the rest of `tx`. */
   open(tx: Transaction, at: Date, max: number): Promise<OpenBudget>;
   /** Telegram said "retry after": nothing more to that chat until then. */
   holdChat(db: Database, chatId: number, until: Date): Promise<void>;
   intervalFor(chatId: number): number;
 }
 
-const BUDGET_ROW = 1;
+// Telegram documents its limits for messages; edits are limited separately and less strictly, so
+// they get a bucket of their own at the same rate instead of halving the message rate.
+const MESSAGES = 1;
+const EDITS = 2;
 
 export function createPacer(options: Partial<PacingOptions> = {}): Pacer {
   const pacing = { ...DEFAULT_PACING, ...options };
   const intervalFor = (chatId: number) => (chatId < 0 ? pacing.groupChatIntervalMs : pacing.privateChatIntervalMs);
+  let seeded = false;
 
   return {
     intervalFor,
 
     async open(tx, at, max) {
-      await tx
-        .insert(sendBudget)
-        .values({ id: BUDGET_ROW, tokens: pacing.burst, refilledAt: at })
-        .onConflictDoNothing({ target: sendBudget.id });
-      const [row] = await tx.select().from(sendBudget).where(eq(sendBudget.id, BUDGET_ROW)).for('update');
-      const elapsedSeconds = Math.max(0, (at.getTime() - (row?.refilledAt.getTime() ?? at.getTime())) / 1000);
-      const tokens = Math.min(pacing.burst, (row?.tokens ?? pacing.burst) + elapsedSeconds * pacing.perSecond);
+      if (!seeded) {
+        await tx
+          .insert(sendBudget)
+          .values([MESSAGES, EDITS].map((id) => ({ id, tokens: pacing.burst, refilledAt: at })))
+          .onConflictDoNothing({ target: sendBudget.id });
+        seeded = true;
+      }
+      const rows = await tx
+        .select()
+        .from(sendBudget)
+        .where(inArray(sendBudget.id, [MESSAGES, EDITS]))
+        .orderBy(sendBudget.id)
+        .for('update');
+      const tokens = (id: number) => {
+        const row = rows.find((r) => r.id === id);
+        if (!row) return pacing.burst;
+        const elapsedSeconds = Math.max(0, (at.getTime() - row.refilledAt.getTime()) / 1000);
+        return Math.min(pacing.burst, row.tokens + elapsedSeconds * pacing.perSecond);
+      };
+      const messageTokens = tokens(MESSAGES);
+      const editTokens = tokens(EDITS);
       return {
-        available: Math.min(max, Math.floor(tokens)),
-        async spend(sends, chatIds) {
-          if (sends === 0) return;
-          await tx
-            .update(sendBudget)
-            .set({ tokens: tokens - sends, refilledAt: at })
-            .where(eq(sendBudget.id, BUDGET_ROW));
+        messages: Math.min(max, Math.floor(messageTokens)),
+        edits: Math.min(max, Math.floor(editTokens)),
+        async spend(sent, chatIds) {
+          if (sent.messages + sent.edits === 0) return;
+          for (const [id, left] of [
+            [MESSAGES, messageTokens - sent.messages],
+            [EDITS, editTokens - sent.edits],
+          ] as const) {
+            await tx.update(sendBudget).set({ tokens: left, refilledAt: at }).where(eq(sendBudget.id, id));
+          }
           if (chatIds.length === 0) return;
           await tx
             .insert(chatThrottle)

@@ -398,6 +398,15 @@ describe('rate limits', () => {
     expect((await api.sendMessage(1, 'later')).message_id).toBe(1001); // rejected sends consumed no id
   });
 
+  it('methods restricts the limits to those methods (new messages, not edits)', async () => {
+    fake.setRateLimits({ perChatPerSecond: 1, methods: ['sendMessage'] });
+    const first = await api.sendMessage(1, 'a');
+    await api.editMessageText(1, first.message_id, 'edited');
+    await api.editMessageText(1, first.message_id, 'edited again');
+    expect((await rejection(api.sendMessage(1, 'b'))).error_code).toBe(429);
+    expect(fake.rateLimited()).toBe(1);
+  });
+
   it('globalPerSecond counts every chat', async () => {
     fake.setRateLimits({ globalPerSecond: 3 });
     for (const chat of [1, 2, 3]) await api.sendMessage(chat, 'ok');

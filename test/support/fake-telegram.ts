@@ -30,6 +30,8 @@ export interface RateLimits {
   perChatPerSecond?: number;
   /** Accepted chat-targeted calls into one group (chat id < 0) in any 60 000 ms. */
   perGroupPerMinute?: number;
+  /** Only these methods are limited and counted (default: every chat-targeted send, edits included). */
+  methods?: string[];
 }
 
 export interface SentMessage {
@@ -420,6 +422,7 @@ export async function startFakeTelegram(
     if (!rateLimits || chat === undefined || chat === '' || RATE_EXEMPT.has(method) || method.startsWith('get')) {
       return {};
     }
+    if (rateLimits.methods && !rateLimits.methods.includes(method)) return {};
     acceptedCalls = acceptedCalls.filter((e) => e.at > now - 60_000);
     const lastSecond = acceptedCalls.filter((e) => e.at > now - 1000);
     const windows: Array<[limit: number | undefined, entries: AcceptedCall[], windowMs: number]> = [
@@ -718,6 +721,7 @@ export async function startFakeTelegram(
         return;
       }
       for (const [name, value] of Object.entries(limits)) {
+        if (name === 'methods') continue;
         if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
           throw new RangeError(`setRateLimits: ${name} must be a positive integer, got ${String(value)}`);
         }
