@@ -67,8 +67,12 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     now,
   });
 
-  // Its own client: a per-call timeout well under the outbox lease, so a hung call cannot outlive it.
-  const outboxApi = new Api(config.botToken, { apiRoot: config.telegramApiRoot, timeoutSeconds: 10 });
+  // Its own client: a per-call timeout well under the outbox lease, so a hung call cannot outlive the
+  // lease and be sent again by another worker while Telegram is still processing it.
+  const outboxApi = new Api(config.botToken, {
+    apiRoot: config.telegramApiRoot,
+    timeoutSeconds: Math.max(1, Math.floor(config.outbox.leaseMs / 3000)),
+  });
   const outboxWorker = createOutboxWorker({
     db: database.db,
     api: outboxApi,
@@ -76,7 +80,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     now,
     leaseMs: config.outbox.leaseMs,
     maxAgeMs: config.outbox.maxAgeMs,
-    pacing: { ...config.telegramPacing, burst: Math.max(1, Math.ceil(config.telegramPacing.perSecond / 6)) },
+    pacing: { ...config.telegramPacing, burst: Math.max(1, Math.ceil(config.telegramPacing.perSecond / 15)) },
   });
   const outboxMonitor = createOutboxMonitor({ db: database.db, logger, now });
   const reconciler = createReconciler({
@@ -148,6 +152,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
         const httpClosed = new Promise<void>((resolve) => server?.close(() => resolve()));
         server?.closeIdleConnections();
         await runner?.stop();
+        // stop() ends fetching; updates already fetched are confirmed to Telegram, so they must finish here.
+        await waitUntilIdle(() => runner?.size() ?? 0, config.shutdownTimeoutMs);
         await withDeadline(httpClosed, config.shutdownTimeoutMs);
         server?.closeAllConnections();
         outboxMonitor.stop();
@@ -165,6 +171,11 @@ function loadEnvFileKeepingExisting(path: string): void {
   const before = { ...process.env };
   process.loadEnvFile(path);
   Object.assign(process.env, before);
+}
+
+async function waitUntilIdle(busy: () => number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (busy() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 function withDeadline(promise: Promise<unknown>, ms: number): Promise<unknown> {

@@ -121,7 +121,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     const limit = budget(at);
     if (limit === 0) return 0;
     const due = await claimDue(Math.min(limit, 20));
-    for (const invoice of due) recent.push(at);
+    for (let i = 0; i < due.length; i++) recent.push(at);
     await Promise.all(due.map((invoice) => check(invoice)));
     return due.length;
   }

@@ -1,14 +1,15 @@
 import { and, eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { Database, Transaction } from '../db/client.js';
-import { type InvoiceRow, invoices, outbox, webhookEvents } from '../db/schema.js';
+import type { Database } from '../db/client.js';
+import { type InvoiceRow, invoices } from '../db/schema.js';
 import type { RemoteInvoice, SmartyPayClient } from '../payments/client.js';
-import { type Money, parseMoney } from '../payments/money.js';
+import { parseMoney } from '../payments/money.js';
 import { readInvoiceMetadata, type WebhookPayload } from '../payments/webhook-payload.js';
 import { normaliseDecimal } from './amount.js';
 import type { PayRequest } from './pay-command.js';
 import { firstCheckAt } from './schedule.js';
-import { canTransition, isInvoiceStatus, isOpenStatus, isPaidStatus, notificationsFor } from './status.js';
+import { isInvoiceStatus } from './status.js';
+import { applyTransition, type TransitionOutcome } from './transition.js';
 
 export interface InvoiceServiceDeps {
   db: Database;
@@ -28,7 +29,7 @@ export interface IssueInvoice {
 
 export type IssueResult = { kind: 'created'; invoice: InvoiceRow } | { kind: 'duplicate'; invoice: InvoiceRow };
 
-export type WebhookOutcome = 'applied' | 'duplicate' | 'stale' | 'unknown_invoice';
+export type WebhookOutcome = TransitionOutcome;
 
 /** Facts frozen at the moment of a transition; the outbox renders messages from them. */
 export interface NotificationFacts {
@@ -70,83 +71,23 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
     return row;
   }
 
-  /**
-   * The one place an invoice changes status: only forward (canTransition), with the outbox rows the
-   * transition must produce, inside the caller's transaction on a locked invoice row.
-   */
-  async function transition(
-    tx: Transaction,
-    invoice: InvoiceRow,
-    change: { status: string; paid?: Money | undefined; paidAt?: Date | undefined },
-  ): Promise<boolean> {
-    if (!isInvoiceStatus(change.status) || !canTransition(invoice.status, change.status)) return false;
-    const becomesPaid = isPaidStatus(change.status) && !isPaidStatus(invoice.status);
-    await tx
-      .update(invoices)
-      .set({
-        status: change.status,
-        paidAmount: change.paid?.value ?? invoice.paidAmount,
-        paidToken: change.paid?.token ?? invoice.paidToken,
-        paidAt: becomesPaid ? (change.paidAt ?? now()) : invoice.paidAt,
-        // Paid, failed or expired: nothing left to re-check. UnderPaid may still be topped up.
-        nextCheckAt: isOpenStatus(change.status) || change.status === 'UnderPaid' ? invoice.nextCheckAt : null,
-        updatedAt: now(),
-      })
-      .where(eq(invoices.id, invoice.id));
-
-    const facts: NotificationFacts = {
-      status: change.status,
-      previousStatus: invoice.status,
-      paidAmount: change.paid?.value,
-      paidToken: change.paid?.token,
-    };
-    const kinds = notificationsFor(change.status);
-    if (kinds.length > 0) {
-      await tx
-        .insert(outbox)
-        .values(
-          kinds.map((kind) => ({
-            // Per invoice and kind: a second "Paid" under another eventId enqueues nothing.
-            dedupeKey: `${invoice.id}:${kind}`,
-            kind,
-            invoiceId: invoice.id,
-            chatId: invoice.chatId,
-            targetMessageId: kind.startsWith('card_') ? invoice.cardMessageId : invoice.payMessageId,
-            payload: facts,
-            nextAttemptAt: now(),
-            createdAt: now(),
-          })),
-        )
-        .onConflictDoNothing({ target: outbox.dedupeKey });
-    }
-    return true;
-  }
-
-  async function withLockedInvoice<T>(
-    invoiceId: number,
-    work: (tx: Transaction, invoice: InvoiceRow) => Promise<T>,
-  ): Promise<T | undefined> {
-    return db.transaction(async (tx) => {
-      const [invoice] = await tx.select().from(invoices).where(eq(invoices.id, invoiceId)).for('update').limit(1);
-      return invoice ? work(tx, invoice) : undefined;
-    });
-  }
-
   return {
     checkoutLink,
 
     async applyRemoteState(invoiceId, remote) {
-      const applied = await withLockedInvoice(invoiceId, (tx, invoice) =>
-        transition(tx, invoice, { status: remote.status, paid: remote.paidAmount, paidAt: remote.paidAt }),
-      );
-      return applied ?? false;
+      const result = await applyTransition(db, {
+        invoice: { id: invoiceId },
+        status: remote.status,
+        paid: remote.paidAmount,
+        paidAt: remote.paidAt,
+        now: now(),
+      });
+      return result.outcome === 'applied';
     },
 
     async expire(invoiceId) {
-      const applied = await withLockedInvoice(invoiceId, (tx, invoice) =>
-        transition(tx, invoice, { status: 'Expired' }),
-      );
-      return applied ?? false;
+      const result = await applyTransition(db, { invoice: { id: invoiceId }, status: 'Expired', now: now() });
+      return result.outcome === 'applied';
     },
 
     async issue({ chatId, payMessageId, issuedByUserId, request }) {
@@ -197,61 +138,28 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
     },
 
     async applyWebhook(payload, rawBody) {
-      const dedupeKey = payload.eventId ?? `${payload.invoiceId}:${payload.status}`;
-      return db.transaction(async (tx) => {
-        // The event row is the permanent replay guard: no timestamp is signed, so a captured
-        // webhook stays valid forever and may only ever have an effect once.
-        const recorded = await tx
-          .insert(webhookEvents)
-          .values({
-            dedupeKey,
-            smartyPayInvoiceId: payload.invoiceId,
-            status: payload.status,
-            eventTs: parseDate(payload.eventTs),
-            outcome: 'received',
-            rawPayload: rawBody,
-            receivedAt: now(),
-          })
-          .onConflictDoNothing({ target: webhookEvents.dedupeKey })
-          .returning({ id: webhookEvents.id });
-        const eventRowId = recorded[0]?.id;
-        if (eventRowId === undefined) return { outcome: 'duplicate' as const };
-
-        const setOutcome = (outcome: WebhookOutcome) =>
-          tx.update(webhookEvents).set({ outcome }).where(eq(webhookEvents.id, eventRowId));
-
-        const [invoice] = await tx
-          .select()
-          .from(invoices)
-          .where(eq(invoices.smartyPayId, payload.invoiceId))
-          .for('update')
-          .limit(1);
-        if (!invoice) {
-          await setOutcome('unknown_invoice');
-          return { outcome: 'unknown_invoice' as const };
-        }
-
-        const metadata = readInvoiceMetadata(payload.metadata);
-        if (metadata.chatId !== undefined && metadata.chatId !== invoice.chatId) {
-          // Stored state is authoritative (the chat may have been migrated to a supergroup).
-          logger.warn(
-            { invoiceId: invoice.id, metadataChatId: metadata.chatId, storedChatId: invoice.chatId },
-            'webhook metadata chat id differs from the stored invoice',
-          );
-        }
-
-        const applied = await transition(tx, invoice, {
-          status: payload.status,
-          paid: parseMoney(payload.paidAmount),
-          paidAt: parseDate(payload.paidAt),
-        });
-        if (!applied) {
-          await setOutcome('stale');
-          return { outcome: 'stale' as const, invoiceId: invoice.id };
-        }
-        await setOutcome('applied');
-        return { outcome: 'applied' as const, invoiceId: invoice.id };
+      const result = await applyTransition(db, {
+        invoice: { smartyPayId: payload.invoiceId },
+        status: payload.status,
+        paid: parseMoney(payload.paidAmount),
+        paidAt: parseDate(payload.paidAt),
+        now: now(),
+        event: {
+          dedupeKey: payload.eventId ?? `${payload.invoiceId}:${payload.status}`,
+          smartyPayInvoiceId: payload.invoiceId,
+          rawPayload: rawBody,
+          eventTs: parseDate(payload.eventTs),
+        },
       });
+      const metadata = readInvoiceMetadata(payload.metadata);
+      if (result.chatId !== undefined && metadata.chatId !== undefined && metadata.chatId !== result.chatId) {
+        // Stored state is authoritative (the chat may have been migrated to a supergroup).
+        logger.warn(
+          { invoiceId: result.invoiceId, metadataChatId: metadata.chatId, storedChatId: result.chatId },
+          'webhook metadata chat id differs from the stored invoice',
+        );
+      }
+      return { outcome: result.outcome, invoiceId: result.invoiceId };
     },
   };
 }

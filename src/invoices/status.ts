@@ -32,6 +32,10 @@ const RANK: Record<InvoiceStatus, number> = {
   Withdrawn: 6,
 };
 
+export function rankOf(status: InvoiceStatus): number {
+  return RANK[status];
+}
+
 export function isInvoiceStatus(value: string): value is InvoiceStatus {
   return (INVOICE_STATUSES as readonly string[]).includes(value);
 }

@@ -25,6 +25,8 @@ export interface OutboxWorkerDeps {
   /** After this long a transiently failing notification is given up and logged as an error. */
   maxAgeMs?: number;
   pacing?: Partial<PacingOptions>;
+  /** Sends waiting on Telegram at once. */
+  maxInFlight?: number;
 }
 
 export interface OutboxWorker {
@@ -55,6 +57,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
 
   const pacer = createPacer(deps.pacing);
   const minSleepMs = Math.max(5, Math.ceil(1000 / (deps.pacing?.perSecond ?? 30)));
+  const inFlight = new Set<Promise<void>>();
+  const maxInFlight = deps.maxInFlight ?? 100;
   let running = false;
   let wakeRequested = false;
   let timer: NodeJS.Timeout | undefined;
@@ -194,7 +198,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     }
   }
 
-  async function process(row: OutboxRow): Promise<void> {
+  async function deliver(row: OutboxRow): Promise<void> {
     let outcome: Outcome;
     const [invoice] = row.invoiceId
       ? await db.select().from(invoices).where(eq(invoices.id, row.invoiceId)).limit(1)
@@ -229,7 +233,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
 
   async function drainOnce(): Promise<number> {
     const rows = await claim();
-    await Promise.all(rows.map((row) => process(row)));
+    await Promise.all(rows.map((row) => deliver(row)));
     return rows.length;
   }
 
@@ -247,12 +251,27 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     return new Date(row.at).getTime() - now().getTime();
   }
 
+  /**
+   * Claims keep going while sends are in flight: throughput is set by the send budget, not by
+   * Telegram's latency. At most `maxInFlight` sends wait on Telegram at once.
+   */
   async function runLoop(): Promise<void> {
     while (running) {
       wakeRequested = false;
+      if (inFlight.size >= maxInFlight) {
+        await Promise.race(inFlight);
+        continue;
+      }
       let sleepMs = pollIntervalMs;
       try {
-        if ((await drainOnce()) > 0) continue;
+        const rows = await claim();
+        for (const row of rows) {
+          const sending: Promise<void> = deliver(row)
+            .catch((error) => logger.error({ err: error, outboxId: row.id }, 'notification processing failed'))
+            .finally(() => inFlight.delete(sending));
+          inFlight.add(sending);
+        }
+        if (rows.length > 0) continue;
         // Due now but not claimable means the send budget is empty: it refills one token per 1/rate s.
         sleepMs = Math.min(pollIntervalMs, Math.max(minSleepMs, await msUntilNextDue()));
       } catch (error) {
@@ -289,7 +308,11 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       clearTimeout(timer);
       wakeSleeper?.();
       if (!loop) return;
-      await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+      // Sends already handed to Telegram finish and are recorded, so nothing is sent twice after a restart.
+      await Promise.race([
+        loop.then(() => Promise.all(inFlight)),
+        new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
+      ]);
     },
   };
 }

@@ -9,7 +9,7 @@ import { chatThrottle, sendBudget } from '../db/schema.js';
 export interface PacingOptions {
   /** Sustained sends per second across all processes. */
   perSecond: number;
-  /** Tokens that may accumulate while idle; small, so a burst stays near the rate. */
+  /** Tokens that may accumulate while idle; small, so any one second stays near the rate (rate + burst at most). */
   burst: number;
   privateChatIntervalMs: number;
   groupChatIntervalMs: number;
@@ -17,7 +17,7 @@ export interface PacingOptions {
 
 export const DEFAULT_PACING: PacingOptions = {
   perSecond: 30,
-  burst: 5,
+  burst: 2,
   privateChatIntervalMs: 1000,
   groupChatIntervalMs: 3000,
 };
@@ -66,6 +66,9 @@ export function createPacer(options: Partial<PacingOptions> = {}): Pacer {
         .where(inArray(sendBudget.id, [MESSAGES, EDITS]))
         .orderBy(sendBudget.id)
         .for('update');
+      // Another process may have refilled with a later clock reading than ours: time never goes back,
+      // or tokens would be handed out twice.
+      const refilledAt = new Date(Math.max(at.getTime(), ...rows.map((r) => r.refilledAt.getTime())));
       const tokens = (id: number) => {
         const row = rows.find((r) => r.id === id);
         if (!row) return pacing.burst;
@@ -83,7 +86,7 @@ export function createPacer(options: Partial<PacingOptions> = {}): Pacer {
             [MESSAGES, messageTokens - sent.messages],
             [EDITS, editTokens - sent.edits],
           ] as const) {
-            await tx.update(sendBudget).set({ tokens: left, refilledAt: at }).where(eq(sendBudget.id, id));
+            await tx.update(sendBudget).set({ tokens: left, refilledAt }).where(eq(sendBudget.id, id));
           }
           if (chatIds.length === 0) return;
           await tx

@@ -1,19 +1,18 @@
-/** A clock tests move by hand, so retries, leases and expiry are tested without sleeping. */
+/**
+ * A clock tests move by hand, so retries, leases and expiry are tested without sleeping. It keeps
+ * ticking with real time between jumps, like a real clock would: rate limits refill as usual.
+ */
 export interface TestClock {
   now: () => Date;
   advance(ms: number): void;
-  set(date: Date): void;
 }
 
-export function createTestClock(start = Date.now()): TestClock {
-  let current = start;
+export function createTestClock(): TestClock {
+  let offset = 0;
   return {
-    now: () => new Date(current),
+    now: () => new Date(Date.now() + offset),
     advance: (ms) => {
-      current += ms;
-    },
-    set: (date) => {
-      current = date.getTime();
+      offset += ms;
     },
   };
 }

@@ -1,0 +1,153 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type { FakeSmartyPay } from './fake-smartypay.js';
+import type { FakeTelegram } from './fake-telegram.js';
+
+// The app as `npm start` runs it: a separate process (`node --import tsx src/main.ts`) that only sees its
+// environment and speaks HTTP. Used where the process boundary itself is under test: exit codes, signals, crashes.
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface Started {
+  child: ChildProcess;
+  /** Raw stdout chunks (the JSON log). */
+  stdout: string[];
+  stderr: string[];
+  /** Resolves with the exit code (null when killed by a signal, see `signal`). */
+  exited: Promise<number | null>;
+  /** Resolves with the signal that ended the process, or null after a normal exit. */
+  signal: Promise<NodeJS.Signals | null>;
+}
+
+export type LogMatch = string | RegExp | ((line: Record<string, any>) => boolean);
+
+export interface AppProcess extends Started {
+  /** Every complete JSON log line so far, parsed (non-JSON lines are skipped). */
+  logs(): Array<Record<string, any>>;
+  /**
+   * Resolves with the first log line whose `msg` equals / matches `match` (or for which `match` returns true);
+   * rejects on timeout or when the process exits first.
+   */
+  waitForLog(match: LogMatch, timeoutMs?: number): Promise<Record<string, any>>;
+  /** Waits for "bot is running", then for /readyz to answer 200; resolves with the app's base URL. */
+  ready(timeoutMs?: number): Promise<string>;
+  /** Stops the process with `signal` and resolves with its exit code (SIGKILL after `timeoutMs` as a last resort). */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
+  /** The process has exited. */
+  hasExited(): boolean;
+}
+
+export function startProcess(env: Record<string, string>): Started {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  child.stdout?.on('data', (chunk) => stdout.push(chunk.toString()));
+  child.stderr?.on('data', (chunk) => stderr.push(chunk.toString()));
+  const ended = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  return { child, stdout, stderr, exited: ended.then(([code]) => code), signal: ended.then(([, sig]) => sig) };
+}
+
+export async function waitForUrl(url: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+/** The environment that points the app at the fakes and a database; `extra` wins. */
+export function appEnv(
+  fakes: { telegram: FakeTelegram; smartypay: FakeSmartyPay },
+  database: { url: string | undefined; dataDir: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    BOT_TOKEN: fakes.telegram.token,
+    TELEGRAM_API_ROOT: fakes.telegram.apiRoot,
+    SMARTYPAY_API_KEY: fakes.smartypay.apiKey,
+    SMARTYPAY_SECRET_KEY: fakes.smartypay.secretKey,
+    SMARTYPAY_API_HOST: fakes.smartypay.url,
+    // Both always set (blank = unset), so a stray .env in the working directory cannot pick the database.
+    DATABASE_URL: database.url ?? '',
+    DATA_DIR: database.dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...extra,
+  };
+}
+
+/** Starts the app process with a JSON log that can be awaited. */
+export function startAppProcess(env: Record<string, string>): AppProcess {
+  const started = startProcess(env);
+  let exited = false;
+  void started.exited.then(() => {
+    exited = true;
+  });
+
+  const logs = () => {
+    const lines = started.stdout.join('').split('\n');
+    lines.pop(); // the last piece is incomplete (or empty)
+    const parsed: Array<Record<string, any>> = [];
+    for (const line of lines) {
+      if (!line.startsWith('{')) continue;
+      try {
+        parsed.push(JSON.parse(line));
+      } catch {
+        // not a log line
+      }
+    }
+    return parsed;
+  };
+  const describeExit = () =>
+    `last log lines: ${started.stdout.join('').slice(-3000)}\nstderr: ${started.stderr.join('').slice(-2000)}`;
+
+  const waitForLog = async (match: LogMatch, timeoutMs = 20_000) => {
+    const msg = typeof match === 'function' ? 'a matching line' : String(match);
+    const matches = (line: Record<string, any>) =>
+      typeof match === 'function'
+        ? match(line)
+        : typeof line.msg === 'string' && (typeof match === 'string' ? line.msg === match : match.test(line.msg));
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = logs().find(matches);
+      if (found) return found;
+      if (exited) throw new Error(`the app exited before logging "${msg}"; ${describeExit()}`);
+      if (Date.now() > deadline)
+        throw new Error(`the app did not log "${msg}" within ${timeoutMs} ms; ${describeExit()}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+
+  return {
+    ...started,
+    logs,
+    waitForLog,
+    hasExited: () => exited,
+    async ready(timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      const line = await waitForLog('bot is running', timeoutMs);
+      const url = String(line.url);
+      await waitForUrl(`${url}/readyz`, Math.max(1000, deadline - Date.now()));
+      return url;
+    },
+    async stop(signal = 'SIGTERM', timeoutMs = 20_000) {
+      if (!exited) started.child.kill(signal);
+      const timer = setTimeout(() => started.child.kill('SIGKILL'), timeoutMs);
+      try {
+        return await started.exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
