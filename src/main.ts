@@ -80,7 +80,13 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     now,
     leaseMs: config.outbox.leaseMs,
     maxAgeMs: config.outbox.maxAgeMs,
-    pacing: { ...config.telegramPacing, burst: Math.max(1, Math.ceil(config.telegramPacing.perSecond / 15)) },
+    // A bucket of two refilled at max - 2 per second: no one-second window ever sees more than max, and
+    // one spare token absorbs the loop's own scheduling delays.
+    pacing: {
+      ...config.telegramPacing,
+      perSecond: Math.max(1, config.telegramPacing.perSecond - 2),
+      burst: Math.min(2, config.telegramPacing.perSecond),
+    },
   });
   const outboxMonitor = createOutboxMonitor({ db: database.db, logger, now });
   const reconciler = createReconciler({

@@ -93,7 +93,15 @@ export const outbox = pgTable(
   },
   (t) => [
     uniqueIndex('outbox_dedupe_key').on(t.dedupeKey),
-    index('outbox_due_idx').on(t.nextAttemptAt).where(sql`status in ('pending', 'sending')`),
+    index('outbox_invoice_idx').on(t.invoiceId),
+    // Claims walk these in due order and stop after a batch: their cost follows the batch, not the backlog.
+    index('outbox_pending_messages_idx')
+      .on(t.nextAttemptAt, t.id)
+      .where(sql`status = 'pending' and not starts_with(kind, 'card_')`),
+    index('outbox_pending_edits_idx')
+      .on(t.nextAttemptAt, t.id)
+      .where(sql`status = 'pending' and starts_with(kind, 'card_')`),
+    index('outbox_leases_idx').on(t.leaseUntil).where(sql`status = 'sending'`),
   ],
 );
 

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Api } from 'grammy';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
@@ -40,6 +40,25 @@ export interface OutboxWorker {
 }
 
 const isEdit = (kind: string) => kind.startsWith('card_');
+
+/** Rows claimed, or (when none) how long until the send budget has a token again. */
+interface Claim {
+  rows: OutboxRow[];
+  retryInMs?: number | undefined;
+}
+
+/** The oldest row of each chat, oldest first, at most `limit`: no chat's backlog starves the others. */
+function firstPerChat<T extends { chatId: number }>(rows: T[], limit: number): T[] {
+  const seen = new Set<number>();
+  const picked: T[] = [];
+  for (const row of rows) {
+    if (seen.has(row.chatId)) continue;
+    seen.add(row.chatId);
+    picked.push(row);
+    if (picked.length === limit) break;
+  }
+  return picked;
+}
 const isEditKind = sql`starts_with(${outbox.kind}, 'card_')`;
 
 type Outcome =
@@ -56,7 +75,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const maxAgeMs = deps.maxAgeMs ?? 24 * 60 * 60_000;
 
   const pacer = createPacer(deps.pacing);
-  const minSleepMs = Math.max(5, Math.ceil(1000 / (deps.pacing?.perSecond ?? 30)));
+  const pacingPollMs = 100;
   const inFlight = new Set<Promise<void>>();
   const maxInFlight = deps.maxInFlight ?? 100;
   let running = false;
@@ -69,41 +88,59 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
    * shared send budget has tokens for. The budget row lock serialises claimers across processes;
    * FOR UPDATE SKIP LOCKED on the rows keeps a claim from touching a row another worker is marking.
    */
-  async function claim(): Promise<OutboxRow[]> {
+  async function claim(): Promise<Claim> {
     const at = now();
     return db.transaction(async (tx) => {
+      // A worker that died mid-send leaves 'sending' behind; once its lease lapsed the row is due again.
+      await tx
+        .update(outbox)
+        .set({ status: 'pending' })
+        .where(and(eq(outbox.status, 'sending'), lte(outbox.leaseUntil, at)));
       const budget = await pacer.open(tx, at, batchSize);
-      const dueFilter = or(
-        and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, at)),
-        // A worker that died mid-send leaves 'sending' behind; its lease tells when to take over.
-        and(eq(outbox.status, 'sending'), lte(outbox.leaseUntil, at)),
-      );
-      /** The oldest due row of each chat, oldest first: no chat's backlog starves the others. */
-      const oldestPerChat = async (edits: boolean, limit: number) => {
-        if (limit < 1) return [];
-        const perChat = tx
-          .selectDistinctOn([outbox.chatId], { id: outbox.id, dueAt: outbox.nextAttemptAt })
+      const dueFilter = and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, at));
+      // Walks the due index from the oldest row and stops early: cost follows the batch, not the backlog.
+      const dueRows = (filter: SQL | undefined, limit: number) =>
+        tx
+          .select({ id: outbox.id, chatId: outbox.chatId })
           .from(outbox)
           .leftJoin(chatThrottle, eq(chatThrottle.chatId, outbox.chatId))
-          .where(
-            edits
-              ? and(dueFilter, isEditKind)
-              : // Chat pacing counts new messages; an edit changes one already there.
+          .where(and(dueFilter, filter))
+          .orderBy(outbox.nextAttemptAt, outbox.id)
+          .limit(limit);
+      const messages =
+        budget.messages < 1
+          ? []
+          : firstPerChat(
+              await dueRows(
                 and(
-                  dueFilter,
                   sql`not ${isEditKind}`,
+                  // Chat pacing counts new messages; an edit changes one already there.
                   or(isNull(chatThrottle.nextAllowedAt), lte(chatThrottle.nextAllowedAt, at)),
                 ),
-          )
-          .orderBy(outbox.chatId, outbox.nextAttemptAt, outbox.id)
-          .as('oldest_per_chat');
-        return tx.select({ id: perChat.id }).from(perChat).orderBy(perChat.dueAt, perChat.id).limit(limit);
-      };
-      const candidates = [
-        ...(await oldestPerChat(false, budget.messages)),
-        ...(await oldestPerChat(true, budget.edits)),
-      ];
-      if (candidates.length === 0) return [];
+                budget.messages * 8,
+              ),
+              budget.messages,
+            );
+      const edits =
+        budget.edits < 1
+          ? []
+          : await dueRows(
+              and(
+                isEditKind,
+                // One edit of a card at a time: they render the invoice as it is when sent, so the last
+                // one to reach Telegram shows the final state.
+                sql`not exists (select 1 from outbox busy where busy.invoice_id = ${outbox.invoiceId}
+                  and busy.status = 'sending' and busy.lease_until > ${at.toISOString()}::timestamptz
+                  and starts_with(busy.kind, 'card_'))`,
+              ),
+              budget.edits,
+            );
+      const candidates = [...messages, ...edits];
+      if (candidates.length === 0) {
+        // Out of tokens for the kind that is waiting: nothing can go before the bucket refills.
+        const limited = [budget.msUntilMessage, budget.msUntilEdit].filter((ms) => ms > 0);
+        return { rows: [], retryInMs: limited.length > 0 ? Math.min(...limited) : undefined };
+      }
       const locked = await tx
         .select({ id: outbox.id })
         .from(outbox)
@@ -117,7 +154,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
           ),
         )
         .for('update', { skipLocked: true });
-      if (locked.length === 0) return [];
+      if (locked.length === 0) return { rows: [] };
       const claimed = await tx
         .update(outbox)
         .set({
@@ -132,12 +169,12 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
           ),
         )
         .returning();
-      const messages = claimed.filter((row) => !isEdit(row.kind));
+      const claimedMessages = claimed.filter((row) => !isEdit(row.kind));
       await budget.spend(
-        { messages: messages.length, edits: claimed.length - messages.length },
-        messages.map((row) => row.chatId),
+        { messages: claimedMessages.length, edits: claimed.length - claimedMessages.length },
+        claimedMessages.map((row) => row.chatId),
       );
-      return claimed;
+      return { rows: claimed };
     });
   }
 
@@ -148,7 +185,9 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       if (cardMessageId === null) {
         return { status: 'skipped', note: 'the invoice card was never recorded; nothing to edit' };
       }
-      const card = renderClosedCard({ ...invoice, status: facts.status });
+      // The invoice as it is now, not as it was when this edit was queued: a late "Expired" edit must not
+      // overwrite "Paid".
+      const card = renderClosedCard(invoice);
       await api.editMessageText(invoice.chatId, cardMessageId, card.text, { parse_mode: 'HTML' });
       return { status: 'sent' };
     }
@@ -232,23 +271,23 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   }
 
   async function drainOnce(): Promise<number> {
-    const rows = await claim();
+    const { rows } = await claim();
     await Promise.all(rows.map((row) => deliver(row)));
     return rows.length;
   }
 
-  /** How long until something could be claimed: a retry coming due, a chat's pacing ending, a lease lapsing. */
+  /** How long until a row comes due: a retry, a 429 wait, a lapsing lease; 0 when one already is. */
   async function msUntilNextDue(): Promise<number> {
     const [row] = await db
       .select({
-        at: sql<string | null>`min(case when ${outbox.status} = 'sending' then ${outbox.leaseUntil}
-          else greatest(${outbox.nextAttemptAt}, coalesce(${chatThrottle.nextAllowedAt}, ${outbox.nextAttemptAt})) end)`,
+        at: sql<string | null>`least(
+          (select min(next_attempt_at) from outbox where status = 'pending' and not starts_with(kind, 'card_')),
+          (select min(next_attempt_at) from outbox where status = 'pending' and starts_with(kind, 'card_')),
+          (select min(lease_until) from outbox where status = 'sending'))`,
       })
-      .from(outbox)
-      .leftJoin(chatThrottle, eq(chatThrottle.chatId, outbox.chatId))
-      .where(inArray(outbox.status, ['pending', 'sending']));
+      .from(sql`(select 1) as one`);
     if (!row?.at) return Number.POSITIVE_INFINITY;
-    return new Date(row.at).getTime() - now().getTime();
+    return Math.max(0, new Date(row.at).getTime() - now().getTime());
   }
 
   /**
@@ -263,8 +302,9 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
         continue;
       }
       let sleepMs = pollIntervalMs;
+      let wakeable = true;
       try {
-        const rows = await claim();
+        const { rows, retryInMs } = await claim();
         for (const row of rows) {
           const sending: Promise<void> = deliver(row)
             .catch((error) => logger.error({ err: error, outboxId: row.id }, 'notification processing failed'))
@@ -272,22 +312,32 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
           inFlight.add(sending);
         }
         if (rows.length > 0) continue;
-        // Due now but not claimable means the send budget is empty: it refills one token per 1/rate s.
-        sleepMs = Math.min(pollIntervalMs, Math.max(minSleepMs, await msUntilNextDue()));
+        if (retryInMs !== undefined) {
+          // The send budget is empty: a wake cannot help before the next token.
+          sleepMs = retryInMs;
+          wakeable = false;
+        } else {
+          // Nothing due, or due rows held back by chat pacing (a short poll finds them when it ends).
+          const dueInMs = await msUntilNextDue();
+          sleepMs = dueInMs > 0 ? Math.min(pollIntervalMs, dueInMs) : pacingPollMs;
+        }
       } catch (error) {
         logger.error({ err: error }, 'outbox drain failed; will retry');
       }
       if (!running) break;
-      if (wakeRequested) continue;
+      if (wakeRequested && wakeable) continue;
       await new Promise<void>((resolve) => {
         timer = setTimeout(resolve, sleepMs);
-        wakeSleeper = resolve;
+        stopSleeper = resolve;
+        if (wakeable) wakeSleeper = resolve;
       });
+      stopSleeper = undefined;
       wakeSleeper = undefined;
     }
   }
 
   let wakeSleeper: (() => void) | undefined;
+  let stopSleeper: (() => void) | undefined;
 
   return {
     drainOnce,
@@ -306,7 +356,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     async stop(timeoutMs = 10_000) {
       running = false;
       clearTimeout(timer);
-      wakeSleeper?.();
+      stopSleeper?.();
       if (!loop) return;
       // Sends already handed to Telegram finish and are recorded, so nothing is sent twice after a restart.
       await Promise.race([

@@ -9,7 +9,7 @@ import { chatThrottle, sendBudget } from '../db/schema.js';
 export interface PacingOptions {
   /** Sustained sends per second across all processes. */
   perSecond: number;
-  /** Tokens that may accumulate while idle; small, so any one second stays near the rate (rate + burst at most). */
+  /** Tokens that may accumulate while idle. Any one second sees at most burst + perSecond sends. */
   burst: number;
   privateChatIntervalMs: number;
   groupChatIntervalMs: number;
@@ -17,7 +17,7 @@ export interface PacingOptions {
 
 export const DEFAULT_PACING: PacingOptions = {
   perSecond: 30,
-  burst: 2,
+  burst: 1,
   privateChatIntervalMs: 1000,
   groupChatIntervalMs: 3000,
 };
@@ -27,6 +27,9 @@ export interface OpenBudget {
   messages: number;
   /** Whole edits of existing messages the budget allows now. */
   edits: number;
+  /** How long until the next whole message / edit token (0 when one is there). */
+  msUntilMessage: number;
+  msUntilEdit: number;
   /** Records the sends claimed now and paces each chat that gets a new message. */
   spend(sent: { messages: number; edits: number }, messagedChatIds: number[]): Promise<void>;
 }
@@ -77,9 +80,13 @@ export function createPacer(options: Partial<PacingOptions> = {}): Pacer {
       };
       const messageTokens = tokens(MESSAGES);
       const editTokens = tokens(EDITS);
+      const msUntilToken = (tokensNow: number) =>
+        tokensNow >= 1 ? 0 : Math.ceil(((1 - tokensNow) / pacing.perSecond) * 1000);
       return {
         messages: Math.min(max, Math.floor(messageTokens)),
         edits: Math.min(max, Math.floor(editTokens)),
+        msUntilMessage: msUntilToken(messageTokens),
+        msUntilEdit: msUntilToken(editTokens),
         async spend(sent, chatIds) {
           if (sent.messages + sent.edits === 0) return;
           for (const [id, left] of [

@@ -226,8 +226,11 @@ describe.skipIf(!TEST_DATABASE_URL)('two app processes on one Postgres', () => {
   it('14. two processes on one Postgres drain 1,000 pending notifications: each sent exactly once, ≤ ~1/s per chat and ~30/s overall', async () => {
     const { telegram, smartypay, database } = await setup(createTestDatabase);
     const total = 1_000;
-    const chats = 200;
+    // One busy chat with 20 confirmations (its pacing is what limits it: ≥ 19 s), the rest 5 each in 196 chats.
+    const hotChatMessages = 20;
+    const chats = 1 + (total - hotChatMessages) / 5;
     const firstChatId = 1_400_000;
+    const chatOf = (i: number) => (i < hotChatMessages ? firstChatId : firstChatId + 1 + ((i - hotChatMessages) % (chats - 1)));
 
     const seed = await openDatabase({ url: database.url, dataDir: database.dataDir }); // applies the migrations
     try {
@@ -237,9 +240,9 @@ describe.skipIf(!TEST_DATABASE_URL)('two app processes on one Postgres', () => {
         .values(
           Array.from({ length: total }, (_, i) => ({
             smartyPayId: `seeded-${i}`,
-            chatId: firstChatId + (i % chats),
-            payMessageId: 2 * Math.floor(i / chats) + 1,
-            cardMessageId: 2 * Math.floor(i / chats) + 2,
+            chatId: chatOf(i),
+            payMessageId: 2 * i + 1,
+            cardMessageId: 2 * i + 2,
             amount: '1',
             token: 'bUSDT',
             // Makes every confirmation's text unique, so "exactly once" is checked per invoice.
@@ -279,7 +282,7 @@ describe.skipIf(!TEST_DATABASE_URL)('two app processes on one Postgres', () => {
     for (const app of apps) app.child.kill('SIGTERM');
     expect(await Promise.all(apps.map((app) => exitWithin(app, 10_000)))).toEqual([0, 0]);
 
-    // Exactly once per invoice, five per chat.
+    // Exactly once per invoice, twenty in the busy chat and five in each other.
     const perInvoice = new Map<string, number>();
     for (const m of sent) {
       const order = /order (\d+)/.exec(m.text)?.[1] ?? `unknown: ${m.text}`;
@@ -290,13 +293,22 @@ describe.skipIf(!TEST_DATABASE_URL)('two app processes on one Postgres', () => {
     const byChat = new Map<number, SentMessage[]>();
     for (const m of sent) byChat.set(m.chatId, [...(byChat.get(m.chatId) ?? []), m]);
     expect(byChat.size).toBe(chats);
-    expect([...byChat.values()].every((list) => list.length === total / chats)).toBe(true);
+    expect(byChat.get(firstChatId)).toHaveLength(hotChatMessages);
+    expect([...byChat.entries()].every(([chat, list]) => chat === firstChatId || list.length === 5)).toBe(true);
     const states = await readRows(database, (db) => db.select({ status: outbox.status }).from(outbox));
     expect(states.filter((row) => row.status === 'sent')).toHaveLength(total);
     const sentRows = await readRows(database, (db) => db.select().from(outbox).where(eq(outbox.status, 'sent')));
     expect(sentRows.every((row) => row.attempts === 1)).toBe(true);
 
     // Pacing as Telegram saw it (arrival times at the fake).
+    const maxIn = (windowMs: number, list: number[]) => {
+      let max = 0;
+      for (let i = 0, j = 0; i < list.length; i++) {
+        while ((list[i] ?? 0) - (list[j] ?? 0) >= windowMs) j++;
+        max = Math.max(max, i - j + 1);
+      }
+      return max;
+    };
     let minChatGapMs = Number.POSITIVE_INFINITY;
     for (const list of byChat.values()) {
       const times = list.map((m) => m.at).sort((a, b) => a - b);
@@ -326,8 +338,17 @@ describe.skipIf(!TEST_DATABASE_URL)('two app processes on one Postgres', () => {
         `(${steadyMaxPerSecond} after the first 2 s), ` +
         `min per-chat gap ${minChatGapMs} ms, per process ${sentBy.join(' + ')}`,
     );
+    const maxPer5s = maxIn(5_000, times);
+    const hotGaps = (byChat.get(firstChatId) ?? []).map((m) => m.at).sort((a, b) => a - b);
+    const minHotGapMs = Math.min(...hotGaps.slice(1).map((t, i) => t - (hotGaps[i] ?? 0)));
+    console.info(`[measured] 14: max ${maxPer5s} in any 5 s window; busy chat: min gap ${minHotGapMs} ms`);
+    // The budget allows 30/s plus a burst of 2; arrival times at the fake add the scheduling jitter of a
+    // loaded 2-core machine (two app processes, the test runner), hence a little headroom in a 1 s window
+    // and a tight bound over 5 s, where jitter averages out.
     expect(minChatGapMs).toBeGreaterThanOrEqual(900);
-    expect(maxPerSecond).toBeLessThanOrEqual(33);
+    expect(minHotGapMs).toBeGreaterThanOrEqual(900);
+    expect(maxPerSecond).toBeLessThanOrEqual(36);
+    expect(maxPer5s).toBeLessThanOrEqual(5 * 30 + 4);
     expect(sentBy.every((n) => n > 0)).toBe(true);
     expect(sentBy.reduce((a, b) => a + b, 0)).toBe(total);
   }, 120_000);

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { invoices, type OutboxRow } from '../../src/db/schema.js';
 import { createTestClock } from '../support/clock.js';
 import { botCalls, issueInvoice, outboxRowsOf, settle, type TestChat, waitUntil } from '../support/flows.js';
@@ -23,6 +23,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
+afterEach(() => {
+  h.telegram.clearFaults();
+});
 
 /** Moves the clock and lets the worker look at the outbox again. */
 async function advance(ms: number) {
@@ -42,7 +45,7 @@ async function waitForReply(invoiceId: number, ready: (row: OutboxRow) => boolea
       return found !== undefined && ready(found);
     },
     5_000,
-    'the reply notification state',
+    () => `the reply notification state (last seen: ${JSON.stringify(found)})`,
   );
   return found as OutboxRow;
 }
@@ -80,6 +83,7 @@ describe('outbox against Telegram failures', () => {
     h.telegram.failNext('sendMessage', { status: 502, description: 'Bad Gateway' }, 8);
     await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2);
+    await waitForReply(row.id, (r) => r.status === 'pending' && r.attempts === 1);
 
     // Not before the backoff: the first retry comes 0.5–1 s later, the next 1–2 s, then 2–4 s …
     await advance(400);

@@ -87,6 +87,8 @@ export interface FakeTelegram {
   }): { update: Record<string, any>; message: Record<string, any> };
   /** The next `times` (default 1) calls of `method` ('*' = any method except getUpdates) fail with `fault`. */
   failNext(method: string, fault: Fault, times?: number): void;
+  /** Forgets every fault not yet used (so one failed test cannot leak faults into the next). */
+  clearFaults(): void;
   /** Calls of `method` wait `ms` before answering (0 removes). */
   setDelay(method: string, ms: number): void;
   /** Resolves when `predicate(calls)` holds (polled every 5 ms); rejects after timeoutMs (default 5000). */
@@ -679,6 +681,9 @@ export async function startFakeTelegram(
         ...(replyTo !== undefined && { reply_to_message: { message_id: replyTo, date, chat: chatJson } }),
       };
       return { update: pushUpdate({ message }), message };
+    },
+    clearFaults: () => {
+      faults.length = 0;
     },
     failNext: (method, fault, times = 1) => {
       if (times > 0) faults.push({ method, fault, remaining: times });

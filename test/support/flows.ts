@@ -50,10 +50,14 @@ export async function outboxRowsOf(h: Harness, invoiceId: number) {
   return h.db.select().from(outbox).where(eq(outbox.invoiceId, invoiceId)).orderBy(outbox.id);
 }
 
-export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs = 5_000, what = 'condition') {
+export async function waitUntil(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 5_000,
+  what: string | (() => string) = 'condition',
+) {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -1,0 +1,1 @@
+CREATE INDEX "outbox_invoice_idx" ON "outbox" USING btree ("invoice_id");
