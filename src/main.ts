@@ -60,6 +60,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   });
   const invoices = createInvoiceService({
     db: database.db,
+    query: database.query,
     payments,
     logger,
     checkoutUrl: config.smartyPay.checkoutUrl,

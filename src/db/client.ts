@@ -14,8 +14,12 @@ import * as schema from './schema.js';
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 
+/** A raw statement with $n parameters, prepared once per connection; for the few hot fixed statements. */
+export type Query = (text: string, params: unknown[]) => Promise<Array<Record<string, unknown>>>;
+
 export interface DatabaseHandle {
   db: Database;
+  query: Query;
   driver: 'postgres' | 'pglite';
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
@@ -79,6 +83,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     const db = drizzlePostgres(preparing(client), { schema });
     return {
       db: db as unknown as Database,
+      query: async (text, params) =>
+        (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as Array<
+          Record<string, unknown>
+        >,
       driver: 'postgres',
       ping: async () => {
         await db.execute(sql`select 1`);
@@ -99,6 +107,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   }
   return {
     db: db as unknown as Database,
+    query: async (text, params) => (await client.query<Record<string, unknown>>(text, params)).rows,
     driver: 'pglite',
     ping: async () => {
       await db.execute(sql`select 1`);

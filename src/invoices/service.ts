@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { Database } from '../db/client.js';
+import type { Database, Query } from '../db/client.js';
 import { type InvoiceRow, invoices } from '../db/schema.js';
 import type { RemoteInvoice, SmartyPayClient } from '../payments/client.js';
 import { parseMoney } from '../payments/money.js';
@@ -13,6 +13,8 @@ import { applyTransition, type TransitionOutcome } from './transition.js';
 
 export interface InvoiceServiceDeps {
   db: Database;
+  /** Raw prepared statements for the hot transition path. */
+  query: Query;
   payments: SmartyPayClient;
   logger: Logger;
   checkoutUrl: string;
@@ -75,7 +77,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
     checkoutLink,
 
     async applyRemoteState(invoiceId, remote) {
-      const result = await applyTransition(db, {
+      const result = await applyTransition(deps.query, {
         invoice: { id: invoiceId },
         status: remote.status,
         paid: remote.paidAmount,
@@ -86,7 +88,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
     },
 
     async expire(invoiceId) {
-      const result = await applyTransition(db, { invoice: { id: invoiceId }, status: 'Expired', now: now() });
+      const result = await applyTransition(deps.query, { invoice: { id: invoiceId }, status: 'Expired', now: now() });
       return result.outcome === 'applied';
     },
 
@@ -138,7 +140,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
     },
 
     async applyWebhook(payload, rawBody) {
-      const result = await applyTransition(db, {
+      const result = await applyTransition(deps.query, {
         invoice: { smartyPayId: payload.invoiceId },
         status: payload.status,
         paid: parseMoney(payload.paidAmount),

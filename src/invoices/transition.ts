@@ -1,11 +1,12 @@
-import { type SQL, sql } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
+import type { Query } from '../db/client.js';
 import type { Money } from '../payments/money.js';
 import { INVOICE_STATUSES, isInvoiceStatus, isOpenStatus, isPaidStatus, notificationsFor, rankOf } from './status.js';
 
 // The one place an invoice changes status, as ONE statement: lock the invoice, record the webhook
 // event (dedupe), apply the status only if it moves forward, enqueue what the chat must be told.
 // One round trip keeps the webhook hot path short, and a single statement is atomic on its own.
+// Its text depends only on the target status and the kind of input, so each of the few variants is
+// built once and runs as a prepared statement.
 
 export interface TransitionInput {
   invoice: { smartyPayId: string } | { id: number };
@@ -25,98 +26,104 @@ export interface TransitionResult {
   chatId?: number;
 }
 
-const PAID_FAMILY = sql.raw(
-  INVOICE_STATUSES.filter((s) => isPaidStatus(s) && s !== 'Withdrawn')
-    .map((s) => `'${s}'`)
-    .join(', '),
-);
+const quote = (value: string) => `'${value.replace(/'/g, "''")}'`;
+const PAID_FAMILY = INVOICE_STATUSES.filter((s) => isPaidStatus(s) && s !== 'Withdrawn')
+  .map(quote)
+  .join(', ');
+const RANK_OF_STATUS = `case d_status ${INVOICE_STATUSES.map((s) => `when ${quote(s)} then ${rankOf(s)}`).join(' ')} else 1000 end`;
 
-function rankSql(column: SQL): SQL {
-  const whens = INVOICE_STATUSES.map((s) => `when '${s}' then ${rankOf(s)}`).join(' ');
-  return sql`(case ${column} ${sql.raw(whens)} else 1000 end)`;
+/** SQL for canTransition(from, to), `to` known here; the ranks come from status.ts. */
+function allowedSql(to: string): string {
+  if (!isInvoiceStatus(to)) return 'false';
+  if (to === 'Withdrawn') return `(inv.status in (${PAID_FAMILY}))`;
+  return `((${RANK_OF_STATUS.replace('d_status', 'inv.status')}) < ${rankOf(to)})`;
 }
 
-/** SQL for canTransition(from, to), with `to` known here; the ranks come from status.ts. */
-function allowedFrom(from: SQL, to: string): SQL {
-  if (!isInvoiceStatus(to)) return sql`false`;
-  if (to === 'Withdrawn') return sql`(${from} in (${PAID_FAMILY}))`;
-  return sql`(${rankSql(from)} < ${sql.raw(String(rankOf(to)))})`;
-}
-
-/** postgres.js answers an array of rows, PGlite an object with `rows`. */
-function firstRow(result: unknown): Record<string, unknown> | undefined {
-  const rows = Array.isArray(result) ? result : (result as { rows?: unknown[] }).rows;
-  return rows?.[0] as Record<string, unknown> | undefined;
-}
-
-export async function applyTransition(db: Database, input: TransitionInput): Promise<TransitionResult> {
-  const to = input.status;
-  const now = input.now.toISOString();
-  const match =
-    'id' in input.invoice ? sql`id = ${input.invoice.id}` : sql`smartypay_id = ${input.invoice.smartyPayId}`;
+// Parameters: $1 invoice key, $2 now, $3 paid amount, $4 paid token, $5 paid at,
+// and for webhooks $6 dedupe key, $7 SMARTy Pay invoice id, $8 event time, $9 raw payload.
+function buildStatement(to: string, byId: boolean, withEvent: boolean): string {
+  // `to` is a known status here (or the statement allows nothing), so inlining it is safe.
+  const target = isInvoiceStatus(to) ? to : 'Created';
   const kinds = isInvoiceStatus(to) ? notificationsFor(to) : [];
   // Paid, failed or expired: nothing left to re-check. UnderPaid may still be topped up.
   const keepChecking = isOpenStatus(to) || to === 'UnderPaid';
-  const paidAmount = input.paid?.value ?? null;
-  const paidToken = input.paid?.token ?? null;
-  const event = input.event;
-
-  const eventCte = event
-    ? sql`, ev as (
+  const event = withEvent
+    ? `, ev as (
         insert into webhook_events (dedupe_key, smartypay_invoice_id, status, event_ts, outcome, raw_payload, received_at)
-        values (${event.dedupeKey}, ${event.smartyPayInvoiceId}, ${to}, ${event.eventTs?.toISOString() ?? null}::timestamptz,
+        values ($6, $7, ${quote(to)}, $8::timestamptz,
           coalesce((select case when allowed then 'applied' else 'stale' end from decision), 'unknown_invoice'),
-          ${event.rawPayload}, ${now}::timestamptz)
+          $9, $2::timestamptz)
         on conflict (dedupe_key) do nothing
         returning outcome)`
-    : sql``;
+    : '';
   // The event row is the permanent replay guard: no timestamp is signed, so a captured webhook stays
   // valid forever and may only ever have an effect once.
-  const firstDelivery = event ? sql`and exists (select 1 from ev)` : sql``;
-  const outboxCte =
+  const firstDelivery = withEvent ? 'and exists (select 1 from ev)' : '';
+  const queued =
     kinds.length > 0
-      ? sql`, queued as (
+      ? `, queued as (
         insert into outbox (dedupe_key, kind, invoice_id, chat_id, target_message_id, payload, next_attempt_at, created_at)
         select upd.id::text || ':' || k.kind, k.kind, upd.id, upd.chat_id,
           case when starts_with(k.kind, 'card_') then upd.card_message_id else upd.pay_message_id end,
-          jsonb_build_object('status', ${to}::text, 'previousStatus', upd.previous_status,
-            'paidAmount', ${paidAmount}::text, 'paidToken', ${paidToken}::text),
-          ${now}::timestamptz, ${now}::timestamptz
-        from upd cross join (values ${sql.join(
-          kinds.map((kind) => sql`(${kind}::text)`),
-          sql`, `,
-        )}) as k(kind)
+          jsonb_build_object('status', ${quote(target)}::text, 'previousStatus', upd.previous_status,
+            'paidAmount', $3::text, 'paidToken', $4::text),
+          $2::timestamptz, $2::timestamptz
+        from upd cross join (values ${kinds.map((kind) => `(${quote(kind)})`).join(', ')}) as k(kind)
         on conflict (dedupe_key) do nothing
         returning 1)`
-      : sql``;
-
-  const result = await db.execute(sql`
+      : '';
+  return `
     with inv as (
-      select id, chat_id, status, card_message_id, pay_message_id from invoices where ${match} for update
+      select id, chat_id, status, card_message_id, pay_message_id from invoices
+      where ${byId ? 'id = $1::bigint' : 'smartypay_id = $1::text'} for update
     ),
-    decision as (
-      select inv.*, ${allowedFrom(sql`inv.status`, to)} as allowed from inv
-    )${eventCte},
+    decision as (select inv.*, ${allowedSql(to)} as allowed from inv)${event},
     upd as (
       update invoices i set
-        status = ${to},
-        paid_amount = coalesce(${paidAmount}::text, i.paid_amount),
-        paid_token = coalesce(${paidToken}::text, i.paid_token),
-        paid_at = case when ${sql.raw(String(isPaidStatus(to)))} and d.status not in (${PAID_FAMILY})
-          then coalesce(${input.paidAt?.toISOString() ?? null}::timestamptz, ${now}::timestamptz) else i.paid_at end,
-        next_check_at = case when ${sql.raw(String(keepChecking))} then i.next_check_at else null end,
-        updated_at = ${now}::timestamptz
+        status = ${quote(target)},
+        paid_amount = coalesce($3::text, i.paid_amount),
+        paid_token = coalesce($4::text, i.paid_token),
+        paid_at = case when ${isPaidStatus(to)} and d.status not in (${PAID_FAMILY})
+          then coalesce($5::timestamptz, $2::timestamptz) else i.paid_at end,
+        next_check_at = case when ${keepChecking} then i.next_check_at else null end,
+        updated_at = $2::timestamptz
       from decision d
       where i.id = d.id and d.allowed ${firstDelivery}
       returning i.id, d.status as previous_status, d.chat_id, d.card_message_id, d.pay_message_id
-    )${outboxCte}
+    )${queued}
     select
       (select id from decision) as invoice_id,
       (select chat_id from decision) as chat_id,
       (select count(*) from upd)::int as applied
-      ${event ? sql`, (select count(*) from ev)::int as recorded` : sql``}
-  `);
-  const row = firstRow(result) ?? {};
+      ${withEvent ? ', (select count(*) from ev)::int as recorded' : ''}`;
+}
+
+const statements = new Map<string, string>();
+
+function statementFor(to: string, byId: boolean, withEvent: boolean): string {
+  const key = `${isInvoiceStatus(to) ? to : '?'}|${byId}|${withEvent}`;
+  let text = statements.get(key);
+  if (!text) {
+    text = buildStatement(to, byId, withEvent);
+    statements.set(key, text);
+  }
+  return text;
+}
+
+export async function applyTransition(query: Query, input: TransitionInput): Promise<TransitionResult> {
+  const byId = 'id' in input.invoice;
+  const event = input.event;
+  const params: unknown[] = [
+    'id' in input.invoice ? input.invoice.id : input.invoice.smartyPayId,
+    input.now.toISOString(),
+    input.paid?.value ?? null,
+    input.paid?.token ?? null,
+    input.paidAt?.toISOString() ?? null,
+  ];
+  if (event) {
+    params.push(event.dedupeKey, event.smartyPayInvoiceId, event.eventTs?.toISOString() ?? null, event.rawPayload);
+  }
+  const [row = {}] = await query(statementFor(input.status, byId, event !== undefined), params);
   const invoiceId = row.invoice_id === null || row.invoice_id === undefined ? undefined : Number(row.invoice_id);
   const chatId = row.chat_id === null || row.chat_id === undefined ? undefined : Number(row.chat_id);
   if (event && Number(row.recorded) === 0) return { outcome: 'duplicate', invoiceId, chatId };

@@ -47,7 +47,7 @@ export interface Pacer {
 const MESSAGES = 1;
 const EDITS = 2;
 
-export function createPacer(options: Partial<PacingOptions> = {}): Pacer {
+export function createPacer(options: Partial<PacingOptions> = {}, wallClock: () => number = Date.now): Pacer {
   const pacing = { ...DEFAULT_PACING, ...options };
   const intervalFor = (chatId: number) => (chatId < 0 ? pacing.groupChatIntervalMs : pacing.privateChatIntervalMs);
   let seeded = false;
@@ -56,10 +56,13 @@ export function createPacer(options: Partial<PacingOptions> = {}): Pacer {
     intervalFor,
 
     async open(tx, at, max) {
+      // Telegram's limits are in physical time: the bucket runs on the wall clock, while chat pacing
+      // follows the domain clock `at` like every other due time in the outbox.
+      const wall = new Date(wallClock());
       if (!seeded) {
         await tx
           .insert(sendBudget)
-          .values([MESSAGES, EDITS].map((id) => ({ id, tokens: pacing.burst, refilledAt: at })))
+          .values([MESSAGES, EDITS].map((id) => ({ id, tokens: pacing.burst, refilledAt: wall })))
           .onConflictDoNothing({ target: sendBudget.id });
         seeded = true;
       }
@@ -71,11 +74,11 @@ export function createPacer(options: Partial<PacingOptions> = {}): Pacer {
         .for('update');
       // Another process may have refilled with a later clock reading than ours: time never goes back,
       // or tokens would be handed out twice.
-      const refilledAt = new Date(Math.max(at.getTime(), ...rows.map((r) => r.refilledAt.getTime())));
+      const refilledAt = new Date(Math.max(wall.getTime(), ...rows.map((r) => r.refilledAt.getTime())));
       const tokens = (id: number) => {
         const row = rows.find((r) => r.id === id);
         if (!row) return pacing.burst;
-        const elapsedSeconds = Math.max(0, (at.getTime() - row.refilledAt.getTime()) / 1000);
+        const elapsedSeconds = Math.max(0, (wall.getTime() - row.refilledAt.getTime()) / 1000);
         return Math.min(pacing.burst, row.tokens + elapsedSeconds * pacing.perSecond);
       };
       const messageTokens = tokens(MESSAGES);

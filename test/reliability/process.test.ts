@@ -230,7 +230,8 @@ describe.skipIf(!TEST_DATABASE_URL)('two app processes on one Postgres', () => {
     const hotChatMessages = 20;
     const chats = 1 + (total - hotChatMessages) / 5;
     const firstChatId = 1_400_000;
-    const chatOf = (i: number) => (i < hotChatMessages ? firstChatId : firstChatId + 1 + ((i - hotChatMessages) % (chats - 1)));
+    const chatOf = (i: number) =>
+      i < hotChatMessages ? firstChatId : firstChatId + 1 + ((i - hotChatMessages) % (chats - 1));
 
     const seed = await openDatabase({ url: database.url, dataDir: database.dataDir }); // applies the migrations
     try {

@@ -186,10 +186,11 @@ describe('outbox against Telegram failures', () => {
 
   it('a stuck outbox is visible: backlog age and failures by reason', async () => {
     const chat = privateChat();
-    const { remote } = await issueInvoice(h, chat);
+    const { remote, row } = await issueInvoice(h, chat);
     h.telegram.failNext('sendMessage', { status: 500, description: 'Internal Server Error' });
     await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2);
+    await waitForReply(row.id, (r) => r.status === 'pending' && r.attempts === 1);
     clock.advance(10 * 60_000); // not woken: the retry stays due but unsent for now
     const state = await h.app.workers.outboxMonitor.snapshot();
     expect(state.pending).toBeGreaterThanOrEqual(1);

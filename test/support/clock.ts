@@ -1,18 +1,19 @@
 /**
- * A clock tests move by hand, so retries, leases and expiry are tested without sleeping. It keeps
- * ticking with real time between jumps, like a real clock would: rate limits refill as usual.
+ * A clock tests move by hand, so retries, leases and expiry are tested without sleeping. Frozen
+ * between jumps, so "not before N seconds" is exact however slow the machine. (Telegram send pacing
+ * runs on the wall clock, so a frozen domain clock does not starve it.)
  */
 export interface TestClock {
   now: () => Date;
   advance(ms: number): void;
 }
 
-export function createTestClock(): TestClock {
-  let offset = 0;
+export function createTestClock(start = Date.now()): TestClock {
+  let current = start;
   return {
-    now: () => new Date(Date.now() + offset),
+    now: () => new Date(current),
     advance: (ms) => {
-      offset += ms;
+      current += ms;
     },
   };
 }
