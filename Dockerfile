@@ -22,4 +22,5 @@ VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "dist/main.js"]
+# Same flags as `npm start`: a small young generation keeps RSS near 130 MB under load.
+CMD ["node", "--max-semi-space-size=4", "dist/main.js"]

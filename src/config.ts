@@ -66,7 +66,7 @@ const schema = z.object({
   TELEGRAM_GROUP_CHAT_INTERVAL_MS: integer(0, 60_000, 3000),
   RECHECK_MAX_PER_MINUTE: integer(1, 10_000, 60),
   RECHECK_INTERVAL_MS: integer(100, 600_000, 5000),
-  BOT_CONCURRENCY: integer(1, 1000, 100),
+  BOT_CONCURRENCY: integer(1, 5000, 500),
   DATABASE_POOL_MAX: integer(1, 100, 10),
 });
 

@@ -81,11 +81,12 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     now,
     leaseMs: config.outbox.leaseMs,
     maxAgeMs: config.outbox.maxAgeMs,
-    // A bucket of two refilled at max - 2 per second: no one-second window ever sees more than max, and
-    // one spare token absorbs the loop's own scheduling delays.
+    // A bucket of two refilled at max - 3 per second: no one-second window sees more than max - 1 at
+    // claim time, leaving one message of room for the jitter between claiming and reaching Telegram;
+    // the spare token absorbs the loop's own scheduling delays.
     pacing: {
       ...config.telegramPacing,
-      perSecond: Math.max(1, config.telegramPacing.perSecond - 2),
+      perSecond: Math.max(1, config.telegramPacing.perSecond - 3),
       burst: Math.min(2, config.telegramPacing.perSecond),
     },
   });

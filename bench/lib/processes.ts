@@ -132,7 +132,7 @@ export async function startApp(options: {
   const started = performance.now();
   // e.g. BENCH_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the app under load.
   const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = startChild(process.execPath, [...nodeArgs, 'dist/main.js'], env);
+  const child = startChild(process.execPath, [...productionNodeArgs(), ...nodeArgs, 'dist/main.js'], env);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   for (;;) {
@@ -169,4 +169,11 @@ export async function stopApp(app: Child, name: string): Promise<void> {
     writeFileSync(file, app.output());
     log(`${name}: the app wrote ${lines} lines to stdout/stderr at LOG_LEVEL=warn; the last 64 kB are in ${file}`);
   }
+}
+
+/** The node flags `npm start` uses (package.json), so the bench measures the app as production runs it. */
+function productionNodeArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
+  const match = /^node\s+(.*?)\s*dist\/main\.js/.exec(pkg.scripts?.start ?? '');
+  return (match?.[1] ?? '').split(/\s+/).filter(Boolean);
 }
