@@ -22,53 +22,84 @@ const required = (what: string) => z.preprocess(blankToUndefined, z.string({ err
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const schema = z.object({
-  BOT_TOKEN: required('the token @BotFather gave you').pipe(
-    z.string().regex(/^\d+:[\w-]+$/, { error: 'does not look like a bot token (123456:ABC-...)' }),
-  ),
-  TELEGRAM_API_ROOT: z.preprocess(blankToUndefined, httpUrl.default('https://api.telegram.org')),
-  SMARTYPAY_API_KEY: required('public API key from the SMARTy Pay dashboard'),
-  SMARTYPAY_SECRET_KEY: required('secret API key from the SMARTy Pay dashboard'),
-  SMARTYPAY_API_HOST: z.preprocess(blankToUndefined, httpUrl.optional()),
-  SMARTYPAY_CHECKOUT_URL: z.preprocess(blankToUndefined, httpUrl.default('https://checkout.smartypay.io/invoice')),
-  SMARTYPAY_TIMEOUT_MS: integer(100, 120_000, 15_000),
-  DATABASE_URL: z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL' })
-      .optional(),
-  ),
-  DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
-  PORT: integer(0, 65_535, 3000),
-  HOST: z.preprocess(blankToUndefined, z.string().default('0.0.0.0')),
-  INVOICE_TTL_MINUTES: integer(1, 60 * 24 * 30, 60),
-  DEFAULT_TOKEN: z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .default('bUSDT')
-      .transform((value, ctx) => {
-        const token = findCurrency(value);
-        if (!token) ctx.addIssue({ code: 'custom', message: `unknown SMARTy Pay token "${value}"` });
-        return token ?? value;
-      }),
-  ),
-  LOG_LEVEL: z.preprocess(
-    blankToUndefined,
-    z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
-  ),
-  SHUTDOWN_TIMEOUT_MS: integer(0, 120_000, 10_000),
-  OUTBOX_LEASE_SECONDS: integer(2, 60, 30),
-  OUTBOX_MAX_AGE_HOURS: integer(1, 24 * 7, 24),
-  TELEGRAM_MAX_PER_SECOND: integer(1, 1000, 30),
-  TELEGRAM_PRIVATE_CHAT_INTERVAL_MS: integer(0, 60_000, 1000),
-  TELEGRAM_GROUP_CHAT_INTERVAL_MS: integer(0, 60_000, 3000),
-  RECHECK_MAX_PER_MINUTE: integer(1, 10_000, 60),
-  RECHECK_INTERVAL_MS: integer(100, 600_000, 5000),
-  BOT_CONCURRENCY: integer(1, 5000, 500),
-  DATABASE_POOL_MAX: integer(1, 100, 10),
-});
+const schema = z
+  .object({
+    BOT_TOKEN: required('the token @BotFather gave you').pipe(
+      z.string().regex(/^\d+:[\w-]+$/, { error: 'does not look like a bot token (123456:ABC-...)' }),
+    ),
+    TELEGRAM_API_ROOT: z.preprocess(blankToUndefined, httpUrl.default('https://api.telegram.org')),
+    SMARTYPAY_API_KEY: required('public API key from the SMARTy Pay dashboard'),
+    SMARTYPAY_SECRET_KEY: required('secret API key from the SMARTy Pay dashboard'),
+    SMARTYPAY_API_HOST: z.preprocess(blankToUndefined, httpUrl.optional()),
+    SMARTYPAY_CHECKOUT_URL: z.preprocess(blankToUndefined, httpUrl.default('https://checkout.smartypay.io/invoice')),
+    SMARTYPAY_TIMEOUT_MS: integer(100, 120_000, 15_000),
+    DATABASE_URL: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL' })
+        .optional(),
+    ),
+    DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
+    PORT: integer(0, 65_535, 3000),
+    HOST: z.preprocess(blankToUndefined, z.string().default('0.0.0.0')),
+    INVOICE_TTL_MINUTES: integer(1, 60 * 24 * 30, 60),
+    DEFAULT_TOKEN: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .default('bUSDT')
+        .transform((value, ctx) => {
+          const token = findCurrency(value);
+          if (!token) ctx.addIssue({ code: 'custom', message: `unknown SMARTy Pay token "${value}"` });
+          return token ?? value;
+        }),
+    ),
+    LOG_LEVEL: z.preprocess(
+      blankToUndefined,
+      z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
+    ),
+    SHUTDOWN_TIMEOUT_MS: integer(0, 120_000, 10_000),
+    OUTBOX_LEASE_SECONDS: integer(2, 60, 30),
+    OUTBOX_MAX_AGE_HOURS: integer(1, 24 * 7, 24),
+    TELEGRAM_MAX_PER_SECOND: integer(1, 1000, 30),
+    TELEGRAM_PRIVATE_CHAT_INTERVAL_MS: integer(0, 60_000, 1100),
+    TELEGRAM_GROUP_CHAT_INTERVAL_MS: integer(0, 60_000, 3100),
+    RECHECK_MAX_PER_MINUTE: integer(1, 10_000, 60),
+    RECHECK_INTERVAL_MS: integer(100, 600_000, 5000),
+    BOT_CONCURRENCY: integer(1, 5000, 500),
+    BOT_MODE: z.preprocess(
+      blankToUndefined,
+      z.enum(['polling', 'webhook'], { error: 'must be polling or webhook' }).default('polling'),
+    ),
+    PUBLIC_URL: z.preprocess(
+      blankToUndefined,
+      z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    ),
+    TELEGRAM_WEBHOOK_SECRET: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .min(16, { error: 'must be at least 16 characters' })
+        .max(256, { error: 'must be at most 256 characters' })
+        .regex(/^[A-Za-z0-9_-]+$/, { error: "may contain only A-Z, a-z, 0-9, _ and - (Telegram's rule)" })
+        .optional(),
+    ),
+    DATABASE_POOL_MAX: integer(1, 100, 10),
+  })
+  .superRefine((env, ctx) => {
+    if (env.BOT_MODE !== 'webhook') return;
+    if (!env.PUBLIC_URL) {
+      ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required when BOT_MODE=webhook' });
+    }
+    if (!env.TELEGRAM_WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TELEGRAM_WEBHOOK_SECRET'],
+        message: 'is required when BOT_MODE=webhook (16+ characters)',
+      });
+    }
+  });
 
 export type Env = z.infer<typeof schema>;
 
@@ -95,6 +126,10 @@ export interface Config {
   /** Updates handled at once (different chats; one chat's updates stay in order). */
   botConcurrency: number;
   databasePoolMax: number;
+  /** polling: getUpdates (one process). webhook: Telegram POSTs to PUBLIC_URL/telegram/webhook (any number). */
+  botMode: 'polling' | 'webhook';
+  publicUrl: string | undefined;
+  telegramWebhookSecret: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -141,5 +176,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     recheck: { maxPerMinute: e.RECHECK_MAX_PER_MINUTE, intervalMs: e.RECHECK_INTERVAL_MS },
     botConcurrency: e.BOT_CONCURRENCY,
     databasePoolMax: e.DATABASE_POOL_MAX,
+    botMode: e.BOT_MODE,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    telegramWebhookSecret: e.TELEGRAM_WEBHOOK_SECRET,
   };
 }

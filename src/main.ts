@@ -6,9 +6,12 @@ import { Api } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import { createBot } from './bot/bot.js';
+import { createUpdateLog } from './bot/update-log.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type DatabaseHandle, openDatabase } from './db/client.js';
 import { createServer } from './http/server.js';
+import { SMARTYPAY_WEBHOOK_PATH } from './http/smartypay-webhook.js';
+import { createTelegramWebhook, TELEGRAM_WEBHOOK_PATH } from './http/telegram-webhook.js';
 import { createReconciler, type Reconciler } from './invoices/reconciler.js';
 import { createInvoiceService } from './invoices/service.js';
 import { createLogger } from './logger.js';
@@ -18,6 +21,8 @@ import { createSmartyPayClient } from './payments/client.js';
 
 // The one place where things are built and wired: config → logger → db → clients → services
 // → bot → http → workers. It also owns shutdown.
+
+const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
 
 export interface StartOptions {
   logger?: Logger;
@@ -111,19 +116,29 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     botInfo: options.botInfo,
   });
 
+  const telegramWebhook =
+    config.botMode === 'webhook'
+      ? createTelegramWebhook({
+          secretToken: config.telegramWebhookSecret ?? '',
+          logger,
+          isFirstDelivery: createUpdateLog(database.db).isFirstDelivery,
+          handleUpdate: (update) => bot.handleUpdate(update),
+        })
+      : undefined;
+
   const app = createServer({
     invoices,
     logger,
     smartyPaySecretKey: config.smartyPay.secretKey,
     ping: database.ping,
     onWebhookApplied: () => outboxWorker.wake(),
+    routers: telegramWebhook ? [telegramWebhook.router] : [],
   });
 
   let server: Server | undefined;
   let runner: RunnerHandle | undefined;
   try {
-    await bot.init();
-    await bot.api.deleteWebhook({ drop_pending_updates: false });
+    await bot.init(); // getMe: a wrong BOT_TOKEN stops the start here, with Telegram's answer
     server = await new Promise<Server>((resolve, reject) => {
       const listening = app.listen(config.http.port, config.http.host, (error?: Error) =>
         error ? reject(error) : resolve(listening),
@@ -139,10 +154,27 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   outboxWorker.start();
   reconciler.start();
   outboxMonitor.start();
-  runner = run(bot, {
-    runner: { fetch: { allowed_updates: ['message', 'callback_query'] }, silent: true },
-    sink: { concurrency: config.botConcurrency },
-  });
+  if (telegramWebhook) {
+    const webhookUrl = `${config.publicUrl}${TELEGRAM_WEBHOOK_PATH}`;
+    await bot.api.setWebhook(webhookUrl, {
+      secret_token: config.telegramWebhookSecret,
+      allowed_updates: ALLOWED_UPDATES,
+    });
+    logger.info({ webhookUrl }, 'Telegram delivers updates to this URL (webhook mode)');
+  } else {
+    // Long polling and a webhook exclude each other at Telegram.
+    await bot.api.deleteWebhook({ drop_pending_updates: false });
+    runner = run(bot, {
+      runner: { fetch: { allowed_updates: ALLOWED_UPDATES }, silent: true },
+      sink: { concurrency: config.botConcurrency },
+    });
+  }
+  if (config.publicUrl) {
+    logger.info(
+      { smartyPayWebhookUrl: `${config.publicUrl}${SMARTYPAY_WEBHOOK_PATH}` },
+      "set this as the webhook URL in SMARTy Pay's dashboard",
+    );
+  }
 
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
@@ -162,6 +194,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
         await runner?.stop();
         // stop() ends fetching; updates already fetched are confirmed to Telegram, so they must finish here.
         await waitUntilIdle(() => runner?.size() ?? 0, config.shutdownTimeoutMs);
+        // Webhook mode: Telegram got its 200 for these already; finish them the same way.
+        if (telegramWebhook) await withDeadline(telegramWebhook.idle(), config.shutdownTimeoutMs);
         await withDeadline(httpClosed, config.shutdownTimeoutMs);
         server?.closeAllConnections();
         outboxMonitor.stop();

@@ -70,4 +70,28 @@ describe('loadConfig', () => {
     expect(config.http.port).toBe(3000);
     expect(config.databaseUrl).toBeUndefined();
   });
+
+  it('webhook mode needs PUBLIC_URL and a secret of 16+ characters', () => {
+    expect(problems({ ...valid, BOT_MODE: 'webhook' }).map((line) => line.split(':')[0])).toEqual([
+      'PUBLIC_URL',
+      'TELEGRAM_WEBHOOK_SECRET',
+    ]);
+    expect(
+      problems({
+        ...valid,
+        BOT_MODE: 'webhook',
+        PUBLIC_URL: 'https://bot.example.com',
+        TELEGRAM_WEBHOOK_SECRET: 'short',
+      }),
+    ).toEqual(['TELEGRAM_WEBHOOK_SECRET: must be at least 16 characters']);
+    const config = loadConfig({
+      ...valid,
+      BOT_MODE: 'webhook',
+      PUBLIC_URL: 'https://bot.example.com/',
+      TELEGRAM_WEBHOOK_SECRET: 'a'.repeat(16),
+    });
+    expect(config.botMode).toBe('webhook');
+    expect(config.publicUrl).toBe('https://bot.example.com');
+    expect(problems({ ...valid, BOT_MODE: 'push' })[0]).toMatch(/^BOT_MODE: must be polling or webhook/);
+  });
 });

@@ -123,3 +123,12 @@ export const chatThrottle = pgTable('chat_throttle', {
   chatId: bigint('chat_id', { mode: 'number' }).primaryKey(),
   nextAllowedAt: tz('next_allowed_at').notNull(),
 });
+
+/**
+ * Updates Telegram pushed to the webhook, by update_id: Telegram redelivers an update it thinks was
+ * not acknowledged, possibly to another replica; the first insert wins and the rest are dropped.
+ */
+export const telegramUpdates = pgTable('telegram_updates', {
+  updateId: bigint('update_id', { mode: 'number' }).primaryKey(),
+  receivedAt: tz('received_at').notNull().defaultNow(),
+});

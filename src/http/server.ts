@@ -1,4 +1,4 @@
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { InvoiceService } from '../invoices/service.js';
 import { createSmartyPayWebhookRouter } from './smartypay-webhook.js';
@@ -10,6 +10,8 @@ export interface ServerDependencies {
   /** Resolves when the database answers. */
   ping: () => Promise<void>;
   onWebhookApplied: () => void;
+  /** Extra routes, e.g. Telegram's webhook in webhook mode. */
+  routers?: Router[];
 }
 
 export function createServer(deps: ServerDependencies): Express {
@@ -38,6 +40,8 @@ export function createServer(deps: ServerDependencies): Express {
       onApplied: deps.onWebhookApplied,
     }),
   );
+
+  for (const router of deps.routers ?? []) app.use(router);
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });

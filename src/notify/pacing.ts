@@ -18,8 +18,8 @@ export interface PacingOptions {
 export const DEFAULT_PACING: PacingOptions = {
   perSecond: 30,
   burst: 1,
-  privateChatIntervalMs: 1000,
-  groupChatIntervalMs: 3000,
+  privateChatIntervalMs: 1100,
+  groupChatIntervalMs: 3100,
 };
 
 export interface OpenBudget {

@@ -121,16 +121,21 @@ describe.each(DATABASES)('the app process on $name', ({ name, create }) => {
     const restartedAt = Date.now();
     const second = start(env);
     const secondUrl = await second.ready();
+    const readyAt = Date.now();
     const confirmations = () =>
       telegram.sentMessages().filter((m) => m.chatId === chat.id && m.text.includes('Payment received'));
     await waitUntil(() => confirmations().length > 0, leaseMs + 10_000, 'the confirmation after the restart');
     const deliveredAfterMs = (confirmations()[0]?.at ?? 0) - restartedAt;
+    // Due when both hold: the new process is up (PGlite alone can take seconds on a loaded machine) and
+    // the dead process's lease has lapsed. From then on the worker's next poll sends it.
+    const dueAt = Math.max(readyAt, killedCall.at + leaseMs);
+    const lateByMs = (confirmations()[0]?.at ?? 0) - dueAt;
     const sinceFirstAttemptMs = (confirmations()[0]?.at ?? 0) - killedCall.at;
     console.info(
       `[measured] ${name}: restart → confirmation delivered in ${deliveredAfterMs} ms ` +
-        `(first attempt → delivery ${sinceFirstAttemptMs} ms, lease ${leaseMs} ms)`,
+        `(first attempt → delivery ${sinceFirstAttemptMs} ms, lease ${leaseMs} ms, ${lateByMs} ms after it was due)`,
     );
-    expect(deliveredAfterMs).toBeLessThanOrEqual(leaseMs + 5_000);
+    expect(lateByMs).toBeLessThanOrEqual(3_000);
     expect((await fetch(`${secondUrl}/readyz`)).status).toBe(200);
     await second.waitForLog((line) => line.msg === 'notification sent' && line.kind === 'paid_reply', 5_000);
 
