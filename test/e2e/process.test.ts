@@ -68,5 +68,5 @@ describe('npm start', () => {
     expect(logs).toContain('"msg":"stopped"');
     expect(logs).not.toContain(telegram.token);
     expect(logs).not.toContain(smartypay.secretKey);
-  });
+  }, 120_000);
 });

@@ -168,7 +168,7 @@ describe.each(DATABASES)('the app process on $name', ({ name, create }) => {
     // Not tested, documented (docs/architecture.md, "Delivery semantics"): the other window. SIGKILL after Telegram
     // accepted the message but before the row was marked 'sent' makes the next process send it again once the lease
     // lapses: at most one duplicate. Telling that apart would need Telegram to dedupe, which it does not.
-  }, 45_000);
+  }, 150_000);
 
   it('18. SIGTERM: stops taking updates, finishes the /pay in flight, closes the database, exits 0', async () => {
     const { telegram, smartypay, database } = await setup(create);
@@ -223,7 +223,7 @@ describe.each(DATABASES)('the app process on $name', ({ name, create }) => {
     next.child.kill('SIGTERM');
     expect(await exitWithin(next, shutdownTimeoutMs + 5_000)).toBe(0);
     expect(telegram.sentMessages().filter((m) => m.chatId === chat.id)).toHaveLength(1);
-  }, 45_000);
+  }, 150_000);
 });
 
 // PGlite is embedded and single-process (one opener per data directory), so processes can share only Postgres.

@@ -52,7 +52,9 @@ export function startProcess(env: Record<string, string>): Started {
   return { child, stdout, stderr, exited: ended.then(([code]) => code), signal: ended.then(([, sig]) => sig) };
 }
 
-export async function waitForUrl(url: string, timeoutMs = 20_000): Promise<void> {
+// Starting takes seconds on PGlite (WASM Postgres, initdb, migrations) and far more when the two cores are
+// busy with the rest of the suite: the bound is generous, it only catches a start that hangs.
+export async function waitForUrl(url: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
@@ -133,7 +135,7 @@ export function startAppProcess(env: Record<string, string>): AppProcess {
     logs,
     waitForLog,
     hasExited: () => exited,
-    async ready(timeoutMs = 20_000) {
+    async ready(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       const line = await waitForLog('bot is running', timeoutMs);
       const url = String(line.url);
