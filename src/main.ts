@@ -15,11 +15,12 @@ import { createTelegramWebhook, TELEGRAM_WEBHOOK_PATH } from './http/telegram-we
 import { createReconciler, type Reconciler } from './invoices/reconciler.js';
 import { createInvoiceService } from './invoices/service.js';
 import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
 import { createOutboxWorker, type OutboxWorker } from './notify/outbox.js';
 import { createOutboxMonitor, type OutboxMonitor } from './notify/outbox-monitor.js';
 import { createSmartyPayClient } from './payments/client.js';
 
-// The one place where things are built and wired: config → logger → db → clients → services
+// The one place where things are built and wired: config → logger → db → metrics → clients → services
 // → bot → http → workers. It also owns shutdown.
 
 const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
@@ -55,6 +56,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     poolMax: config.databasePoolMax,
   });
   logger.info({ driver: database.driver }, 'database ready, migrations applied');
+  const outboxMonitor = createOutboxMonitor({ db: database.db, logger, now });
+  const metrics = createMetrics({ readOutbox: () => outboxMonitor.snapshot(), logger });
 
   const payments = createSmartyPayClient({
     apiKey: config.smartyPay.apiKey,
@@ -71,6 +74,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     checkoutUrl: config.smartyPay.checkoutUrl,
     ttlMinutes: config.invoiceTtlMinutes,
     now,
+    metrics,
   });
 
   // Its own client: a per-call timeout well under the outbox lease, so a hung call cannot outlive the
@@ -94,8 +98,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       perSecond: Math.max(1, config.telegramPacing.perSecond - 3),
       burst: Math.min(2, config.telegramPacing.perSecond),
     },
+    metrics,
   });
-  const outboxMonitor = createOutboxMonitor({ db: database.db, logger, now });
   const reconciler = createReconciler({
     db: database.db,
     payments,
@@ -114,6 +118,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     defaultToken: config.defaultToken,
     now,
     botInfo: options.botInfo,
+    metrics,
   });
 
   const telegramWebhook =
@@ -133,6 +138,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     ping: database.ping,
     onWebhookApplied: () => outboxWorker.wake(),
     routers: telegramWebhook ? [telegramWebhook.router] : [],
+    metrics,
   });
 
   let server: Server | undefined;

@@ -3,6 +3,7 @@ import { Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { InvoiceService } from '../invoices/service.js';
+import type { Metrics } from '../metrics.js';
 import type { BotContext } from './context.js';
 import { createHelpFeature } from './features/help.js';
 import { createPayFeature } from './features/pay.js';
@@ -15,6 +16,7 @@ export interface BotDependencies {
   now?: () => Date;
   /** Skips getMe at init when known (tests). */
   botInfo?: UserFromGetMe;
+  metrics?: Metrics;
 }
 
 export function createBot(token: string, deps: BotDependencies): Bot<BotContext> {
@@ -30,7 +32,14 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
   // Updates of one chat are handled in order; different chats run in parallel under the runner.
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
 
-  bot.use(createPayFeature({ invoices: deps.invoices, defaultToken: deps.defaultToken, now: deps.now }));
+  bot.use(
+    createPayFeature({
+      invoices: deps.invoices,
+      defaultToken: deps.defaultToken,
+      now: deps.now,
+      metrics: deps.metrics,
+    }),
+  );
   bot.use(createHelpFeature({ defaultToken: deps.defaultToken }));
 
   bot.catch(({ error, ctx }) => {

@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { InvoiceService } from '../invoices/service.js';
+import type { Metrics } from '../metrics.js';
 import { createSmartyPayWebhookRouter } from './smartypay-webhook.js';
 
 export interface ServerDependencies {
@@ -12,6 +13,8 @@ export interface ServerDependencies {
   onWebhookApplied: () => void;
   /** Extra routes, e.g. Telegram's webhook in webhook mode. */
   routers?: Router[];
+  /** Served at GET /metrics when given. */
+  metrics?: Metrics;
 }
 
 export function createServer(deps: ServerDependencies): Express {
@@ -31,6 +34,19 @@ export function createServer(deps: ServerDependencies): Express {
       res.status(503).json({ status: 'database unavailable' });
     }
   });
+  const { metrics } = deps;
+  if (metrics) {
+    app.get('/metrics', async (_req, res) => {
+      // A metric whose collection fails (the outbox read) reports NaN itself; this catches the unexpected.
+      try {
+        const text = await metrics.registry.metrics();
+        res.status(200).type(metrics.registry.contentType).send(text);
+      } catch (error) {
+        deps.logger.error({ err: error }, 'metrics could not be collected');
+        res.status(500).type('text/plain').send('metrics unavailable\n');
+      }
+    });
+  }
 
   app.use(
     createSmartyPayWebhookRouter({
@@ -38,6 +54,7 @@ export function createServer(deps: ServerDependencies): Express {
       secretKey: deps.smartyPaySecretKey,
       logger: deps.logger,
       onApplied: deps.onWebhookApplied,
+      metrics: deps.metrics,
     }),
   );
 

@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { Logger } from 'pino';
 import type { InvoiceService } from '../invoices/service.js';
+import type { Metrics, WebhookRequestOutcome } from '../metrics.js';
 import { verifySmartyPaySignature, WEBHOOK_SIGNATURE_HEADERS } from '../payments/signature.js';
 import { webhookPayloadSchema } from '../payments/webhook-payload.js';
 
@@ -13,6 +14,7 @@ export interface SmartyPayWebhookDeps {
   logger: Logger;
   /** Called after a commit that enqueued notifications, so they go out without waiting for a poll. */
   onApplied: () => void;
+  metrics?: Metrics;
 }
 
 /** The header as Node saw it: repeated headers arrive as an array (or comma-joined, which fails the hex check). */
@@ -26,6 +28,33 @@ function signatureHeader(req: Request): string | string[] | undefined {
     if (values.length > 1) return values;
   }
   return undefined;
+}
+
+/**
+ * Times every request on the route and counts it by outcome once answered, however it ended: refused
+ * before the body was read, by body-parser's error, or by the handler (which names the outcome in
+ * `res.locals.webhookOutcome`).
+ */
+function measure(metrics: Metrics | undefined) {
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    if (metrics) {
+      const stopTimer = metrics.webhookDuration.startTimer();
+      res.on('finish', () => {
+        stopTimer();
+        metrics.webhookRequests.inc({ outcome: outcomeOf(res) });
+      });
+    }
+    next();
+  };
+}
+
+function outcomeOf(res: Response): WebhookRequestOutcome {
+  const named = res.locals.webhookOutcome as WebhookRequestOutcome | undefined;
+  if (named) return named;
+  if (res.statusCode === 401) return 'bad_signature';
+  if (res.statusCode === 413) return 'too_large';
+  if (res.statusCode === 400) return 'malformed';
+  return 'error';
 }
 
 /**
@@ -48,6 +77,7 @@ export function createSmartyPayWebhookRouter(deps: SmartyPayWebhookDeps): Router
   const router = Router();
   router.post(
     SMARTYPAY_WEBHOOK_PATH,
+    measure(deps.metrics),
     rejectOversizedBody,
     // Raw bytes on this route only: the signature covers the body exactly as sent. The limit also
     // catches chunked bodies that grow past it while being read.
@@ -89,6 +119,7 @@ export function createSmartyPayWebhookRouter(deps: SmartyPayWebhookDeps): Router
           );
         }
         if (result.outcome === 'applied') deps.onApplied();
+        res.locals.webhookOutcome = result.outcome;
         res.status(200).json({ ok: true, outcome: result.outcome });
       } catch (error) {
         // Not committed: a 5xx makes SMARTy Pay deliver it again.

@@ -2,14 +2,15 @@ import { and, eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database, Query } from '../db/client.js';
 import { type InvoiceRow, invoices } from '../db/schema.js';
+import type { Metrics } from '../metrics.js';
 import type { RemoteInvoice, SmartyPayClient } from '../payments/client.js';
 import { parseMoney } from '../payments/money.js';
 import { readInvoiceMetadata, type WebhookPayload } from '../payments/webhook-payload.js';
 import { normaliseDecimal } from './amount.js';
 import type { PayRequest } from './pay-command.js';
 import { firstCheckAt } from './schedule.js';
-import { isInvoiceStatus } from './status.js';
-import { applyTransition, type TransitionOutcome } from './transition.js';
+import { isInvoiceStatus, isPaidStatus } from './status.js';
+import { applyTransition, type TransitionOutcome, type TransitionResult } from './transition.js';
 
 export interface InvoiceServiceDeps {
   db: Database;
@@ -20,6 +21,7 @@ export interface InvoiceServiceDeps {
   checkoutUrl: string;
   ttlMinutes: number;
   now?: () => Date;
+  metrics?: Metrics;
 }
 
 export interface IssueInvoice {
@@ -57,6 +59,14 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
   const { db, payments, logger } = deps;
   const now = deps.now ?? (() => new Date());
 
+  /** Counts a status change that was applied (not a stale, repeated or unknown one). */
+  function countApplied(status: string, result: TransitionResult): void {
+    if (result.outcome !== 'applied' || !deps.metrics) return;
+    const labels = { token: result.token ?? 'unknown' };
+    if (status === 'Expired') deps.metrics.invoicesExpired.inc(labels);
+    else if (isPaidStatus(status) && status !== 'Withdrawn') deps.metrics.invoicesPaid.inc(labels);
+  }
+
   function checkoutLink(smartyPayId: string, description: string | undefined): string {
     const url = new URL(deps.checkoutUrl);
     url.searchParams.set('invoice-id', smartyPayId);
@@ -84,11 +94,13 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
         paidAt: remote.paidAt,
         now: now(),
       });
+      countApplied(remote.status, result);
       return result.outcome === 'applied';
     },
 
     async expire(invoiceId) {
       const result = await applyTransition(deps.query, { invoice: { id: invoiceId }, status: 'Expired', now: now() });
+      countApplied('Expired', result);
       return result.outcome === 'applied';
     },
 
@@ -124,7 +136,10 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
         .onConflictDoNothing({ target: [invoices.chatId, invoices.payMessageId] })
         .returning();
       const invoice = inserted[0];
-      if (invoice) return { kind: 'created', invoice: withNormalAmount(invoice) };
+      if (invoice) {
+        deps.metrics?.invoicesCreated.inc({ token: invoice.token });
+        return { kind: 'created', invoice: withNormalAmount(invoice) };
+      }
       // A concurrent delivery of the same /pay won; its invoice is the one. Ours just expires unused.
       logger.warn(
         { smartyPayId: remote.id, chatId, payMessageId },
@@ -153,6 +168,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
           eventTs: parseDate(payload.eventTs),
         },
       });
+      countApplied(payload.status, result);
       const metadata = readInvoiceMetadata(payload.metadata);
       if (result.chatId !== undefined && metadata.chatId !== undefined && metadata.chatId !== result.chatId) {
         // Stored state is authoritative (the chat may have been migrated to a supergroup).

@@ -24,6 +24,8 @@ export interface TransitionResult {
   outcome: TransitionOutcome;
   invoiceId?: number;
   chatId?: number;
+  /** The invoice's token (metrics label). */
+  token?: string;
 }
 
 const quote = (value: string) => `'${value.replace(/'/g, "''")}'`;
@@ -74,7 +76,7 @@ function buildStatement(to: string, byId: boolean, withEvent: boolean): string {
       : '';
   return `
     with inv as (
-      select id, chat_id, status, card_message_id, pay_message_id from invoices
+      select id, chat_id, status, card_message_id, pay_message_id, token from invoices
       where ${byId ? 'id = $1::bigint' : 'smartypay_id = $1::text'} for update
     ),
     decision as (select inv.*, ${allowedSql(to)} as allowed from inv)${event},
@@ -94,6 +96,7 @@ function buildStatement(to: string, byId: boolean, withEvent: boolean): string {
     select
       (select id from decision) as invoice_id,
       (select chat_id from decision) as chat_id,
+      (select token from decision) as token,
       (select count(*) from upd)::int as applied
       ${withEvent ? ', (select count(*) from ev)::int as recorded' : ''}`;
 }
@@ -126,7 +129,8 @@ export async function applyTransition(query: Query, input: TransitionInput): Pro
   const [row = {}] = await query(statementFor(input.status, byId, event !== undefined), params);
   const invoiceId = row.invoice_id === null || row.invoice_id === undefined ? undefined : Number(row.invoice_id);
   const chatId = row.chat_id === null || row.chat_id === undefined ? undefined : Number(row.chat_id);
-  if (event && Number(row.recorded) === 0) return { outcome: 'duplicate', invoiceId, chatId };
+  const token = typeof row.token === 'string' ? row.token : undefined;
+  if (event && Number(row.recorded) === 0) return { outcome: 'duplicate', invoiceId, chatId, token };
   if (invoiceId === undefined) return { outcome: 'unknown_invoice' };
-  return { outcome: Number(row.applied) > 0 ? 'applied' : 'stale', invoiceId, chatId };
+  return { outcome: Number(row.applied) > 0 ? 'applied' : 'stale', invoiceId, chatId, token };
 }

@@ -39,6 +39,13 @@ export function classifyTelegramFailure(error: unknown): FailureDecision {
   return { action: 'retry', reason: error instanceof Error ? error.message : String(error) };
 }
 
+/** The metrics label of a failed call: Telegram's error_code, 'network' when Telegram was not reached. */
+export function telegramErrorCode(error: unknown): string {
+  if (error instanceof GrammyError) return String(error.error_code);
+  if (error instanceof HttpError) return 'network';
+  return 'other';
+}
+
 /** Exponential backoff with full jitter: 1 s, 2 s, 4 s … capped at `capMs`. */
 export function backoffMs(attempt: number, random: () => number = Math.random, capMs = 10 * 60_000): number {
   const ceiling = Math.min(capMs, 1000 * 2 ** Math.max(0, attempt - 1));

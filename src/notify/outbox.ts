@@ -3,7 +3,8 @@ import type { Api } from 'grammy';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
 import { chatThrottle, type InvoiceRow, invoices, type OutboxRow, outbox } from '../db/schema.js';
-import { backoffMs, classifyTelegramFailure, type FailureDecision } from './failures.js';
+import type { Metrics, NotificationResult } from '../metrics.js';
+import { backoffMs, classifyTelegramFailure, type FailureDecision, telegramErrorCode } from './failures.js';
 import { type PaymentFacts, renderClosedCard, renderPaymentReply } from './messages.js';
 import { createPacer, type PacingOptions } from './pacing.js';
 
@@ -27,6 +28,7 @@ export interface OutboxWorkerDeps {
   pacing?: Partial<PacingOptions>;
   /** Sends waiting on Telegram at once. */
   maxInFlight?: number;
+  metrics?: Metrics;
 }
 
 export interface OutboxWorker {
@@ -64,6 +66,13 @@ const isEditKind = sql`starts_with(${outbox.kind}, 'card_')`;
 type Outcome =
   | { status: 'sent' | 'skipped' | 'failed'; note?: string }
   | { status: 'pending'; note: string; nextAttemptAt: Date };
+
+const RESULT_OF: Record<Outcome['status'], NotificationResult> = {
+  sent: 'sent',
+  skipped: 'skipped',
+  failed: 'failed',
+  pending: 'retry',
+};
 
 export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const { db, api, logger } = deps;
@@ -248,9 +257,11 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       try {
         outcome = await send(row, invoice);
       } catch (error) {
+        deps.metrics?.telegramApiErrors.inc({ code: telegramErrorCode(error) });
         outcome = await decide(row, classifyTelegramFailure(error));
       }
     }
+    deps.metrics?.notifications.inc({ kind: row.kind, result: RESULT_OF[outcome.status] });
     const log = { outboxId: row.id, kind: row.kind, chatId: row.chatId, attempts: row.attempts, note: outcome.note };
     if (outcome.status === 'failed') logger.error(log, 'notification failed for good');
     else if (outcome.status === 'pending') logger.warn(log, 'notification will be retried');

@@ -1,7 +1,8 @@
-import { Composer } from 'grammy';
+import { type CommandContext, Composer } from 'grammy';
 import { MAX_FRACTION_DIGITS } from '../../invoices/amount.js';
 import { MAX_DESCRIPTION_LENGTH, type PayCommandProblem, parsePayCommand } from '../../invoices/pay-command.js';
 import type { InvoiceService } from '../../invoices/service.js';
+import type { Metrics } from '../../metrics.js';
 import { escapeHtml, renderOpenCard } from '../../notify/messages.js';
 import { SmartyPayError } from '../../payments/client.js';
 import type { BotContext } from '../context.js';
@@ -11,6 +12,7 @@ export interface PayFeatureDeps {
   invoices: InvoiceService;
   defaultToken: string;
   now?: (() => Date) | undefined;
+  metrics?: Metrics;
 }
 
 const PROBLEMS: Record<PayCommandProblem, (word?: string) => string> = {
@@ -29,6 +31,15 @@ export function createPayFeature(deps: PayFeatureDeps) {
   const composer = new Composer<BotContext>();
 
   composer.command('pay', async (ctx) => {
+    const stopTimer = deps.metrics?.payCommandDuration.startTimer();
+    try {
+      await handlePay(ctx);
+    } finally {
+      stopTimer?.();
+    }
+  });
+
+  async function handlePay(ctx: CommandContext<BotContext>): Promise<void> {
     const replyTo = { message_id: ctx.msg.message_id, allow_sending_without_reply: true };
     const parsed = parsePayCommand(ctx.match, deps.defaultToken);
     if (!parsed.ok) {
@@ -81,7 +92,7 @@ export function createPayFeature(deps: PayFeatureDeps) {
       },
       'invoice issued',
     );
-  });
+  }
 
   return composer;
 }

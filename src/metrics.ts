@@ -1,0 +1,112 @@
+import type { Logger } from 'pino';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { OutboxSnapshot } from './notify/outbox-monitor.js';
+
+// Prometheus instruments for GET /metrics. Each app owns its registry (never prom-client's global one),
+// so several apps in one process (tests) count separately.
+
+export type WebhookRequestOutcome =
+  | 'applied'
+  | 'duplicate'
+  | 'stale'
+  | 'unknown_invoice'
+  | 'bad_signature'
+  | 'malformed'
+  | 'too_large'
+  | 'error';
+
+export type NotificationResult = 'sent' | 'failed' | 'skipped' | 'retry';
+
+export interface Metrics {
+  registry: Registry;
+  invoicesCreated: Counter<'token'>;
+  invoicesPaid: Counter<'token'>;
+  invoicesExpired: Counter<'token'>;
+  webhookRequests: Counter<'outcome'>;
+  /** `code`: Telegram's error_code, 'network' when Telegram was not reached, 'other' for anything else. */
+  telegramApiErrors: Counter<'code'>;
+  notifications: Counter<'kind' | 'result'>;
+  payCommandDuration: Histogram;
+  webhookDuration: Histogram;
+}
+
+export interface MetricsDeps {
+  /** Read at every scrape for the outbox gauges (OutboxMonitor.snapshot). */
+  readOutbox?: () => Promise<OutboxSnapshot>;
+  logger?: Logger;
+  /** A scrape does not wait longer than this for the outbox read. */
+  readTimeoutMs?: number;
+}
+
+// From a quick in-memory webhook (~5 ms) to a slow SMARTy Pay call near its timeout (~10 s).
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export function createMetrics(deps: MetricsDeps = {}): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  collectDefaultMetrics({ register: registry });
+
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Counter<L>({ name, help, labelNames, registers });
+  const histogram = (name: string, help: string) => new Histogram({ name, help, buckets: DURATION_BUCKETS, registers });
+
+  // Both gauges collect concurrently within one scrape (prom-client gathers metrics with Promise.all),
+  // so they share the read in flight: one pair of queries per scrape, and consistent values.
+  let reading: Promise<OutboxSnapshot | undefined> | undefined;
+  const readOutbox = () => {
+    reading ??= readOutboxOnce().finally(() => {
+      reading = undefined;
+    });
+    return reading;
+  };
+  async function readOutboxOnce(): Promise<OutboxSnapshot | undefined> {
+    if (!deps.readOutbox) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('outbox read timed out')), deps.readTimeoutMs ?? 2_000);
+      });
+      return await Promise.race([deps.readOutbox(), timeout]);
+    } catch (error) {
+      // The rest of /metrics is still served; NaN says "unknown" rather than a stale or made-up number.
+      deps.logger?.warn({ err: error }, 'metrics: outbox backlog unavailable');
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  new Gauge({
+    name: 'outbox_pending',
+    help: 'Notifications waiting to be sent or being sent (NaN when the database did not answer).',
+    registers,
+    async collect() {
+      const snapshot = await readOutbox();
+      this.set(snapshot ? snapshot.pending : Number.NaN);
+    },
+  });
+  new Gauge({
+    name: 'outbox_oldest_pending_age_seconds',
+    help: 'Age of the oldest waiting notification; 0 when none waits (NaN when the database did not answer).',
+    registers,
+    async collect() {
+      const snapshot = await readOutbox();
+      this.set(snapshot ? (snapshot.oldestPendingAgeMs ?? 0) / 1000 : Number.NaN);
+    },
+  });
+
+  return {
+    registry,
+    invoicesCreated: counter('invoices_created_total', 'Invoices issued through /pay.', ['token']),
+    invoicesPaid: counter('invoices_paid_total', 'Invoices that became Paid, SimplePaid or OverPaid.', ['token']),
+    invoicesExpired: counter('invoices_expired_total', 'Invoices that became Expired.', ['token']),
+    webhookRequests: counter('webhook_requests_total', 'SMARTy Pay webhook requests by outcome.', ['outcome']),
+    telegramApiErrors: counter('telegram_api_errors_total', 'Failed Telegram calls of the outbox.', ['code']),
+    notifications: counter('notifications_total', 'Outbox send attempts by kind and result.', ['kind', 'result']),
+    payCommandDuration: histogram('pay_command_duration_seconds', 'The whole /pay handler, success or not.'),
+    webhookDuration: histogram(
+      'webhook_duration_seconds',
+      'SMARTy Pay webhook requests, from routing (before the body is read) to the answer sent.',
+    ),
+  };
+}

@@ -1,0 +1,289 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
+import { invoices, outbox, telegramUpdates } from '../../src/db/schema.js';
+import { type AppProcess, appEnv, startAppProcess } from '../support/app-process.js';
+import { createTestDatabase, TEST_DATABASE_URL } from '../support/database.js';
+import { type FakeSmartyPay, startFakeSmartyPay } from '../support/fake-smartypay.js';
+import { type FakeTelegram, startFakeTelegram } from '../support/fake-telegram.js';
+import { MERCHANT, settle, type TestChat, waitUntil } from '../support/flows.js';
+
+// docs/deploy.md, "Webhook mode: N replicas": two real app processes (as `npm start` runs them) in BOT_MODE=webhook
+// on one Postgres database, one fake Telegram and one fake SMARTy Pay. Telegram's updates and SMARTy Pay's webhooks
+// reach either replica, some twice (a redelivery to the other node); each /pay still makes one invoice, each payment
+// one confirmation and one card edit, the shared outbox is drained by both without double sends, and both together
+// stay inside one Telegram send budget. Only what Telegram, SMARTy Pay, the database and the logs show is asserted.
+
+// Postgres only: PGlite is embedded and single-process (one opener per data directory), so replicas cannot share it.
+
+const SECRET = 'two-replicas-webhook-secret_0123';
+const PUBLIC_URL = 'https://bot.example.com';
+/** Chats, /pay updates, invoices and payments: enough that the confirmations need the shared budget (~2 s). */
+const N = 60;
+const FIRST_CHAT_ID = 2_600_000;
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+
+/** Starts the app; a test that fails midway still leaves no process behind. */
+function start(env: Record<string, string>): AppProcess {
+  const app = startAppProcess(env);
+  cleanups.push(async () => {
+    if (!app.hasExited()) await app.stop('SIGKILL');
+  });
+  return app;
+}
+
+/** Resolves with the exit code; rejects when the process is still running after `ms`. */
+async function exitWithin(app: AppProcess, ms: number): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the app did not exit within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([app.exited, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function post(url: string, body: string, headers: Record<string, string>) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+  const text = await response.text();
+  let json: Record<string, any> = {};
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON; the status tells
+  }
+  return { status: response.status, json };
+}
+
+/** The most arrivals in any window shorter than `windowMs` (sorted times). */
+function maxInWindow(times: number[], windowMs = 1_000): number {
+  let max = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while ((times[i] ?? 0) - (times[j] ?? 0) >= windowMs) j++;
+    max = Math.max(max, i - j + 1);
+  }
+  return max;
+}
+
+describe.skipIf(!TEST_DATABASE_URL)('two webhook-mode replicas on one Postgres', () => {
+  it('updates and payment webhooks to either replica (and redelivered to the other) → one invoice, one confirmation, one card edit each; one shared send budget', async () => {
+    const telegram: FakeTelegram = await startFakeTelegram();
+    const smartypay: FakeSmartyPay = await startFakeSmartyPay();
+    const database = await createTestDatabase();
+    cleanups.push(
+      () => database.drop(),
+      () => smartypay.close(),
+      () => telegram.close(),
+    );
+    // Migrations first, from one opener: the migrator takes no lock across processes (docs/deploy.md). The handle
+    // then watches the rows while the replicas run.
+    const observer: DatabaseHandle = await openDatabase({ url: database.url, dataDir: database.dataDir, poolMax: 2 });
+    cleanups.push(() => observer.close());
+
+    const env = appEnv({ telegram, smartypay }, database, {
+      BOT_MODE: 'webhook',
+      PUBLIC_URL,
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      LOG_LEVEL: 'debug',
+      SHUTDOWN_TIMEOUT_MS: '3000',
+    });
+    const apps = [start(env), start(env)] as const;
+    const urls = await Promise.all(apps.map((app) => app.ready(30_000)));
+    const [urlA, urlB] = urls as [string, string];
+    expect(urlA).not.toBe(urlB);
+
+    // 1. Each replica registers the webhook with the URL and the secret; neither long-polls.
+    await Promise.all(apps.map((app) => app.waitForLog('Telegram delivers updates to this URL (webhook mode)', 5_000)));
+    for (const app of apps) {
+      expect(app.logs().find((l) => l.msg === 'Telegram delivers updates to this URL (webhook mode)')?.webhookUrl).toBe(
+        `${PUBLIC_URL}/telegram/webhook`,
+      );
+    }
+    const registrations = telegram.callsOf('setWebhook');
+    expect(registrations).toHaveLength(2);
+    for (const call of registrations) {
+      expect(call.status).toBe(200);
+      expect(call.params).toMatchObject({
+        url: `${PUBLIC_URL}/telegram/webhook`,
+        secret_token: SECRET,
+        allowed_updates: ['message', 'callback_query'],
+      });
+    }
+    expect(telegram.callsOf('getUpdates')).toHaveLength(0);
+    expect(telegram.callsOf('deleteWebhook')).toHaveLength(0);
+
+    // 2. N /pay updates, each POSTed to one replica (round robin) and, at the same time, again to the other one.
+    const chats: TestChat[] = Array.from({ length: N }, (_, i) => ({ id: FIRST_CHAT_ID + i, type: 'private' }));
+    // sendText builds a realistic update (ids from the fake's counters); nobody polls its queue in webhook mode.
+    const updates = chats.map((chat, i) =>
+      telegram.sendText({ chat, from: MERCHANT, text: `/pay 1.5 bUSDT order ${i}` }),
+    );
+    const pushedAt = Date.now();
+    const pushes = await Promise.all(
+      updates.flatMap(({ update }, i) => {
+        const body = JSON.stringify(update);
+        const headers = { 'x-telegram-bot-api-secret-token': SECRET };
+        return [urls[i % 2], urls[(i + 1) % 2]].map((url) => post(`${url}/telegram/webhook`, body, headers));
+      }),
+    );
+    expect(pushes.map((p) => p.status)).toEqual(Array(2 * N).fill(200));
+    // For every update exactly one of its two deliveries was first; the other was recognised as a redelivery.
+    expect(pushes.filter((p) => p.json.duplicate === true)).toHaveLength(N);
+
+    const cardsOf = (chat: TestChat) => telegram.sentMessages().filter((m) => m.chatId === chat.id);
+    await waitUntil(
+      () => chats.every((chat) => cardsOf(chat).length > 0),
+      20_000,
+      () => {
+        const missing = chats.filter((chat) => cardsOf(chat).length === 0).length;
+        return `an invoice card in every chat (${missing} of ${N} missing)`;
+      },
+    );
+    const lastCardAt = Math.max(...chats.map((chat) => cardsOf(chat)[0]?.at ?? 0));
+    // The card's message id is recorded right after Telegram answered: the Paid edits below need it.
+    await waitUntil(
+      async () => (await observer.db.select().from(invoices)).filter((row) => row.cardMessageId !== null).length >= N,
+      10_000,
+      'every card recorded on its invoice',
+    );
+    await settle(1_000); // a second invoice or card would show up now
+
+    expect(smartypay.createdInvoices()).toHaveLength(N);
+    expect(smartypay.requests.filter((r) => r.method === 'POST')).toHaveLength(N);
+    for (const chat of chats) expect(cardsOf(chat)).toHaveLength(1);
+    const rows = await observer.db.select().from(invoices);
+    expect(rows).toHaveLength(N);
+    expect(new Set(rows.map((row) => row.chatId)).size).toBe(N);
+    for (const row of rows) {
+      const card = cardsOf({ id: row.chatId, type: 'private' })[0];
+      expect(row.cardMessageId).toBe(card?.message_id);
+      expect(card?.text).toContain('1.5 bUSDT');
+    }
+    expect(await observer.db.select().from(telegramUpdates)).toHaveLength(N);
+    const issuedBy = apps.map((app) => app.logs().filter((l) => l.msg === 'invoice issued').length);
+    expect(issuedBy.reduce((a, b) => a + b, 0)).toBe(N);
+
+    // 3 + 5. Every invoice is paid; SMARTy Pay's signed webhook reaches both replicas at once. Telegram enforces its
+    // flood limits from here on: 30 messages a second overall, one a second per chat.
+    telegram.setRateLimits({ globalPerSecond: 30, perChatPerSecond: 1, methods: ['sendMessage'] });
+    const limitedFrom = Date.now();
+    const remotes = smartypay.createdInvoices();
+    const webhookBodies = remotes.map((remote) => {
+      smartypay.setStatus(remote.id, 'Paid');
+      return smartypay.webhookBody(remote.id); // one eventId per invoice, the same bytes to both replicas
+    });
+    const webhooksAt = Date.now();
+    const deliveries = await Promise.all(
+      webhookBodies.flatMap((body) => {
+        const headers = { 'x-sp-digest': smartypay.sign(body) };
+        return urls.map((url) => post(`${url}/webhooks/smartypay`, body, headers));
+      }),
+    );
+    const webhooksAnsweredMs = Date.now() - webhooksAt;
+    expect(deliveries.map((d) => d.status)).toEqual(Array(2 * N).fill(200));
+    for (let i = 0; i < N; i++) {
+      const outcomes = [deliveries[2 * i]?.json.outcome, deliveries[2 * i + 1]?.json.outcome].sort();
+      expect(outcomes).toEqual(['applied', 'duplicate']);
+    }
+
+    const confirmationsOf = (chatId: number) =>
+      telegram.sentMessages().filter((m) => m.chatId === chatId && m.text.includes('Payment received'));
+    const confirmations = () => telegram.sentMessages().filter((m) => m.text.includes('Payment received'));
+    const edits = () => chats.reduce((sum, chat) => sum + (telegram.messages(chat.id)[0]?.edits ?? 0), 0);
+    await waitUntil(
+      () => confirmations().length >= N && edits() >= N,
+      20_000,
+      () => `${N} confirmations and ${N} card edits (so far ${confirmations().length} and ${edits()})`,
+    );
+    const drainedAt = Date.now();
+    await settle(2_000); // anything sent twice would show up now
+
+    for (const chat of chats) {
+      expect(confirmationsOf(chat.id)).toHaveLength(1);
+      const [card, reply, ...more] = telegram.messages(chat.id);
+      expect(card?.edits).toBe(1);
+      expect(card?.text).toContain('Paid');
+      expect(reply?.text).toContain('Payment received');
+      expect(more).toHaveLength(0);
+    }
+
+    // 5. One budget for both: Telegram never had to refuse a message, and no 1 s window saw more than 30.
+    const limitedTimes = telegram
+      .sentMessages()
+      .filter((m) => m.at >= limitedFrom)
+      .map((m) => m.at)
+      .sort((a, b) => a - b);
+    expect(limitedTimes).toHaveLength(N);
+    const maxPerSecond = maxInWindow(limitedTimes);
+    const rateLimited = telegram.rateLimited();
+    const confirmationTimes = confirmations()
+      .map((m) => m.at)
+      .sort((a, b) => a - b);
+    const firstToLastMs = (confirmationTimes.at(-1) ?? 0) - (confirmationTimes[0] ?? 0);
+
+    // 4. The outbox was drained by both replicas: each "notification sent" (debug, with the outbox id) once overall.
+    const sentIds = apps.map((app) =>
+      app
+        .logs()
+        .filter((l) => l.msg === 'notification sent')
+        .map((l) => Number(l.outboxId)),
+    );
+    const sentKinds = apps.map((app) => {
+      const kinds: Record<string, number> = {};
+      for (const l of app.logs()) if (l.msg === 'notification sent') kinds[l.kind] = (kinds[l.kind] ?? 0) + 1;
+      return kinds;
+    });
+    const appliedBy = apps.map(
+      (app) => app.logs().filter((l) => l.msg === 'webhook handled' && l.outcome === 'applied').length,
+    );
+    const allSent = sentIds.flat();
+
+    console.info(
+      `[measured] two replicas, N=${N}: ${2 * N} /pay deliveries → ${N} cards in ${lastCardAt - pushedAt} ms ` +
+        `(issued per process ${issuedBy.join(' + ')})`,
+    );
+    console.info(
+      `[measured] two replicas: ${2 * N} Paid webhooks answered in ${webhooksAnsweredMs} ms (applied per process ` +
+        `${appliedBy.join(' + ')}); ${N} confirmations + ${N} card edits drained ${drainedAt - webhooksAt} ms after ` +
+        `the first webhook, confirmations first → last ${firstToLastMs} ms ` +
+        `(${((N - 1) / Math.max(1, firstToLastMs / 1000)).toFixed(1)} msg/s)`,
+    );
+    console.info(
+      `[measured] two replicas: notifications sent per process ${sentIds.map((ids) => ids.length).join(' + ')} ` +
+        `(${sentKinds.map((k) => JSON.stringify(k)).join(' / ')}); max ${maxPerSecond} sendMessage in any 1 s ` +
+        `window; ${rateLimited} answered 429`,
+    );
+
+    expect(rateLimited).toBe(0);
+    expect(maxPerSecond).toBeLessThanOrEqual(30);
+    expect(sentIds.every((ids) => ids.length > 0)).toBe(true);
+    expect(allSent).toHaveLength(2 * N);
+    expect(new Set(allSent).size).toBe(allSent.length);
+    const notifications = await observer.db.select().from(outbox);
+    expect(notifications).toHaveLength(2 * N);
+    expect(new Set(notifications.map((n) => n.id))).toEqual(new Set(allSent));
+    for (const n of notifications) {
+      expect([n.kind, n.status, n.attempts]).toEqual([n.kind, 'sent', 1]);
+    }
+    expect(notifications.filter((n) => n.kind === 'paid_reply')).toHaveLength(N);
+    expect(notifications.filter((n) => n.kind === 'card_paid')).toHaveLength(N);
+
+    // Stopped with SIGTERM, both exit 0 and still never polled; nothing was logged as an error.
+    for (const app of apps) app.child.kill('SIGTERM');
+    expect(await Promise.all(apps.map((app) => exitWithin(app, 10_000)))).toEqual([0, 0]);
+    expect(telegram.callsOf('getUpdates')).toHaveLength(0);
+    for (const app of apps) {
+      expect(app.logs().at(-1)?.msg).toBe('stopped');
+      expect(app.logs().filter((line) => line.level >= 50)).toEqual([]);
+    }
+  }, 60_000);
+});
