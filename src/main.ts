@@ -248,7 +248,12 @@ async function main(): Promise<void> {
   try {
     app = await startApp(config);
   } catch (error) {
-    process.stderr.write(`startup failed: ${(error as Error)?.message ?? String(error)}\n`);
+    const secrets = [config.botToken, config.smartyPay.secretKey, config.smartyPay.apiKey];
+    const message = secrets.reduce(
+      (text, secret) => text.split(secret).join('[REDACTED]'),
+      (error as Error)?.message ?? String(error),
+    );
+    process.stderr.write(`startup failed: ${message}\n`);
     process.exit(1);
   }
   const shutdown = (signal: string) => {

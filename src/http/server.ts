@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { InvoiceService } from '../invoices/service.js';
@@ -21,6 +22,14 @@ export function createServer(deps: ServerDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // Every request's log lines carry its id (the proxy's X-Request-Id when it sends one).
+  app.use((req, res, next) => {
+    const given = req.get('x-request-id');
+    const reqId = given && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    res.set('x-request-id', reqId);
+    res.locals.logger = deps.logger.child({ reqId });
+    next();
+  });
 
   app.get('/healthz', (_req, res) => {
     res.status(200).json({ status: 'ok' });

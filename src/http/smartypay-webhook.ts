@@ -74,6 +74,8 @@ function rejectOversizedBody(req: Request, res: Response, next: NextFunction): v
 }
 
 export function createSmartyPayWebhookRouter(deps: SmartyPayWebhookDeps): Router {
+  /** The request's child logger (with its reqId) set by the server, or the app's. */
+  const log = (res: Response): Logger => (res.locals.logger as Logger | undefined) ?? deps.logger;
   const router = Router();
   router.post(
     SMARTYPAY_WEBHOOK_PATH,
@@ -86,7 +88,7 @@ export function createSmartyPayWebhookRouter(deps: SmartyPayWebhookDeps): Router
       const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const check = verifySmartyPaySignature(rawBody, signatureHeader(req), deps.secretKey);
       if (!check.ok) {
-        deps.logger.warn({ reason: check.reason, ip: req.ip }, 'rejected SMARTy Pay webhook');
+        log(res).warn({ reason: check.reason, ip: req.ip }, 'rejected SMARTy Pay webhook');
         res.status(401).json({ error: 'invalid signature' });
         return;
       }
@@ -99,7 +101,7 @@ export function createSmartyPayWebhookRouter(deps: SmartyPayWebhookDeps): Router
       }
       const parsed = webhookPayloadSchema.safeParse(json);
       if (!parsed.success) {
-        deps.logger.warn({ issues: parsed.error.issues }, 'malformed SMARTy Pay webhook');
+        log(res).warn({ issues: parsed.error.issues }, 'malformed SMARTy Pay webhook');
         res.status(400).json({ error: 'malformed payload' });
         return;
       }
@@ -108,12 +110,9 @@ export function createSmartyPayWebhookRouter(deps: SmartyPayWebhookDeps): Router
         const result = await deps.invoices.applyWebhook(payload, rawBody.toString('utf8'));
         if (result.outcome === 'unknown_invoice') {
           // 200 anyway: SMARTy Pay must not retry an invoice that is not ours forever.
-          deps.logger.warn(
-            { smartyPayId: payload.invoiceId, status: payload.status },
-            'webhook for an unknown invoice',
-          );
+          log(res).warn({ smartyPayId: payload.invoiceId, status: payload.status }, 'webhook for an unknown invoice');
         } else {
-          deps.logger.debug(
+          log(res).debug(
             { smartyPayId: payload.invoiceId, status: payload.status, outcome: result.outcome },
             'webhook handled',
           );
@@ -123,7 +122,7 @@ export function createSmartyPayWebhookRouter(deps: SmartyPayWebhookDeps): Router
         res.status(200).json({ ok: true, outcome: result.outcome });
       } catch (error) {
         // Not committed: a 5xx makes SMARTy Pay deliver it again.
-        deps.logger.error({ err: error, smartyPayId: payload.invoiceId }, 'webhook could not be stored');
+        log(res).error({ err: error, smartyPayId: payload.invoiceId }, 'webhook could not be stored');
         res.status(503).json({ error: 'temporarily unavailable' });
       }
     },

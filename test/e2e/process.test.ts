@@ -23,6 +23,27 @@ describe('npm start', () => {
     expect(run.stderr.join('')).not.toMatch(/\n\s+at /);
   });
 
+  it("a wrong bot token stops the start with Telegram's answer, exit 1", async () => {
+    const telegram: FakeTelegram = await startFakeTelegram();
+    const database: TestDatabase = await createTestDatabase();
+    cleanups.push(
+      () => database.drop(),
+      () => telegram.close(),
+    );
+    const run = startProcess({
+      BOT_TOKEN: '999:not-the-token',
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+      SMARTYPAY_API_KEY: 'pk',
+      SMARTYPAY_SECRET_KEY: 'sk',
+      ...(database.url ? { DATABASE_URL: database.url } : { DATA_DIR: database.dataDir }),
+      PORT: '0',
+    });
+    expect(await run.exited).toBe(1);
+    const stderr = run.stderr.join('');
+    expect(stderr).toMatch(/startup failed: .*getMe.*401/);
+    expect(stderr).not.toContain('not-the-token');
+  }, 120_000);
+
   it('runs the loop against HTTP fakes and exits 0 on SIGTERM', async () => {
     const telegram: FakeTelegram = await startFakeTelegram({ maxLongPollMs: 200 });
     const smartypay: FakeSmartyPay = await startFakeSmartyPay();

@@ -97,7 +97,7 @@ describe.skipIf(!TEST_DATABASE_URL)('two webhook-mode replicas on one Postgres',
       SHUTDOWN_TIMEOUT_MS: '3000',
     });
     const apps = [start(env), start(env)] as const;
-    const urls = await Promise.all(apps.map((app) => app.ready(30_000)));
+    const urls = await Promise.all(apps.map((app) => app.ready(60_000)));
     const [urlA, urlB] = urls as [string, string];
     expect(urlA).not.toBe(urlB);
 
@@ -276,6 +276,27 @@ describe.skipIf(!TEST_DATABASE_URL)('two webhook-mode replicas on one Postgres',
     }
     expect(notifications.filter((n) => n.kind === 'paid_reply')).toHaveLength(N);
     expect(notifications.filter((n) => n.kind === 'card_paid')).toHaveLength(N);
+
+    // The replicas' /metrics add up to the whole: every invoice created and paid once, every Paid
+    // webhook applied by exactly one replica and seen as a duplicate by the other.
+    const scrape = async (url: string) => (await fetch(`${url}/metrics`)).text();
+    const sample = (text: string, series: string) =>
+      Number(new RegExp(`^${series.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+    const scraped = await Promise.all(urls.map(scrape));
+    const total = (series: string) => scraped.reduce((sum, text) => sum + sample(text, series), 0);
+    expect(total('invoices_created_total{token="bUSDT"}')).toBe(N);
+    expect(total('invoices_paid_total{token="bUSDT"}')).toBe(N);
+    expect(total('webhook_requests_total{outcome="applied"}')).toBe(N);
+    expect(total('webhook_requests_total{outcome="duplicate"}')).toBe(N);
+    expect(total('telegram_api_errors_total{code="429"}')).toBe(0);
+
+    // A call without Telegram's secret is refused by a real replica too.
+    const forged = await fetch(`${urlA}/telegram/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'not-the-secret-0000' },
+      body: JSON.stringify({ update_id: 1, message: { message_id: 1, date: 0, chat: { id: 1, type: 'private' } } }),
+    });
+    expect(forged.status).toBe(401);
 
     // Stopped with SIGTERM, both exit 0 and still never polled; nothing was logged as an error.
     for (const app of apps) app.child.kill('SIGTERM');
