@@ -6,6 +6,7 @@ import { Api } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import { createBot } from './bot/bot.js';
+import { publishCommands } from './bot/commands.js';
 import { createUpdateLog } from './bot/update-log.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type DatabaseHandle, openDatabase } from './db/client.js';
@@ -157,6 +158,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     await database.close().catch(() => {});
     throw error;
   }
+  await publishCommands(bot.api, logger);
   outboxWorker.start();
   reconciler.start();
   outboxMonitor.start();

@@ -30,6 +30,8 @@ export interface HarnessOptions {
    * Not called for PGlite; the harness keeps the original URL for creating and dropping the database.
    */
   rewriteDatabaseUrl?: (url: string) => string;
+  /** Runs once the fakes are up, before the app starts (e.g. to inject a startup fault). */
+  beforeStart?: (fakes: { telegram: FakeTelegram; smartypay: FakeSmartyPay }) => void;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -51,6 +53,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     SHUTDOWN_TIMEOUT_MS: '2000',
     ...options.env,
   });
+  options.beforeStart?.({ telegram, smartypay });
   const logs = captureLogs([config.botToken, config.smartyPay.secretKey]);
   const app = await startApp(config, { logger: logs.logger, now: options.now });
   return {

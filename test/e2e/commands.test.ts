@@ -1,0 +1,34 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from '../support/harness.js';
+
+// The command menu is published at startup in English and Russian; Telegram refusing it is not fatal.
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+describe('command menu', () => {
+  it('is published in English and Russian at startup', async () => {
+    h = await startHarness();
+    const calls = h.telegram.callsOf('setMyCommands').map((call) => call.params);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]?.language_code).toBeUndefined();
+    expect(calls[0]?.commands.map((c: { command: string }) => c.command)).toEqual(['pay', 'help']);
+    expect(calls[1]?.language_code).toBe('ru');
+    expect(calls[1]?.commands[0].description).toMatch(/счёт/);
+  });
+
+  it('a refused setMyCommands is logged and the bot still starts and answers', async () => {
+    h = await startHarness({
+      beforeStart: ({ telegram }) =>
+        telegram.failNext('setMyCommands', { status: 500, description: 'Internal Server Error' }),
+    });
+    expect(h.logs.find(/could not publish the command menu/)).toHaveLength(1);
+    expect((await fetch(`${h.app.url}/healthz`)).status).toBe(200);
+    const chat = { id: 990_001, type: 'private' as const };
+    h.telegram.sendText({ chat, from: { id: 1, first_name: 'M' }, text: '/help' });
+    await h.telegram.waitFor((calls) => calls.some((c) => c.method === 'sendMessage' && c.params.chat_id === chat.id));
+  });
+});
