@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
 import { invoices, outbox, telegramUpdates } from '../../src/db/schema.js';
-import { type AppProcess, appEnv, startAppProcess } from '../support/app-process.js';
+import { type AppProcess, appEnv, exitWithin, startAppProcess } from '../support/app-process.js';
 import { createTestDatabase, TEST_DATABASE_URL } from '../support/database.js';
 import { type FakeSmartyPay, startFakeSmartyPay } from '../support/fake-smartypay.js';
 import { type FakeTelegram, startFakeTelegram } from '../support/fake-telegram.js';
@@ -33,19 +33,6 @@ function start(env: Record<string, string>): AppProcess {
     if (!app.hasExited()) await app.stop('SIGKILL');
   });
   return app;
-}
-
-/** Resolves with the exit code; rejects when the process is still running after `ms`. */
-async function exitWithin(app: AppProcess, ms: number): Promise<number | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the app did not exit within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([app.exited, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function post(url: string, body: string, headers: Record<string, string>) {

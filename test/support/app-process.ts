@@ -153,3 +153,16 @@ export function startAppProcess(env: Record<string, string>): AppProcess {
     },
   };
 }
+
+/** Resolves with the exit code; rejects when the process is still running after `ms`. */
+export async function exitWithin(app: AppProcess, ms: number): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the app did not exit within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([app.exited, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
