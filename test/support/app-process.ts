@@ -48,7 +48,8 @@ export function startProcess(env: Record<string, string>): Started {
   const stderr: string[] = [];
   child.stdout?.on('data', (chunk) => stdout.push(chunk.toString()));
   child.stderr?.on('data', (chunk) => stderr.push(chunk.toString()));
-  const ended = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  // 'close', not 'exit': it comes after the output pipes are drained, so the last log lines are read.
+  const ended = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
   return { child, stdout, stderr, exited: ended.then(([code]) => code), signal: ended.then(([, sig]) => sig) };
 }
 

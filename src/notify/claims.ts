@@ -1,0 +1,156 @@
+import { and, eq, inArray, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { chatThrottle, type OutboxRow, outbox } from '../db/schema.js';
+import type { Pacer } from './pacing.js';
+
+// How the outbox worker takes rows: due, paced per chat, within the shared send budget, under a lease.
+
+export const isEdit = (kind: string) => kind.startsWith('card_');
+const isEditKind = sql`starts_with(${outbox.kind}, 'card_')`;
+
+/** Rows claimed, or (when none) how long until the send budget has a token again. */
+export interface Claim {
+  rows: OutboxRow[];
+  retryInMs?: number | undefined;
+}
+
+/** The oldest row of each chat, oldest first, at most `limit`: no chat's backlog starves the others. */
+function firstPerChat<T extends { chatId: number }>(rows: T[], limit: number): T[] {
+  const seen = new Set<number>();
+  const picked: T[] = [];
+  for (const row of rows) {
+    if (seen.has(row.chatId)) continue;
+    seen.add(row.chatId);
+    picked.push(row);
+    if (picked.length === limit) break;
+  }
+  return picked;
+}
+
+export interface OutboxClaimsDeps {
+  db: Database;
+  pacer: Pacer;
+  now: () => Date;
+  leaseMs: number;
+  batchSize: number;
+}
+
+export interface OutboxClaims {
+  claim(): Promise<Claim>;
+  msUntilNextDue(): Promise<number>;
+}
+
+export function createOutboxClaims(deps: OutboxClaimsDeps): OutboxClaims {
+  const { db, pacer, now, leaseMs, batchSize } = deps;
+
+  /**
+   * Takes rows that are due, at most one per chat whose pacing allows a message now, as many as the
+   * shared send budget has tokens for. The budget row lock serialises claimers across processes;
+   * FOR UPDATE SKIP LOCKED on the rows keeps a claim from touching a row another worker is marking.
+   */
+  async function claim(): Promise<Claim> {
+    const at = now();
+    return db.transaction(async (tx) => {
+      // A worker that died mid-send leaves 'sending' behind; once its lease lapsed the row is due again.
+      await tx
+        .update(outbox)
+        .set({ status: 'pending' })
+        .where(and(eq(outbox.status, 'sending'), lte(outbox.leaseUntil, at)));
+      const budget = await pacer.open(tx, at, batchSize);
+      const dueFilter = and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, at));
+      // Walks the due index from the oldest row and stops early: cost follows the batch, not the backlog.
+      const dueRows = (filter: SQL | undefined, limit: number) =>
+        tx
+          .select({ id: outbox.id, chatId: outbox.chatId })
+          .from(outbox)
+          .leftJoin(chatThrottle, eq(chatThrottle.chatId, outbox.chatId))
+          .where(and(dueFilter, filter))
+          .orderBy(outbox.nextAttemptAt, outbox.id)
+          .limit(limit);
+      const messages =
+        budget.messages < 1
+          ? []
+          : firstPerChat(
+              await dueRows(
+                and(
+                  sql`not ${isEditKind}`,
+                  // Chat pacing counts new messages; an edit changes one already there.
+                  or(isNull(chatThrottle.nextAllowedAt), lte(chatThrottle.nextAllowedAt, at)),
+                ),
+                budget.messages * 8,
+              ),
+              budget.messages,
+            );
+      const edits =
+        budget.edits < 1
+          ? []
+          : await dueRows(
+              and(
+                isEditKind,
+                // One edit of a card at a time: they render the invoice as it is when sent, so the last
+                // one to reach Telegram shows the final state.
+                sql`not exists (select 1 from outbox busy where busy.invoice_id = ${outbox.invoiceId}
+                  and busy.status = 'sending' and busy.lease_until > ${at.toISOString()}::timestamptz
+                  and starts_with(busy.kind, 'card_'))`,
+              ),
+              budget.edits,
+            );
+      const candidates = [...messages, ...edits];
+      if (candidates.length === 0) {
+        // Out of tokens for the kind that is waiting: nothing can go before the bucket refills.
+        const limited = [budget.msUntilMessage, budget.msUntilEdit].filter((ms) => ms > 0);
+        return { rows: [], retryInMs: limited.length > 0 ? Math.min(...limited) : undefined };
+      }
+      const locked = await tx
+        .select({ id: outbox.id })
+        .from(outbox)
+        .where(
+          and(
+            inArray(
+              outbox.id,
+              candidates.map((row) => row.id),
+            ),
+            dueFilter,
+          ),
+        )
+        .for('update', { skipLocked: true });
+      if (locked.length === 0) return { rows: [] };
+      const claimed = await tx
+        .update(outbox)
+        .set({
+          status: 'sending',
+          leaseUntil: new Date(at.getTime() + leaseMs),
+          attempts: sql`${outbox.attempts} + 1`,
+        })
+        .where(
+          inArray(
+            outbox.id,
+            locked.map((row) => row.id),
+          ),
+        )
+        .returning();
+      const claimedMessages = claimed.filter((row) => !isEdit(row.kind));
+      await budget.spend(
+        { messages: claimedMessages.length, edits: claimed.length - claimedMessages.length },
+        claimedMessages.map((row) => row.chatId),
+      );
+      return { rows: claimed };
+    });
+  }
+
+  /** How long until a row comes due: a retry, a 429 wait, a lapsing lease; 0 when one already is. */
+  async function msUntilNextDue(): Promise<number> {
+    const [row] = await db
+      .select({
+        at: sql<string | null>`least(
+          (select min(next_attempt_at) from outbox where status = 'pending' and not starts_with(kind, 'card_')),
+          (select min(next_attempt_at) from outbox where status = 'pending' and starts_with(kind, 'card_')),
+          (select min(lease_until) from outbox where status = 'sending'))`,
+      })
+      .from(sql`(select 1) as one`);
+    if (!row?.at) return Number.POSITIVE_INFINITY;
+    return Math.max(0, new Date(row.at).getTime() - now().getTime());
+  }
+
+  return { claim, msUntilNextDue };
+}
