@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { findCurrency } from './payments/currencies.js';
+import { SMARTYPAY_STAGING_HOST } from './payments/client.js';
+import { findCurrency, MAINNET_TOKENS, TESTNET_TOKENS, type TokenPolicy } from './payments/currencies.js';
 
 // The only place that reads the environment. Everything else receives a typed Config.
 
@@ -19,6 +20,12 @@ const integer = (min: number, max: number, fallback: number) =>
   );
 
 const required = (what: string) => z.preprocess(blankToUndefined, z.string({ error: `is required (${what})` }).min(1));
+
+const tokenName = z.string().transform((value, ctx) => {
+  const token = findCurrency(value);
+  if (!token) ctx.addIssue({ code: 'custom', message: `unknown SMARTy Pay token "${value}"` });
+  return token ?? value;
+});
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -44,16 +51,27 @@ const schema = z
     PORT: integer(0, 65_535, 3000),
     HOST: z.preprocess(blankToUndefined, z.string().default('0.0.0.0')),
     INVOICE_TTL_MINUTES: integer(1, 60 * 24 * 30, 60),
-    DEFAULT_TOKEN: z.preprocess(
+    DEFAULT_TOKEN: z.preprocess(blankToUndefined, tokenName.optional()),
+    ALLOWED_TOKENS: z.preprocess(
       blankToUndefined,
       z
         .string()
-        .default('bUSDT')
-        .transform((value, ctx) => {
-          const token = findCurrency(value);
-          if (!token) ctx.addIssue({ code: 'custom', message: `unknown SMARTy Pay token "${value}"` });
-          return token ?? value;
-        }),
+        .transform((value, ctx) =>
+          value
+            .split(',')
+            .map((word) => word.trim())
+            .filter(Boolean)
+            .map((word) => {
+              const token = findCurrency(word);
+              if (!token) ctx.addIssue({ code: 'custom', message: `unknown SMARTy Pay token "${word}"` });
+              return token ?? word;
+            }),
+        )
+        .optional(),
+    ),
+    SMARTYPAY_STAGING: z.preprocess(
+      blankToUndefined,
+      z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).default('false'),
     ),
     LOG_LEVEL: z.preprocess(
       blankToUndefined,
@@ -88,6 +106,18 @@ const schema = z
     DATABASE_POOL_MAX: integer(1, 100, 10),
   })
   .superRefine((env, ctx) => {
+    const staging = env.SMARTYPAY_STAGING === 'true' || env.SMARTYPAY_STAGING === '1';
+    const accepted: readonly string[] = env.ALLOWED_TOKENS ?? (staging ? TESTNET_TOKENS : MAINNET_TOKENS);
+    const defaultToken = env.DEFAULT_TOKEN ?? accepted[0];
+    if (env.ALLOWED_TOKENS?.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['ALLOWED_TOKENS'], message: 'names no token' });
+    } else if (defaultToken && !accepted.includes(defaultToken)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DEFAULT_TOKEN'],
+        message: `"${defaultToken}" is not among the accepted tokens (${accepted.join(', ')})`,
+      });
+    }
     if (env.BOT_MODE !== 'webhook') return;
     if (!env.PUBLIC_URL) {
       ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required when BOT_MODE=webhook' });
@@ -117,7 +147,8 @@ export interface Config {
   dataDir: string;
   http: { port: number; host: string };
   invoiceTtlMinutes: number;
-  defaultToken: string;
+  /** Accepted tokens and the default; testnet ones with SMARTYPAY_STAGING. */
+  tokens: TokenPolicy;
   logLevel: (typeof logLevels)[number];
   shutdownTimeoutMs: number;
   outbox: { leaseMs: number; maxAgeMs: number };
@@ -130,6 +161,16 @@ export interface Config {
   botMode: 'polling' | 'webhook';
   publicUrl: string | undefined;
   telegramWebhookSecret: string | undefined;
+}
+
+function isStaging(e: Env): boolean {
+  return e.SMARTYPAY_STAGING === 'true' || e.SMARTYPAY_STAGING === '1';
+}
+
+function tokenPolicy(e: Env): TokenPolicy {
+  // Mainnet tokens by default; testnet ones on SMARTy Pay's staging. bUSDT (or btUSDTv2) leads each list.
+  const accepted = e.ALLOWED_TOKENS ?? [...(isStaging(e) ? TESTNET_TOKENS : MAINNET_TOKENS)];
+  return { accepted, defaultToken: e.DEFAULT_TOKEN ?? accepted[0] ?? 'bUSDT' };
 }
 
 export class ConfigError extends Error {
@@ -156,7 +197,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     smartyPay: {
       apiKey: e.SMARTYPAY_API_KEY,
       secretKey: e.SMARTYPAY_SECRET_KEY,
-      apiHost: e.SMARTYPAY_API_HOST?.replace(/\/+$/, ''),
+      apiHost: (e.SMARTYPAY_API_HOST ?? (isStaging(e) ? SMARTYPAY_STAGING_HOST : undefined))?.replace(/\/+$/, ''),
       checkoutUrl: e.SMARTYPAY_CHECKOUT_URL,
       timeoutMs: e.SMARTYPAY_TIMEOUT_MS,
     },
@@ -164,7 +205,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir: e.DATA_DIR,
     http: { port: e.PORT, host: e.HOST },
     invoiceTtlMinutes: e.INVOICE_TTL_MINUTES,
-    defaultToken: e.DEFAULT_TOKEN,
+    tokens: tokenPolicy(e),
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     outbox: { leaseMs: e.OUTBOX_LEASE_SECONDS * 1000, maxAgeMs: e.OUTBOX_MAX_AGE_HOURS * 3_600_000 },

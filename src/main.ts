@@ -116,7 +116,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     invoices,
     logger,
     apiRoot: config.telegramApiRoot,
-    defaultToken: config.defaultToken,
+    tokens: config.tokens,
     now,
     botInfo: options.botInfo,
     metrics,

@@ -27,7 +27,9 @@ describe('loadConfig', () => {
     expect(config.dataDir).toBe('./data');
     expect(config.http).toEqual({ port: 3000, host: '0.0.0.0' });
     expect(config.invoiceTtlMinutes).toBe(60);
-    expect(config.defaultToken).toBe('bUSDT');
+    expect(config.tokens.defaultToken).toBe('bUSDT');
+    expect(config.tokens.accepted).toContain('pUSDC');
+    expect(config.tokens.accepted).not.toContain('btUSDTv2');
     expect(config.logLevel).toBe('info');
   });
 
@@ -66,7 +68,7 @@ describe('loadConfig', () => {
 
   it('canonicalises the default token and treats blank values as unset', () => {
     const config = loadConfig({ ...valid, DEFAULT_TOKEN: 'pusdt', PORT: '', DATABASE_URL: ' ' });
-    expect(config.defaultToken).toBe('pUSDT');
+    expect(config.tokens.defaultToken).toBe('pUSDT');
     expect(config.http.port).toBe(3000);
     expect(config.databaseUrl).toBeUndefined();
   });
@@ -93,5 +95,20 @@ describe('loadConfig', () => {
     expect(config.botMode).toBe('webhook');
     expect(config.publicUrl).toBe('https://bot.example.com');
     expect(problems({ ...valid, BOT_MODE: 'push' })[0]).toMatch(/^BOT_MODE: must be polling or webhook/);
+  });
+
+  it('ALLOWED_TOKENS restricts the tokens; SMARTYPAY_STAGING selects the staging host and testnet tokens', () => {
+    const allowed = loadConfig({ ...valid, ALLOWED_TOKENS: 'pusdc, busdt' });
+    expect(allowed.tokens).toEqual({ accepted: ['pUSDC', 'bUSDT'], defaultToken: 'pUSDC' });
+    const staging = loadConfig({ ...valid, SMARTYPAY_STAGING: 'true' });
+    expect(staging.smartyPay.apiHost).toBe('https://ncps-api.staging.mnxsc.tech');
+    expect(staging.tokens.defaultToken).toBe('btUSDTv2');
+    expect(staging.tokens.accepted).not.toContain('bUSDT');
+    expect(problems({ ...valid, ALLOWED_TOKENS: 'pUSDC,DOGE' })).toEqual([
+      'ALLOWED_TOKENS: unknown SMARTy Pay token "DOGE"',
+    ]);
+    expect(problems({ ...valid, ALLOWED_TOKENS: 'pUSDC', DEFAULT_TOKEN: 'bUSDT' })[0]).toMatch(
+      /^DEFAULT_TOKEN: "bUSDT" is not among the accepted tokens/,
+    );
   });
 });

@@ -4,6 +4,7 @@ import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { InvoiceService } from '../invoices/service.js';
 import type { Metrics } from '../metrics.js';
+import type { TokenPolicy } from '../payments/currencies.js';
 import type { BotContext } from './context.js';
 import { createHelpFeature } from './features/help.js';
 import { createPayFeature } from './features/pay.js';
@@ -12,7 +13,7 @@ export interface BotDependencies {
   invoices: InvoiceService;
   logger: Logger;
   apiRoot: string;
-  defaultToken: string;
+  tokens: TokenPolicy;
   now?: () => Date;
   /** Skips getMe at init when known (tests). */
   botInfo?: UserFromGetMe;
@@ -35,12 +36,12 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
   bot.use(
     createPayFeature({
       invoices: deps.invoices,
-      defaultToken: deps.defaultToken,
+      tokens: deps.tokens,
       now: deps.now,
       metrics: deps.metrics,
     }),
   );
-  bot.use(createHelpFeature({ defaultToken: deps.defaultToken }));
+  bot.use(createHelpFeature({ tokens: deps.tokens }));
 
   bot.catch(({ error, ctx }) => {
     const logger = (ctx as Partial<BotContext>).logger ?? deps.logger;

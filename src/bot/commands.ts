@@ -5,10 +5,12 @@ import type { Logger } from 'pino';
 const COMMANDS = {
   en: [
     { command: 'pay', description: 'Create a crypto invoice: /pay 12.5 bUSDT coffee' },
+    { command: 'tokens', description: 'Tokens this bot accepts' },
     { command: 'help', description: 'How to take payments' },
   ],
   ru: [
     { command: 'pay', description: 'Выставить счёт в криптовалюте: /pay 12.5 bUSDT кофе' },
+    { command: 'tokens', description: 'Какие токены принимаются' },
     { command: 'help', description: 'Как принимать платежи' },
   ],
 } as const;

@@ -1,4 +1,4 @@
-import { findCurrency } from '../payments/currencies.js';
+import { findCurrency, type TokenPolicy } from '../payments/currencies.js';
 import { type AmountProblem, parseAmount } from './amount.js';
 
 export const MAX_DESCRIPTION_LENGTH = 200;
@@ -9,7 +9,12 @@ export interface PayRequest {
   description: string | undefined;
 }
 
-export type PayCommandProblem = 'missing_amount' | AmountProblem | 'unknown_token' | 'description_too_long';
+export type PayCommandProblem =
+  | 'missing_amount'
+  | AmountProblem
+  | 'unknown_token'
+  | 'token_not_accepted'
+  | 'description_too_long';
 
 export type PayCommandResult =
   | { ok: true; request: PayRequest }
@@ -21,7 +26,8 @@ export type PayCommandResult =
  * ticker-shaped second word that is not a known token is rejected rather than silently becoming
  * the description, so "/pay 5 USDTT" doesn't bill in the default token.
  */
-export function parsePayCommand(args: string, defaultToken: string): PayCommandResult {
+export function parsePayCommand(args: string, tokens: TokenPolicy): PayCommandResult {
+  const defaultToken = tokens.defaultToken;
   const match = /^(\S+)(?:\s+(\S+))?(?:\s+([\s\S]*))?$/.exec(args.trim());
   if (!match?.[1]) return { ok: false, problem: 'missing_amount' };
   const [, amountWord, second, remainder] = match;
@@ -32,6 +38,7 @@ export function parsePayCommand(args: string, defaultToken: string): PayCommandR
   let description = [second, remainder].filter(Boolean).join(' ');
   if (second) {
     const known = findCurrency(second);
+    if (known && !tokens.accepted.includes(known)) return { ok: false, problem: 'token_not_accepted', word: known };
     if (known) {
       token = known;
       description = remainder ?? '';

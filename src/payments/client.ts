@@ -4,6 +4,8 @@ import { type Money, parseMoney } from './money.js';
 import { signApiRequest } from './signature.js';
 
 export const SMARTYPAY_PRODUCTION_HOST = 'https://api.smartypay.io';
+/** The SDK's staging host (its `isStaging` option), for testnet tokens. */
+export const SMARTYPAY_STAGING_HOST = 'https://ncps-api.staging.mnxsc.tech';
 
 export interface SmartyPayClientOptions {
   apiKey: string;

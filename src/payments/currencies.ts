@@ -29,3 +29,9 @@ const byLowerCase = new Map(ALL_TOKENS.map((token) => [token.toLowerCase(), toke
 export function findCurrency(input: string): string | undefined {
   return byLowerCase.get(input.trim().toLowerCase());
 }
+
+/** Which tokens this bot takes, and the one /pay uses when none is named. */
+export interface TokenPolicy {
+  defaultToken: string;
+  accepted: readonly string[];
+}

@@ -15,7 +15,7 @@ describe('command menu', () => {
     const calls = h.telegram.callsOf('setMyCommands').map((call) => call.params);
     expect(calls).toHaveLength(2);
     expect(calls[0]?.language_code).toBeUndefined();
-    expect(calls[0]?.commands.map((c: { command: string }) => c.command)).toEqual(['pay', 'help']);
+    expect(calls[0]?.commands.map((c: { command: string }) => c.command)).toEqual(['pay', 'tokens', 'help']);
     expect(calls[1]?.language_code).toBe('ru');
     expect(calls[1]?.commands[0].description).toMatch(/счёт/);
   });
@@ -30,5 +30,20 @@ describe('command menu', () => {
     const chat = { id: 990_001, type: 'private' as const };
     h.telegram.sendText({ chat, from: { id: 1, first_name: 'M' }, text: '/help' });
     await h.telegram.waitFor((calls) => calls.some((c) => c.method === 'sendMessage' && c.params.chat_id === chat.id));
+  });
+
+  it('/tokens lists what ALLOWED_TOKENS accepts; /pay in another real token is refused, nothing created', async () => {
+    h = await startHarness({ env: { ALLOWED_TOKENS: 'pUSDC,bUSDT' } });
+    const chat = { id: 990_002, type: 'private' as const };
+    const from = { id: 1, first_name: 'M' };
+    h.telegram.sendText({ chat, from, text: '/tokens' });
+    await h.telegram.waitFor(() => h?.telegram.messages(chat.id).length === 1);
+    expect(h.telegram.messages(chat.id)[0]?.text).toBe(
+      '<b>Accepted tokens</b>\n• pUSDC (default)\n• bUSDT\n\nName one after the amount: <code>/pay 5 pUSDC</code>',
+    );
+    h.telegram.sendText({ chat, from, text: '/pay 5 aUSDT' });
+    await h.telegram.waitFor(() => h?.telegram.messages(chat.id).length === 2);
+    expect(h.telegram.messages(chat.id)[1]?.text).toContain('This bot does not take aUSDT payments.');
+    expect(h.smartypay.createdInvoices()).toHaveLength(0);
   });
 });

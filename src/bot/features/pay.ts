@@ -5,12 +5,13 @@ import type { InvoiceService } from '../../invoices/service.js';
 import type { Metrics } from '../../metrics.js';
 import { escapeHtml, renderOpenCard } from '../../notify/messages.js';
 import { SmartyPayError } from '../../payments/client.js';
+import type { TokenPolicy } from '../../payments/currencies.js';
 import type { BotContext } from '../context.js';
 import { usageText } from './help.js';
 
 export interface PayFeatureDeps {
   invoices: InvoiceService;
-  defaultToken: string;
+  tokens: TokenPolicy;
   now?: (() => Date) | undefined;
   metrics?: Metrics;
 }
@@ -23,6 +24,7 @@ const PROBLEMS: Record<PayCommandProblem, (word?: string) => string> = {
   too_large: () => 'The amount can be at most 1 000 000 000.',
   unknown_token: (word) =>
     `I don't know the token “${escapeHtml(word ?? '')}”. To start a description with that word, name the token first.`,
+  token_not_accepted: (word) => `This bot does not take ${escapeHtml(word ?? '')} payments.`,
   description_too_long: () => `The description can be at most ${MAX_DESCRIPTION_LENGTH} characters.`,
 };
 
@@ -41,9 +43,9 @@ export function createPayFeature(deps: PayFeatureDeps) {
 
   async function handlePay(ctx: CommandContext<BotContext>): Promise<void> {
     const replyTo = { message_id: ctx.msg.message_id, allow_sending_without_reply: true };
-    const parsed = parsePayCommand(ctx.match, deps.defaultToken);
+    const parsed = parsePayCommand(ctx.match, deps.tokens);
     if (!parsed.ok) {
-      await ctx.reply(`${PROBLEMS[parsed.problem](parsed.word)}\n\n${usageText(deps.defaultToken)}`, {
+      await ctx.reply(`${PROBLEMS[parsed.problem](parsed.word)}\n\n${usageText(deps.tokens)}`, {
         parse_mode: 'HTML',
         reply_parameters: replyTo,
       });
