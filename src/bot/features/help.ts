@@ -22,7 +22,7 @@ export function tokensText(tokens: TokenPolicy): string {
     '<b>Accepted tokens</b>',
     ...tokens.accepted.map((token) => (token === tokens.defaultToken ? `• ${token} (default)` : `• ${token}`)),
     '',
-    'Name one after the amount: <code>/pay 5 ' + (tokens.accepted[0] ?? '') + '</code>',
+    `Name one after the amount: <code>/pay 5 ${tokens.accepted[0] ?? ''}</code>`,
   ].join('\n');
 }
 
