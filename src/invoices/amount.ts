@@ -1,7 +1,6 @@
 // Amounts are decimal strings from the chat to the database; never JS floats.
 
 export const MAX_FRACTION_DIGITS = 8;
-export const MAX_AMOUNT_INTEGER_DIGITS = 10; // 1e9 has ten digits
 
 export type AmountResult = { ok: true; value: string } | { ok: false; reason: AmountProblem };
 export type AmountProblem = 'not_a_number' | 'not_positive' | 'too_many_decimals' | 'too_large';

@@ -35,14 +35,6 @@ export type IssueResult = { kind: 'created'; invoice: InvoiceRow } | { kind: 'du
 
 export type WebhookOutcome = TransitionOutcome;
 
-/** Facts frozen at the moment of a transition; the outbox renders messages from them. */
-export interface NotificationFacts {
-  status: string;
-  previousStatus: string;
-  paidAmount?: string | undefined;
-  paidToken?: string | undefined;
-}
-
 export interface InvoiceService {
   issue(input: IssueInvoice): Promise<IssueResult>;
   /** Records the bot's invoice card so later edits know which message to change. */

@@ -32,13 +32,12 @@ const quote = (value: string) => `'${value.replace(/'/g, "''")}'`;
 const PAID_FAMILY = INVOICE_STATUSES.filter((s) => isPaidStatus(s) && s !== 'Withdrawn')
   .map(quote)
   .join(', ');
-const RANK_OF_STATUS = `case d_status ${INVOICE_STATUSES.map((s) => `when ${quote(s)} then ${rankOf(s)}`).join(' ')} else 1000 end`;
-
 /** SQL for canTransition(from, to), `to` known here; the ranks come from status.ts. */
 function allowedSql(to: string): string {
   if (!isInvoiceStatus(to)) return 'false';
   if (to === 'Withdrawn') return `(inv.status in (${PAID_FAMILY}))`;
-  return `((${RANK_OF_STATUS.replace('d_status', 'inv.status')}) < ${rankOf(to)})`;
+  const ranks = INVOICE_STATUSES.map((s) => `when ${quote(s)} then ${rankOf(s)}`).join(' ');
+  return `((case inv.status ${ranks} else 1000 end) < ${rankOf(to)})`;
 }
 
 // Parameters: $1 invoice key, $2 now, $3 paid amount, $4 paid token, $5 paid at,

@@ -39,7 +39,6 @@ export interface Pacer {
   open(tx: Transaction, at: Date, max: number): Promise<OpenBudget>;
   /** Telegram said "retry after": nothing more to that chat until then. */
   holdChat(db: Database, chatId: number, until: Date): Promise<void>;
-  intervalFor(chatId: number): number;
 }
 
 // Telegram documents its limits for messages; edits are limited separately and less strictly, so
@@ -53,7 +52,6 @@ export function createPacer(options: Partial<PacingOptions> = {}, wallClock: () 
   let seeded = false;
 
   return {
-    intervalFor,
 
     async open(tx, at, max) {
       // Telegram's limits are in physical time: the bucket runs on the wall clock, while chat pacing

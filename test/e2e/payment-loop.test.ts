@@ -1,41 +1,14 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type InvoiceRow, invoices, outbox, webhookEvents } from '../../src/db/schema.js';
+import { invoices, outbox, webhookEvents } from '../../src/db/schema.js';
+import { botCalls, issueInvoice, MERCHANT, waitForInvoice } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
 let h: Harness;
 let nextChatId = -1_000_100;
-const merchant = { id: 4242, first_name: 'Merchant', language_code: 'en' };
-
 function newGroup() {
   nextChatId -= 1;
   return { id: nextChatId, type: 'supergroup' as const, title: 'Coffee shop' };
-}
-
-function botMessagesTo(chatId: number, method = 'sendMessage') {
-  return h.telegram.callsOf(method).filter((call) => call.params.chat_id === chatId);
-}
-
-/** Sends /pay and waits for the bot's invoice card; returns the card call and SMARTy Pay's invoice. */
-async function issueInvoice(chat: ReturnType<typeof newGroup>, text: string) {
-  const before = h.smartypay.createdInvoices().length;
-  const { message } = h.telegram.sendText({ chat, from: merchant, text });
-  await h.telegram.waitFor(() => botMessagesTo(chat.id).length > 0);
-  const card = botMessagesTo(chat.id)[0];
-  if (!card) throw new Error('no card');
-  const remote = h.smartypay.createdInvoices()[before];
-  if (!remote) throw new Error('no remote invoice');
-  return { message, card, remote };
-}
-
-async function waitForRow(smartyPayId: string, ready: (row: InvoiceRow) => boolean): Promise<InvoiceRow> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const [row] = await h.db.select().from(invoices).where(eq(invoices.smartyPayId, smartyPayId));
-    if (row && ready(row)) return row;
-    if (Date.now() > deadline) throw new Error(`invoice ${smartyPayId} never became ready: ${JSON.stringify(row)}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 beforeAll(async () => {
@@ -49,7 +22,7 @@ describe('core payment loop', () => {
   it('issues an invoice card for /pay and confirms the Paid webhook in the chat', async () => {
     const chat = newGroup();
     const started = performance.now();
-    const { message, card, remote } = await issueInvoice(chat, '/pay@test_bot 12,5 busdt Coffee & <cake>');
+    const { message, card, remote } = await issueInvoice(h, chat, '/pay@test_bot 12,5 busdt Coffee & <cake>');
     const payToButtonMs = performance.now() - started;
 
     // SMARTy Pay got the amount, token, expiry and pure-ASCII metadata pointing back at the chat.
@@ -73,11 +46,11 @@ describe('core payment loop', () => {
     expect(url.searchParams.get('name')).toBe('Coffee & <cake>');
 
     // The card's message id is recorded right after Telegram accepted it.
-    const row = await waitForRow(remote.id, (r) => r.cardMessageId !== null);
+    const row = await waitForInvoice(h, remote.id, (r) => r.cardMessageId !== null);
     expect(row).toMatchObject({
       chatId: chat.id,
       payMessageId: message.message_id,
-      issuedByUserId: merchant.id,
+      issuedByUserId: MERCHANT.id,
       token: 'bUSDT',
       description: 'Coffee & <cake>',
       status: 'Created',
@@ -90,11 +63,11 @@ describe('core payment loop', () => {
     const response = await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
     expect(response.status).toBe(200);
     await h.telegram.waitFor(
-      () => botMessagesTo(chat.id).length === 2 && botMessagesTo(chat.id, 'editMessageText').length === 1,
+      () => botCalls(h, chat.id).length === 2 && botCalls(h, chat.id, 'editMessageText').length === 1,
     );
     const webhookToConfirmationMs = performance.now() - paidAt;
 
-    const confirmation = botMessagesTo(chat.id)[1];
+    const confirmation = botCalls(h, chat.id)[1];
     expect(confirmation?.params.reply_parameters).toEqual({
       message_id: message.message_id,
       allow_sending_without_reply: true,
@@ -102,7 +75,7 @@ describe('core payment loop', () => {
     expect(confirmation?.params.text).toContain('Payment received');
     expect(confirmation?.params.text).toContain('12.5 bUSDT');
 
-    const edit = botMessagesTo(chat.id, 'editMessageText')[0];
+    const edit = botCalls(h, chat.id, 'editMessageText')[0];
     expect(edit?.params.message_id).toBe(row?.cardMessageId);
     expect(edit?.params.text).toContain('Paid');
     expect(edit?.params.reply_markup).toBeUndefined(); // the Pay button is gone
@@ -119,7 +92,7 @@ describe('core payment loop', () => {
   it('keeps a non-ASCII description working end to end (SDK Content-Length trap)', async () => {
     const chat = newGroup();
     const description = 'Кофе ☕ и круассан 🥐';
-    const { card, remote } = await issueInvoice(chat, `/pay 3 pUSDT ${description}`);
+    const { card, remote } = await issueInvoice(h, chat, `/pay 3 pUSDT ${description}`);
     expect(h.smartypay.requests.filter((r) => r.status === 401)).toHaveLength(0);
     expect(card.params.text).toContain(description);
     const url = new URL(card.params.reply_markup.inline_keyboard[0][0].url);
@@ -127,13 +100,13 @@ describe('core payment loop', () => {
     expect(/^[\x20-\x7e]+$/.test(url.toString())).toBe(true); // percent-encoded ASCII
 
     await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'SimplePaid' });
-    await h.telegram.waitFor(() => botMessagesTo(chat.id).length === 2);
-    expect(botMessagesTo(chat.id)[1]?.params.text).toContain(description);
+    await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2);
+    expect(botCalls(h, chat.id)[1]?.params.text).toContain(description);
   });
 
   it('confirms exactly once when the same Paid webhook arrives 4 times at once', async () => {
     const chat = newGroup();
-    const { remote } = await issueInvoice(chat, '/pay 7 bUSDT');
+    const { remote } = await issueInvoice(h, chat, '/pay 7 bUSDT');
     const body = h.smartypay.webhookBody(remote.id, { status: 'Paid', eventId: 'evt-dup-1' });
     const deliveries = await Promise.all(
       Array.from({ length: 4 }, () =>
@@ -145,51 +118,51 @@ describe('core payment loop', () => {
       ),
     );
     expect(deliveries.map((r) => r.status)).toEqual([200, 200, 200, 200]);
-    await h.telegram.waitFor(() => botMessagesTo(chat.id).length === 2);
+    await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2);
     // Give any duplicate the chance to show up before counting.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(botMessagesTo(chat.id)).toHaveLength(2);
-    expect(botMessagesTo(chat.id, 'editMessageText')).toHaveLength(1);
+    expect(botCalls(h, chat.id)).toHaveLength(2);
+    expect(botCalls(h, chat.id, 'editMessageText')).toHaveLength(1);
     const events = await h.db.select().from(webhookEvents).where(eq(webhookEvents.dedupeKey, 'evt-dup-1'));
     expect(events).toHaveLength(1);
   });
 
   it('accepts the x-api-digest header name the SDK README uses', async () => {
     const chat = newGroup();
-    const { remote } = await issueInvoice(chat, '/pay 1 bUSDT');
+    const { remote } = await issueInvoice(h, chat, '/pay 1 bUSDT');
     const response = await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid', header: 'x-api-digest' });
     expect(response.status).toBe(200);
-    await h.telegram.waitFor(() => botMessagesTo(chat.id).length === 2);
+    await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2);
   });
 
   it('tells the chat about over-, under-paid and invalid payments with amounts', async () => {
     const over = newGroup();
-    const a = await issueInvoice(over, '/pay 5 bUSDT tea');
+    const a = await issueInvoice(h, over, '/pay 5 bUSDT tea');
     await h.smartypay.sendWebhook(h.webhookUrl, a.remote.id, { status: 'OverPaid', paidAmount: '5.25' });
-    await h.telegram.waitFor(() => botMessagesTo(over.id).length === 2);
-    expect(botMessagesTo(over.id)[1]?.params.text).toContain('0.25 bUSDT more than the 5 bUSDT due');
+    await h.telegram.waitFor(() => botCalls(h, over.id).length === 2);
+    expect(botCalls(h, over.id)[1]?.params.text).toContain('0.25 bUSDT more than the 5 bUSDT due');
 
     const under = newGroup();
-    const b = await issueInvoice(under, '/pay 5 bUSDT tea');
+    const b = await issueInvoice(h, under, '/pay 5 bUSDT tea');
     await h.smartypay.sendWebhook(h.webhookUrl, b.remote.id, { status: 'UnderPaid', paidAmount: '2' });
-    await h.telegram.waitFor(() => botMessagesTo(under.id).length === 2);
-    const underText = botMessagesTo(under.id)[1]?.params.text;
+    await h.telegram.waitFor(() => botCalls(h, under.id).length === 2);
+    const underText = botCalls(h, under.id)[1]?.params.text;
     expect(underText).toContain('2 bUSDT</b> received of <b>5 bUSDT</b> due');
-    await h.telegram.waitFor(() => botMessagesTo(under.id, 'editMessageText').length === 1);
-    expect(botMessagesTo(under.id, 'editMessageText')[0]?.params.reply_markup).toBeUndefined();
+    await h.telegram.waitFor(() => botCalls(h, under.id, 'editMessageText').length === 1);
+    expect(botCalls(h, under.id, 'editMessageText')[0]?.params.reply_markup).toBeUndefined();
 
     const invalid = newGroup();
-    const c = await issueInvoice(invalid, '/pay 5 bUSDT');
+    const c = await issueInvoice(h, invalid, '/pay 5 bUSDT');
     await h.smartypay.sendWebhook(h.webhookUrl, c.remote.id, { status: 'Invalid' });
-    await h.telegram.waitFor(() => botMessagesTo(invalid.id).length === 2);
-    expect(botMessagesTo(invalid.id)[1]?.params.text).toContain('failed');
+    await h.telegram.waitFor(() => botCalls(h, invalid.id).length === 2);
+    expect(botCalls(h, invalid.id)[1]?.params.text).toContain('failed');
   });
 
   it('ignores a stale event after payment and never un-pays', async () => {
     const chat = newGroup();
-    const { remote } = await issueInvoice(chat, '/pay 2 bUSDT');
+    const { remote } = await issueInvoice(h, chat, '/pay 2 bUSDT');
     await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid', eventId: 'evt-paid' });
-    await h.telegram.waitFor(() => botMessagesTo(chat.id).length === 2);
+    await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2);
     const stale = await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Created', eventId: 'evt-old' });
     const secondPaid = await h.smartypay.sendWebhook(h.webhookUrl, remote.id, {
       status: 'Paid',
@@ -199,7 +172,7 @@ describe('core payment loop', () => {
     const [row] = await h.db.select().from(invoices).where(eq(invoices.smartyPayId, remote.id));
     expect(row?.status).toBe('Paid');
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(botMessagesTo(chat.id)).toHaveLength(2);
+    expect(botCalls(h, chat.id)).toHaveLength(2);
   });
 
   it('answers 200 for an invoice that is not ours, so SMARTy Pay stops retrying', async () => {
@@ -224,7 +197,7 @@ describe('webhook rejects what SMARTy Pay did not sign', () => {
 
   it('401 for forged, unsigned or re-serialised bodies, 400 for malformed ones; nothing written or sent', async () => {
     const chat = newGroup();
-    const { remote } = await issueInvoice(chat, '/pay 9 bUSDT');
+    const { remote } = await issueInvoice(h, chat, '/pay 9 bUSDT');
     const eventsBefore = (await h.db.select().from(webhookEvents)).length;
     const outboxBefore = (await h.db.select().from(outbox)).length;
     const body = h.smartypay.webhookBody(remote.id, { status: 'Paid' });
@@ -248,7 +221,7 @@ describe('webhook rejects what SMARTy Pay did not sign', () => {
     expect((await h.db.select().from(outbox)).length).toBe(outboxBefore);
     const [row] = await h.db.select().from(invoices).where(eq(invoices.smartyPayId, remote.id));
     expect(row?.status).toBe('Created');
-    expect(botMessagesTo(chat.id)).toHaveLength(1);
+    expect(botCalls(h, chat.id)).toHaveLength(1);
   });
 
   it('413 for a body over 64 kB', async () => {
@@ -272,9 +245,9 @@ describe('/pay input the bot refuses', () => {
   ])('%s → usage reply, no invoice', async (text, explanation) => {
     const chat = newGroup();
     const requestsBefore = h.smartypay.requests.length;
-    const { message } = h.telegram.sendText({ chat, from: merchant, text });
-    await h.telegram.waitFor(() => botMessagesTo(chat.id).length === 1);
-    const reply = botMessagesTo(chat.id)[0];
+    const { message } = h.telegram.sendText({ chat, from: MERCHANT, text });
+    await h.telegram.waitFor(() => botCalls(h, chat.id).length === 1);
+    const reply = botCalls(h, chat.id)[0];
     expect(reply?.params.text.replace(/'/g, '’')).toContain(explanation.replace(/'/g, '’'));
     expect(reply?.params.text).toContain('/pay &lt;amount&gt; [token] [description]');
     expect(reply?.params.reply_parameters.message_id).toBe(message.message_id);
@@ -292,12 +265,12 @@ describe('when SMARTy Pay fails', () => {
     const chat = newGroup();
     inject();
     try {
-      h.telegram.sendText({ chat, from: merchant, text: '/pay 4 bUSDT' });
-      await h.telegram.waitFor(() => botMessagesTo(chat.id).length === 1, 8_000);
+      h.telegram.sendText({ chat, from: MERCHANT, text: '/pay 4 bUSDT' });
+      await h.telegram.waitFor(() => botCalls(h, chat.id).length === 1, 8_000);
     } finally {
       h.smartypay.setLatency(0);
     }
-    const reply = botMessagesTo(chat.id)[0];
+    const reply = botCalls(h, chat.id)[0];
     expect(reply?.params.text).toMatch(/Sorry, .*no invoice was created/);
     expect(reply?.params.reply_markup).toBeUndefined();
     expect(await h.db.select().from(invoices).where(eq(invoices.chatId, chat.id))).toHaveLength(0);
