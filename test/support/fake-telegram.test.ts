@@ -431,9 +431,8 @@ describe('rate limits', () => {
 
   it('applies to other chat-targeted methods, multipart uploads included', async () => {
     fake.setRateLimits({ perChatPerSecond: 1 });
-    // sendDocument is not implemented (404), but the upload's chat_id is read and the call counts.
-    const upload = await rejection(api.sendDocument(1, new InputFile(Buffer.from('receipt'), 'receipt.txt')));
-    expect(upload.error_code).toBe(404);
+    // The upload's chat_id is read from the multipart body and the call counts.
+    await api.sendDocument(1, new InputFile(Buffer.from('receipt'), 'receipt.txt'));
     expect(fake.callsOf('sendDocument')[0]?.params).toMatchObject({ chat_id: 1 });
     expect((await rejection(api.sendMessage(1, 'too soon'))).error_code).toBe(429);
     await api.answerCallbackQuery('query-id');
@@ -458,5 +457,83 @@ describe('rate limits', () => {
     await api.sendMessage(1, 'and again');
     expect(() => fake.setRateLimits({ perChatPerSecond: 0 })).toThrow(RangeError);
     expect(() => fake.setRateLimits({ globalPerSecond: 1.5 })).toThrow(RangeError);
+  });
+});
+
+describe('buttons, inline mode, admins and documents', () => {
+  const user = { id: 42, first_name: 'Ann', language_code: 'ru' };
+
+  it('pressButton queues a callback_query carrying the bot message; answers are recorded once', async () => {
+    const sent = await api.sendMessage(-100, 'card', { reply_markup: inlineKeyboard('check') });
+    const queryId = fake.pressButton({ from: user, data: 'check', chatId: -100, messageId: sent.message_id });
+    const [update] = await api.getUpdates();
+    expect(update?.callback_query).toMatchObject({
+      id: queryId,
+      data: 'check',
+      from: { id: 42, language_code: 'ru' },
+      message: { message_id: sent.message_id, text: 'card', chat: { id: -100 } },
+    });
+    await api.answerCallbackQuery(queryId, { text: 'Checked' });
+    expect(fake.callbackAnswer(queryId)).toMatchObject({ text: 'Checked' });
+    expect((await rejection(api.answerCallbackQuery(queryId))).error_code).toBe(400);
+    expect(() => fake.pressButton({ from: user, data: 'x', chatId: -100, messageId: 999 })).toThrow(/no message/);
+  });
+
+  it('inline query → answer → chosen result → the inline message can be edited and its button pressed', async () => {
+    const queryId = fake.inlineQuery({ from: user, query: '5 bUSDT tea' });
+    expect((await api.getUpdates())[0]?.inline_query).toMatchObject({ id: queryId, query: '5 bUSDT tea' });
+    await api.answerInlineQuery(queryId, [
+      {
+        type: 'article',
+        id: 'r1',
+        title: 'Invoice',
+        input_message_content: { message_text: 'Invoice 5 bUSDT' },
+        reply_markup: inlineKeyboard('pay'),
+      },
+    ]);
+    expect(fake.inlineResults(queryId)).toHaveLength(1);
+    const inlineId = fake.chooseInlineResult({ queryId });
+    const chosen = (await api.getUpdates({ offset: 2 }))[0]?.chosen_inline_result;
+    expect(chosen).toMatchObject({ result_id: 'r1', inline_message_id: inlineId, query: '5 bUSDT tea' });
+    expect(await api.editMessageTextInline(inlineId, 'Paid')).toBe(true);
+    expect(fake.inlineMessage(inlineId)).toEqual({ text: 'Paid', edits: 1 });
+    expect((await rejection(api.editMessageTextInline(inlineId, 'Paid'))).description).toMatch(/not modified/);
+    expect((await rejection(api.editMessageTextInline('inl-nope', 'x'))).description).toMatch(/not found/);
+    const tap = fake.pressButton({ from: user, data: 'pay', inlineMessageId: inlineId });
+    const press = (await api.getUpdates({ offset: 3 }))[0]?.callback_query;
+    expect(press).toMatchObject({ id: tap, inline_message_id: inlineId, data: 'pay' });
+    expect(press?.message).toBeUndefined();
+  });
+
+  it('without inline feedback no chosen_inline_result arrives', async () => {
+    const queryId = fake.inlineQuery({ from: user, query: '1' });
+    await api.getUpdates();
+    await api.answerInlineQuery(queryId, [
+      {
+        type: 'article',
+        id: 'a',
+        title: 't',
+        input_message_content: { message_text: 'm' },
+        reply_markup: inlineKeyboard('p'),
+      },
+    ]);
+    fake.chooseInlineResult({ queryId, feedback: false });
+    expect(await api.getUpdates({ offset: 2, timeout: 0 })).toEqual([]);
+  });
+
+  it('getChatAdministrators lists the users set with setAdmins', async () => {
+    expect(await api.getChatAdministrators(-5)).toEqual([]);
+    fake.setAdmins(-5, [7, 8]);
+    const admins = await api.getChatAdministrators(-5);
+    expect(admins.map((member) => member.user.id)).toEqual([7, 8]);
+  });
+
+  it('sendDocument with an InputFile keeps the file name, bytes and caption', async () => {
+    const csv = 'id,amount\n1,5.00\nÜ,😀\n';
+    const message = await api.sendDocument(77, new InputFile(Buffer.from(csv), 'invoices.csv'), { caption: 'Export' });
+    expect(message.document?.file_name).toBe('invoices.csv');
+    const [document] = fake.documents();
+    expect(document).toMatchObject({ chatId: 77, fileName: 'invoices.csv', caption: 'Export' });
+    expect(document?.content.toString('utf8')).toBe(csv);
   });
 });

@@ -70,7 +70,7 @@ export interface FakeTelegram {
     username: string;
     can_join_groups: true;
     can_read_all_group_messages: false;
-    supports_inline_queries: false;
+    supports_inline_queries: true;
     can_connect_to_business: false;
     has_main_web_app: false;
   };
@@ -112,7 +112,57 @@ export interface FakeTelegram {
   setRateLimits(limits: RateLimits | null): void;
   /** How many 429s the rate-limit enforcement has answered (failNext faults not included). */
   rateLimited(): number;
+  /** The users getChatAdministrators lists for a chat (default: nobody). Counts calls in `calls` as usual. */
+  setAdmins(chatId: number, userIds: number[]): void;
+  /**
+   * A user taps a callback button: queues a callback_query update for a bot message in a chat (`chatId` +
+   * `messageId`) or for an inline message (`inlineMessageId`). Returns the callback query id.
+   */
+  pressButton(opts: {
+    from: FakeUser;
+    data: string;
+    chatId?: number;
+    messageId?: number;
+    inlineMessageId?: string;
+  }): string;
+  /** What the bot answered to a callback query (answerCallbackQuery parameters), once it did. */
+  callbackAnswer(queryId: string): Record<string, any> | undefined;
+  /** A user types `@bot <query>` in any chat: queues an inline_query update. Returns its id. */
+  inlineQuery(opts: { from: FakeUser; query: string }): string;
+  /** The results the bot answered to an inline query (answerInlineQuery `results`), once it did. */
+  inlineResults(queryId: string): any[] | undefined;
+  /**
+   * The user picks one of the answered results: it is posted as an inline message (tracked by inline_message_id,
+   * which Telegram only assigns when the result has an inline keyboard) and, unless `feedback` is false (BotFather's
+   * inline feedback off, Telegram's default), a chosen_inline_result update is queued. Returns the inline_message_id.
+   */
+  chooseInlineResult(opts: { queryId: string; index?: number; feedback?: boolean }): string;
+  /** An inline message as it is now (after edits). */
+  inlineMessage(inlineMessageId: string): InlineMessageView | undefined;
+  /** Documents the bot sent with sendDocument, in order, with their content. */
+  documents(): SentDocument[];
   close(): Promise<void>;
+}
+
+export interface FakeUser {
+  id: number;
+  first_name?: string;
+  username?: string;
+  language_code?: string;
+}
+
+export interface InlineMessageView {
+  text: string;
+  reply_markup?: any;
+  edits: number;
+}
+
+export interface SentDocument {
+  chatId: number;
+  message_id: number;
+  fileName: string;
+  content: Buffer;
+  caption?: string;
 }
 
 /** A Telegram-style failure thrown by method handlers. */
@@ -234,9 +284,15 @@ function multipartFields(contentType: string, raw: Buffer): Record<string, any> 
     if (headerEnd < 0) continue;
     const disposition = /^content-disposition:([^\r\n]*)$/im.exec(part.slice(0, headerEnd))?.[1] ?? '';
     const name = /\bname="?([^";]+)"?/i.exec(disposition)?.[1];
-    if (!name || /\bfilename\*?=/i.test(disposition)) continue;
+    if (!name) continue;
     const value = part.slice(headerEnd + 4).replace(/\r\n$/, '');
-    fields[Buffer.from(name, 'latin1').toString('utf8')] = Buffer.from(value, 'latin1').toString('utf8');
+    const key = Buffer.from(name, 'latin1').toString('utf8');
+    const filename = /\bfilename="?([^";]+)"?/i.exec(disposition)?.[1];
+    // A file part (grammY's InputFile, referenced as attach://<name>) keeps its bytes.
+    fields[key] =
+      filename === undefined
+        ? Buffer.from(value, 'latin1').toString('utf8')
+        : { filename: Buffer.from(filename, 'latin1').toString('utf8'), data: Buffer.from(value, 'latin1') };
   }
   return fields;
 }
@@ -312,7 +368,7 @@ export async function startFakeTelegram(
     username: 'test_bot',
     can_join_groups: true,
     can_read_all_group_messages: false,
-    supports_inline_queries: false,
+    supports_inline_queries: true,
     can_connect_to_business: false,
     has_main_web_app: false,
   };
@@ -333,6 +389,12 @@ export async function startFakeTelegram(
   let rateLimits: RateLimits | null = null;
   let acceptedCalls: AcceptedCall[] = [];
   let rateLimitedCount = 0;
+  const admins = new Map<number, number[]>();
+  const callbackAnswers = new Map<string, Record<string, any>>();
+  const inlineAnswers = new Map<string, { from: FakeUser; query: string; results?: any[] }>();
+  const inlineMessages = new Map<string, InlineMessageView>();
+  const documents: SentDocument[] = [];
+  let nextQueryId = 1;
   const waiters = new Set<Waiter>();
   const inflight = new Set<Promise<void>>();
   let closed = false;
@@ -350,6 +412,13 @@ export async function startFakeTelegram(
     return id;
   };
   const chatFor = (id: number) => chats.get(id) ?? { id, type: id < 0 ? 'supergroup' : 'private' };
+  const userJson = (from: FakeUser) => ({
+    id: from.id,
+    is_bot: false,
+    first_name: from.first_name ?? 'User',
+    ...(from.username && { username: from.username }),
+    ...(from.language_code && { language_code: from.language_code }),
+  });
 
   /** Sleeps up to `ms`; close() always wakes it early, new updates / client disconnects only if asked. */
   const pause = (ms: number, onUpdate: boolean, res?: ServerResponse): Promise<void> => {
@@ -392,7 +461,19 @@ export async function startFakeTelegram(
 
   /** Shared by editMessageText and editMessageReplyMarkup. */
   const edit = (p: Record<string, any>, text: (current: string) => string) => {
-    if (p.inline_message_id !== undefined) return true; // inline messages are not tracked
+    if (p.inline_message_id !== undefined) {
+      const inline = inlineMessages.get(String(p.inline_message_id));
+      if (!inline) throw new ApiError(400, TO_EDIT_NOT_FOUND);
+      const newText = text(inline.text);
+      const markup = normaliseMarkup(p.reply_markup);
+      if (newText === inline.text && canonical(markup) === canonical(inline.reply_markup)) {
+        throw new ApiError(400, NOT_MODIFIED);
+      }
+      inline.text = newText;
+      inline.reply_markup = markup;
+      inline.edits++;
+      return true; // Telegram answers True, not a Message, for inline messages
+    }
     const { chatId, message } = findBotMessage(p);
     const newText = text(message.text);
     if (!newText) throw new ApiError(400, 'Bad Request: text must be non-empty');
@@ -455,13 +536,52 @@ export async function startFakeTelegram(
     setWebhook: () => true,
     setMyCommands: () => true,
     deleteMyCommands: () => true,
-    answerCallbackQuery: () => true,
+    answerCallbackQuery: (p) => {
+      const id = String(p.callback_query_id ?? '');
+      if (callbackAnswers.has(id))
+        throw new ApiError(400, 'Bad Request: query is too old and response timeout expired or query ID is invalid');
+      callbackAnswers.set(id, p);
+      return true;
+    },
+    answerInlineQuery: (p) => {
+      const query = inlineAnswers.get(String(p.inline_query_id ?? ''));
+      if (!query || query.results)
+        throw new ApiError(400, 'Bad Request: query is too old and response timeout expired or query ID is invalid');
+      if (!Array.isArray(p.results)) throw new ApiError(400, 'Bad Request: results must be an array');
+      query.results = p.results;
+      return true;
+    },
+    sendDocument: (p) => {
+      const chatId = toChatId(p.chat_id);
+      const ref = typeof p.document === 'string' ? /^attach:\/\/(.+)$/.exec(p.document)?.[1] : undefined;
+      const file = ref ? p[ref] : p.document;
+      if (!file || typeof file !== 'object' || !Buffer.isBuffer(file.data)) {
+        throw new ApiError(400, 'Bad Request: wrong file identifier/HTTP URL specified');
+      }
+      const message_id = allocateMessageId(chatId);
+      documents.push({
+        chatId,
+        message_id,
+        fileName: String(file.filename),
+        content: file.data,
+        ...(typeof p.caption === 'string' && { caption: p.caption }),
+      });
+      return {
+        message_id,
+        date: nowSeconds(),
+        chat: chatFor(chatId),
+        from: botUser,
+        document: { file_id: `doc-${message_id}`, file_unique_id: `u${message_id}`, file_name: String(file.filename) },
+        ...(typeof p.caption === 'string' && { caption: p.caption }),
+      };
+    },
     setChatMenuButton: () => true,
     getChat: (p) => chatFor(toChatId(p.chat_id)),
-    getChatAdministrators: (p) => {
-      toChatId(p.chat_id);
-      return [];
-    },
+    getChatAdministrators: (p) =>
+      (admins.get(toChatId(p.chat_id)) ?? []).map((id) => ({
+        status: 'administrator',
+        user: { id, is_bot: false, first_name: `Admin ${id}` },
+      })),
     getUpdates: async (p, { res }) => {
       // Confirming by offset forgets older updates for good, as Telegram does.
       if (typeof p.offset === 'number') pending = pending.filter((u) => u.update_id >= p.offset);
@@ -734,6 +854,59 @@ export async function startFakeTelegram(
       rateLimits = { ...limits };
     },
     rateLimited: () => rateLimitedCount,
+    setAdmins: (chatId, userIds) => {
+      admins.set(chatId, [...userIds]);
+    },
+    pressButton: ({ from, data, chatId, messageId, inlineMessageId }) => {
+      const id = `cbq-${nextQueryId++}`;
+      const query: Record<string, any> = { id, from: userJson(from), chat_instance: `ci-${chatId ?? 'inline'}`, data };
+      if (inlineMessageId !== undefined) {
+        query.inline_message_id = inlineMessageId;
+      } else {
+        if (chatId === undefined || messageId === undefined)
+          throw new Error('pressButton needs chatId + messageId or inlineMessageId');
+        const message = botMessages.get(chatId)?.find((m) => m.message_id === messageId);
+        if (!message) throw new Error(`pressButton: the bot has no message ${messageId} in chat ${chatId}`);
+        query.message = botMessageJson(chatId, message);
+      }
+      pushUpdate({ callback_query: query });
+      return id;
+    },
+    callbackAnswer: (queryId) => callbackAnswers.get(queryId),
+    inlineQuery: ({ from, query }) => {
+      const id = `iq-${nextQueryId++}`;
+      inlineAnswers.set(id, { from, query });
+      pushUpdate({ inline_query: { id, from: userJson(from), query, offset: '' } });
+      return id;
+    },
+    inlineResults: (queryId) => inlineAnswers.get(queryId)?.results,
+    chooseInlineResult: ({ queryId, index = 0, feedback = true }) => {
+      const answered = inlineAnswers.get(queryId);
+      const result = answered?.results?.[index];
+      if (!answered || !result) throw new Error(`chooseInlineResult: query ${queryId} has no result ${index}`);
+      const content = result.input_message_content ?? {};
+      const markup = normaliseMarkup(result.reply_markup);
+      if (markup === undefined)
+        throw new Error('chooseInlineResult: without an inline keyboard Telegram gives no inline_message_id');
+      const inlineMessageId = `inl-${nextQueryId++}`;
+      inlineMessages.set(inlineMessageId, { text: String(content.message_text ?? ''), reply_markup: markup, edits: 0 });
+      if (feedback) {
+        pushUpdate({
+          chosen_inline_result: {
+            result_id: String(result.id),
+            from: userJson(answered.from),
+            query: answered.query,
+            inline_message_id: inlineMessageId,
+          },
+        });
+      }
+      return inlineMessageId;
+    },
+    inlineMessage: (inlineMessageId) => {
+      const message = inlineMessages.get(inlineMessageId);
+      return message && { ...message };
+    },
+    documents: () => documents.map((d) => ({ ...d })),
     close: async () => {
       if (closed) return;
       closed = true;
