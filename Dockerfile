@@ -10,6 +10,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY locales ./locales
 RUN npm run build && npm prune --omit=dev
 
 # Run: production dependencies, compiled JS and the SQL migrations, which the app applies at start
@@ -21,6 +22,7 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/src/db/migrations ./src/db/migrations
+COPY --from=build /app/locales ./locales
 # Embedded PGlite (no DATABASE_URL) keeps its files in /data: mount a volume there. The app's own files stay
 # root-owned and read-only to the process.
 RUN mkdir -p /data && chown 1000:1000 /data

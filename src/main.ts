@@ -8,11 +8,13 @@ import type { Logger } from 'pino';
 import { createBot } from './bot/bot.js';
 import { publishCommands } from './bot/commands.js';
 import { createUpdateLog } from './bot/update-log.js';
+import { createChatSettings } from './chats/settings.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type DatabaseHandle, openDatabase } from './db/client.js';
 import { createServer } from './http/server.js';
 import { SMARTYPAY_WEBHOOK_PATH } from './http/smartypay-webhook.js';
 import { createTelegramWebhook, TELEGRAM_WEBHOOK_PATH } from './http/telegram-webhook.js';
+import { createTranslator, pickLocale } from './i18n/index.js';
 import { createReconciler, type Reconciler } from './invoices/reconciler.js';
 import { createInvoiceService } from './invoices/service.js';
 import { createLogger } from './logger.js';
@@ -57,6 +59,11 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     poolMax: config.databasePoolMax,
   });
   logger.info({ driver: database.driver }, 'database ready, migrations applied');
+  const chatSettings = createChatSettings({ db: database.db, now });
+  const translator = createTranslator({
+    localeOf: async (ctx) =>
+      (ctx.chat && (await chatSettings.locale(ctx.chat.id))) ?? pickLocale(ctx.from?.language_code),
+  });
   const outboxMonitor = createOutboxMonitor({ db: database.db, logger, now });
   const metrics = createMetrics({ readOutbox: () => outboxMonitor.snapshot(), logger });
 
@@ -114,6 +121,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
 
   const bot = createBot(config.botToken, {
     invoices,
+    translator,
+    chatSettings,
     logger,
     apiRoot: config.telegramApiRoot,
     tokens: config.tokens,
@@ -158,7 +167,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     await database.close().catch(() => {});
     throw error;
   }
-  await publishCommands(bot.api, logger);
+  await publishCommands(bot.api, translator, logger);
   outboxWorker.start();
   reconciler.start();
   outboxMonitor.start();

@@ -2,6 +2,8 @@ import { sequentialize } from '@grammyjs/runner';
 import { Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
+import type { ChatSettings } from '../chats/settings.js';
+import type { Translator } from '../i18n/index.js';
 import type { InvoiceService } from '../invoices/service.js';
 import type { Metrics } from '../metrics.js';
 import type { TokenPolicy } from '../payments/currencies.js';
@@ -11,6 +13,8 @@ import { createPayFeature } from './features/pay.js';
 
 export interface BotDependencies {
   invoices: InvoiceService;
+  translator: Translator;
+  chatSettings: ChatSettings;
   logger: Logger;
   apiRoot: string;
   tokens: TokenPolicy;
@@ -32,6 +36,7 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
   });
   // Updates of one chat are handled in order; different chats run in parallel under the runner.
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
+  bot.use(deps.translator.plugin);
 
   bot.use(
     createPayFeature({

@@ -1,25 +1,19 @@
 import type { Api } from 'grammy';
 import type { Logger } from 'pino';
+import { LOCALES, type Translator } from '../i18n/index.js';
 
-// The command menu Telegram shows next to the input field, in English and Russian.
-const COMMANDS = {
-  en: [
-    { command: 'pay', description: 'Create a crypto invoice: /pay 12.5 bUSDT coffee' },
-    { command: 'tokens', description: 'Tokens this bot accepts' },
-    { command: 'help', description: 'How to take payments' },
-  ],
-  ru: [
-    { command: 'pay', description: 'Выставить счёт в криптовалюте: /pay 12.5 bUSDT кофе' },
-    { command: 'tokens', description: 'Какие токены принимаются' },
-    { command: 'help', description: 'Как принимать платежи' },
-  ],
-} as const;
+// The command menu Telegram shows next to the input field, in every language we speak.
+const MENU = ['pay', 'tokens', 'help'] as const;
 
 /** Publishes the command menu. A failure is logged and never stops the bot: the commands work without it. */
-export async function publishCommands(api: Api, logger: Logger): Promise<void> {
+export async function publishCommands(api: Api, translator: Translator, logger: Logger): Promise<void> {
   try {
-    await api.setMyCommands([...COMMANDS.en]);
-    await api.setMyCommands([...COMMANDS.ru], { language_code: 'ru' });
+    for (const locale of LOCALES) {
+      const t = translator.forLocale(locale);
+      const commands = MENU.map((command) => ({ command, description: t(`menu-${command}`) }));
+      // English is also the default for every language without its own menu.
+      await api.setMyCommands(commands, locale === 'en' ? {} : { language_code: locale });
+    }
   } catch (error) {
     logger.warn({ err: error }, 'could not publish the command menu; commands still work');
   }

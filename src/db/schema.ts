@@ -24,8 +24,15 @@ export const invoices = pgTable(
     /** SMARTy Pay's invoice id. */
     smartyPayId: text('smartypay_id').notNull(),
     chatId: bigint('chat_id', { mode: 'number' }).notNull(),
-    /** The merchant's /pay message; the confirmation replies to it. */
-    payMessageId: integer('pay_message_id').notNull(),
+    /**
+     * The merchant's /pay message; the confirmation replies to it. Null for an inline-mode invoice, whose
+     * `chatId` is then the issuer's private chat (where its notifications go).
+     */
+    payMessageId: integer('pay_message_id'),
+    /** Inline mode: the message `@bot 10 bUSDT coffee` posted in some chat; edited in place when paid. */
+    inlineMessageId: text('inline_message_id'),
+    /** The language chat texts about this invoice use unless the chat set one with /lang ('en' | 'ru'). */
+    locale: text('locale').notNull().default('en'),
     /** The bot's invoice card (the message with the Pay button); null until Telegram accepted it. */
     cardMessageId: integer('card_message_id'),
     issuedByUserId: bigint('issued_by_user_id', { mode: 'number' }),
@@ -43,6 +50,13 @@ export const invoices = pgTable(
     /** When to ask SMARTy Pay for this invoice's state (a lost webhook, or expiry); null = never again. */
     nextCheckAt: tz('next_check_at'),
     checkFailures: integer('check_failures').notNull().default(0),
+    /** Set by /cancel. SMARTy Pay has no cancel: a payment may still arrive and is recorded. */
+    cancelledAt: tz('cancelled_at'),
+    cancelledByUserId: bigint('cancelled_by_user_id', { mode: 'number' }),
+    /** When to remind the chat that the invoice expires soon; null = no reminder due. */
+    remindAt: tz('remind_at'),
+    /** Last "Check status" tap that reached SMARTy Pay (taps are throttled per invoice). */
+    statusCheckedAt: tz('status_checked_at'),
     updatedAt: tz('updated_at').notNull().defaultNow(),
   },
   (t) => [
@@ -50,6 +64,12 @@ export const invoices = pgTable(
     // One /pay message makes at most one invoice, however often Telegram delivers it.
     uniqueIndex('invoices_chat_pay_message_key').on(t.chatId, t.payMessageId),
     index('invoices_next_check_idx').on(t.nextCheckAt).where(sql`next_check_at is not null`),
+    index('invoices_remind_idx').on(t.remindAt).where(sql`remind_at is not null`),
+    uniqueIndex('invoices_inline_message_key').on(t.inlineMessageId).where(sql`inline_message_id is not null`),
+    // /invoices, /stats and /export read a chat's invoices newest first.
+    index('invoices_chat_created_idx').on(t.chatId, t.createdAt),
+    // The per-user /pay rate limit counts an issuer's recent invoices.
+    index('invoices_issuer_created_idx').on(t.issuedByUserId, t.createdAt),
   ],
 );
 
@@ -131,4 +151,26 @@ export const chatThrottle = pgTable('chat_throttle', {
 export const telegramUpdates = pgTable('telegram_updates', {
   updateId: bigint('update_id', { mode: 'number' }).primaryKey(),
   receivedAt: tz('received_at').notNull().defaultNow(),
+});
+
+/** Per-chat preferences set with commands (/lang). */
+export const chatSettings = pgTable('chat_settings', {
+  chatId: bigint('chat_id', { mode: 'number' }).primaryKey(),
+  /** 'en' | 'ru'; overrides the users' Telegram language in this chat. */
+  locale: text('locale'),
+  updatedAt: tz('updated_at').notNull().defaultNow(),
+});
+
+/**
+ * Inline mode: what `@bot 10 bUSDT coffee` asked for, keyed by the inline result id. No SMARTy Pay invoice
+ * exists until the result is chosen or its button first tapped; then the draft becomes an invoice.
+ */
+export const inlineDrafts = pgTable('inline_drafts', {
+  id: text('id').primaryKey(),
+  userId: bigint('user_id', { mode: 'number' }).notNull(),
+  amount: numeric('amount', { precision: 20, scale: 8 }).notNull(),
+  token: text('token').notNull(),
+  description: text('description'),
+  locale: text('locale').notNull().default('en'),
+  createdAt: tz('created_at').notNull().defaultNow(),
 });

@@ -88,8 +88,10 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     const reply = renderPaymentReply(row.kind, invoice, facts);
     await api.sendMessage(invoice.chatId, reply.text, {
       parse_mode: 'HTML',
-      // The /pay message may have been deleted; the confirmation must arrive regardless.
-      reply_parameters: { message_id: invoice.payMessageId, allow_sending_without_reply: true },
+      // The /pay message may have been deleted; the confirmation must arrive regardless. Inline invoices have none.
+      ...(invoice.payMessageId !== null && {
+        reply_parameters: { message_id: invoice.payMessageId, allow_sending_without_reply: true },
+      }),
       link_preview_options: { is_disabled: true },
     });
     return { status: 'sent' };

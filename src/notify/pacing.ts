@@ -52,7 +52,6 @@ export function createPacer(options: Partial<PacingOptions> = {}, wallClock: () 
   let seeded = false;
 
   return {
-
     async open(tx, at, max) {
       // Telegram's limits are in physical time: the bucket runs on the wall clock, while chat pacing
       // follows the domain clock `at` like every other due time in the outbox.

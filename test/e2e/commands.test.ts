@@ -47,3 +47,16 @@ describe('command menu', () => {
     expect(h.smartypay.createdInvoices()).toHaveLength(0);
   });
 });
+
+describe('language', () => {
+  it('answers in Russian to a user whose Telegram is in Russian, and publishes nothing untranslated', async () => {
+    h = await startHarness();
+    const chat = { id: 990_003, type: 'private' as const };
+    h.telegram.sendText({ chat, from: { id: 3, first_name: 'Ира', language_code: 'ru' }, text: '/pay' });
+    await h.telegram.waitFor(() => h?.telegram.messages(chat.id).length === 1);
+    const text = h.telegram.messages(chat.id)[0]?.text ?? '';
+    expect(text).toContain('Укажите сумму к оплате.');
+    expect(text).toContain('<b>Оплата криптовалютой прямо в этом чате</b>');
+    expect(text).not.toMatch(/[{}]|\b[a-z]+-[a-z]+-[a-z]+\b/); // no raw Fluent keys or placeables
+  });
+});

@@ -1,34 +1,27 @@
 import { Composer } from 'grammy';
+import type { Translate } from '../../i18n/index.js';
 import type { TokenPolicy } from '../../payments/currencies.js';
 import type { BotContext } from '../context.js';
 
-export function usageText(tokens: TokenPolicy): string {
+export function usageText(t: Translate, tokens: TokenPolicy): string {
   const other = tokens.accepted.find((token) => token !== tokens.defaultToken) ?? tokens.defaultToken;
-  return [
-    '<b>Take a crypto payment in this chat</b>',
-    '<code>/pay &lt;amount&gt; [token] [description]</code>',
-    '',
-    'Examples:',
-    `<code>/pay 12.5</code> (in the default token, ${tokens.defaultToken})`,
-    `<code>/pay 0,99 ${other} Coffee and a croissant</code>`,
-    '',
-    'I reply with a Pay button and confirm here when the payment arrives.',
-    `Tokens: ${tokens.accepted.join(', ')} (/tokens)`,
-  ].join('\n');
+  return t('help-usage', { defaultToken: tokens.defaultToken, otherToken: other, tokens: tokens.accepted.join(', ') });
 }
 
-export function tokensText(tokens: TokenPolicy): string {
+export function tokensText(t: Translate, tokens: TokenPolicy): string {
   return [
-    '<b>Accepted tokens</b>',
-    ...tokens.accepted.map((token) => (token === tokens.defaultToken ? `• ${token} (default)` : `• ${token}`)),
+    t('tokens-title'),
+    ...tokens.accepted.map((token) =>
+      t(token === tokens.defaultToken ? 'tokens-item-default' : 'tokens-item', { token }),
+    ),
     '',
-    `Name one after the amount: <code>/pay 5 ${tokens.accepted[0] ?? ''}</code>`,
+    t('tokens-hint', { token: tokens.accepted[0] ?? '' }),
   ].join('\n');
 }
 
 export function createHelpFeature(deps: { tokens: TokenPolicy }) {
   const composer = new Composer<BotContext>();
-  composer.command(['start', 'help'], (ctx) => ctx.reply(usageText(deps.tokens), { parse_mode: 'HTML' }));
-  composer.command('tokens', (ctx) => ctx.reply(tokensText(deps.tokens), { parse_mode: 'HTML' }));
+  composer.command(['start', 'help'], (ctx) => ctx.reply(usageText(ctx.t, deps.tokens), { parse_mode: 'HTML' }));
+  composer.command('tokens', (ctx) => ctx.reply(tokensText(ctx.t, deps.tokens), { parse_mode: 'HTML' }));
   return composer;
 }

@@ -1,4 +1,5 @@
 import { type CommandContext, Composer } from 'grammy';
+import type { Translate } from '../../i18n/index.js';
 import { MAX_FRACTION_DIGITS } from '../../invoices/amount.js';
 import { MAX_DESCRIPTION_LENGTH, type PayCommandProblem, parsePayCommand } from '../../invoices/pay-command.js';
 import type { InvoiceService } from '../../invoices/service.js';
@@ -16,16 +17,15 @@ export interface PayFeatureDeps {
   metrics?: Metrics;
 }
 
-const PROBLEMS: Record<PayCommandProblem, (word?: string) => string> = {
-  missing_amount: () => 'Tell me the amount to charge.',
-  not_a_number: () => 'The amount must be a number like 1.99 or 0,5.',
-  not_positive: () => 'The amount must be more than zero.',
-  too_many_decimals: () => `The amount can have at most ${MAX_FRACTION_DIGITS} digits after the decimal point.`,
-  too_large: () => 'The amount can be at most 1 000 000 000.',
-  unknown_token: (word) =>
-    `I don't know the token “${escapeHtml(word ?? '')}”. To start a description with that word, name the token first.`,
-  token_not_accepted: (word) => `This bot does not take ${escapeHtml(word ?? '')} payments.`,
-  description_too_long: () => `The description can be at most ${MAX_DESCRIPTION_LENGTH} characters.`,
+const PROBLEMS: Record<PayCommandProblem, (t: Translate, word?: string) => string> = {
+  missing_amount: (t) => t('pay-missing-amount'),
+  not_a_number: (t) => t('pay-not-a-number'),
+  not_positive: (t) => t('pay-not-positive'),
+  too_many_decimals: (t) => t('pay-too-many-decimals', { max: MAX_FRACTION_DIGITS }),
+  too_large: (t) => t('pay-too-large'),
+  unknown_token: (t, word) => t('pay-unknown-token', { word: escapeHtml(word ?? '') }),
+  token_not_accepted: (t, word) => t('pay-token-not-accepted', { word: escapeHtml(word ?? '') }),
+  description_too_long: (t) => t('pay-description-too-long', { max: MAX_DESCRIPTION_LENGTH }),
 };
 
 export function createPayFeature(deps: PayFeatureDeps) {
@@ -45,7 +45,7 @@ export function createPayFeature(deps: PayFeatureDeps) {
     const replyTo = { message_id: ctx.msg.message_id, allow_sending_without_reply: true };
     const parsed = parsePayCommand(ctx.match, deps.tokens);
     if (!parsed.ok) {
-      await ctx.reply(`${PROBLEMS[parsed.problem](parsed.word)}\n\n${usageText(deps.tokens)}`, {
+      await ctx.reply(`${PROBLEMS[parsed.problem](ctx.t, parsed.word)}\n\n${usageText(ctx.t, deps.tokens)}`, {
         parse_mode: 'HTML',
         reply_parameters: replyTo,
       });
@@ -62,13 +62,8 @@ export function createPayFeature(deps: PayFeatureDeps) {
       });
     } catch (error) {
       ctx.logger.error({ err: error, request: parsed.request }, 'could not create the invoice');
-      const why =
-        error instanceof SmartyPayError && error.kind === 'timeout'
-          ? 'SMARTy Pay did not answer in time'
-          : 'something went wrong talking to SMARTy Pay';
-      await ctx.reply(`⚠️ Sorry, ${why}, so no invoice was created. Please try again in a minute.`, {
-        reply_parameters: replyTo,
-      });
+      const timedOut = error instanceof SmartyPayError && error.kind === 'timeout';
+      await ctx.reply(ctx.t(timedOut ? 'pay-failed-timeout' : 'pay-failed'), { reply_parameters: replyTo });
       return;
     }
 

@@ -1,0 +1,11 @@
+# Answers to /pay. { $word } and { $max } are filled in by the bot.
+pay-missing-amount = Tell me the amount to charge.
+pay-not-a-number = The amount must be a number like 1.99 or 0,5.
+pay-not-positive = The amount must be more than zero.
+pay-too-many-decimals = The amount can have at most { $max } digits after the decimal point.
+pay-too-large = The amount can be at most 1 000 000 000.
+pay-unknown-token = I don't know the token “{ $word }”. To start a description with that word, name the token first.
+pay-token-not-accepted = This bot does not take { $word } payments.
+pay-description-too-long = The description can be at most { $max } characters.
+pay-failed-timeout = ⚠️ Sorry, SMARTy Pay did not answer in time, so no invoice was created. Please try again in a minute.
+pay-failed = ⚠️ Sorry, something went wrong talking to SMARTy Pay, so no invoice was created. Please try again in a minute.

@@ -1,0 +1,58 @@
+import { fileURLToPath } from 'node:url';
+import { I18n } from '@grammyjs/i18n';
+import type { BotContext } from '../bot/context.js';
+
+// Every user-facing string lives in locales/<locale>/*.ftl (Fluent). Bot handlers translate with ctx.t;
+// the outbox, which renders at send time outside any update, gets a Translate for the chat's locale.
+
+export const LOCALES = ['en', 'ru'] as const;
+export type Locale = (typeof LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = 'en';
+
+export type TranslationArgs = Record<string, string | number>;
+export type Translate = (key: string, args?: TranslationArgs) => string;
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
+}
+
+/** A Telegram language_code ("ru", "ru-RU", "en-GB", undefined) to one of ours; unknown → English. */
+export function pickLocale(languageCode: string | null | undefined): Locale {
+  const base = languageCode?.toLowerCase().split(/[-_]/)[0];
+  return isLocale(base) ? base : DEFAULT_LOCALE;
+}
+
+/** locales/ at the project root, from src/i18n (tsx) and from dist/i18n (the build) alike. */
+export const LOCALES_DIRECTORY = fileURLToPath(new URL('../../locales', import.meta.url));
+
+export interface Translator {
+  /** The grammY plugin; its middleware gives each update ctx.t in the negotiated locale. */
+  plugin: I18n<BotContext>;
+  forLocale(locale: string | null | undefined): Translate;
+}
+
+export interface TranslatorOptions {
+  directory?: string;
+  /** The locale for an update: the chat's /lang choice, else the user's Telegram language. */
+  localeOf(ctx: BotContext): Promise<Locale>;
+}
+
+export function createTranslator(options: TranslatorOptions): Translator {
+  const plugin = new I18n<BotContext>({
+    defaultLocale: DEFAULT_LOCALE,
+    directory: options.directory ?? LOCALES_DIRECTORY,
+    // Unicode isolation marks around arguments would end up inside Telegram HTML and amounts.
+    fluentBundleOptions: { useIsolating: false },
+    localeNegotiator: (ctx) => options.localeOf(ctx),
+  });
+  for (const locale of LOCALES) {
+    if (!plugin.locales.includes(locale)) throw new Error(`no translations for "${locale}" in ${options.directory}`);
+  }
+  return {
+    plugin,
+    forLocale(locale) {
+      const chosen = isLocale(locale) ? locale : DEFAULT_LOCALE;
+      return (key, args) => plugin.t(chosen, key, args);
+    },
+  };
+}
