@@ -104,6 +104,29 @@ const schema = z
         .optional(),
     ),
     DATABASE_POOL_MAX: integer(1, 100, 10),
+    MERCHANT_USER_IDS: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .transform((value, ctx) =>
+          value
+            .split(',')
+            .map((word) => word.trim())
+            .filter(Boolean)
+            .map((word) => {
+              if (!/^[1-9]\d{0,15}$/.test(word)) {
+                ctx.addIssue({
+                  code: 'custom',
+                  message: `"${word}" is not a Telegram user id (digits, like 123456789)`,
+                });
+              }
+              return Number(word);
+            }),
+        )
+        .optional(),
+    ),
+    PAY_RATE_LIMIT_PER_MINUTE: integer(0, 10_000, 10),
+    REMINDER_MINUTES: integer(0, 60 * 24, 10),
   })
   .superRefine((env, ctx) => {
     const staging = env.SMARTYPAY_STAGING === 'true' || env.SMARTYPAY_STAGING === '1';
@@ -161,6 +184,12 @@ export interface Config {
   botMode: 'polling' | 'webhook';
   publicUrl: string | undefined;
   telegramWebhookSecret: string | undefined;
+  /** MERCHANT_USER_IDS: only they may issue and manage invoices; unset = private chats + group admins. */
+  merchantUserIds: number[] | undefined;
+  /** /pay invoices one user may create per minute; 0 = no limit. */
+  payRateLimitPerMinute: number;
+  /** Remind the chat this long before an unpaid invoice expires; 0 = no reminders. */
+  reminderMinutes: number;
 }
 
 function isStaging(e: Env): boolean {
@@ -220,5 +249,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     botMode: e.BOT_MODE,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     telegramWebhookSecret: e.TELEGRAM_WEBHOOK_SECRET,
+    merchantUserIds: e.MERCHANT_USER_IDS,
+    payRateLimitPerMinute: e.PAY_RATE_LIMIT_PER_MINUTE,
+    reminderMinutes: e.REMINDER_MINUTES,
   };
 }

@@ -7,6 +7,7 @@ import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import { createBot } from './bot/bot.js';
 import { publishCommands } from './bot/commands.js';
+import { createPermissions } from './bot/permissions.js';
 import { createUpdateLog } from './bot/update-log.js';
 import { createChatSettings } from './chats/settings.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
@@ -119,9 +120,16 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     onApplied: () => outboxWorker.wake(),
   });
 
+  const permissions = createPermissions({
+    api: new Api(config.botToken, { apiRoot: config.telegramApiRoot, timeoutSeconds: 10 }),
+    logger,
+    merchantUserIds: config.merchantUserIds,
+  });
   const bot = createBot(config.botToken, {
     invoices,
     translator,
+    permissions,
+    payRateLimitPerMinute: config.payRateLimitPerMinute,
     chatSettings,
     logger,
     apiRoot: config.telegramApiRoot,

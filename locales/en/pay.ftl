@@ -9,3 +9,4 @@ pay-token-not-accepted = This bot does not take { $word } payments.
 pay-description-too-long = The description can be at most { $max } characters.
 pay-failed-timeout = ⚠️ Sorry, SMARTy Pay did not answer in time, so no invoice was created. Please try again in a minute.
 pay-failed = ⚠️ Sorry, something went wrong talking to SMARTy Pay, so no invoice was created. Please try again in a minute.
+pay-rate-limited = ⏳ That's a lot of invoices: at most { $max } a minute per person. Please try again in a minute.

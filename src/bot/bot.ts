@@ -10,11 +10,15 @@ import type { TokenPolicy } from '../payments/currencies.js';
 import type { BotContext } from './context.js';
 import { createHelpFeature } from './features/help.js';
 import { createPayFeature } from './features/pay.js';
+import type { Permissions } from './permissions.js';
 
 export interface BotDependencies {
   invoices: InvoiceService;
   translator: Translator;
   chatSettings: ChatSettings;
+  permissions: Permissions;
+  /** /pay invoices per user per minute; 0 = unlimited. */
+  payRateLimitPerMinute: number;
   logger: Logger;
   apiRoot: string;
   tokens: TokenPolicy;
@@ -44,6 +48,8 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
       tokens: deps.tokens,
       now: deps.now,
       metrics: deps.metrics,
+      permissions: deps.permissions,
+      rateLimitPerMinute: deps.payRateLimitPerMinute,
     }),
   );
   bot.use(createHelpFeature({ tokens: deps.tokens }));

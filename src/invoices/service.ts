@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, count, eq, gte } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database, Query } from '../db/client.js';
 import { type InvoiceRow, invoices } from '../db/schema.js';
@@ -29,6 +29,8 @@ export interface IssueInvoice {
   payMessageId: number;
   issuedByUserId: number | undefined;
   request: PayRequest;
+  /** The language of chat texts about this invoice (unless the chat sets one with /lang). */
+  locale?: string | undefined;
 }
 
 export type IssueResult = { kind: 'created'; invoice: InvoiceRow } | { kind: 'duplicate'; invoice: InvoiceRow };
@@ -45,6 +47,8 @@ export interface InvoiceService {
   /** Marks an unpaid invoice Expired (SMARTy Pay sends no webhook for expiry). */
   expire(invoiceId: number): Promise<boolean>;
   checkoutLink(smartyPayId: string, description: string | undefined): string;
+  /** Invoices a user created since `since` (the /pay rate limit). */
+  countIssuedSince(userId: number, since: Date): Promise<number>;
 }
 
 export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
@@ -78,6 +82,14 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
   return {
     checkoutLink,
 
+    async countIssuedSince(userId, since) {
+      const [row] = await db
+        .select({ n: count() })
+        .from(invoices)
+        .where(and(eq(invoices.issuedByUserId, userId), gte(invoices.createdAt, since)));
+      return row?.n ?? 0;
+    },
+
     async applyRemoteState(invoiceId, remote) {
       const result = await applyTransition(deps.query, {
         invoice: { id: invoiceId },
@@ -96,7 +108,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
       return result.outcome === 'applied';
     },
 
-    async issue({ chatId, payMessageId, issuedByUserId, request }) {
+    async issue({ chatId, payMessageId, issuedByUserId, request, locale }) {
       const existing = await findByPayMessage(chatId, payMessageId);
       if (existing) return { kind: 'duplicate', invoice: existing };
 
@@ -118,6 +130,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
           amount: request.amount,
           token: request.token,
           description: request.description,
+          locale: locale ?? 'en',
           status: isInvoiceStatus(remote.status) ? remote.status : 'Created',
           checkoutUrl: checkoutLink(remote.id, request.description),
           createdAt: now(),

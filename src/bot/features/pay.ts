@@ -8,6 +8,8 @@ import { escapeHtml, renderOpenCard } from '../../notify/messages.js';
 import { SmartyPayError } from '../../payments/client.js';
 import type { TokenPolicy } from '../../payments/currencies.js';
 import type { BotContext } from '../context.js';
+import { ensureMerchant } from '../guard.js';
+import type { Permissions } from '../permissions.js';
 import { usageText } from './help.js';
 
 export interface PayFeatureDeps {
@@ -15,6 +17,9 @@ export interface PayFeatureDeps {
   tokens: TokenPolicy;
   now?: (() => Date) | undefined;
   metrics?: Metrics;
+  permissions: Permissions;
+  /** Invoices one user may create per minute; 0 = unlimited. */
+  rateLimitPerMinute: number;
 }
 
 const PROBLEMS: Record<PayCommandProblem, (t: Translate, word?: string) => string> = {
@@ -43,6 +48,7 @@ export function createPayFeature(deps: PayFeatureDeps) {
 
   async function handlePay(ctx: CommandContext<BotContext>): Promise<void> {
     const replyTo = { message_id: ctx.msg.message_id, allow_sending_without_reply: true };
+    if (!(await ensureMerchant(ctx, deps.permissions))) return;
     const parsed = parsePayCommand(ctx.match, deps.tokens);
     if (!parsed.ok) {
       await ctx.reply(`${PROBLEMS[parsed.problem](ctx.t, parsed.word)}\n\n${usageText(ctx.t, deps.tokens)}`, {
@@ -52,6 +58,16 @@ export function createPayFeature(deps: PayFeatureDeps) {
       return;
     }
 
+    if (deps.rateLimitPerMinute > 0 && ctx.from) {
+      const since = new Date(now().getTime() - 60_000);
+      const recent = await deps.invoices.countIssuedSince(ctx.from.id, since);
+      if (recent >= deps.rateLimitPerMinute) {
+        ctx.logger.info({ userId: ctx.from.id, recent }, '/pay rate limited');
+        await ctx.reply(ctx.t('pay-rate-limited', { max: deps.rateLimitPerMinute }), { reply_parameters: replyTo });
+        return;
+      }
+    }
+
     let result: Awaited<ReturnType<InvoiceService['issue']>>;
     try {
       result = await deps.invoices.issue({
@@ -59,6 +75,7 @@ export function createPayFeature(deps: PayFeatureDeps) {
         payMessageId: ctx.msg.message_id,
         issuedByUserId: ctx.from?.id,
         request: parsed.request,
+        locale: await ctx.i18n.getLocale(),
       });
     } catch (error) {
       ctx.logger.error({ err: error, request: parsed.request }, 'could not create the invoice');

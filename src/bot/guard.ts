@@ -1,0 +1,29 @@
+import type { BotContext } from './context.js';
+import type { Actor, Permissions } from './permissions.js';
+
+/** Who sent this update, for the permission check. */
+export function actorOf(ctx: BotContext): Actor {
+  return {
+    chatId: ctx.chat?.id,
+    chatType: ctx.chat?.type,
+    userId: ctx.from?.id,
+    senderChatId: ctx.msg?.sender_chat?.id,
+  };
+}
+
+/**
+ * True when the sender may act as the merchant here. Otherwise answers with a polite one-line refusal
+ * (an alert for a button tap, a reply for a command) and returns false: the caller does nothing.
+ */
+export async function ensureMerchant(ctx: BotContext, permissions: Permissions): Promise<boolean> {
+  const refusal = await permissions.refusal(actorOf(ctx));
+  if (refusal === undefined) return true;
+  const text = ctx.t(`perm-${refusal.replace('_', '-')}`);
+  ctx.logger.info({ refusal, userId: ctx.from?.id }, 'merchant action refused');
+  if (ctx.callbackQuery) {
+    await ctx.answerCallbackQuery({ text, show_alert: true });
+  } else if (ctx.msg) {
+    await ctx.reply(text, { reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true } });
+  }
+  return false;
+}
