@@ -46,7 +46,8 @@ export interface InvoiceService {
   applyRemoteState(invoiceId: number, remote: RemoteInvoice): Promise<boolean>;
   /** Marks an unpaid invoice Expired (SMARTy Pay sends no webhook for expiry). */
   expire(invoiceId: number): Promise<boolean>;
-  checkoutLink(smartyPayId: string, description: string | undefined): string;
+  /** SMARTy Pay's checkout page for an invoice, in the chat's language (`lang`). */
+  checkoutLink(smartyPayId: string, description: string | undefined, locale?: string): string;
   /** Invoices a user created since `since` (the /pay rate limit). */
   countIssuedSince(userId: number, since: Date): Promise<number>;
 }
@@ -63,10 +64,11 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
     else if (isPaidStatus(status) && status !== 'Withdrawn') deps.metrics.invoicesPaid.inc(labels);
   }
 
-  function checkoutLink(smartyPayId: string, description: string | undefined): string {
+  function checkoutLink(smartyPayId: string, description: string | undefined, locale?: string): string {
     const url = new URL(deps.checkoutUrl);
     url.searchParams.set('invoice-id', smartyPayId);
     if (description) url.searchParams.set('name', description);
+    if (locale) url.searchParams.set('lang', locale);
     return url.toString();
   }
 
@@ -132,7 +134,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
           description: request.description,
           locale: locale ?? 'en',
           status: isInvoiceStatus(remote.status) ? remote.status : 'Created',
-          checkoutUrl: checkoutLink(remote.id, request.description),
+          checkoutUrl: checkoutLink(remote.id, request.description, locale ?? 'en'),
           createdAt: now(),
           expiresAt: remote.expiresAt ?? expiresAt,
           nextCheckAt: firstCheckAt(now(), remote.expiresAt ?? expiresAt),

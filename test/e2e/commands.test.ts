@@ -33,7 +33,7 @@ describe('command menu', () => {
   });
 
   it('/tokens lists what ALLOWED_TOKENS accepts; /pay in another real token is refused, nothing created', async () => {
-    h = await startHarness({ env: { ALLOWED_TOKENS: 'pUSDC,bUSDT' } });
+    h = await startHarness({ env: { ALLOWED_TOKENS: 'pUSDC,bUSDT', MERCHANT_USER_IDS: '' } });
     const chat = { id: 990_002, type: 'private' as const };
     const from = { id: 1, first_name: 'M' };
     h.telegram.sendText({ chat, from, text: '/tokens' });
@@ -50,7 +50,7 @@ describe('command menu', () => {
 
 describe('language', () => {
   it('answers in Russian to a user whose Telegram is in Russian, and publishes nothing untranslated', async () => {
-    h = await startHarness();
+    h = await startHarness({ env: { MERCHANT_USER_IDS: '' } });
     const chat = { id: 990_003, type: 'private' as const };
     h.telegram.sendText({ chat, from: { id: 3, first_name: 'Ира', language_code: 'ru' }, text: '/pay' });
     await h.telegram.waitFor(() => h?.telegram.messages(chat.id).length === 1);

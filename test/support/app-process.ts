@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { FakeSmartyPay } from './fake-smartypay.js';
 import type { FakeTelegram } from './fake-telegram.js';
+import { MERCHANT } from './flows.js';
 
 // The app as `npm start` runs it: a separate process (`node --import tsx src/main.ts`) that only sees its
 // environment and speaks HTTP. Used where the process boundary itself is under test: exit codes, signals, crashes.
@@ -85,6 +86,9 @@ export function appEnv(
     DATA_DIR: database.dataDir,
     PORT: '0',
     HOST: '127.0.0.1',
+    // Tests issue as flows.ts's MERCHANT, many times a minute; the permission and rate-limit tests set their own.
+    MERCHANT_USER_IDS: String(MERCHANT.id),
+    PAY_RATE_LIMIT_PER_MINUTE: '0',
     ...extra,
   };
 }

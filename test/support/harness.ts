@@ -4,6 +4,7 @@ import { type RunningApp, startApp } from '../../src/main.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { type FakeSmartyPay, startFakeSmartyPay } from './fake-smartypay.js';
 import { type FakeTelegram, startFakeTelegram } from './fake-telegram.js';
+import { MERCHANT } from './flows.js';
 import { type CapturedLogs, captureLogs } from './logs.js';
 
 // The real app, wired by startApp exactly as `npm start` wires it, against fakes that speak
@@ -51,6 +52,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     HOST: '127.0.0.1',
     LOG_LEVEL: 'debug',
     SHUTDOWN_TIMEOUT_MS: '2000',
+    // Tests issue as flows.ts's MERCHANT, many times a minute; the permission and rate-limit tests set their own.
+    MERCHANT_USER_IDS: String(MERCHANT.id),
+    PAY_RATE_LIMIT_PER_MINUTE: '0',
     ...options.env,
   });
   options.beforeStart?.({ telegram, smartypay });
