@@ -254,3 +254,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     reminderMinutes: e.REMINDER_MINUTES,
   };
 }
+
+/** Every variable the app reads (README and .env.example must document each). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);

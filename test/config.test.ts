@@ -31,6 +31,9 @@ describe('loadConfig', () => {
     expect(config.tokens.accepted).toContain('pUSDC');
     expect(config.tokens.accepted).not.toContain('btUSDTv2');
     expect(config.logLevel).toBe('info');
+    expect(config.merchantUserIds).toBeUndefined();
+    expect(config.payRateLimitPerMinute).toBe(10);
+    expect(config.reminderMinutes).toBe(10);
   });
 
   it('names every missing required variable, one line each', () => {
@@ -110,5 +113,15 @@ describe('loadConfig', () => {
     expect(problems({ ...valid, ALLOWED_TOKENS: 'pUSDC', DEFAULT_TOKEN: 'bUSDT' })[0]).toMatch(
       /^DEFAULT_TOKEN: "bUSDT" is not among the accepted tokens/,
     );
+  });
+
+  it('MERCHANT_USER_IDS is a comma-separated list of user ids; limits accept 0 for off', () => {
+    const config = loadConfig({ ...valid, MERCHANT_USER_IDS: ' 42, 123456789 ,', PAY_RATE_LIMIT_PER_MINUTE: '0' });
+    expect(config.merchantUserIds).toEqual([42, 123456789]);
+    expect(config.payRateLimitPerMinute).toBe(0);
+    expect(loadConfig({ ...valid, REMINDER_MINUTES: '0' }).reminderMinutes).toBe(0);
+    expect(problems({ ...valid, MERCHANT_USER_IDS: '42,@shop' })).toEqual([
+      'MERCHANT_USER_IDS: "@shop" is not a Telegram user id (digits, like 123456789)',
+    ]);
   });
 });

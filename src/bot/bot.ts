@@ -9,6 +9,7 @@ import type { Metrics } from '../metrics.js';
 import type { TokenPolicy } from '../payments/currencies.js';
 import type { BotContext } from './context.js';
 import { createHelpFeature } from './features/help.js';
+import { createLangFeature } from './features/lang.js';
 import { createPayFeature } from './features/pay.js';
 import type { Permissions } from './permissions.js';
 
@@ -53,6 +54,7 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
     }),
   );
   bot.use(createHelpFeature({ tokens: deps.tokens }));
+  bot.use(createLangFeature({ chatSettings: deps.chatSettings, permissions: deps.permissions }));
 
   bot.catch(({ error, ctx }) => {
     const logger = (ctx as Partial<BotContext>).logger ?? deps.logger;

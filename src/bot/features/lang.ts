@@ -1,0 +1,43 @@
+import { Composer } from 'grammy';
+import type { ChatSettings } from '../../chats/settings.js';
+import { isLocale, LOCALES, pickLocale } from '../../i18n/index.js';
+import type { BotContext } from '../context.js';
+import { ensureMerchant } from '../guard.js';
+import type { Permissions } from '../permissions.js';
+
+// /lang en|ru|auto: the chat's language for everything the bot says here, payment messages included.
+// In a private chat the user decides; in a group, whoever may manage invoices there.
+
+export function createLangFeature(deps: { chatSettings: ChatSettings; permissions: Permissions }) {
+  const composer = new Composer<BotContext>();
+
+  composer.command('lang', async (ctx) => {
+    const replyTo = { message_id: ctx.msg.message_id, allow_sending_without_reply: true };
+    const choice = ctx.match.trim().toLowerCase();
+    if (choice === '') {
+      const chosen = await deps.chatSettings.locale(ctx.chat.id);
+      const key = chosen ? 'lang-current' : 'lang-current-auto';
+      await ctx.reply(ctx.t(key, { locale: chosen ?? pickLocale(ctx.from?.language_code) }), {
+        parse_mode: 'HTML',
+        reply_parameters: replyTo,
+      });
+      return;
+    }
+    if (choice !== 'auto' && !isLocale(choice)) {
+      await ctx.reply(ctx.t('lang-unknown', { locales: LOCALES.join(', ') }), {
+        parse_mode: 'HTML',
+        reply_parameters: replyTo,
+      });
+      return;
+    }
+    if (ctx.chat.type !== 'private' && !(await ensureMerchant(ctx, deps.permissions))) return;
+    const locale = isLocale(choice) ? choice : null;
+    await deps.chatSettings.setLocale(ctx.chat.id, locale);
+    // Answer in the language just chosen.
+    ctx.i18n.useLocale(locale ?? pickLocale(ctx.from?.language_code));
+    await ctx.reply(ctx.t(locale ? 'lang-set' : 'lang-set-auto'), { reply_parameters: replyTo });
+    ctx.logger.info({ locale }, 'chat language set');
+  });
+
+  return composer;
+}
