@@ -338,8 +338,10 @@ describe.skipIf(!TEST_DATABASE_URL)('two app processes on one Postgres', () => {
     // The budget allows 30/s plus a burst of 2; arrival times at the fake add the scheduling jitter of a
     // loaded 2-core machine (two app processes, the test runner), hence a little headroom in a 1 s window
     // and a tight bound over 5 s, where jitter averages out.
-    expect(minChatGapMs).toBeGreaterThanOrEqual(900);
-    expect(minHotGapMs).toBeGreaterThanOrEqual(900);
+    // Claims space one chat's messages 1.1 s apart; arrival at the fake adds up to ~0.22 s of jitter when the
+    // machine is saturated (seen at load average 5), so the check allows 0.8 s — without pacing it would be ~0.
+    expect(minChatGapMs).toBeGreaterThanOrEqual(800);
+    expect(minHotGapMs).toBeGreaterThanOrEqual(800);
     expect(maxPerSecond).toBeLessThanOrEqual(36);
     expect(maxPer5s).toBeLessThanOrEqual(5 * 30 + 4);
     expect(sentBy.every((n) => n > 0)).toBe(true);

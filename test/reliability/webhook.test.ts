@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { invoices, outbox, webhookEvents } from '../../src/db/schema.js';
 import { hmacSha256Hex } from '../../src/payments/signature.js';
 import { TEST_DATABASE_URL } from '../support/database.js';
+import { MERCHANT } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
@@ -15,7 +16,8 @@ import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 // the fake Telegram the card plus exactly one sendMessage reply in the chat and one editMessageText of the card.
 // Known failure (a src bug, see 5b): the 413 for an oversized body waits until the whole declared body arrived.
 
-const merchant = { id: 4343, first_name: 'Merchant', language_code: 'en' };
+/** flows.ts's MERCHANT: the harness lets only that user issue. */
+const merchant = MERCHANT;
 const SETTLE_MS = 300;
 /** Generous: the outbox paces sends into one group (seconds apart). */
 const CONFIRMATION_TIMEOUT_MS = 15_000;
