@@ -90,7 +90,7 @@ export function createSandboxChat(deps: SandboxChatDeps): SandboxChat {
     },
     async press(user, messageId, data) {
       const target = telegram.messages(chat.id).find((m) => m.message_id === messageId);
-      if (!target) throw new Error(`no bot message ${messageId} in the sandbox chat`);
+      if (!target) throw new RangeError(`no bot message ${messageId} in the sandbox chat`);
       const id = randomUUID();
       telegram.pushUpdate({
         callback_query: {
