@@ -1,7 +1,7 @@
 // The sandbox page: polls /api/state, renders the group chat and the side panel, and posts what the
 // person does. Plain browser JavaScript, no build step.
 
-const view = { user: 'merchant', chatKey: '', panelKey: '', checkoutId: null, clockNow: null };
+const view = { user: 'merchant', chatKey: '', panelKey: '', checkoutId: null, clockNow: null, lastMessageId: 0 };
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -186,9 +186,12 @@ function renderChat(state) {
   view.chatKey = key;
   const list = $('#messages');
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 60;
+  const lastId = state.messages.at(-1)?.message_id ?? 0;
   const byId = new Map(state.messages.map((message) => [message.message_id, message]));
   list.replaceChildren(...state.messages.map((message) => renderMessage(message, byId)));
-  if (atBottom) list.scrollTop = list.scrollHeight;
+  // A new message scrolls to it, as in Telegram; an edit keeps the reader where they are.
+  if (atBottom || lastId > view.lastMessageId) list.scrollTop = list.scrollHeight;
+  view.lastMessageId = lastId;
 }
 
 const shortId = (id) => `${String(id).slice(0, 8)}…`;
