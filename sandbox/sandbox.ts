@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config.js';
+import { type RunningApp, startApp } from '../src/main.js';
+import { type FakeSmartyPay, startFakeSmartyPay } from '../test/support/fake-smartypay.js';
+import { type FakeTelegram, startFakeTelegram } from '../test/support/fake-telegram.js';
+import { createSandboxChat, type SandboxChat } from './chat.js';
+import { createSandboxCheckout, type SandboxCheckout } from './checkout.js';
+import { createSandboxClock, type SandboxClock } from './clock.js';
+import { createSandboxServer } from './server.js';
+
+// The whole payment flow on one machine with no accounts: the real app (startApp, embedded PGlite)
+// between the test fakes of Telegram's Bot API and SMARTy Pay, and a page that drives both.
+
+export interface SandboxOptions {
+  /** The page's port (0 picks a free one). */
+  port?: number;
+  host?: string;
+  /** Where PGlite keeps its files; a temporary folder (removed on stop) when unset. */
+  dataDir?: string;
+  /** The app's LOG_LEVEL. */
+  logLevel?: string;
+}
+
+export interface Sandbox {
+  /** The page. */
+  url: string;
+  app: RunningApp;
+  telegram: FakeTelegram;
+  smartypay: FakeSmartyPay;
+  chat: SandboxChat;
+  checkout: SandboxCheckout;
+  clock: SandboxClock;
+  stop(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const host = options.host ?? '127.0.0.1';
+  const tempDir = options.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'paybot-sandbox-'));
+  const dataDir = options.dataDir ?? (tempDir as string);
+  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  const cleanUp = async () => {
+    for (const step of cleanups.reverse()) await Promise.resolve(step()).catch(() => {});
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  };
+
+  try {
+    // The page listens first: the card's Pay button must point at its checkout.
+    const server = createServer();
+    const port = await listen(server, options.port ?? 3000, host);
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+    const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+
+    const telegram = await startFakeTelegram();
+    cleanups.push(() => telegram.close());
+    const smartypay = await startFakeSmartyPay();
+    cleanups.push(() => smartypay.close());
+    const clock = createSandboxClock();
+    const config = loadConfig({
+      BOT_TOKEN: telegram.token,
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+      SMARTYPAY_API_KEY: smartypay.apiKey,
+      SMARTYPAY_SECRET_KEY: smartypay.secretKey,
+      SMARTYPAY_API_HOST: smartypay.url,
+      SMARTYPAY_CHECKOUT_URL: `${url}/checkout`,
+      DATABASE_URL: '',
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: options.logLevel ?? 'warn',
+      SHUTDOWN_TIMEOUT_MS: '2000',
+    });
+    const app = await startApp(config, { now: clock.now });
+    cleanups.push(() => app.stop());
+
+    // A chat of its own per run: with a kept DATA_DIR the fake's message ids start over, and an old
+    // (chat, /pay message) pair would make the new /pay look like a repeat.
+    const chat = createSandboxChat({ telegram, chatId: -1_000_000_000_000 - (Math.floor(Date.now() / 1000) % 1e9) });
+    const checkout = createSandboxCheckout({
+      smartypay,
+      webhookUrl: `${app.url}/webhooks/smartypay`,
+      clock,
+      workers: app.workers,
+    });
+    server.on(
+      'request',
+      createSandboxServer({
+        chat,
+        checkout,
+        clock,
+        smartypay,
+        db: app.database.db,
+        botName: telegram.botInfo.first_name,
+      }),
+    );
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      app,
+      telegram,
+      smartypay,
+      chat,
+      checkout,
+      clock,
+      stop: () => {
+        stopping ??= cleanUp();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}

@@ -1,0 +1,102 @@
+import { fileURLToPath } from 'node:url';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import { z } from 'zod';
+import type { Database } from '../src/db/client.js';
+import type { FakeSmartyPay } from '../test/support/fake-smartypay.js';
+import type { SandboxChat } from './chat.js';
+import { CHECKOUT_ACTIONS, type SandboxCheckout } from './checkout.js';
+import type { SandboxClock } from './clock.js';
+import { readPanelRows } from './panel.js';
+
+// The sandbox page and its small JSON API: the page polls GET /api/state and posts what the person
+// does (type, press a button, choose at the checkout, advance the clock).
+
+export interface SandboxServerDeps {
+  chat: SandboxChat;
+  checkout: SandboxCheckout;
+  clock: SandboxClock;
+  smartypay: FakeSmartyPay;
+  db: Database;
+  botName: string;
+}
+
+const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
+
+const user = z.enum(['merchant', 'customer']);
+const messageBody = z.object({
+  user,
+  text: z.string().trim().min(1).max(4096),
+  replyTo: z.number().int().optional(),
+});
+const callbackBody = z.object({ user, messageId: z.number().int(), data: z.string().min(1).max(64) });
+const advanceBody = z.object({
+  minutes: z
+    .number()
+    .positive()
+    .max(60 * 24 * 7),
+});
+const action = z.enum(CHECKOUT_ACTIONS);
+
+export function createSandboxServer(deps: SandboxServerDeps): Express {
+  const { chat, checkout, clock, smartypay } = deps;
+  const app = express();
+  app.use(express.json({ limit: '16kb' }));
+  app.use(express.static(PUBLIC_DIR));
+
+  // The invoice card's Pay button points here (SMARTYPAY_CHECKOUT_URL): open the page's checkout panel.
+  app.get('/checkout', (req, res) => {
+    const id = typeof req.query['invoice-id'] === 'string' ? req.query['invoice-id'] : '';
+    res.redirect(`/#checkout=${encodeURIComponent(id)}`);
+  });
+
+  app.get('/api/state', async (_req, res) => {
+    res.json({
+      bot: deps.botName,
+      chat: chat.chat,
+      clock: { now: clock.now().toISOString(), offsetMs: clock.offsetMs() },
+      messages: chat.messages(),
+      deliveries: checkout.deliveries().reverse(),
+      ...(await readPanelRows(deps.db, chat.chat.id)),
+    });
+  });
+
+  app.post('/api/messages', (req, res) => {
+    const body = messageBody.parse(req.body);
+    res.status(201).json(chat.post(body.user, body.text, body.replyTo));
+  });
+
+  app.post('/api/callback', async (req, res) => {
+    const body = callbackBody.parse(req.body);
+    res.json(await chat.press(body.user, body.messageId, body.data));
+  });
+
+  app.get('/api/checkout/:invoiceId', (req, res) => {
+    const invoice = smartypay.invoices.get(req.params.invoiceId);
+    if (!invoice) return void res.status(404).json({ error: 'no such invoice at the SMARTy Pay simulator' });
+    res.json({
+      id: invoice.id,
+      amount: invoice.amount,
+      token: invoice.token,
+      status: invoice.status,
+      expiresAt: invoice.expiresAt.toISOString(),
+      paidAmount: invoice.paidAmount,
+    });
+  });
+
+  app.post('/api/checkout/:invoiceId/:action', async (req, res) => {
+    res.json(await checkout.act(req.params.invoiceId, action.parse(req.params.action)));
+  });
+
+  app.post('/api/clock/advance', async (req, res) => {
+    await checkout.advanceClock(advanceBody.parse(req.body).minutes * 60_000);
+    res.json({ now: clock.now().toISOString(), offsetMs: clock.offsetMs() });
+  });
+
+  const onError: ErrorRequestHandler = (error, _req, res, _next) => {
+    const known = error instanceof z.ZodError || error instanceof RangeError;
+    const status = known ? 400 : typeof error?.status === 'number' ? error.status : 500;
+    res.status(status).json({ error: error instanceof z.ZodError ? z.prettifyError(error) : String(error?.message) });
+  };
+  app.use(onError);
+  return app;
+}

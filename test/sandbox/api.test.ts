@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatMessageView } from '../../sandbox/chat.js';
+import { type Sandbox, startSandbox } from '../../sandbox/sandbox.js';
+import { waitUntil } from '../support/flows.js';
+
+// The sandbox through its own HTTP API, the way the page uses it: the whole flow is covered here
+// even where no browser is installed.
+
+let sandbox: Sandbox;
+
+interface State {
+  messages: ChatMessageView[];
+  deliveries: Array<{ invoiceId: string; status: string; httpStatus: number | null }>;
+  outbox: Array<{ kind: string; status: string }>;
+  invoices: Array<{ smartyPayId: string; status: string }>;
+  clock: { offsetMs: number };
+}
+
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const response = await fetch(`${sandbox.url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, json: await response.json().catch(() => undefined) };
+}
+
+const state = async (): Promise<State> => (await call('GET', '/api/state')).json;
+
+/** Posts /pay as the merchant and returns the card and its invoice id from the Pay button's URL. */
+async function issue(text: string): Promise<{ card: ChatMessageView; invoiceId: string }> {
+  const posted = await call('POST', '/api/messages', { user: 'merchant', text });
+  expect(posted.status).toBe(201);
+  let card: ChatMessageView | undefined;
+  await waitUntil(
+    async () => {
+      card = (await state()).messages.find((m) => m.reply_to_message_id === posted.json.message_id);
+      return card !== undefined;
+    },
+    10_000,
+    'the invoice card',
+  );
+  const url = (card?.reply_markup as any)?.inline_keyboard?.[0]?.[0]?.url as string;
+  expect(url.startsWith(`${sandbox.url}/checkout?`)).toBe(true);
+  return { card: card as ChatMessageView, invoiceId: new URL(url).searchParams.get('invoice-id') ?? '' };
+}
+
+async function waitForText(pattern: RegExp, what: string): Promise<ChatMessageView> {
+  let found: ChatMessageView | undefined;
+  await waitUntil(
+    async () => {
+      found = (await state()).messages.find((m) => pattern.test(m.text));
+      return found !== undefined;
+    },
+    15_000,
+    what,
+  );
+  return found as ChatMessageView;
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, logLevel: 'silent' });
+});
+afterAll(async () => {
+  await sandbox?.stop();
+});
+
+describe('sandbox HTTP API', () => {
+  it('serves the page and sends the checkout link to it', async () => {
+    const page = await fetch(`${sandbox.url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<script src="app.js"');
+    const redirect = await fetch(`${sandbox.url}/checkout?invoice-id=abc`, { redirect: 'manual' });
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('location')).toBe('/#checkout=abc');
+  });
+
+  it('issues an invoice, pays it in full with a signed webhook and shows the confirmation and the paid card', async () => {
+    const { card, invoiceId } = await issue('/pay 5 bUSDT coffee');
+    expect(card.text).toContain('<b>5 bUSDT</b>');
+    expect((await call('GET', `/api/checkout/${invoiceId}`)).json).toMatchObject({ amount: '5', token: 'bUSDT' });
+
+    const paid = await call('POST', `/api/checkout/${invoiceId}/pay`);
+    expect(paid.json).toMatchObject({ status: 'Paid', httpStatus: 200 });
+    await waitForText(/Payment received: <b>5 bUSDT<\/b> for “coffee”/, 'the confirmation');
+    await waitUntil(
+      async () => {
+        const edited = (await state()).messages.find((m) => m.message_id === card.message_id);
+        return edited?.edited === true && edited.text.includes('Paid') && edited.reply_markup === undefined;
+      },
+      10_000,
+      'the card edited to Paid',
+    );
+
+    const after = await state();
+    expect(after.deliveries[0]).toMatchObject({ invoiceId, status: 'Paid', httpStatus: 200 });
+    expect(after.invoices.find((i) => i.smartyPayId === invoiceId)?.status).toBe('Paid');
+    expect(after.outbox.map((row) => `${row.kind}:${row.status}`).sort()).toEqual([
+      'card_paid:sent',
+      'paid_reply:sent',
+    ]);
+  });
+
+  it('recovers a lost webhook once the clock passes the next re-check', async () => {
+    const { invoiceId } = await issue('/pay 2 bUSDT tea');
+    const lost = await call('POST', `/api/checkout/${invoiceId}/lose-webhook`);
+    expect(lost.json).toMatchObject({ status: 'Paid', httpStatus: null });
+    expect((await state()).invoices.find((i) => i.smartyPayId === invoiceId)?.status).toBe('Created');
+
+    const advanced = await call('POST', '/api/clock/advance', { minutes: 5 });
+    expect(advanced.json.offsetMs).toBeGreaterThanOrEqual(5 * 60_000);
+    await waitForText(/Payment received: <b>2 bUSDT<\/b> for “tea”/, 'the recovered confirmation');
+  });
+
+  it('reports partial payments and expiry', async () => {
+    const { invoiceId: under } = await issue('/pay 3 bUSDT cake');
+    expect((await call('POST', `/api/checkout/${under}/pay-less`)).json).toMatchObject({
+      status: 'UnderPaid',
+      paidAmount: '1.5',
+      httpStatus: 200,
+    });
+    await waitForText(/Partial payment for “cake”: <b>1.5 bUSDT<\/b> received/, 'the partial payment reply');
+
+    const { card, invoiceId: late } = await issue('/pay 4 bUSDT bun');
+    expect((await call('POST', `/api/checkout/${late}/expire`)).json.expiredAt).toBeTypeOf('string');
+    await waitUntil(
+      async () => {
+        const edited = (await state()).messages.find((m) => m.message_id === card.message_id);
+        return edited?.text.includes('Expired') === true;
+      },
+      10_000,
+      'the card edited to Expired',
+    );
+  });
+
+  it('answers 400 to bad input', async () => {
+    expect((await call('POST', '/api/messages', { user: 'someone', text: 'hi' })).status).toBe(400);
+    expect((await call('POST', '/api/checkout/no-such-invoice/pay')).status).toBe(400);
+    expect((await call('POST', '/api/checkout/x/refund')).status).toBe(400);
+    expect((await call('POST', '/api/callback', { user: 'merchant', messageId: 1, data: 'x' })).status).toBe(400);
+  });
+});
