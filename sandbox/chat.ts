@@ -46,6 +46,8 @@ export function createSandboxChat(deps: SandboxChatDeps): SandboxChat {
   const chat = { id: deps.chatId, type: 'supergroup' as const, title: deps.title ?? 'Coffee Corner' };
   const people: ChatMessageView[] = [];
   const bot = telegram.botInfo;
+  // The merchant runs the group: without MERCHANT_USER_IDS the bot lets a group's admins issue invoices.
+  telegram.setAdmins(chat.id, [SANDBOX_USERS.merchant.id]);
 
   function userJson(user: SandboxUserKey) {
     const { id, first_name, language_code } = SANDBOX_USERS[user];

@@ -12,7 +12,13 @@ import { type Sandbox, startSandbox } from '../../sandbox/sandbox.js';
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 const required = Boolean(process.env.CI);
-const SCREENSHOT = fileURLToPath(new URL('../../docs/sandbox.png', import.meta.url));
+// Every run saves its screenshot under test-results/ (ignored); UPDATE_SCREENSHOT=1 refreshes the README's.
+const SCREENSHOT = fileURLToPath(
+  new URL(
+    process.env.UPDATE_SCREENSHOT === '1' ? '../../docs/sandbox.png' : '../../test-results/sandbox.png',
+    import.meta.url,
+  ),
+);
 const STEP_MS = 20_000;
 
 let sandbox: Sandbox | undefined;
