@@ -4,14 +4,13 @@ import type { Logger } from 'pino';
 import type { ChatSettings } from '../chats/settings.js';
 import type { Database } from '../db/client.js';
 import { type InvoiceRow, invoices, type OutboxRow, outbox } from '../db/schema.js';
-import type { Translate, Translator } from '../i18n/index.js';
-import { isOpenStatus } from '../invoices/status.js';
+import type { Translator } from '../i18n/index.js';
 import type { Metrics, NotificationResult } from '../metrics.js';
-import { createOutboxClaims, isEdit } from './claims.js';
+import { createOutboxClaims } from './claims.js';
 import { backoffMs, classifyTelegramFailure, type FailureDecision, telegramErrorCode } from './failures.js';
-import { type RenderedMessage, renderClosedCard } from './messages.js';
+import type { RenderedMessage } from './messages.js';
 import { createPacer, type PacingOptions } from './pacing.js';
-import { type PaymentFacts, renderPaymentReply, renderReminder } from './replies.js';
+import { createNotificationRenderer } from './render.js';
 
 // Sends what the invoices service enqueued, at least once and normally exactly once:
 // a row is claimed under a short lease (FOR UPDATE SKIP LOCKED, so several workers or
@@ -79,9 +78,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   let timer: NodeJS.Timeout | undefined;
   let loop: Promise<void> | undefined;
 
-  async function translatorFor(invoice: InvoiceRow): Promise<Translate> {
-    return deps.translator.forLocale((await deps.chatSettings.locale(invoice.chatId)) ?? invoice.locale);
-  }
+  const render = createNotificationRenderer({ translator: deps.translator, chatSettings: deps.chatSettings, now });
 
   /**
    * The one place the invoice card is edited. (Inline mode: an invoice with `inlineMessageId` has no card
@@ -96,35 +93,18 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   }
 
   async function send(row: OutboxRow, invoice: InvoiceRow): Promise<Outcome> {
-    const facts = row.payload as PaymentFacts;
-    const t = await translatorFor(invoice);
-    if (isEdit(row.kind)) {
-      const cardMessageId = invoice.cardMessageId ?? row.targetMessageId;
-      if (cardMessageId === null) {
-        return { status: 'skipped', note: 'the invoice card was never recorded; nothing to edit' };
-      }
-      // The invoice as it is now, not as it was when this edit was queued: a late "Expired" edit must not
-      // overwrite "Paid".
-      await editCard(invoice, cardMessageId, renderClosedCard(t, invoice));
+    const notification = await render(row, invoice);
+    if (notification.kind === 'skip') return { status: 'skipped', note: notification.note };
+    if (notification.kind === 'edit') {
+      await editCard(invoice, notification.cardMessageId, notification.card);
       return { status: 'sent' };
     }
-    let reply: RenderedMessage;
-    let replyTo = invoice.payMessageId;
-    if (row.kind === 'reminder_reply') {
-      // Paid, cancelled or expired since it was queued: a reminder would only confuse.
-      if (!isOpenStatus(invoice.status)) return { status: 'skipped', note: `invoice is ${invoice.status} now` };
-      reply = renderReminder(t, invoice, now());
-      replyTo = row.targetMessageId ?? invoice.payMessageId;
-    } else {
-      reply = renderPaymentReply(t, row.kind, invoice, facts);
-    }
-    await api.sendMessage(invoice.chatId, reply.text, {
+    const { message, replyTo } = notification;
+    await api.sendMessage(invoice.chatId, message.text, {
       parse_mode: 'HTML',
-      ...(reply.replyMarkup && { reply_markup: reply.replyMarkup }),
+      ...(message.replyMarkup && { reply_markup: message.replyMarkup }),
       // The /pay message may have been deleted; the confirmation must arrive regardless. Inline invoices have none.
-      ...(replyTo !== null && {
-        reply_parameters: { message_id: replyTo, allow_sending_without_reply: true },
-      }),
+      ...(replyTo !== null && { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } }),
       link_preview_options: { is_disabled: true },
     });
     return { status: 'sent' };

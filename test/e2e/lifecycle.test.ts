@@ -101,6 +101,15 @@ describe('/cancel', () => {
     expect((await rowOf(paid.row.id))?.cancelledAt).toBeNull();
   });
 
+  it('only /cancel cancels: a webhook saying "Cancelled" changes nothing', async () => {
+    const chat = newGroup();
+    const { row, remote } = await issueInvoice(h, chat, '/pay 4 bUSDT');
+    const response = await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Cancelled' });
+    expect(response.status).toBe(200);
+    expect(await rowOf(row.id)).toMatchObject({ status: 'Created', cancelledAt: null });
+    expect(await outboxRowsOf(h, row.id)).toHaveLength(0);
+  });
+
   it('a payment after /cancel whose webhook is lost is found by the scheduled re-check', async () => {
     const chat = newGroup();
     const { row, remote } = await issueInvoice(h, chat, '/pay 2 bUSDT');
