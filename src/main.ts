@@ -16,6 +16,7 @@ import { createServer } from './http/server.js';
 import { SMARTYPAY_WEBHOOK_PATH } from './http/smartypay-webhook.js';
 import { createTelegramWebhook, TELEGRAM_WEBHOOK_PATH } from './http/telegram-webhook.js';
 import { createTranslator, pickLocale } from './i18n/index.js';
+import { createInvoiceLifecycle } from './invoices/lifecycle.js';
 import { createReconciler, type Reconciler } from './invoices/reconciler.js';
 import { createInvoiceService } from './invoices/service.js';
 import { createLogger } from './logger.js';
@@ -82,9 +83,11 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     logger,
     checkoutUrl: config.smartyPay.checkoutUrl,
     ttlMinutes: config.invoiceTtlMinutes,
+    reminderMinutes: config.reminderMinutes,
     now,
     metrics,
   });
+  const lifecycle = createInvoiceLifecycle({ db: database.db, query: database.query, payments, invoices, logger, now });
 
   // Its own client: a per-call timeout well under the outbox lease, so a hung call cannot outlive the
   // lease and be sent again by another worker while Telegram is still processing it.
@@ -96,6 +99,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     db: database.db,
     api: outboxApi,
     logger,
+    translator,
+    chatSettings,
     now,
     leaseMs: config.outbox.leaseMs,
     maxAgeMs: config.outbox.maxAgeMs,
@@ -118,6 +123,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     maxChecksPerMinute: config.recheck.maxPerMinute,
     intervalMs: config.recheck.intervalMs,
     onApplied: () => outboxWorker.wake(),
+    reminders: lifecycle,
   });
 
   const permissions = createPermissions({
@@ -127,6 +133,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   });
   const bot = createBot(config.botToken, {
     invoices,
+    lifecycle,
+    wakeOutbox: () => outboxWorker.wake(),
     translator,
     permissions,
     payRateLimitPerMinute: config.payRateLimitPerMinute,

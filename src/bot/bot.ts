@@ -4,10 +4,13 @@ import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { ChatSettings } from '../chats/settings.js';
 import type { Translator } from '../i18n/index.js';
+import type { InvoiceLifecycle } from '../invoices/lifecycle.js';
 import type { InvoiceService } from '../invoices/service.js';
 import type { Metrics } from '../metrics.js';
 import type { TokenPolicy } from '../payments/currencies.js';
 import type { BotContext } from './context.js';
+import { createCancelFeature } from './features/cancel.js';
+import { createCardFeature } from './features/card.js';
 import { createHelpFeature } from './features/help.js';
 import { createLangFeature } from './features/lang.js';
 import { createPayFeature } from './features/pay.js';
@@ -15,6 +18,9 @@ import type { Permissions } from './permissions.js';
 
 export interface BotDependencies {
   invoices: InvoiceService;
+  lifecycle: InvoiceLifecycle;
+  /** Sends what a bot action queued (a card edit after a status check or /cancel) now. */
+  wakeOutbox: () => void;
   translator: Translator;
   chatSettings: ChatSettings;
   permissions: Permissions;
@@ -55,6 +61,15 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
   );
   bot.use(createHelpFeature({ tokens: deps.tokens }));
   bot.use(createLangFeature({ chatSettings: deps.chatSettings, permissions: deps.permissions }));
+  const lifecycleDeps = {
+    invoices: deps.invoices,
+    lifecycle: deps.lifecycle,
+    permissions: deps.permissions,
+    wakeOutbox: deps.wakeOutbox,
+    now: deps.now,
+  };
+  bot.use(createCancelFeature(lifecycleDeps));
+  bot.use(createCardFeature(lifecycleDeps));
 
   bot.catch(({ error, ctx }) => {
     const logger = (ctx as Partial<BotContext>).logger ?? deps.logger;

@@ -21,8 +21,10 @@ export interface ReconcilerDeps {
   intervalMs?: number;
   /** When SMARTy Pay cannot be asked, expire locally this long after expiry anyway. */
   expiryGraceMs?: number;
-  /** Called when a check enqueued notifications. */
+  /** Called when a check (or a reminder) enqueued notifications. */
   onApplied?: () => void;
+  /** Queues due "expires soon" reminders (after the checks, so an invoice found paid or expired gets none). */
+  reminders?: { enqueueDueReminders(): Promise<number> };
 }
 
 export interface Reconciler {
@@ -89,10 +91,13 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       await schedule(invoice, nextCheckAfter(invoice.createdAt, invoice.expiresAt, at) ?? null, 0);
     } catch (error) {
       const failures = invoice.checkFailures + 1;
-      if (at.getTime() >= invoice.expiresAt.getTime() + graceMs && canTransition(invoice.status, 'Expired')) {
-        // A late Paid webhook is still recorded and confirmed ("paid after expiry").
-        logger.warn({ err: error, invoiceId: invoice.id }, 'SMARTy Pay unreachable past expiry; expiring locally');
-        applied = await deps.invoices.expire(invoice.id);
+      if (at.getTime() >= invoice.expiresAt.getTime() + graceMs) {
+        // A late Paid webhook is still recorded and confirmed ("paid after expiry"). A cancelled invoice
+        // stays cancelled; its checks just stop.
+        if (canTransition(invoice.status, 'Expired')) {
+          logger.warn({ err: error, invoiceId: invoice.id }, 'SMARTy Pay unreachable past expiry; expiring locally');
+          applied = await deps.invoices.expire(invoice.id);
+        }
         await schedule(invoice, null, failures);
       } else {
         logger.warn({ err: error, invoiceId: invoice.id, failures }, 'invoice re-check failed; will retry');
@@ -111,7 +116,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         and(
           eq(invoices.id, invoice.id),
           isNotNull(invoices.nextCheckAt),
-          sql`status in ('Created', 'Confirming', 'UnderPaid')`,
+          sql`status in ('Created', 'Confirming', 'UnderPaid', 'Cancelled')`,
         ),
       );
   }
@@ -119,10 +124,10 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   async function tick(): Promise<number> {
     const at = now().getTime();
     const limit = budget(at);
-    if (limit === 0) return 0;
-    const due = await claimDue(Math.min(limit, 20));
+    const due = limit === 0 ? [] : await claimDue(Math.min(limit, 20));
     for (let i = 0; i < due.length; i++) recent.push(at);
     await Promise.all(due.map((invoice) => check(invoice)));
+    if (deps.reminders && (await deps.reminders.enqueueDueReminders()) > 0) deps.onApplied?.();
     return due.length;
   }
 

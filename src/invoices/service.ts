@@ -20,6 +20,8 @@ export interface InvoiceServiceDeps {
   logger: Logger;
   checkoutUrl: string;
   ttlMinutes: number;
+  /** Remind the chat this long before expiry; 0 = never. */
+  reminderMinutes?: number;
   now?: () => Date;
   metrics?: Metrics;
 }
@@ -138,6 +140,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
           createdAt: now(),
           expiresAt: remote.expiresAt ?? expiresAt,
           nextCheckAt: firstCheckAt(now(), remote.expiresAt ?? expiresAt),
+          remindAt: reminderAt(remote.expiresAt ?? expiresAt, deps.reminderMinutes ?? 0, now()),
           updatedAt: now(),
         })
         .onConflictDoNothing({ target: [invoices.chatId, invoices.payMessageId] })
@@ -187,6 +190,12 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
       return { outcome: result.outcome, invoiceId: result.invoiceId };
     },
   };
+}
+
+/** expiresAt − minutes when that is still ahead; otherwise (or when off) no reminder. */
+function reminderAt(expiresAt: Date, minutes: number, at: Date): Date | null {
+  const remindAt = new Date(expiresAt.getTime() - minutes * 60_000);
+  return minutes > 0 && remindAt > at ? remindAt : null;
 }
 
 function parseDate(value: string | null | undefined): Date | undefined {

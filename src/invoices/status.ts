@@ -5,6 +5,7 @@ export const INVOICE_STATUSES = [
   'Created',
   'Confirming',
   'Expired',
+  'Cancelled',
   'UnderPaid',
   'Invalid',
   'Paid',
@@ -17,13 +18,15 @@ export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 
 /**
  * Higher rank wins. Expired ranks low on purpose: money that arrives after expiry is still
- * recorded ("paid after expiry"). The paid family shares one rank, so the first of them wins.
- * Withdrawn (merchant moved the funds out) can only follow a payment.
+ * recorded ("paid after expiry"). Cancelled (local only: SMARTy Pay has no cancel) shares Expired's
+ * rank: a payment still moves it forward, and neither overrides the other. The paid family shares
+ * one rank, so the first of them wins. Withdrawn (merchant moved the funds out) can only follow a payment.
  */
 const RANK: Record<InvoiceStatus, number> = {
   Created: 0,
   Confirming: 1,
   Expired: 2,
+  Cancelled: 2,
   UnderPaid: 3,
   Invalid: 4,
   Paid: 5,
@@ -44,6 +47,9 @@ export function isPaidStatus(status: string): boolean {
   return status === 'Paid' || status === 'SimplePaid' || status === 'OverPaid' || status === 'Withdrawn';
 }
 
+/** Set only by /cancel, never by SMARTy Pay (a webhook or re-check saying it is ignored). */
+export const LOCAL_ONLY_STATUSES: readonly string[] = ['Cancelled'];
+
 /** Still waiting for money: the Pay button is live. */
 export function isOpenStatus(status: string): boolean {
   return status === 'Created' || status === 'Confirming';
@@ -63,7 +69,9 @@ export type NotificationKind =
   | 'underpaid_reply'
   | 'invalid_reply'
   | 'card_closed'
-  | 'card_expired';
+  | 'card_expired'
+  | 'card_cancelled'
+  | 'reminder_reply';
 
 export function notificationsFor(to: InvoiceStatus): NotificationKind[] {
   switch (to) {
@@ -76,6 +84,8 @@ export function notificationsFor(to: InvoiceStatus): NotificationKind[] {
       return ['underpaid_reply', 'card_closed'];
     case 'Expired':
       return ['card_expired'];
+    case 'Cancelled':
+      return ['card_cancelled'];
     case 'Invalid':
       return ['invalid_reply', 'card_closed'];
     default:

@@ -1,6 +1,14 @@
 import type { Query } from '../db/client.js';
 import type { Money } from '../payments/money.js';
-import { INVOICE_STATUSES, isInvoiceStatus, isOpenStatus, isPaidStatus, notificationsFor, rankOf } from './status.js';
+import {
+  INVOICE_STATUSES,
+  isInvoiceStatus,
+  isOpenStatus,
+  isPaidStatus,
+  LOCAL_ONLY_STATUSES,
+  notificationsFor,
+  rankOf,
+} from './status.js';
 
 // The one place an invoice changes status, as ONE statement: lock the invoice, record the webhook
 // event (dedupe), apply the status only if it moves forward, enqueue what the chat must be told.
@@ -14,6 +22,8 @@ export interface TransitionInput {
   paid?: Money | undefined;
   paidAt?: Date | undefined;
   now: Date;
+  /** /cancel: who cancelled. A local-only status (Cancelled) applies only with it, never from SMARTy Pay. */
+  cancelledByUserId?: number | undefined;
   /** A webhook: recorded under its dedupe key; a repeat changes nothing. */
   event?: { dedupeKey: string; smartyPayInvoiceId: string; rawPayload: string; eventTs?: Date | undefined };
 }
@@ -34,20 +44,29 @@ const PAID_FAMILY = INVOICE_STATUSES.filter((s) => isPaidStatus(s) && s !== 'Wit
   .join(', ');
 /** SQL for canTransition(from, to), `to` known here; the ranks come from status.ts. */
 function allowedSql(to: string): string {
-  if (!isInvoiceStatus(to)) return 'false';
+  if (!isInvoiceStatus(to) || LOCAL_ONLY_STATUSES.includes(to)) return 'false';
   if (to === 'Withdrawn') return `(inv.status in (${PAID_FAMILY}))`;
   const ranks = INVOICE_STATUSES.map((s) => `when ${quote(s)} then ${rankOf(s)}`).join(' ');
   return `((case inv.status ${ranks} else 1000 end) < ${rankOf(to)})`;
 }
 
+/** A status this statement may apply; a local-only one arrives as `local:<status>` (see applyTransition). */
+function isKnown(to: string): boolean {
+  return isInvoiceStatus(to) && !LOCAL_ONLY_STATUSES.includes(to);
+}
+
 // Parameters: $1 invoice key, $2 now, $3 paid amount, $4 paid token, $5 paid at,
-// and for webhooks $6 dedupe key, $7 SMARTy Pay invoice id, $8 event time, $9 raw payload.
-function buildStatement(to: string, byId: boolean, withEvent: boolean): string {
+// for webhooks $6 dedupe key, $7 SMARTy Pay invoice id, $8 event time, $9 raw payload;
+// for /cancel $6 the cancelling user.
+function buildStatement(key: string, byId: boolean, withEvent: boolean): string {
+  const cancel = key === 'local:Cancelled' && !withEvent;
+  const to = cancel ? 'Cancelled' : key;
   // `to` is a known status here (or the statement allows nothing), so inlining it is safe.
   const target = isInvoiceStatus(to) ? to : 'Created';
-  const kinds = isInvoiceStatus(to) ? notificationsFor(to) : [];
-  // Paid, failed or expired: nothing left to re-check. UnderPaid may still be topped up.
-  const keepChecking = isOpenStatus(to) || to === 'UnderPaid';
+  const kinds = cancel || isKnown(to) ? notificationsFor(target) : [];
+  // Paid, failed or expired: nothing left to re-check. UnderPaid may still be topped up; a cancelled
+  // invoice is still checked until expiry, so a payment made anyway is found even if its webhook is lost.
+  const keepChecking = isOpenStatus(to) || to === 'UnderPaid' || cancel;
   const event = withEvent
     ? `, ev as (
         insert into webhook_events (dedupe_key, smartypay_invoice_id, status, event_ts, outcome, raw_payload, received_at)
@@ -78,7 +97,7 @@ function buildStatement(to: string, byId: boolean, withEvent: boolean): string {
       select id, chat_id, status, card_message_id, pay_message_id, token from invoices
       where ${byId ? 'id = $1::bigint' : 'smartypay_id = $1::text'} for update
     ),
-    decision as (select inv.*, ${allowedSql(to)} as allowed from inv)${event},
+    decision as (select inv.*, ${cancel ? allowedSql('Expired') : allowedSql(to)} as allowed from inv)${event},
     upd as (
       update invoices i set
         status = ${quote(target)},
@@ -87,6 +106,9 @@ function buildStatement(to: string, byId: boolean, withEvent: boolean): string {
         paid_at = case when ${isPaidStatus(to)} and d.status not in (${PAID_FAMILY})
           then coalesce($5::timestamptz, $2::timestamptz) else i.paid_at end,
         next_check_at = case when ${keepChecking} then i.next_check_at else null end,
+        remind_at = case when ${isOpenStatus(to)} then i.remind_at else null end,
+        cancelled_at = ${cancel ? '$2::timestamptz' : 'i.cancelled_at'},
+        cancelled_by_user_id = ${cancel ? '$6::bigint' : 'i.cancelled_by_user_id'},
         updated_at = $2::timestamptz
       from decision d
       where i.id = d.id and d.allowed ${firstDelivery}
@@ -103,10 +125,11 @@ function buildStatement(to: string, byId: boolean, withEvent: boolean): string {
 const statements = new Map<string, string>();
 
 function statementFor(to: string, byId: boolean, withEvent: boolean): string {
-  const key = `${isInvoiceStatus(to) ? to : '?'}|${byId}|${withEvent}`;
+  const known = isInvoiceStatus(to) || to === 'local:Cancelled' ? to : '?';
+  const key = `${known}|${byId}|${withEvent}`;
   let text = statements.get(key);
   if (!text) {
-    text = buildStatement(to, byId, withEvent);
+    text = buildStatement(known, byId, withEvent);
     statements.set(key, text);
   }
   return text;
@@ -125,7 +148,11 @@ export async function applyTransition(query: Query, input: TransitionInput): Pro
   if (event) {
     params.push(event.dedupeKey, event.smartyPayInvoiceId, event.eventTs?.toISOString() ?? null, event.rawPayload);
   }
-  const [row = {}] = await query(statementFor(input.status, byId, event !== undefined), params);
+  // Only /cancel may cancel: a webhook or re-check saying "Cancelled" is an unknown status here.
+  const local = LOCAL_ONLY_STATUSES.includes(input.status) && input.cancelledByUserId !== undefined && !event;
+  if (local) params.push(input.cancelledByUserId);
+  const statement = statementFor(local ? `local:${input.status}` : input.status, byId, event !== undefined);
+  const [row = {}] = await query(statement, params);
   const invoiceId = row.invoice_id === null || row.invoice_id === undefined ? undefined : Number(row.invoice_id);
   const chatId = row.chat_id === null || row.chat_id === undefined ? undefined : Number(row.chat_id);
   const token = typeof row.token === 'string' ? row.token : undefined;

@@ -1,9 +1,13 @@
-import type { InlineKeyboardMarkup } from 'grammy/types';
-import { compareDecimals, normaliseDecimal, subtractDecimals } from '../invoices/amount.js';
+import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
+import type { Translate } from '../i18n/index.js';
+import { normaliseDecimal } from '../invoices/amount.js';
 
-// Every chat-facing text of the payment flow, in Telegram HTML. User-supplied text is escaped here.
+// The invoice card, in Telegram HTML, in the language of `t`. User-supplied text is escaped here.
+// Payment replies live in ./replies.ts.
 
 export interface CardInvoice {
+  /** The bot's invoice number, shown as "Invoice #12" (what /cancel 12 and /status 12 take). */
+  id: number;
   amount: string;
   token: string;
   description: string | null;
@@ -18,6 +22,11 @@ export interface RenderedMessage {
   text: string;
   replyMarkup?: InlineKeyboardMarkup;
 }
+
+/** Callback data of the card's buttons (≤ 64 bytes): `<action>:<invoice id>`. */
+export const CHECK_STATUS_ACTION = 'chk';
+export const ISSUE_AGAIN_ACTION = 'again';
+export const callbackData = (action: string, invoiceId: number) => `${action}:${invoiceId}`;
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -36,85 +45,78 @@ export function formatUtc(date: Date): string {
   return `${day} ${month} ${date.getUTCFullYear()}, ${hh}:${mm} UTC`;
 }
 
-function describe(invoice: CardInvoice): string[] {
+/** Whole minutes until `expiresAt`, as a string (Fluent would group a number: "1,440"). */
+export function minutesLeft(expiresAt: Date, now: Date): string {
+  return String(Math.max(0, Math.round((expiresAt.getTime() - now.getTime()) / 60_000)));
+}
+
+/** ` for “Coffee”` (escaped), or nothing without a description. */
+export function forWhat(t: Translate, description: string | null): string {
+  return description ? ` ${t('payment-for', { description: escapeHtml(description) })}` : '';
+}
+
+export function payButton(t: Translate, invoice: CardInvoice): InlineKeyboardButton {
+  return {
+    text: t('card-button-pay', { amount: formatMoney(invoice.amount, invoice.token) }),
+    url: invoice.checkoutUrl,
+  };
+}
+
+function describe(t: Translate, invoice: CardInvoice): string[] {
   const lines = [`<b>${escapeHtml(formatMoney(invoice.amount, invoice.token))}</b>`];
-  if (invoice.description) lines.push(`For: ${escapeHtml(invoice.description)}`);
+  if (invoice.description) lines.push(t('card-for', { description: escapeHtml(invoice.description) }));
   return lines;
 }
 
-/** The invoice card while it can be paid: one URL button to SMARTy Pay's checkout. */
-export function renderOpenCard(invoice: CardInvoice, now: Date): RenderedMessage {
-  const minutes = Math.max(0, Math.round((invoice.expiresAt.getTime() - now.getTime()) / 60_000));
+/** The invoice card while it can be paid: Pay (SMARTy Pay's checkout) and Check status. */
+export function renderOpenCard(t: Translate, invoice: CardInvoice, now: Date): RenderedMessage {
   return {
     text: [
-      '🧾 <b>Invoice</b>',
-      ...describe(invoice),
-      `Expires: ${formatUtc(invoice.expiresAt)} (in ${minutes} min)`,
+      t('card-title', { id: String(invoice.id) }),
+      ...describe(t, invoice),
+      t('card-expires', { at: formatUtc(invoice.expiresAt), minutes: minutesLeft(invoice.expiresAt, now) }),
       '',
-      'Pay with crypto through SMARTy Pay. This message will confirm the payment.',
+      t('card-footer'),
     ].join('\n'),
     replyMarkup: {
-      inline_keyboard: [[{ text: `💳 Pay ${formatMoney(invoice.amount, invoice.token)}`, url: invoice.checkoutUrl }]],
+      inline_keyboard: [
+        [payButton(t, invoice)],
+        [{ text: t('card-button-check'), callback_data: callbackData(CHECK_STATUS_ACTION, invoice.id) }],
+      ],
     },
   };
 }
 
-/** The card once it can no longer be paid. Sent without reply_markup, which removes the Pay button. */
-export function renderClosedCard(invoice: CardInvoice): RenderedMessage {
-  const headline: Record<string, string> = {
-    Paid: '✅ <b>Paid</b>',
-    SimplePaid: '✅ <b>Paid</b>',
-    OverPaid: '✅ <b>Paid</b> (more than due)',
-    Withdrawn: '✅ <b>Paid</b>',
-    UnderPaid: '⚠️ <b>Partly paid</b>',
-    Invalid: '❌ <b>Payment failed</b>',
-    Expired: '⌛ <b>Expired</b>',
-  };
-  const lines = [headline[invoice.status] ?? `<b>${escapeHtml(invoice.status)}</b>`, ...describe(invoice)];
+const HEADLINE_KEYS: Record<string, string> = {
+  Paid: 'card-paid',
+  SimplePaid: 'card-paid',
+  Withdrawn: 'card-paid',
+  OverPaid: 'card-overpaid',
+  UnderPaid: 'card-underpaid',
+  Invalid: 'card-invalid',
+  Expired: 'card-expired',
+  Cancelled: 'card-cancelled',
+};
+
+/**
+ * The card once it can no longer be paid: no Pay button (an edit without it removes it). An expired
+ * card offers "Issue again" instead.
+ */
+export function renderClosedCard(t: Translate, invoice: CardInvoice): RenderedMessage {
+  const key = HEADLINE_KEYS[invoice.status];
+  const id = String(invoice.id);
+  const lines = [key ? t(key, { id }) : `<b>${escapeHtml(invoice.status)}</b>`, ...describe(t, invoice)];
   if (invoice.paidAmount && invoice.paidToken) {
-    lines.push(`Received: ${escapeHtml(formatMoney(invoice.paidAmount, invoice.paidToken))}`);
+    lines.push(t('card-received', { amount: escapeHtml(formatMoney(invoice.paidAmount, invoice.paidToken)) }));
   }
-  return { text: lines.join('\n') };
-}
-
-export interface PaymentFacts {
-  status: string;
-  previousStatus: string;
-  paidAmount?: string | undefined;
-  paidToken?: string | undefined;
-}
-
-function received(invoice: CardInvoice, facts: PaymentFacts): string {
-  const value = facts.paidAmount ?? invoice.amount;
-  return escapeHtml(formatMoney(value, facts.paidToken ?? invoice.token));
-}
-
-export function renderPaymentReply(kind: string, invoice: CardInvoice, facts: PaymentFacts): RenderedMessage {
-  const what = invoice.description ? ` for “${escapeHtml(invoice.description)}”` : '';
-  const afterExpiry = facts.previousStatus === 'Expired' ? ' (after the invoice had expired)' : '';
-  switch (kind) {
-    case 'paid_reply':
-      return { text: `✅ Payment received${afterExpiry}: <b>${received(invoice, facts)}</b>${what}.` };
-    case 'overpaid_reply': {
-      const sameToken = !facts.paidToken || facts.paidToken === invoice.token;
-      const excess =
-        sameToken && facts.paidAmount && compareDecimals(facts.paidAmount, invoice.amount) > 0
-          ? ` That is ${escapeHtml(formatMoney(subtractDecimals(facts.paidAmount, invoice.amount), invoice.token))} more than the ${escapeHtml(formatMoney(invoice.amount, invoice.token))} due; settle the difference with the customer.`
-          : ' That is more than was due; settle the difference with the customer.';
-      return { text: `✅ Payment received${afterExpiry}: <b>${received(invoice, facts)}</b>${what}.${excess}` };
-    }
-    case 'underpaid_reply':
-      return {
-        text:
-          `⚠️ Partial payment${what}: <b>${received(invoice, facts)}</b> received of ` +
-          `<b>${escapeHtml(formatMoney(invoice.amount, invoice.token))}</b> due. ` +
-          'The invoice is not paid; agree with the customer how to settle the rest.',
-      };
-    case 'invalid_reply':
-      return {
-        text: `❌ The payment${what} failed at SMARTy Pay and nothing was credited. Issue a new invoice with /pay to try again.`,
-      };
-    default:
-      throw new Error(`no reply text for notification kind ${kind}`);
-  }
+  if (invoice.status === 'Cancelled') lines.push('', t('card-cancelled-note'));
+  if (invoice.status !== 'Expired') return { text: lines.join('\n') };
+  return {
+    text: lines.join('\n'),
+    replyMarkup: {
+      inline_keyboard: [
+        [{ text: t('card-button-again'), callback_data: callbackData(ISSUE_AGAIN_ACTION, invoice.id) }],
+      ],
+    },
+  };
 }

@@ -1,13 +1,16 @@
 import { and, eq } from 'drizzle-orm';
 import type { Api } from 'grammy';
 import type { Logger } from 'pino';
+import type { ChatSettings } from '../chats/settings.js';
 import type { Database } from '../db/client.js';
 import { type InvoiceRow, invoices, type OutboxRow, outbox } from '../db/schema.js';
+import type { Translator } from '../i18n/index.js';
 import type { Metrics, NotificationResult } from '../metrics.js';
-import { createOutboxClaims, isEdit } from './claims.js';
+import { createOutboxClaims } from './claims.js';
 import { backoffMs, classifyTelegramFailure, type FailureDecision, telegramErrorCode } from './failures.js';
-import { type PaymentFacts, renderClosedCard, renderPaymentReply } from './messages.js';
+import type { RenderedMessage } from './messages.js';
 import { createPacer, type PacingOptions } from './pacing.js';
+import { createNotificationRenderer } from './render.js';
 
 // Sends what the invoices service enqueued, at least once and normally exactly once:
 // a row is claimed under a short lease (FOR UPDATE SKIP LOCKED, so several workers or
@@ -19,6 +22,9 @@ export interface OutboxWorkerDeps {
   /** An Api whose per-call timeout is well below `leaseMs`. */
   api: Api;
   logger: Logger;
+  /** Texts are rendered at send time, in the chat's /lang choice, else the invoice's own locale. */
+  translator: Translator;
+  chatSettings: ChatSettings;
   now?: () => Date;
   random?: () => number;
   leaseMs?: number;
@@ -72,26 +78,33 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   let timer: NodeJS.Timeout | undefined;
   let loop: Promise<void> | undefined;
 
+  const render = createNotificationRenderer({ translator: deps.translator, chatSettings: deps.chatSettings, now });
+
+  /**
+   * The one place the invoice card is edited. (Inline mode: an invoice with `inlineMessageId` has no card
+   * message; its edit goes through api.editMessageTextInline here.)
+   */
+  async function editCard(invoice: InvoiceRow, cardMessageId: number, card: RenderedMessage): Promise<void> {
+    await api.editMessageText(invoice.chatId, cardMessageId, card.text, {
+      parse_mode: 'HTML',
+      // Absent markup removes the buttons: a closed card keeps no Pay button.
+      ...(card.replyMarkup && { reply_markup: card.replyMarkup }),
+    });
+  }
+
   async function send(row: OutboxRow, invoice: InvoiceRow): Promise<Outcome> {
-    const facts = row.payload as PaymentFacts;
-    if (isEdit(row.kind)) {
-      const cardMessageId = invoice.cardMessageId ?? row.targetMessageId;
-      if (cardMessageId === null) {
-        return { status: 'skipped', note: 'the invoice card was never recorded; nothing to edit' };
-      }
-      // The invoice as it is now, not as it was when this edit was queued: a late "Expired" edit must not
-      // overwrite "Paid".
-      const card = renderClosedCard(invoice);
-      await api.editMessageText(invoice.chatId, cardMessageId, card.text, { parse_mode: 'HTML' });
+    const notification = await render(row, invoice);
+    if (notification.kind === 'skip') return { status: 'skipped', note: notification.note };
+    if (notification.kind === 'edit') {
+      await editCard(invoice, notification.cardMessageId, notification.card);
       return { status: 'sent' };
     }
-    const reply = renderPaymentReply(row.kind, invoice, facts);
-    await api.sendMessage(invoice.chatId, reply.text, {
+    const { message, replyTo } = notification;
+    await api.sendMessage(invoice.chatId, message.text, {
       parse_mode: 'HTML',
+      ...(message.replyMarkup && { reply_markup: message.replyMarkup }),
       // The /pay message may have been deleted; the confirmation must arrive regardless. Inline invoices have none.
-      ...(invoice.payMessageId !== null && {
-        reply_parameters: { message_id: invoice.payMessageId, allow_sending_without_reply: true },
-      }),
+      ...(replyTo !== null && { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } }),
       link_preview_options: { is_disabled: true },
     });
     return { status: 'sent' };

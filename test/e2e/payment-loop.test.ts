@@ -39,7 +39,7 @@ describe('core payment loop', () => {
     expect(card.params.text).toContain('Coffee &amp; &lt;cake&gt;');
     expect(card.params.text).toMatch(/Expires: .*UTC/);
     const buttons = card.params.reply_markup.inline_keyboard.flat();
-    expect(buttons).toHaveLength(1);
+    expect(buttons).toHaveLength(2); // Pay (URL) and Check status (callback, test/e2e/card-buttons.test.ts)
     const url = new URL(buttons[0].url);
     expect(`${url.origin}${url.pathname}`).toBe('https://checkout.smartypay.io/invoice');
     expect(url.searchParams.get('invoice-id')).toBe(remote.id);

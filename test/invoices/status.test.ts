@@ -30,6 +30,16 @@ describe('invoice state machine', () => {
     expect(canTransition('UnderPaid', 'Expired')).toBe(false);
   });
 
+  it('treats Cancelled like Expired: a payment still moves it on, expiry does not override it', () => {
+    expect(canTransition('Created', 'Cancelled')).toBe(true);
+    expect(canTransition('Cancelled', 'Paid')).toBe(true);
+    expect(canTransition('Cancelled', 'UnderPaid')).toBe(true);
+    expect(canTransition('Cancelled', 'Expired')).toBe(false);
+    expect(canTransition('Expired', 'Cancelled')).toBe(false);
+    expect(canTransition('Paid', 'Cancelled')).toBe(false);
+    expect(notificationsFor('Cancelled')).toEqual(['card_cancelled']);
+  });
+
   it('rejects statuses it does not know', () => {
     expect(canTransition('Created', 'Refunded')).toBe(false);
   });

@@ -89,7 +89,7 @@ export function createPayFeature(deps: PayFeatureDeps) {
       ctx.logger.info({ invoiceId: result.invoice.id }, 'repeated /pay update ignored');
       return;
     }
-    const card = renderOpenCard(result.invoice, now());
+    const card = renderOpenCard(ctx.t, result.invoice, now());
     const sent = await ctx.reply(card.text, {
       parse_mode: 'HTML',
       reply_markup: card.replyMarkup,

@@ -1,0 +1,16 @@
+# The invoice card. { $id } is the bot's invoice number (/cancel 12, /status 12); amounts come formatted.
+card-title = 🧾 <b>Invoice #{ $id }</b>
+card-for = For: { $description }
+card-expires = Expires: { $at } (in { $minutes } min)
+card-footer = Pay with crypto through SMARTy Pay. This message will confirm the payment.
+card-button-pay = 💳 Pay { $amount }
+card-button-check = 🔄 Check status
+card-button-again = 🔁 Issue again
+card-paid = ✅ <b>Paid</b> · invoice #{ $id }
+card-overpaid = ✅ <b>Paid</b> (more than due) · invoice #{ $id }
+card-underpaid = ⚠️ <b>Partly paid</b> · invoice #{ $id }
+card-invalid = ❌ <b>Payment failed</b> · invoice #{ $id }
+card-expired = ⌛ <b>Expired</b> · invoice #{ $id }
+card-cancelled = 🚫 <b>Cancelled</b> · invoice #{ $id }
+card-cancelled-note = The merchant cancelled this invoice. Please do not pay it.
+card-received = Received: { $amount }

@@ -1,0 +1,36 @@
+# What the bot tells the chat as an invoice lives: payments, the reminder, /cancel, button answers.
+# { $what } is empty or " for “…”" (payment-for, with its leading space); amounts come formatted.
+payment-for = for “{ $description }”
+payment-received = ✅ Payment received: <b>{ $received }</b>{ $what }.
+payment-received-after-expiry = ✅ Payment received (after the invoice had expired): <b>{ $received }</b>{ $what }.
+payment-received-after-cancel = ✅ Payment received after the invoice was cancelled: <b>{ $received }</b>{ $what }. The customer paid anyway: deliver the order or refund them.
+overpaid-excess = That is { $excess } more than the { $due } due; settle the difference with the customer.
+overpaid-excess-unknown = That is more than was due; settle the difference with the customer.
+underpaid = ⚠️ Partial payment{ $what }: <b>{ $received }</b> received of <b>{ $due }</b> due.
+underpaid-next-rest = The invoice is not paid: { $rest } is missing. I keep checking SMARTy Pay until it expires ({ $at }) and will confirm here if the rest arrives; otherwise agree with the customer how to settle it.
+underpaid-next = The invoice is not paid. I keep checking SMARTy Pay until it expires ({ $at }) and will confirm here if the rest arrives; otherwise agree with the customer how to settle it.
+invalid-payment = ❌ The payment{ $what } failed: SMARTy Pay marked it invalid and nothing was credited to you. If the customer's wallet was charged, they should contact SMARTy Pay support. Issue a new invoice with /pay to try again.
+reminder = ⏰ Reminder: invoice #{ $id } for <b>{ $amount }</b>{ $what } expires in { $minutes } min ({ $at }).
+
+cancel-usage = Reply <code>/cancel</code> to an invoice card, or give its number: <code>/cancel 12</code>.
+cancel-not-found = I can't find invoice #{ $id } in this chat.
+cancel-done = 🚫 Invoice #{ $id } is cancelled and its Pay button is gone. SMARTy Pay cannot cancel it, so if the customer pays anyway I will report it here.
+cancel-already-paid = Invoice #{ $id } is already paid; nothing changed.
+cancel-already-expired = Invoice #{ $id } has already expired; nothing changed.
+cancel-already-cancelled = Invoice #{ $id } is already cancelled.
+cancel-not-open = Invoice #{ $id } has a payment in progress or failed ({ $status }) and can no longer be cancelled; nothing changed.
+
+check-waiting = ⏳ Still waiting for the payment.
+check-paid = ✅ Paid.
+check-underpaid = ⚠️ Partly paid.
+check-invalid = ❌ The payment failed.
+check-expired = ⌛ This invoice has expired.
+check-cancelled = 🚫 This invoice was cancelled.
+check-throttled = Checked a moment ago. Try again in a few seconds.
+check-failed = ⚠️ SMARTy Pay did not answer just now. Try again in a minute.
+check-unknown = This invoice is not in this chat.
+
+again-issued = 🧾 New invoice #{ $id } issued.
+again-duplicate = A new invoice was already issued for this one.
+again-not-expired = Only an expired invoice can be issued again.
+again-failed = ⚠️ SMARTy Pay did not create the invoice. Try again in a minute.

@@ -1,0 +1,89 @@
+import { type CallbackQueryContext, Composer } from 'grammy';
+import type { InvoiceRow } from '../../db/schema.js';
+import { normaliseDecimal } from '../../invoices/amount.js';
+import { CHECK_STATUS_ACTION, ISSUE_AGAIN_ACTION, renderOpenCard } from '../../notify/messages.js';
+import type { BotContext } from '../context.js';
+import { ensureMerchant } from '../guard.js';
+import { type LifecycleFeatureDeps, statusAnswerKey } from './lifecycle-deps.js';
+
+// The invoice card's buttons. "Check status" (anyone in the chat) re-checks SMARTy Pay, throttled per
+// invoice; "Issue again" (on an expired card; merchants only) issues a fresh invoice with the same terms.
+// Every tap is answered, also when something fails, so the client stops its spinner.
+
+type CardContext = CallbackQueryContext<BotContext>;
+
+export function createCardFeature(deps: LifecycleFeatureDeps) {
+  const now = deps.now ?? (() => new Date());
+  const composer = new Composer<BotContext>();
+
+  /** The invoice the tapped button names, if it belongs to the chat the card is in. */
+  async function invoiceOf(ctx: CardContext): Promise<InvoiceRow | undefined> {
+    const id = Number(ctx.match[1]);
+    return ctx.chat ? deps.lifecycle.findInChat(ctx.chat.id, id) : undefined;
+  }
+
+  async function answering(ctx: CardContext, what: string, handle: () => Promise<string | undefined>) {
+    try {
+      const text = await handle();
+      if (text !== undefined) await ctx.answerCallbackQuery({ text });
+    } catch (error) {
+      ctx.logger.error({ err: error, data: ctx.callbackQuery.data }, `${what} failed`);
+      await ctx.answerCallbackQuery({ text: ctx.t('check-failed') }).catch(() => {});
+    }
+  }
+
+  composer.callbackQuery(new RegExp(`^${CHECK_STATUS_ACTION}:(\\d{1,15})$`), (ctx) =>
+    answering(ctx, 'status check', async () => {
+      const invoice = await invoiceOf(ctx);
+      if (!invoice) return ctx.t('check-unknown');
+      const result = await deps.lifecycle.checkStatus(invoice);
+      if (result.kind === 'throttled') return ctx.t('check-throttled');
+      if (result.kind === 'failed') return ctx.t('check-failed');
+      if (result.changed) deps.wakeOutbox(); // the card edit the new status queued
+      return ctx.t(statusAnswerKey(result.invoice));
+    }),
+  );
+
+  composer.callbackQuery(new RegExp(`^${ISSUE_AGAIN_ACTION}:(\\d{1,15})$`), (ctx) =>
+    answering(ctx, 'issue again', async () => {
+      if (!(await ensureMerchant(ctx, deps.permissions))) return undefined; // it answered the tap
+      const old = await invoiceOf(ctx);
+      if (!old) return ctx.t('check-unknown');
+      if (old.status !== 'Expired') return ctx.t('again-not-expired');
+      const chatId = old.chatId;
+      const cardMessageId = old.cardMessageId ?? ctx.callbackQuery.message?.message_id;
+      if (cardMessageId === undefined) return ctx.t('check-unknown');
+      let result: Awaited<ReturnType<LifecycleFeatureDeps['invoices']['issue']>>;
+      try {
+        // Keyed by the expired card: (chat, "pay message") is unique, so a double tap issues one invoice.
+        result = await deps.invoices.issue({
+          chatId,
+          payMessageId: cardMessageId,
+          issuedByUserId: ctx.from.id,
+          request: {
+            amount: normaliseDecimal(old.amount),
+            token: old.token,
+            description: old.description ?? undefined,
+          },
+          locale: await ctx.i18n.getLocale(),
+        });
+      } catch (error) {
+        ctx.logger.error({ err: error, invoiceId: old.id }, 'could not issue the invoice again');
+        return ctx.t('again-failed');
+      }
+      if (result.kind === 'duplicate') return ctx.t('again-duplicate');
+      const card = renderOpenCard(ctx.t, result.invoice, now());
+      const sent = await ctx.api.sendMessage(chatId, card.text, {
+        parse_mode: 'HTML',
+        reply_markup: card.replyMarkup,
+        reply_parameters: { message_id: cardMessageId, allow_sending_without_reply: true },
+        link_preview_options: { is_disabled: true },
+      });
+      await deps.invoices.attachCard(result.invoice.id, sent.message_id);
+      ctx.logger.info({ invoiceId: result.invoice.id, previousInvoiceId: old.id }, 'invoice issued again');
+      return ctx.t('again-issued', { id: String(result.invoice.id) });
+    }),
+  );
+
+  return composer;
+}

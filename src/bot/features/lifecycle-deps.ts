@@ -1,0 +1,28 @@
+import type { InvoiceRow } from '../../db/schema.js';
+import type { InvoiceLifecycle } from '../../invoices/lifecycle.js';
+import type { InvoiceService } from '../../invoices/service.js';
+import { isOpenStatus, isPaidStatus } from '../../invoices/status.js';
+import type { Permissions } from '../permissions.js';
+
+/** What the card buttons and /cancel need. */
+export interface LifecycleFeatureDeps {
+  invoices: InvoiceService;
+  lifecycle: InvoiceLifecycle;
+  permissions: Permissions;
+  /** Sends the card edit a status change queued without waiting for the outbox's next poll. */
+  wakeOutbox: () => void;
+  now?: (() => Date) | undefined;
+}
+
+/** The i18n key naming an invoice's state in a short answer ("check-paid", …). */
+export function statusAnswerKey(invoice: InvoiceRow): string {
+  if (isPaidStatus(invoice.status)) return 'check-paid';
+  if (isOpenStatus(invoice.status)) return 'check-waiting';
+  const keys: Record<string, string> = {
+    UnderPaid: 'check-underpaid',
+    Invalid: 'check-invalid',
+    Expired: 'check-expired',
+    Cancelled: 'check-cancelled',
+  };
+  return keys[invoice.status] ?? 'check-waiting';
+}

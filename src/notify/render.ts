@@ -1,0 +1,45 @@
+import type { ChatSettings } from '../chats/settings.js';
+import type { InvoiceRow, OutboxRow } from '../db/schema.js';
+import type { Translator } from '../i18n/index.js';
+import { isOpenStatus } from '../invoices/status.js';
+import { isEdit } from './claims.js';
+import { type RenderedMessage, renderClosedCard } from './messages.js';
+import { type PaymentFacts, renderPaymentReply, renderReminder } from './replies.js';
+
+// What an outbox row becomes at send time: rendered from the invoice as it is now, in the chat's /lang
+// choice, else the invoice's own locale (the issuer's language).
+
+export type Notification =
+  | { kind: 'edit'; cardMessageId: number; card: RenderedMessage }
+  | { kind: 'message'; message: RenderedMessage; replyTo: number | null }
+  | { kind: 'skip'; note: string };
+
+export interface NotificationRendererDeps {
+  translator: Translator;
+  chatSettings: ChatSettings;
+  now: () => Date;
+}
+
+export function createNotificationRenderer(deps: NotificationRendererDeps) {
+  return async function render(row: OutboxRow, invoice: InvoiceRow): Promise<Notification> {
+    const t = deps.translator.forLocale((await deps.chatSettings.locale(invoice.chatId)) ?? invoice.locale);
+    if (isEdit(row.kind)) {
+      const cardMessageId = invoice.cardMessageId ?? row.targetMessageId;
+      if (cardMessageId === null) return { kind: 'skip', note: 'the invoice card was never recorded; nothing to edit' };
+      // The invoice as it is now, not as it was when this edit was queued: a late "Expired" edit must not
+      // overwrite "Paid".
+      return { kind: 'edit', cardMessageId, card: renderClosedCard(t, invoice) };
+    }
+    if (row.kind === 'reminder_reply') {
+      // Paid, cancelled or expired since it was queued: a reminder would only confuse.
+      if (!isOpenStatus(invoice.status)) return { kind: 'skip', note: `invoice is ${invoice.status} now` };
+      return {
+        kind: 'message',
+        message: renderReminder(t, invoice, deps.now()),
+        replyTo: row.targetMessageId ?? invoice.payMessageId,
+      };
+    }
+    const message = renderPaymentReply(t, row.kind, invoice, row.payload as PaymentFacts);
+    return { kind: 'message', message, replyTo: invoice.payMessageId };
+  };
+}

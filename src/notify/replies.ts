@@ -1,0 +1,99 @@
+import type { Translate } from '../i18n/index.js';
+import { compareDecimals, subtractDecimals } from '../invoices/amount.js';
+import {
+  type CardInvoice,
+  escapeHtml,
+  formatMoney,
+  formatUtc,
+  forWhat,
+  minutesLeft,
+  payButton,
+  type RenderedMessage,
+} from './messages.js';
+
+// What the bot tells the chat about a payment (replying to the /pay message), and the reminder.
+
+export interface ReplyInvoice extends CardInvoice {
+  /** Set when /cancel closed the invoice: a payment after it is announced as such. */
+  cancelledAt?: Date | null;
+}
+
+export interface PaymentFacts {
+  status: string;
+  previousStatus: string;
+  paidAmount?: string | undefined;
+  paidToken?: string | undefined;
+}
+
+function received(invoice: CardInvoice, facts: PaymentFacts): string {
+  const value = facts.paidAmount ?? invoice.amount;
+  return escapeHtml(formatMoney(value, facts.paidToken ?? invoice.token));
+}
+
+/** "Payment received: …", after expiry or after cancellation if that is what happened. */
+function receivedLine(t: Translate, invoice: ReplyInvoice, facts: PaymentFacts): string {
+  const args = { received: received(invoice, facts), what: forWhat(t, invoice.description) };
+  if (invoice.cancelledAt) return t('payment-received-after-cancel', args);
+  if (facts.previousStatus === 'Expired') return t('payment-received-after-expiry', args);
+  return t('payment-received', args);
+}
+
+/** The excess of an OverPaid, when it can be computed (same token, amount known). */
+function excessLine(t: Translate, invoice: CardInvoice, facts: PaymentFacts): string {
+  const sameToken = !facts.paidToken || facts.paidToken === invoice.token;
+  if (!sameToken || !facts.paidAmount || compareDecimals(facts.paidAmount, invoice.amount) <= 0) {
+    return t('overpaid-excess-unknown');
+  }
+  return t('overpaid-excess', {
+    excess: escapeHtml(formatMoney(subtractDecimals(facts.paidAmount, invoice.amount), invoice.token)),
+    due: escapeHtml(formatMoney(invoice.amount, invoice.token)),
+  });
+}
+
+function underpaidText(t: Translate, invoice: CardInvoice, facts: PaymentFacts): string {
+  const due = escapeHtml(formatMoney(invoice.amount, invoice.token));
+  const head = t('underpaid', { what: forWhat(t, invoice.description), received: received(invoice, facts), due });
+  const sameToken = !facts.paidToken || facts.paidToken === invoice.token;
+  const rest =
+    sameToken && facts.paidAmount && compareDecimals(invoice.amount, facts.paidAmount) > 0
+      ? escapeHtml(formatMoney(subtractDecimals(invoice.amount, facts.paidAmount), invoice.token))
+      : undefined;
+  const next = rest
+    ? t('underpaid-next-rest', { rest, at: formatUtc(invoice.expiresAt) })
+    : t('underpaid-next', { at: formatUtc(invoice.expiresAt) });
+  return `${head} ${next}`;
+}
+
+export function renderPaymentReply(
+  t: Translate,
+  kind: string,
+  invoice: ReplyInvoice,
+  facts: PaymentFacts,
+): RenderedMessage {
+  switch (kind) {
+    case 'paid_reply':
+      return { text: receivedLine(t, invoice, facts) };
+    case 'overpaid_reply':
+      return { text: `${receivedLine(t, invoice, facts)} ${excessLine(t, invoice, facts)}` };
+    case 'underpaid_reply':
+      return { text: underpaidText(t, invoice, facts) };
+    case 'invalid_reply':
+      return { text: t('invalid-payment', { what: forWhat(t, invoice.description) }) };
+    default:
+      throw new Error(`no reply text for notification kind ${kind}`);
+  }
+}
+
+/** "Invoice #12 expires in 10 min", with the Pay button again. */
+export function renderReminder(t: Translate, invoice: CardInvoice, now: Date): RenderedMessage {
+  return {
+    text: t('reminder', {
+      id: String(invoice.id),
+      amount: escapeHtml(formatMoney(invoice.amount, invoice.token)),
+      what: forWhat(t, invoice.description),
+      minutes: minutesLeft(invoice.expiresAt, now),
+      at: formatUtc(invoice.expiresAt),
+    }),
+    replyMarkup: { inline_keyboard: [[payButton(t, invoice)]] },
+  };
+}
