@@ -17,6 +17,7 @@ import { SMARTYPAY_WEBHOOK_PATH } from './http/smartypay-webhook.js';
 import { createTelegramWebhook, TELEGRAM_WEBHOOK_PATH } from './http/telegram-webhook.js';
 import { createTranslator, pickLocale } from './i18n/index.js';
 import { createReconciler, type Reconciler } from './invoices/reconciler.js';
+import { createInvoiceReports } from './invoices/reports.js';
 import { createInvoiceService } from './invoices/service.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -127,6 +128,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   });
   const bot = createBot(config.botToken, {
     invoices,
+    reports: createInvoiceReports({ db: database.db, now }),
     translator,
     permissions,
     payRateLimitPerMinute: config.payRateLimitPerMinute,

@@ -4,16 +4,23 @@ import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { ChatSettings } from '../chats/settings.js';
 import type { Translator } from '../i18n/index.js';
+import type { InvoiceReports } from '../invoices/reports.js';
 import type { InvoiceService } from '../invoices/service.js';
 import type { Metrics } from '../metrics.js';
 import type { TokenPolicy } from '../payments/currencies.js';
 import type { BotContext } from './context.js';
+import { createExportFeature } from './features/export.js';
 import { createHelpFeature } from './features/help.js';
+import { createInvoiceListFeature } from './features/invoice-list.js';
 import { createPayFeature } from './features/pay.js';
+import { createStatsFeature } from './features/stats.js';
+import { createStatusFeature } from './features/status.js';
 import type { Permissions } from './permissions.js';
 
 export interface BotDependencies {
   invoices: InvoiceService;
+  /** Read-only queries for /status, /invoices, /stats, /export. */
+  reports: InvoiceReports;
   translator: Translator;
   chatSettings: ChatSettings;
   permissions: Permissions;
@@ -53,6 +60,11 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
     }),
   );
   bot.use(createHelpFeature({ tokens: deps.tokens }));
+  const reporting = { reports: deps.reports, permissions: deps.permissions, now: deps.now };
+  bot.use(createStatusFeature(reporting));
+  bot.use(createInvoiceListFeature(reporting));
+  bot.use(createStatsFeature(reporting));
+  bot.use(createExportFeature(reporting));
 
   bot.catch(({ error, ctx }) => {
     const logger = (ctx as Partial<BotContext>).logger ?? deps.logger;
