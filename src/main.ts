@@ -18,6 +18,7 @@ import { createTelegramWebhook, TELEGRAM_WEBHOOK_PATH } from './http/telegram-we
 import { createTranslator, pickLocale } from './i18n/index.js';
 import { createInvoiceLifecycle } from './invoices/lifecycle.js';
 import { createReconciler, type Reconciler } from './invoices/reconciler.js';
+import { createInvoiceReports } from './invoices/reports.js';
 import { createInvoiceService } from './invoices/service.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -135,6 +136,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     invoices,
     lifecycle,
     wakeOutbox: () => outboxWorker.wake(),
+    reports: createInvoiceReports({ db: database.db, now }),
     translator,
     permissions,
     payRateLimitPerMinute: config.payRateLimitPerMinute,

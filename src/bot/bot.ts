@@ -5,15 +5,20 @@ import type { Logger } from 'pino';
 import type { ChatSettings } from '../chats/settings.js';
 import type { Translator } from '../i18n/index.js';
 import type { InvoiceLifecycle } from '../invoices/lifecycle.js';
+import type { InvoiceReports } from '../invoices/reports.js';
 import type { InvoiceService } from '../invoices/service.js';
 import type { Metrics } from '../metrics.js';
 import type { TokenPolicy } from '../payments/currencies.js';
 import type { BotContext } from './context.js';
 import { createCancelFeature } from './features/cancel.js';
 import { createCardFeature } from './features/card.js';
+import { createExportFeature } from './features/export.js';
 import { createHelpFeature } from './features/help.js';
+import { createInvoiceListFeature } from './features/invoice-list.js';
 import { createLangFeature } from './features/lang.js';
 import { createPayFeature } from './features/pay.js';
+import { createStatsFeature } from './features/stats.js';
+import { createStatusFeature } from './features/status.js';
 import type { Permissions } from './permissions.js';
 
 export interface BotDependencies {
@@ -21,6 +26,8 @@ export interface BotDependencies {
   lifecycle: InvoiceLifecycle;
   /** Sends what a bot action queued (a card edit after a status check or /cancel) now. */
   wakeOutbox: () => void;
+  /** Read-only queries for /status, /invoices, /stats, /export. */
+  reports: InvoiceReports;
   translator: Translator;
   chatSettings: ChatSettings;
   permissions: Permissions;
@@ -70,6 +77,11 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
   };
   bot.use(createCancelFeature(lifecycleDeps));
   bot.use(createCardFeature(lifecycleDeps));
+  const reporting = { reports: deps.reports, permissions: deps.permissions, now: deps.now };
+  bot.use(createStatusFeature(reporting));
+  bot.use(createInvoiceListFeature(reporting));
+  bot.use(createStatsFeature(reporting));
+  bot.use(createExportFeature(reporting));
 
   bot.catch(({ error, ctx }) => {
     const logger = (ctx as Partial<BotContext>).logger ?? deps.logger;

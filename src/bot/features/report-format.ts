@@ -1,0 +1,64 @@
+import type { Translate } from '../../i18n/index.js';
+import type { WindowStats } from '../../invoices/reports.js';
+import { escapeHtml, formatMoney } from '../../notify/messages.js';
+
+// Pieces the read-only merchant commands share: status labels, ages, dates, conversion.
+
+const STATUS_KEYS: Record<string, string> = {
+  Created: 'reports-status-open',
+  Confirming: 'reports-status-confirming',
+  Expired: 'reports-status-expired',
+  UnderPaid: 'reports-status-underpaid',
+  Invalid: 'reports-status-invalid',
+  Paid: 'reports-status-paid',
+  SimplePaid: 'reports-status-paid',
+  OverPaid: 'reports-status-overpaid',
+  Withdrawn: 'reports-status-withdrawn',
+  Cancelled: 'reports-status-cancelled',
+};
+
+/** A human label; a status this build does not know yet is shown as SMARTy Pay names it. */
+export function statusLabel(t: Translate, status: string): string {
+  const key = STATUS_KEYS[status];
+  return key ? t(key) : t('reports-status-other', { status: escapeHtml(status) });
+}
+
+export type AgeParts = { unit: 'min' | 'h' | 'd'; n: number };
+
+/** "5 min" under an hour, "3 h" under a day, then "2 d"; rounded down, never negative. */
+export function ageParts(ms: number): AgeParts {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  if (minutes < 60) return { unit: 'min', n: minutes };
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return { unit: 'h', n: hours };
+  return { unit: 'd', n: Math.floor(hours / 24) };
+}
+
+export function formatAge(t: Translate, ms: number): string {
+  const { unit, n } = ageParts(ms);
+  return t(`reports-age-${unit}`, { n });
+}
+
+/** Paid as a share of created, in percent with one decimal (0 when nothing was created). */
+export function conversionPercent(paid: number, created: number): number {
+  if (created <= 0) return 0;
+  return Math.round((paid * 1000) / created) / 10;
+}
+
+/** "26 Nov 2026, 08:20 UTC" in the reader's language; always UTC, like the invoice card. */
+export function formatUtcIn(date: Date, locale: string): string {
+  const day = date.toLocaleDateString(locale === 'ru' ? 'ru-RU' : 'en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+  const hh = String(date.getUTCHours()).padStart(2, '0');
+  const mm = String(date.getUTCMinutes()).padStart(2, '0');
+  return `${day}, ${hh}:${mm} UTC`;
+}
+
+export function formatVolume(t: Translate, volume: WindowStats['volume']): string {
+  if (volume.length === 0) return t('stats-volume-none');
+  return volume.map((v) => escapeHtml(formatMoney(v.amount, v.token))).join(', ');
+}

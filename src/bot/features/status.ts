@@ -1,0 +1,92 @@
+import { type CommandContext, Composer } from 'grammy';
+import type { InlineKeyboardMarkup } from 'grammy/types';
+import type { InvoiceRow } from '../../db/schema.js';
+import type { Translate } from '../../i18n/index.js';
+import type { InvoiceReports } from '../../invoices/reports.js';
+import { isOpenStatus } from '../../invoices/status.js';
+import { escapeHtml, formatMoney } from '../../notify/messages.js';
+import type { BotContext } from '../context.js';
+import { formatUtcIn, statusLabel } from './report-format.js';
+
+// /status <invoice id>, or /status as a reply to an invoice card: anyone in the chat may ask, but only
+// about this chat's invoices.
+
+export interface StatusFeatureDeps {
+  reports: InvoiceReports;
+  now?: (() => Date) | undefined;
+}
+
+const INVOICE_ID = /^#?(\d{1,15})$/;
+
+/** Still payable: the checkout link is worth showing. */
+export function isPayable(invoice: InvoiceRow, now: Date): boolean {
+  return isOpenStatus(invoice.status) && invoice.cancelledAt === null && invoice.expiresAt > now;
+}
+
+export function renderStatus(
+  t: Translate,
+  locale: string,
+  invoice: InvoiceRow,
+  now: Date,
+): { text: string; replyMarkup?: InlineKeyboardMarkup } {
+  const money = escapeHtml(formatMoney(invoice.amount, invoice.token));
+  const time = (date: Date) => formatUtcIn(date, locale);
+  const lines = [t('status-title', { id: String(invoice.id) }), `<b>${money}</b>`];
+  if (invoice.description) lines.push(t('status-description', { description: escapeHtml(invoice.description) }));
+  lines.push(t('status-status', { status: statusLabel(t, invoice.status) }));
+  if (invoice.paidAmount) {
+    const received = formatMoney(invoice.paidAmount, invoice.paidToken ?? invoice.token);
+    lines.push(t('status-received', { amount: escapeHtml(received) }));
+  }
+  lines.push(t('status-created', { time: time(invoice.createdAt) }));
+  lines.push(t('status-expires', { time: time(invoice.expiresAt) }));
+  if (invoice.paidAt) lines.push(t('status-paid-at', { time: time(invoice.paidAt) }));
+  if (invoice.cancelledAt) lines.push(t('status-cancelled-at', { time: time(invoice.cancelledAt) }));
+  if (!isPayable(invoice, now)) return { text: lines.join('\n') };
+  return {
+    text: lines.join('\n'),
+    replyMarkup: { inline_keyboard: [[{ text: t('status-pay-button', { amount: money }), url: invoice.checkoutUrl }]] },
+  };
+}
+
+export function createStatusFeature(deps: StatusFeatureDeps) {
+  const now = deps.now ?? (() => new Date());
+  const composer = new Composer<BotContext>();
+
+  composer.command('status', async (ctx: CommandContext<BotContext>) => {
+    const replyTo = { message_id: ctx.msg.message_id, allow_sending_without_reply: true };
+    const argument = ctx.match.trim();
+    const repliedTo = ctx.msg.reply_to_message?.message_id;
+    let invoice: InvoiceRow | undefined;
+    if (argument !== '') {
+      const id = INVOICE_ID.exec(argument)?.[1];
+      if (!id) {
+        await ctx.reply(ctx.t('status-usage'), { parse_mode: 'HTML', reply_parameters: replyTo });
+        return;
+      }
+      invoice = await deps.reports.findInChat(ctx.chat.id, Number(id));
+      if (!invoice) {
+        await ctx.reply(ctx.t('status-not-found', { id }), { reply_parameters: replyTo });
+        return;
+      }
+    } else if (repliedTo !== undefined) {
+      invoice = await deps.reports.findByMessage(ctx.chat.id, repliedTo);
+      if (!invoice) {
+        await ctx.reply(ctx.t('status-not-an-invoice'), { reply_parameters: replyTo });
+        return;
+      }
+    } else {
+      await ctx.reply(ctx.t('status-usage'), { parse_mode: 'HTML', reply_parameters: replyTo });
+      return;
+    }
+    const rendered = renderStatus(ctx.t, await ctx.i18n.getLocale(), invoice, now());
+    await ctx.reply(rendered.text, {
+      parse_mode: 'HTML',
+      reply_parameters: replyTo,
+      link_preview_options: { is_disabled: true },
+      ...(rendered.replyMarkup && { reply_markup: rendered.replyMarkup }),
+    });
+  });
+
+  return composer;
+}
