@@ -75,6 +75,12 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   async function send(row: OutboxRow, invoice: InvoiceRow): Promise<Outcome> {
     const facts = row.payload as PaymentFacts;
     if (isEdit(row.kind)) {
+      if (invoice.inlineMessageId !== null) {
+        // Inline mode: the card is the inline message itself, possibly in a chat the bot is not in.
+        const card = renderClosedCard(invoice);
+        await api.editMessageTextInline(invoice.inlineMessageId, card.text, { parse_mode: 'HTML' });
+        return { status: 'sent' };
+      }
       const cardMessageId = invoice.cardMessageId ?? row.targetMessageId;
       if (cardMessageId === null) {
         return { status: 'skipped', note: 'the invoice card was never recorded; nothing to edit' };
