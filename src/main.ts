@@ -16,6 +16,7 @@ import { createServer } from './http/server.js';
 import { SMARTYPAY_WEBHOOK_PATH } from './http/smartypay-webhook.js';
 import { createTelegramWebhook, TELEGRAM_WEBHOOK_PATH } from './http/telegram-webhook.js';
 import { createTranslator, pickLocale } from './i18n/index.js';
+import { createInlineDrafts } from './invoices/inline-drafts.js';
 import { createReconciler, type Reconciler } from './invoices/reconciler.js';
 import { createInvoiceService } from './invoices/service.js';
 import { createLogger } from './logger.js';
@@ -27,7 +28,7 @@ import { createSmartyPayClient } from './payments/client.js';
 // The one place where things are built and wired: config → logger → db → metrics → clients → services
 // → bot → http → workers. It also owns shutdown.
 
-const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+const ALLOWED_UPDATES = ['message', 'callback_query', 'inline_query', 'chosen_inline_result'] as const;
 
 export interface StartOptions {
   logger?: Logger;
@@ -127,6 +128,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   });
   const bot = createBot(config.botToken, {
     invoices,
+    inlineDrafts: createInlineDrafts({ db: database.db, now }),
     translator,
     permissions,
     payRateLimitPerMinute: config.payRateLimitPerMinute,

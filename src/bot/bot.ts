@@ -4,16 +4,20 @@ import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { ChatSettings } from '../chats/settings.js';
 import type { Translator } from '../i18n/index.js';
+import type { InlineDrafts } from '../invoices/inline-drafts.js';
 import type { InvoiceService } from '../invoices/service.js';
 import type { Metrics } from '../metrics.js';
 import type { TokenPolicy } from '../payments/currencies.js';
 import type { BotContext } from './context.js';
 import { createHelpFeature } from './features/help.js';
+import { createInlineFeature } from './features/inline.js';
 import { createPayFeature } from './features/pay.js';
 import type { Permissions } from './permissions.js';
 
 export interface BotDependencies {
   invoices: InvoiceService;
+  /** Inline mode's offers (`@bot 10 bUSDT coffee`) until they become invoices. */
+  inlineDrafts: InlineDrafts;
   translator: Translator;
   chatSettings: ChatSettings;
   permissions: Permissions;
@@ -53,6 +57,15 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
     }),
   );
   bot.use(createHelpFeature({ tokens: deps.tokens }));
+  bot.use(
+    createInlineFeature({
+      invoices: deps.invoices,
+      drafts: deps.inlineDrafts,
+      tokens: deps.tokens,
+      permissions: deps.permissions,
+      now: deps.now,
+    }),
+  );
 
   bot.catch(({ error, ctx }) => {
     const logger = (ctx as Partial<BotContext>).logger ?? deps.logger;
