@@ -1,17 +1,23 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inlineDrafts, invoices } from '../../src/db/schema.js';
+import { createTestClock } from '../support/clock.js';
 import { botCalls, MERCHANT, waitForInvoice } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
 // Inline mode through the fake Bot API: `@test_bot 10 bUSDT coffee` typed in a chat the bot is not in.
 
+const clock = createTestClock();
 let h: Harness;
 let nextCustomerId = 90_000;
 const customer = (language_code = 'en') => ({ id: ++nextCustomerId, first_name: 'Customer', language_code });
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({
+    now: clock.now,
+    // Re-checks run when a test ticks the reconciler; the issuer's private chat is not paced.
+    env: { RECHECK_INTERVAL_MS: '600000', TELEGRAM_PRIVATE_CHAT_INTERVAL_MS: '0' },
+  });
 });
 afterAll(async () => {
   await h?.close();
@@ -30,6 +36,13 @@ function inlineEdits(inlineMessageId: string) {
 }
 
 describe('inline mode', () => {
+  it('asks Telegram for inline queries and chosen results', async () => {
+    await h.telegram.waitFor(() => h.telegram.callsOf('getUpdates').length > 0);
+    expect(h.telegram.callsOf('getUpdates').at(-1)?.params.allowed_updates).toEqual(
+      expect.arrayContaining(['message', 'callback_query', 'inline_query', 'chosen_inline_result']),
+    );
+  });
+
   it('answers each keystroke with one preview and makes no SMARTy Pay invoice', async () => {
     const before = h.smartypay.createdInvoices().length;
     for (const query of ['1', '10', '10 bUSDT', '10 bUSDT cof']) await ask(query);
@@ -152,6 +165,22 @@ describe('inline mode', () => {
     expect(confirmation?.params.text).toContain('Payment received');
     expect(confirmation?.params.text).toContain('Muffin');
     expect(confirmation?.params.reply_parameters).toBeUndefined();
+  });
+
+  it('marks the inline card expired when the invoice runs out unpaid', async () => {
+    const before = h.smartypay.createdInvoices().length;
+    const { queryId } = await ask('6 bUSDT Bagel');
+    const inlineMessageId = h.telegram.chooseInlineResult({ queryId });
+    await h.telegram.waitFor(() => (h.telegram.inlineMessage(inlineMessageId)?.edits ?? 0) > 0);
+    const remote = defined(h.smartypay.createdInvoices()[before], 'the remote invoice');
+
+    clock.advance(61 * 60_000);
+    await h.app.workers.reconciler.tick();
+    await waitForInvoice(h, remote.id, (r) => r.status === 'Expired');
+    await h.telegram.waitFor(() => h.telegram.inlineMessage(inlineMessageId)?.text.includes('Expired') === true);
+    const card = defined(h.telegram.inlineMessage(inlineMessageId), 'the inline message');
+    expect(card.text).toContain('Bagel');
+    expect(card.reply_markup).toBeUndefined();
   });
 
   it('offers no result, but a help button, for an empty or invalid query', async () => {
