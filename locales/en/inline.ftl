@@ -9,3 +9,4 @@ inline-preview-hint = Tap Pay to get the payment link.
 inline-pay-button = 💳 Pay { $money }
 inline-invoice-ready = Invoice ready — tap Pay.
 inline-draft-gone = This invoice offer is no longer available. Ask the merchant for a new one.
+inline-rate-limited = ⏳ Too many invoices (limit: { $max } a minute). Try again in a minute.

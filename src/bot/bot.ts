@@ -63,6 +63,7 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
       drafts: deps.inlineDrafts,
       tokens: deps.tokens,
       permissions: deps.permissions,
+      rateLimitPerMinute: deps.payRateLimitPerMinute,
       now: deps.now,
     }),
   );

@@ -243,3 +243,34 @@ function defined<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`missing ${what}`);
   return value;
 }
+
+describe('inline mode under the per-user rate limit', () => {
+  let limited: Harness;
+  beforeAll(async () => {
+    limited = await startHarness({ env: { PAY_RATE_LIMIT_PER_MINUTE: '1' } });
+  });
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  it('stops offering invoices once the issuer made the most a minute allows', async () => {
+    const askLimited = async (query: string) => {
+      const queryId = limited.telegram.inlineQuery({ from: MERCHANT, query });
+      await limited.telegram.waitFor(() => limited.telegram.inlineResults(queryId) !== undefined);
+      const call = limited.telegram.callsOf('answerInlineQuery').find((c) => c.params.inline_query_id === queryId);
+      return { queryId, results: limited.telegram.inlineResults(queryId) ?? [], button: call?.params.button };
+    };
+    const first = await askLimited('1 bUSDT One');
+    expect(first.results).toHaveLength(1);
+    const inlineMessageId = limited.telegram.chooseInlineResult({ queryId: first.queryId });
+    await limited.telegram.waitFor(() => (limited.telegram.inlineMessage(inlineMessageId)?.edits ?? 0) > 0);
+
+    const second = await askLimited('2 bUSDT Two');
+    expect(second.results).toEqual([]);
+    expect(second.button).toEqual({
+      text: '⏳ Too many invoices (limit: 1 a minute). Try again in a minute.',
+      start_parameter: 'help',
+    });
+    expect(limited.smartypay.createdInvoices()).toHaveLength(1);
+  });
+});

@@ -22,6 +22,8 @@ export interface InlineFeatureDeps {
   drafts: InlineDrafts;
   tokens: TokenPolicy;
   permissions: Permissions;
+  /** Invoices one user may create per minute (shared with /pay); 0 = unlimited. */
+  rateLimitPerMinute: number;
   now?: (() => Date) | undefined;
 }
 
@@ -43,6 +45,18 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
         button: { text: ctx.t(key, { token: deps.tokens.defaultToken }), start_parameter: 'help' },
       });
       return;
+    }
+    if (deps.rateLimitPerMinute > 0) {
+      const recent = await deps.invoices.countIssuedSince(ctx.from.id, new Date(now().getTime() - 60_000));
+      if (recent >= deps.rateLimitPerMinute) {
+        const text = ctx.t('inline-rate-limited', { max: deps.rateLimitPerMinute });
+        await ctx.answerInlineQuery([], {
+          cache_time: 0,
+          is_personal: true,
+          button: { text, start_parameter: 'help' },
+        });
+        return;
+      }
     }
     const { request } = parsed;
     const draftId = await deps.drafts.save(ctx.from.id, request, await ctx.i18n.getLocale());
