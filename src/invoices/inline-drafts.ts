@@ -37,17 +37,17 @@ export function createInlineDrafts(deps: { db: Database; now?: () => Date }): In
   return {
     async save(userId, request, locale) {
       const id = inlineDraftId(userId, request);
-      const values = {
-        userId,
-        amount: request.amount,
-        token: request.token,
-        description: request.description ?? null,
-        locale,
-        createdAt: now(),
-      };
       await db
         .insert(inlineDrafts)
-        .values({ id, ...values })
+        .values({
+          id,
+          userId,
+          amount: request.amount,
+          token: request.token,
+          description: request.description ?? null,
+          locale,
+          createdAt: now(),
+        })
         .onConflictDoUpdate({ target: inlineDrafts.id, set: { locale, createdAt: now() } });
       return id;
     },

@@ -121,6 +121,24 @@ describe('inline mode', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it('apologises in the tap answer when SMARTy Pay fails, and the next tap makes the invoice', async () => {
+    const before = h.smartypay.createdInvoices().length;
+    const { queryId } = await ask('8 bUSDT Scone');
+    const inlineMessageId = h.telegram.chooseInlineResult({ queryId, feedback: false });
+    h.smartypay.failNext('POST', 500);
+    const data = `ipay:${queryResultId(queryId)}`;
+    const failed = h.telegram.pressButton({ from: customer(), data, inlineMessageId });
+    await h.telegram.waitFor(() => h.telegram.callbackAnswer(failed) !== undefined);
+    expect(h.telegram.callbackAnswer(failed)).toMatchObject({ show_alert: true });
+    expect(h.telegram.callbackAnswer(failed)?.text).toContain('no invoice was created');
+    expect(h.telegram.inlineMessage(inlineMessageId)?.edits).toBe(0); // the preview and its button stay
+
+    const retry = h.telegram.pressButton({ from: customer(), data, inlineMessageId });
+    await h.telegram.waitFor(() => h.telegram.callbackAnswer(retry) !== undefined);
+    expect(h.telegram.callbackAnswer(retry)?.text).toBe('Invoice ready — tap Pay.');
+    expect(h.smartypay.createdInvoices().slice(before)).toHaveLength(1);
+  });
+
   it('makes one invoice when the choice and the first tap arrive together', async () => {
     const before = h.smartypay.createdInvoices().length;
     const { queryId } = await ask('7 bUSDT Cake');
