@@ -39,22 +39,13 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
     const parsed = parsePayCommand(query, deps.tokens);
     if (!parsed.ok) {
       const key = query === '' ? 'inline-hint' : 'inline-invalid';
-      await ctx.answerInlineQuery([], {
-        cache_time: 0,
-        is_personal: true,
-        button: { text: ctx.t(key, { token: deps.tokens.defaultToken }), start_parameter: 'help' },
-      });
+      await answerWithoutResults(ctx, ctx.t(key, { token: deps.tokens.defaultToken }));
       return;
     }
     if (deps.rateLimitPerMinute > 0) {
       const recent = await deps.invoices.countIssuedSince(ctx.from.id, new Date(now().getTime() - 60_000));
       if (recent >= deps.rateLimitPerMinute) {
-        const text = ctx.t('inline-rate-limited', { max: deps.rateLimitPerMinute });
-        await ctx.answerInlineQuery([], {
-          cache_time: 0,
-          is_personal: true,
-          button: { text, start_parameter: 'help' },
-        });
+        await answerWithoutResults(ctx, ctx.t('inline-rate-limited', { max: deps.rateLimitPerMinute }));
         return;
       }
     }
@@ -128,6 +119,11 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
   }
 
   return composer;
+}
+
+/** No results; the button above the empty list says why and opens the bot's help. */
+async function answerWithoutResults(ctx: BotContext, text: string): Promise<void> {
+  await ctx.answerInlineQuery([], { cache_time: 0, is_personal: true, button: { text, start_parameter: 'help' } });
 }
 
 function previewResult(t: Translate, draftId: string, request: InlineDraft['request']): InlineQueryResultArticle {
