@@ -16,6 +16,7 @@ import { createServer } from './http/server.js';
 import { SMARTYPAY_WEBHOOK_PATH } from './http/smartypay-webhook.js';
 import { createTelegramWebhook, TELEGRAM_WEBHOOK_PATH } from './http/telegram-webhook.js';
 import { createTranslator, pickLocale } from './i18n/index.js';
+import { createInlineDrafts } from './invoices/inline-drafts.js';
 import { createInvoiceLifecycle } from './invoices/lifecycle.js';
 import { createReconciler, type Reconciler } from './invoices/reconciler.js';
 import { createInvoiceReports } from './invoices/reports.js';
@@ -29,7 +30,7 @@ import { createSmartyPayClient } from './payments/client.js';
 // The one place where things are built and wired: config → logger → db → metrics → clients → services
 // → bot → http → workers. It also owns shutdown.
 
-const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+const ALLOWED_UPDATES = ['message', 'callback_query', 'inline_query', 'chosen_inline_result'] as const;
 
 export interface StartOptions {
   logger?: Logger;
@@ -137,6 +138,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     lifecycle,
     wakeOutbox: () => outboxWorker.wake(),
     reports: createInvoiceReports({ db: database.db, now }),
+    inlineDrafts: createInlineDrafts({ db: database.db, now }),
     translator,
     permissions,
     payRateLimitPerMinute: config.payRateLimitPerMinute,

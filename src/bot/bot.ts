@@ -4,6 +4,7 @@ import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { ChatSettings } from '../chats/settings.js';
 import type { Translator } from '../i18n/index.js';
+import type { InlineDrafts } from '../invoices/inline-drafts.js';
 import type { InvoiceLifecycle } from '../invoices/lifecycle.js';
 import type { InvoiceReports } from '../invoices/reports.js';
 import type { InvoiceService } from '../invoices/service.js';
@@ -14,6 +15,7 @@ import { createCancelFeature } from './features/cancel.js';
 import { createCardFeature } from './features/card.js';
 import { createExportFeature } from './features/export.js';
 import { createHelpFeature } from './features/help.js';
+import { createInlineFeature } from './features/inline.js';
 import { createInvoiceListFeature } from './features/invoice-list.js';
 import { createLangFeature } from './features/lang.js';
 import { createPayFeature } from './features/pay.js';
@@ -28,6 +30,8 @@ export interface BotDependencies {
   wakeOutbox: () => void;
   /** Read-only queries for /status, /invoices, /stats, /export. */
   reports: InvoiceReports;
+  /** Inline mode's offers (`@bot 10 bUSDT coffee`) until they become invoices. */
+  inlineDrafts: InlineDrafts;
   translator: Translator;
   chatSettings: ChatSettings;
   permissions: Permissions;
@@ -82,6 +86,17 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
   bot.use(createInvoiceListFeature(reporting));
   bot.use(createStatsFeature(reporting));
   bot.use(createExportFeature(reporting));
+  bot.use(
+    createInlineFeature({
+      invoices: deps.invoices,
+      drafts: deps.inlineDrafts,
+      translator: deps.translator,
+      tokens: deps.tokens,
+      permissions: deps.permissions,
+      rateLimitPerMinute: deps.payRateLimitPerMinute,
+      now: deps.now,
+    }),
+  );
 
   bot.catch(({ error, ctx }) => {
     const logger = (ctx as Partial<BotContext>).logger ?? deps.logger;

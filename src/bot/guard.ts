@@ -22,6 +22,9 @@ export async function ensureMerchant(ctx: BotContext, permissions: Permissions):
   ctx.logger.info({ refusal, userId: ctx.from?.id }, 'merchant action refused');
   if (ctx.callbackQuery) {
     await ctx.answerCallbackQuery({ text, show_alert: true });
+  } else if (ctx.inlineQuery) {
+    // `@bot …`: no results, and the button above the (empty) list says why.
+    await ctx.answerInlineQuery([], { cache_time: 0, is_personal: true, button: { text, start_parameter: 'help' } });
   } else if (ctx.msg) {
     await ctx.reply(text, { reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true } });
   }

@@ -7,6 +7,7 @@ import type { RemoteInvoice, SmartyPayClient } from '../payments/client.js';
 import { parseMoney } from '../payments/money.js';
 import { readInvoiceMetadata, type WebhookPayload } from '../payments/webhook-payload.js';
 import { normaliseDecimal } from './amount.js';
+import { createInlineIssuer, type InlineIssueResult, type IssueInlineInvoice } from './inline-issue.js';
 import type { PayRequest } from './pay-command.js';
 import { firstCheckAt } from './schedule.js';
 import { isInvoiceStatus, isPaidStatus } from './status.js';
@@ -52,6 +53,9 @@ export interface InvoiceService {
   checkoutLink(smartyPayId: string, description: string | undefined, locale?: string): string;
   /** Invoices a user created since `since` (the /pay rate limit). */
   countIssuedSince(userId: number, since: Date): Promise<number>;
+  /** Inline mode: the invoice of an inline message, made once however often it is asked for. */
+  issueInline(input: IssueInlineInvoice): Promise<InlineIssueResult>;
+  findByInlineMessage(inlineMessageId: string): Promise<InvoiceRow | undefined>;
 }
 
 export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
@@ -83,8 +87,12 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
     return row;
   }
 
+  const inline = createInlineIssuer({ ...deps, now, checkoutLink });
+
   return {
     checkoutLink,
+    issueInline: inline.issue,
+    findByInlineMessage: inline.find,
 
     async countIssuedSince(userId, since) {
       const [row] = await db

@@ -81,15 +81,20 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const render = createNotificationRenderer({ translator: deps.translator, chatSettings: deps.chatSettings, now });
 
   /**
-   * The one place the invoice card is edited. (Inline mode: an invoice with `inlineMessageId` has no card
-   * message; its edit goes through api.editMessageTextInline here.)
+   * The one place the invoice card is edited. Inline mode: the card is the inline message itself, possibly in
+   * a chat the bot is not in, edited by its inline_message_id.
    */
-  async function editCard(invoice: InvoiceRow, cardMessageId: number, card: RenderedMessage): Promise<void> {
-    await api.editMessageText(invoice.chatId, cardMessageId, card.text, {
-      parse_mode: 'HTML',
+  async function editCard(invoice: InvoiceRow, cardMessageId: number | null, card: RenderedMessage): Promise<void> {
+    const options = {
+      parse_mode: 'HTML' as const,
       // Absent markup removes the buttons: a closed card keeps no Pay button.
       ...(card.replyMarkup && { reply_markup: card.replyMarkup }),
-    });
+    };
+    if (invoice.inlineMessageId !== null) {
+      await api.editMessageTextInline(invoice.inlineMessageId, card.text, options);
+    } else if (cardMessageId !== null) {
+      await api.editMessageText(invoice.chatId, cardMessageId, card.text, options);
+    }
   }
 
   async function send(row: OutboxRow, invoice: InvoiceRow): Promise<Outcome> {

@@ -10,7 +10,8 @@ import { type PaymentFacts, renderPaymentReply, renderReminder } from './replies
 // choice, else the invoice's own locale (the issuer's language).
 
 export type Notification =
-  | { kind: 'edit'; cardMessageId: number; card: RenderedMessage }
+  /** cardMessageId null: the card is an inline-mode message (invoice.inlineMessageId). */
+  | { kind: 'edit'; cardMessageId: number | null; card: RenderedMessage }
   | { kind: 'message'; message: RenderedMessage; replyTo: number | null }
   | { kind: 'skip'; note: string };
 
@@ -24,6 +25,10 @@ export function createNotificationRenderer(deps: NotificationRendererDeps) {
   return async function render(row: OutboxRow, invoice: InvoiceRow): Promise<Notification> {
     const t = deps.translator.forLocale((await deps.chatSettings.locale(invoice.chatId)) ?? invoice.locale);
     if (isEdit(row.kind)) {
+      if (invoice.inlineMessageId !== null) {
+        // An inline card may sit in a chat the bot is not in: no buttons that need the chat (Issue again).
+        return { kind: 'edit', cardMessageId: null, card: { text: renderClosedCard(t, invoice).text } };
+      }
       const cardMessageId = invoice.cardMessageId ?? row.targetMessageId;
       if (cardMessageId === null) return { kind: 'skip', note: 'the invoice card was never recorded; nothing to edit' };
       // The invoice as it is now, not as it was when this edit was queued: a late "Expired" edit must not

@@ -49,7 +49,7 @@ describe('Telegram webhook mode', () => {
     expect(call?.params).toMatchObject({
       url: `${PUBLIC_URL}/telegram/webhook`,
       secret_token: SECRET,
-      allowed_updates: ['message', 'callback_query'],
+      allowed_updates: ['message', 'callback_query', 'inline_query', 'chosen_inline_result'],
     });
     await settle(300);
     expect(h.telegram.callsOf('getUpdates')).toHaveLength(0);

@@ -102,7 +102,7 @@ describe.skipIf(!TEST_DATABASE_URL)('two webhook-mode replicas on one Postgres',
       expect(call.params).toMatchObject({
         url: `${PUBLIC_URL}/telegram/webhook`,
         secret_token: SECRET,
-        allowed_updates: ['message', 'callback_query'],
+        allowed_updates: ['message', 'callback_query', 'inline_query', 'chosen_inline_result'],
       });
     }
     expect(telegram.callsOf('getUpdates')).toHaveLength(0);

@@ -19,6 +19,12 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
   /** The invoice the tapped button names, if it belongs to the chat the card is in. */
   async function invoiceOf(ctx: CardContext): Promise<InvoiceRow | undefined> {
     const id = Number(ctx.match[1]);
+    const inlineMessageId = ctx.callbackQuery.inline_message_id;
+    if (inlineMessageId !== undefined) {
+      // An inline-mode card: the message itself names the invoice, wherever it was posted.
+      const invoice = await deps.invoices.findByInlineMessage(inlineMessageId);
+      return invoice?.id === id ? invoice : undefined;
+    }
     return ctx.chat ? deps.lifecycle.findInChat(ctx.chat.id, id) : undefined;
   }
 
