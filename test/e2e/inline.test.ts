@@ -185,6 +185,26 @@ describe('inline mode', () => {
     expect(confirmation?.params.reply_parameters).toBeUndefined();
   });
 
+  it("a customer's 🔄 Check status on the inline card finds the payment whose webhook was lost", async () => {
+    const before = h.smartypay.createdInvoices().length;
+    const { queryId } = await ask('3 bUSDT Scone');
+    const inlineMessageId = h.telegram.chooseInlineResult({ queryId });
+    // The preview turns into the live card (with its Check status button) once the invoice exists.
+    await h.telegram.waitFor(() => JSON.stringify(h.telegram.inlineMessage(inlineMessageId)).includes('"chk:'));
+    const remote = defined(h.smartypay.createdInvoices()[before], 'the remote invoice');
+    const row = await waitForInvoice(h, remote.id, () => true);
+    const card = defined(h.telegram.inlineMessage(inlineMessageId), 'the inline card');
+    const check = card.reply_markup?.inline_keyboard.flat().find((b: any) => b.callback_data?.startsWith('chk:'));
+    expect(check?.callback_data).toBe(`chk:${row.id}`);
+
+    h.smartypay.setStatus(remote.id, 'Paid'); // paid, but the webhook never arrives
+    const tap = h.telegram.pressButton({ from: customer(), data: check.callback_data, inlineMessageId });
+    await h.telegram.waitFor(() => h.telegram.callbackAnswer(tap) !== undefined);
+    expect(h.telegram.callbackAnswer(tap)?.text).toMatch(/paid/i);
+    await h.telegram.waitFor(() => h.telegram.inlineMessage(inlineMessageId)?.text.includes('Paid') === true);
+    expect(h.telegram.inlineMessage(inlineMessageId)?.reply_markup).toBeUndefined();
+  });
+
   it('marks the inline card expired when the invoice runs out unpaid', async () => {
     const before = h.smartypay.createdInvoices().length;
     const { queryId } = await ask('6 bUSDT Bagel');
