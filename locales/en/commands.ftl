@@ -1,4 +1,10 @@
 # The command menu next to the input field (setMyCommands): plain text, at most 256 characters.
 menu-pay = Create a crypto invoice: /pay 12.5 bUSDT coffee
+menu-status = An invoice's status: /status 12
+menu-invoices = This chat's invoices
+menu-cancel = Cancel an unpaid invoice: /cancel 12
+menu-stats = Payments in numbers
+menu-export = All invoices as CSV, sent privately
+menu-lang = Language in this chat: /lang en|ru|auto
 menu-tokens = Tokens this bot accepts
 menu-help = How to take payments

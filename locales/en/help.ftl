@@ -9,6 +9,18 @@ help-usage =
 
     I reply with a Pay button and confirm here when the payment arrives.
     Tokens: { $tokens } (/tokens)
+help-commands =
+    <b>Commands</b>
+    /status 12 — an invoice's status (or reply /status to its card)
+    /invoices — this chat's invoices, newest first
+    /cancel 12 — cancel an unpaid invoice (or reply /cancel to its card)
+    /stats — created, paid, conversion and volume
+    /export — all invoices as a CSV file, sent to you privately
+    /lang en|ru|auto — the language I use in this chat
+    /tokens — accepted tokens
+
+    Buttons on a card: 🔄 Check status asks SMARTy Pay right now; an expired card offers 🔁 Issue again.
+    In any chat, even without me: type <code>@{ $bot } 10 { $defaultToken } coffee</code> and send the invoice.
 tokens-title = <b>Accepted tokens</b>
 tokens-item = • { $token }
 tokens-item-default = • { $token } (default)

@@ -1,3 +1,9 @@
 menu-pay = Выставить счёт в криптовалюте: /pay 12.5 bUSDT кофе
+menu-status = Статус счёта: /status 12
+menu-invoices = Счета этого чата
+menu-cancel = Отменить неоплаченный счёт: /cancel 12
+menu-stats = Платежи в цифрах
+menu-export = Все счета в CSV, лично вам
+menu-lang = Язык в этом чате: /lang en|ru|auto
 menu-tokens = Какие токены принимаются
 menu-help = Как принимать платежи

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { MENU } from '../../src/bot/commands.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
 // The command menu is published at startup in English and Russian; Telegram refusing it is not fatal.
@@ -15,7 +16,8 @@ describe('command menu', () => {
     const calls = h.telegram.callsOf('setMyCommands').map((call) => call.params);
     expect(calls).toHaveLength(2);
     expect(calls[0]?.language_code).toBeUndefined();
-    expect(calls[0]?.commands.map((c: { command: string }) => c.command)).toEqual(['pay', 'tokens', 'help']);
+    expect(calls[0]?.commands.map((c: { command: string }) => c.command)).toEqual([...MENU]);
+    expect(calls[1]?.commands.map((c: { command: string }) => c.command)).toEqual([...MENU]);
     expect(calls[1]?.language_code).toBe('ru');
     expect(calls[1]?.commands[0].description).toMatch(/счёт/);
   });
@@ -58,5 +60,25 @@ describe('language', () => {
     expect(text).toContain('Укажите сумму к оплате.');
     expect(text).toContain('<b>Оплата криптовалютой прямо в этом чате</b>');
     expect(text).not.toMatch(/[{}]|\b[a-z]+-[a-z]+-[a-z]+\b/); // no raw Fluent keys or placeables
+  });
+});
+
+describe('/help', () => {
+  it('explains /pay with examples and names every command of the menu and inline mode, in English and Russian', async () => {
+    h = await startHarness({ env: { MERCHANT_USER_IDS: '' } });
+    for (const [user, language_code] of [
+      [21, 'en'],
+      [22, 'ru'],
+    ] as const) {
+      const chat = { id: user, type: 'private' as const };
+      h.telegram.sendText({ chat, from: { id: user, first_name: 'U', language_code }, text: '/help' });
+      await h.telegram.waitFor(() => h?.telegram.messages(chat.id).length === 1);
+      const text = h.telegram.messages(chat.id)[0]?.text ?? '';
+      expect(text).toContain('<code>/pay 0,99 bBUSD');
+      for (const command of MENU.filter((c) => c !== 'help' && c !== 'pay'))
+        expect(text, command).toContain(`/${command}`);
+      expect(text).toContain(`@${h.telegram.botInfo.username} 10 bUSDT`);
+      expect(text).toContain(language_code === 'ru' ? 'Команды' : 'Commands');
+    }
   });
 });

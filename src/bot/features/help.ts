@@ -8,6 +8,11 @@ export function usageText(t: Translate, tokens: TokenPolicy): string {
   return t('help-usage', { defaultToken: tokens.defaultToken, otherToken: other, tokens: tokens.accepted.join(', ') });
 }
 
+/** /start and /help: how to take a payment, then every other command. */
+export function guideText(t: Translate, tokens: TokenPolicy, botUsername: string): string {
+  return `${usageText(t, tokens)}\n\n${t('help-commands', { bot: botUsername, defaultToken: tokens.defaultToken })}`;
+}
+
 export function tokensText(t: Translate, tokens: TokenPolicy): string {
   return [
     t('tokens-title'),
@@ -21,7 +26,9 @@ export function tokensText(t: Translate, tokens: TokenPolicy): string {
 
 export function createHelpFeature(deps: { tokens: TokenPolicy }) {
   const composer = new Composer<BotContext>();
-  composer.command(['start', 'help'], (ctx) => ctx.reply(usageText(ctx.t, deps.tokens), { parse_mode: 'HTML' }));
+  composer.command(['start', 'help'], (ctx) =>
+    ctx.reply(guideText(ctx.t, deps.tokens, ctx.me.username), { parse_mode: 'HTML' }),
+  );
   composer.command('tokens', (ctx) => ctx.reply(tokensText(ctx.t, deps.tokens), { parse_mode: 'HTML' }));
   return composer;
 }
