@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { chatSettings } from '../db/schema.js';
 import { isLocale, type Locale } from '../i18n/index.js';
@@ -10,8 +10,6 @@ export interface ChatSettings {
   /** The chat's /lang choice, if any. */
   locale(chatId: number): Promise<Locale | undefined>;
   setLocale(chatId: number, locale: Locale | null): Promise<void>;
-  /** A group became a supergroup: its settings move with it. */
-  migrate(oldChatId: number, newChatId: number): Promise<void>;
 }
 
 export function createChatSettings(deps: { db: Database; now?: () => Date }): ChatSettings {
@@ -31,14 +29,6 @@ export function createChatSettings(deps: { db: Database; now?: () => Date }): Ch
         .insert(chatSettings)
         .values({ chatId, locale, updatedAt: now() })
         .onConflictDoUpdate({ target: chatSettings.chatId, set: { locale, updatedAt: now() } });
-    },
-    async migrate(oldChatId, newChatId) {
-      await db
-        .update(chatSettings)
-        .set({ chatId: newChatId })
-        .where(
-          sql`${chatSettings.chatId} = ${oldChatId} and not exists (select 1 from chat_settings where chat_id = ${newChatId})`,
-        );
     },
   };
 }

@@ -1,9 +1,9 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Api } from 'grammy';
 import type { Logger } from 'pino';
 import type { ChatSettings } from '../chats/settings.js';
 import type { Database } from '../db/client.js';
-import { type InvoiceRow, invoices, type OutboxRow, outbox } from '../db/schema.js';
+import { chatSettings, type InvoiceRow, invoices, type OutboxRow, outbox } from '../db/schema.js';
 import type { Translator } from '../i18n/index.js';
 import type { Metrics, NotificationResult } from '../metrics.js';
 import { createOutboxClaims } from './claims.js';
@@ -119,8 +119,18 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     await db.transaction(async (tx) => {
       await tx.update(invoices).set({ chatId: newChatId }).where(eq(invoices.chatId, oldChatId));
       await tx.update(outbox).set({ chatId: newChatId }).where(eq(outbox.chatId, oldChatId));
+      // The chat's /lang choice moves too, unless the supergroup already has its own.
+      await tx
+        .update(chatSettings)
+        .set({ chatId: newChatId })
+        .where(
+          and(
+            eq(chatSettings.chatId, oldChatId),
+            sql`not exists (select 1 from chat_settings where chat_id = ${newChatId})`,
+          ),
+        );
     });
-    logger.info({ oldChatId, newChatId }, 'chat migrated to a supergroup; invoices moved');
+    logger.info({ oldChatId, newChatId }, 'chat migrated to a supergroup; invoices and settings moved');
   }
 
   async function decide(row: OutboxRow, decision: FailureDecision): Promise<Outcome> {

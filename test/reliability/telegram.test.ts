@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { invoices, type OutboxRow } from '../../src/db/schema.js';
+import { chatSettings, invoices, type OutboxRow } from '../../src/db/schema.js';
 import { createTestClock } from '../support/clock.js';
 import { botCalls, issueInvoice, outboxRowsOf, settle, type TestChat, waitUntil } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
@@ -144,6 +144,8 @@ describe('outbox against Telegram failures', () => {
     const oldChat: TestChat = { id: -++nextChatId, type: 'group', title: 'Old group' };
     const newChatId = -1_000_000_000_000 - nextChatId;
     const { remote, row } = await issueInvoice(h, oldChat);
+    // The chat's language choice travels with it.
+    await h.db.insert(chatSettings).values({ chatId: oldChat.id, locale: 'ru' });
     h.telegram.failNext('sendMessage', {
       status: 400,
       description: 'Bad Request: group chat was upgraded to a supergroup chat',
@@ -152,10 +154,11 @@ describe('outbox against Telegram failures', () => {
     await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
     await h.telegram.waitFor(() => botCalls(h, newChatId).length === 1);
     await settle();
-    expect(delivered(newChatId).filter((m) => m.text.includes('Payment received'))).toHaveLength(1);
-    expect(delivered(oldChat.id).filter((m) => m.text.includes('Payment received'))).toHaveLength(0);
+    expect(delivered(newChatId).filter((m) => m.text.includes('Оплата получена'))).toHaveLength(1);
+    expect(delivered(oldChat.id).filter((m) => m.text.includes('Оплата получена'))).toHaveLength(0);
     const [moved] = await h.db.select().from(invoices).where(eq(invoices.id, row.id));
     expect(moved?.chatId).toBe(newChatId);
+    expect(await h.db.select().from(chatSettings).where(eq(chatSettings.chatId, newChatId))).toHaveLength(1);
   });
 
   it('12. a deleted /pay message still gets its confirmation; "message is not modified" counts as done', async () => {
