@@ -36,13 +36,17 @@ export function formatMoney(amount: string, token: string): string {
   return `${normaliseDecimal(amount)} ${token}`;
 }
 
-/** "26 Nov 2026, 08:20 UTC": unambiguous for merchants in any timezone. */
-export function formatUtc(date: Date): string {
-  const day = date.getUTCDate();
-  const month = date.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' });
+/** "26 Nov 2026, 08:20 UTC" / "26 нояб. 2026, 08:20 UTC": unambiguous for merchants in any timezone. */
+export function formatUtc(t: Translate, date: Date): string {
   const hh = String(date.getUTCHours()).padStart(2, '0');
   const mm = String(date.getUTCMinutes()).padStart(2, '0');
-  return `${day} ${month} ${date.getUTCFullYear()}, ${hh}:${mm} UTC`;
+  // Strings, not numbers: Fluent would group a year as "2,026". The month only selects a name.
+  return t('date-utc', {
+    day: String(date.getUTCDate()),
+    month: date.getUTCMonth() + 1,
+    year: String(date.getUTCFullYear()),
+    time: `${hh}:${mm}`,
+  });
 }
 
 /** Whole minutes until `expiresAt`, as a string (Fluent would group a number: "1,440"). */
@@ -74,7 +78,7 @@ export function renderOpenCard(t: Translate, invoice: CardInvoice, now: Date): R
     text: [
       t('card-title', { id: String(invoice.id) }),
       ...describe(t, invoice),
-      t('card-expires', { at: formatUtc(invoice.expiresAt), minutes: minutesLeft(invoice.expiresAt, now) }),
+      t('card-expires', { at: formatUtc(t, invoice.expiresAt), minutes: minutesLeft(invoice.expiresAt, now) }),
       '',
       t('card-footer'),
     ].join('\n'),

@@ -59,8 +59,8 @@ function underpaidText(t: Translate, invoice: CardInvoice, facts: PaymentFacts):
       ? escapeHtml(formatMoney(subtractDecimals(invoice.amount, facts.paidAmount), invoice.token))
       : undefined;
   const next = rest
-    ? t('underpaid-next-rest', { rest, at: formatUtc(invoice.expiresAt) })
-    : t('underpaid-next', { at: formatUtc(invoice.expiresAt) });
+    ? t('underpaid-next-rest', { rest, at: formatUtc(t, invoice.expiresAt) })
+    : t('underpaid-next', { at: formatUtc(t, invoice.expiresAt) });
   return `${head} ${next}`;
 }
 
@@ -92,7 +92,7 @@ export function renderReminder(t: Translate, invoice: CardInvoice, now: Date): R
       amount: escapeHtml(formatMoney(invoice.amount, invoice.token)),
       what: forWhat(t, invoice.description),
       minutes: minutesLeft(invoice.expiresAt, now),
-      at: formatUtc(invoice.expiresAt),
+      at: formatUtc(t, invoice.expiresAt),
     }),
     replyMarkup: { inline_keyboard: [[payButton(t, invoice)]] },
   };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ageParts, conversionPercent, formatUtcIn, statusLabel } from '../../src/bot/features/report-format.js';
+import { ageParts, conversionPercent, statusLabel } from '../../src/bot/features/report-format.js';
 import { createTranslator } from '../../src/i18n/index.js';
+import { formatUtc } from '../../src/notify/messages.js';
 
 const translator = createTranslator({ localeOf: async () => 'en' });
 
@@ -43,7 +44,14 @@ describe('labels and dates', () => {
 
   it('formats UTC times in the reader language', () => {
     const date = new Date(Date.UTC(2026, 10, 26, 8, 5));
-    expect(formatUtcIn(date, 'en')).toBe('26 Nov 2026, 08:05 UTC');
-    expect(formatUtcIn(date, 'ru')).toBe('26 нояб. 2026 г., 08:05 UTC');
+    expect(formatUtc(translator.forLocale('en'), date)).toBe('26 Nov 2026, 08:05 UTC');
+    expect(formatUtc(translator.forLocale('ru'), date)).toBe('26 нояб. 2026, 08:05 UTC');
+    // Every month has its name in both languages (the last variant is only the fallback).
+    for (const locale of ['en', 'ru']) {
+      const names = new Set(
+        Array.from({ length: 12 }, (_, m) => formatUtc(translator.forLocale(locale), new Date(Date.UTC(2026, m, 1)))),
+      );
+      expect(names.size, locale).toBe(12);
+    }
   });
 });

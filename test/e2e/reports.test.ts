@@ -110,8 +110,8 @@ describe('/status', () => {
         '<b>3 bUSDT</b>',
         'За: Кофе',
         'Статус: 🕓 Ожидает оплаты',
-        `Создан: ${row.createdAt.getUTCDate()} нояб. 2026 г., ${hhmm(row.createdAt)} UTC`,
-        `Действителен до: ${row.expiresAt.getUTCDate()} нояб. 2026 г., ${hhmm(row.expiresAt)} UTC`,
+        `Создан: ${row.createdAt.getUTCDate()} нояб. 2026, ${hhmm(row.createdAt)} UTC`,
+        `Действителен до: ${row.expiresAt.getUTCDate()} нояб. 2026, ${hhmm(row.expiresAt)} UTC`,
       ].join('\n'),
     );
     expect(answer.reply_markup.inline_keyboard[0][0].text).toBe('💳 Оплатить 3 bUSDT');

@@ -45,19 +45,6 @@ export function conversionPercent(paid: number, created: number): number {
   return Math.round((paid * 1000) / created) / 10;
 }
 
-/** "26 Nov 2026, 08:20 UTC" in the reader's language; always UTC, like the invoice card. */
-export function formatUtcIn(date: Date, locale: string): string {
-  const day = date.toLocaleDateString(locale === 'ru' ? 'ru-RU' : 'en-GB', {
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    timeZone: 'UTC',
-  });
-  const hh = String(date.getUTCHours()).padStart(2, '0');
-  const mm = String(date.getUTCMinutes()).padStart(2, '0');
-  return `${day}, ${hh}:${mm} UTC`;
-}
-
 export function formatVolume(t: Translate, volume: WindowStats['volume']): string {
   if (volume.length === 0) return t('stats-volume-none');
   return volume.map((v) => escapeHtml(formatMoney(v.amount, v.token))).join(', ');

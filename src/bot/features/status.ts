@@ -4,9 +4,9 @@ import type { InvoiceRow } from '../../db/schema.js';
 import type { Translate } from '../../i18n/index.js';
 import type { InvoiceReports } from '../../invoices/reports.js';
 import { isOpenStatus } from '../../invoices/status.js';
-import { escapeHtml, formatMoney } from '../../notify/messages.js';
+import { escapeHtml, formatMoney, formatUtc } from '../../notify/messages.js';
 import type { BotContext } from '../context.js';
-import { formatUtcIn, statusLabel } from './report-format.js';
+import { statusLabel } from './report-format.js';
 
 // /status <invoice id>, or /status as a reply to an invoice card: anyone in the chat may ask, but only
 // about this chat's invoices.
@@ -25,12 +25,11 @@ export function isPayable(invoice: InvoiceRow, now: Date): boolean {
 
 export function renderStatus(
   t: Translate,
-  locale: string,
   invoice: InvoiceRow,
   now: Date,
 ): { text: string; replyMarkup?: InlineKeyboardMarkup } {
   const money = escapeHtml(formatMoney(invoice.amount, invoice.token));
-  const time = (date: Date) => formatUtcIn(date, locale);
+  const time = (date: Date) => formatUtc(t, date);
   const lines = [t('status-title', { id: String(invoice.id) }), `<b>${money}</b>`];
   if (invoice.description) lines.push(t('status-description', { description: escapeHtml(invoice.description) }));
   lines.push(t('status-status', { status: statusLabel(t, invoice.status) }));
@@ -79,7 +78,7 @@ export function createStatusFeature(deps: StatusFeatureDeps) {
       await ctx.reply(ctx.t('status-usage'), { parse_mode: 'HTML', reply_parameters: replyTo });
       return;
     }
-    const rendered = renderStatus(ctx.t, await ctx.i18n.getLocale(), invoice, now());
+    const rendered = renderStatus(ctx.t, invoice, now());
     await ctx.reply(rendered.text, {
       parse_mode: 'HTML',
       reply_parameters: replyTo,
