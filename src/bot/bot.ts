@@ -22,6 +22,7 @@ import { createPayFeature } from './features/pay.js';
 import { createStatsFeature } from './features/stats.js';
 import { createStatusFeature } from './features/status.js';
 import type { Permissions } from './permissions.js';
+import { createIssueLimit } from './rate-limit.js';
 
 export interface BotDependencies {
   invoices: InvoiceService;
@@ -60,6 +61,11 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
   bot.use(deps.translator.plugin);
 
+  const issueLimit = createIssueLimit({
+    invoices: deps.invoices,
+    perMinute: deps.payRateLimitPerMinute,
+    now: deps.now,
+  });
   bot.use(
     createPayFeature({
       invoices: deps.invoices,
@@ -67,7 +73,7 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
       now: deps.now,
       metrics: deps.metrics,
       permissions: deps.permissions,
-      rateLimitPerMinute: deps.payRateLimitPerMinute,
+      issueLimit,
     }),
   );
   bot.use(createHelpFeature({ tokens: deps.tokens }));
@@ -76,6 +82,7 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
     invoices: deps.invoices,
     lifecycle: deps.lifecycle,
     permissions: deps.permissions,
+    issueLimit,
     wakeOutbox: deps.wakeOutbox,
     now: deps.now,
   };
@@ -93,7 +100,7 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
       translator: deps.translator,
       tokens: deps.tokens,
       permissions: deps.permissions,
-      rateLimitPerMinute: deps.payRateLimitPerMinute,
+      issueLimit,
       now: deps.now,
     }),
   );

@@ -94,7 +94,7 @@ describe('Issue again', () => {
     clock.advance(60 * MINUTE);
     await h.app.workers.reconciler.tick();
     await waitForInvoice(h, remote.id, (r) => r.status === 'Expired');
-    await h.telegram.waitFor(() => botCalls(h, chat.id, 'editMessageText').length === 1);
+    await h.telegram.waitFor(() => botCalls(h, chat.id, 'editMessageText').length === 1, 10_000);
     const expiredCard = botCalls(h, chat.id, 'editMessageText')[0];
     expect(expiredCard?.params.text).toContain(`Expired</b> · invoice #${row.id}`);
     const buttons = buttonsOf(expiredCard?.params.reply_markup);
@@ -156,7 +156,7 @@ describe('languages', () => {
     const chat = newGroup();
     const russian = { ...MERCHANT, language_code: 'ru' };
     h.telegram.sendText({ chat, from: russian, text: '/pay 5 bUSDT Кофе' });
-    await h.telegram.waitFor(() => botCalls(h, chat.id).length === 1);
+    await h.telegram.waitFor(() => botCalls(h, chat.id).length === 1, 10_000);
     const card = botCalls(h, chat.id)[0];
     expect(card?.params.text).toContain('🧾 <b>Счёт №');
     expect(card?.params.text).toContain('За: Кофе');
@@ -167,7 +167,7 @@ describe('languages', () => {
     const [row] = await h.db.select().from(invoices).where(eq(invoices.chatId, chat.id));
     expect(row?.locale).toBe('ru');
     await h.smartypay.sendWebhook(h.webhookUrl, row?.smartyPayId as string, { status: 'Paid' });
-    await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2);
+    await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2, 10_000);
     expect(botCalls(h, chat.id)[1]?.params.text).toBe('✅ Оплата получена: <b>5 bUSDT</b> за «Кофе».');
 
     // An English invoice in a chat set to Russian afterwards: the chat's choice wins when the text is sent.
@@ -175,7 +175,7 @@ describe('languages', () => {
     const issued = await issueInvoice(h, english, '/pay 4 bUSDT');
     await h.db.insert(chatSettings).values({ chatId: english.id, locale: 'ru' });
     await h.smartypay.sendWebhook(h.webhookUrl, issued.remote.id, { status: 'UnderPaid', paidAmount: '1' });
-    await h.telegram.waitFor(() => botCalls(h, english.id).length === 2);
+    await h.telegram.waitFor(() => botCalls(h, english.id).length === 2, 10_000);
     expect(botCalls(h, english.id)[1]?.params.text).toContain('получено <b>1 bUSDT</b> из <b>4 bUSDT</b>');
     expect(botCalls(h, english.id)[1]?.params.text).toContain('не хватает 3 bUSDT');
   });

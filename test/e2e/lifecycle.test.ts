@@ -44,7 +44,7 @@ describe('/cancel', () => {
     const reply = await command(chat, '/cancel', cardId);
     expect(reply?.params.text).toContain(`Invoice #${row.id} is cancelled`);
 
-    await h.telegram.waitFor(() => botCalls(h, chat.id, 'editMessageText').length === 1);
+    await h.telegram.waitFor(() => botCalls(h, chat.id, 'editMessageText').length === 1, 10_000);
     const edit = botCalls(h, chat.id, 'editMessageText')[0];
     expect(edit?.params.message_id).toBe(cardId);
     expect(edit?.params.text).toContain(`Cancelled</b> · invoice #${row.id}`);
@@ -62,8 +62,13 @@ describe('/cancel', () => {
 
     // The customer pays anyway.
     await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid', paidAmount: '5' });
-    await h.telegram.waitFor(() => botCalls(h, chat.id, 'editMessageText').length === 2);
-    const late = botCalls(h, chat.id).find((c) => c.params.text.includes('after the invoice was cancelled'));
+    // The card edit and the reply are paced separately (a group gets one new message per ~3 s): wait for both.
+    const lateReply = () => botCalls(h, chat.id).find((c) => c.params.text.includes('after the invoice was cancelled'));
+    await h.telegram.waitFor(
+      () => botCalls(h, chat.id, 'editMessageText').length === 2 && lateReply() !== undefined,
+      10_000,
+    );
+    const late = lateReply();
     expect(late?.params.text).toContain('Payment received after the invoice was cancelled: <b>5 bUSDT</b> for “Tea”.');
     expect(late?.params.reply_parameters.message_id).toBe(row.payMessageId);
     expect(botCalls(h, chat.id, 'editMessageText')[1]?.params.text).toContain('Paid</b>');
@@ -174,7 +179,7 @@ describe('payment wording', () => {
     const under = newGroup();
     const a = await issueInvoice(h, under, '/pay 5 bUSDT');
     await h.smartypay.sendWebhook(h.webhookUrl, a.remote.id, { status: 'UnderPaid', paidAmount: '2' });
-    await h.telegram.waitFor(() => botCalls(h, under.id).length === 2);
+    await h.telegram.waitFor(() => botCalls(h, under.id).length === 2, 10_000);
     const underText = botCalls(h, under.id)[1]?.params.text as string;
     expect(underText).toContain('<b>2 bUSDT</b> received of <b>5 bUSDT</b> due');
     expect(underText).toContain('3 bUSDT is missing');
@@ -183,7 +188,7 @@ describe('payment wording', () => {
     const over = newGroup();
     const b = await issueInvoice(h, over, '/pay 5 bUSDT');
     await h.smartypay.sendWebhook(h.webhookUrl, b.remote.id, { status: 'OverPaid', paidAmount: '6' });
-    await h.telegram.waitFor(() => botCalls(h, over.id).length === 2);
+    await h.telegram.waitFor(() => botCalls(h, over.id).length === 2, 10_000);
     expect(botCalls(h, over.id)[1]?.params.text).toBe(
       '✅ Payment received: <b>6 bUSDT</b>. That is 1 bUSDT more than the 5 bUSDT due; settle the difference with the customer.',
     );
@@ -191,7 +196,7 @@ describe('payment wording', () => {
     const invalid = newGroup();
     const c = await issueInvoice(h, invalid, '/pay 5 bUSDT Tea');
     await h.smartypay.sendWebhook(h.webhookUrl, c.remote.id, { status: 'Invalid' });
-    await h.telegram.waitFor(() => botCalls(h, invalid.id).length === 2);
+    await h.telegram.waitFor(() => botCalls(h, invalid.id).length === 2, 10_000);
     expect(botCalls(h, invalid.id)[1]?.params.text).toContain(
       'The payment for “Tea” failed: SMARTy Pay marked it invalid and nothing was credited to you.',
     );

@@ -59,6 +59,9 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
       const chatId = old.chatId;
       const cardMessageId = old.cardMessageId ?? ctx.callbackQuery.message?.message_id;
       if (cardMessageId === undefined) return ctx.t('check-unknown');
+      if (await deps.issueLimit.reached(ctx.from.id)) {
+        return ctx.t('pay-rate-limited', { max: deps.issueLimit.perMinute });
+      }
       let result: Awaited<ReturnType<LifecycleFeatureDeps['invoices']['issue']>>;
       try {
         // Keyed by the expired card: (chat, "pay message") is unique, so a double tap issues one invoice.

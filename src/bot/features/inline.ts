@@ -12,6 +12,7 @@ import type { TokenPolicy } from '../../payments/currencies.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
 import type { Permissions } from '../permissions.js';
+import type { IssueLimit } from '../rate-limit.js';
 
 // `@bot 10 bUSDT coffee` in any chat. Each keystroke is an inline query: it only stores a draft and
 // offers a preview with a callback button. The SMARTy Pay invoice is made for the posted message
@@ -24,8 +25,8 @@ export interface InlineFeatureDeps {
   permissions: Permissions;
   /** The card is in the issuer's language, whoever taps. */
   translator: Translator;
-  /** Invoices one user may create per minute (shared with /pay); 0 = unlimited. */
-  rateLimitPerMinute: number;
+  /** Shared with /pay. */
+  issueLimit: IssueLimit;
   now?: (() => Date) | undefined;
 }
 
@@ -44,12 +45,9 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
       await answerWithoutResults(ctx, ctx.t(key, { token: deps.tokens.defaultToken }));
       return;
     }
-    if (deps.rateLimitPerMinute > 0) {
-      const recent = await deps.invoices.countIssuedSince(ctx.from.id, new Date(now().getTime() - 60_000));
-      if (recent >= deps.rateLimitPerMinute) {
-        await answerWithoutResults(ctx, ctx.t('inline-rate-limited', { max: deps.rateLimitPerMinute }));
-        return;
-      }
+    if (await deps.issueLimit.reached(ctx.from.id)) {
+      await answerWithoutResults(ctx, ctx.t('inline-rate-limited', { max: deps.issueLimit.perMinute }));
+      return;
     }
     const { request } = parsed;
     const draftId = await deps.drafts.save(ctx.from.id, request, await ctx.i18n.getLocale());

@@ -3,12 +3,15 @@ import type { InvoiceLifecycle } from '../../invoices/lifecycle.js';
 import type { InvoiceService } from '../../invoices/service.js';
 import { isOpenStatus, isPaidStatus } from '../../invoices/status.js';
 import type { Permissions } from '../permissions.js';
+import type { IssueLimit } from '../rate-limit.js';
 
 /** What the card buttons and /cancel need. */
 export interface LifecycleFeatureDeps {
   invoices: InvoiceService;
   lifecycle: InvoiceLifecycle;
   permissions: Permissions;
+  /** Issue again counts like /pay. */
+  issueLimit: IssueLimit;
   /** Sends the card edit a status change queued without waiting for the outbox's next poll. */
   wakeOutbox: () => void;
   now?: (() => Date) | undefined;

@@ -10,6 +10,7 @@ import type { TokenPolicy } from '../../payments/currencies.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
 import type { Permissions } from '../permissions.js';
+import type { IssueLimit } from '../rate-limit.js';
 import { usageText } from './help.js';
 
 export interface PayFeatureDeps {
@@ -18,8 +19,7 @@ export interface PayFeatureDeps {
   now?: (() => Date) | undefined;
   metrics?: Metrics;
   permissions: Permissions;
-  /** Invoices one user may create per minute; 0 = unlimited. */
-  rateLimitPerMinute: number;
+  issueLimit: IssueLimit;
 }
 
 const PROBLEMS: Record<PayCommandProblem, (t: Translate, word?: string) => string> = {
@@ -58,14 +58,10 @@ export function createPayFeature(deps: PayFeatureDeps) {
       return;
     }
 
-    if (deps.rateLimitPerMinute > 0 && ctx.from) {
-      const since = new Date(now().getTime() - 60_000);
-      const recent = await deps.invoices.countIssuedSince(ctx.from.id, since);
-      if (recent >= deps.rateLimitPerMinute) {
-        ctx.logger.info({ userId: ctx.from.id, recent }, '/pay rate limited');
-        await ctx.reply(ctx.t('pay-rate-limited', { max: deps.rateLimitPerMinute }), { reply_parameters: replyTo });
-        return;
-      }
+    if (await deps.issueLimit.reached(ctx.from?.id)) {
+      ctx.logger.info({ userId: ctx.from?.id }, '/pay rate limited');
+      await ctx.reply(ctx.t('pay-rate-limited', { max: deps.issueLimit.perMinute }), { reply_parameters: replyTo });
+      return;
     }
 
     let result: Awaited<ReturnType<InvoiceService['issue']>>;
