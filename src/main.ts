@@ -116,6 +116,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     },
     metrics,
   });
+  const inlineDrafts = createInlineDrafts({ db: database.db, now });
   const reconciler = createReconciler({
     db: database.db,
     payments,
@@ -126,6 +127,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     intervalMs: config.recheck.intervalMs,
     onApplied: () => outboxWorker.wake(),
     reminders: lifecycle,
+    drafts: inlineDrafts,
   });
 
   const permissions = createPermissions({
@@ -138,7 +140,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     lifecycle,
     wakeOutbox: () => outboxWorker.wake(),
     reports: createInvoiceReports({ db: database.db, now }),
-    inlineDrafts: createInlineDrafts({ db: database.db, now }),
+    inlineDrafts,
     translator,
     permissions,
     payRateLimitPerMinute: config.payRateLimitPerMinute,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, lt } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { inlineDrafts } from '../db/schema.js';
 import { normaliseDecimal } from './amount.js';
@@ -20,7 +20,12 @@ export interface InlineDrafts {
   /** Stores (or refreshes) the draft for this user and request; returns its id, the same for the same request. */
   save(userId: number, request: PayRequest, locale: string): Promise<string>;
   find(id: string): Promise<InlineDraft | undefined>;
+  /** Forgets drafts last offered before `before`; returns how many. */
+  pruneBefore(before: Date): Promise<number>;
 }
+
+/** A posted inline offer can be tapped long after it was typed; after this long its tap says the offer is gone. */
+export const INLINE_DRAFT_TTL_MS = 7 * 24 * 60 * 60_000;
 
 /**
  * 22 base64url characters of SHA-256 over user and normalised request: short enough for callback data
@@ -50,6 +55,13 @@ export function createInlineDrafts(deps: { db: Database; now?: () => Date }): In
         })
         .onConflictDoUpdate({ target: inlineDrafts.id, set: { locale, createdAt: now() } });
       return id;
+    },
+    async pruneBefore(before) {
+      const deleted = await db
+        .delete(inlineDrafts)
+        .where(lt(inlineDrafts.createdAt, before))
+        .returning({ id: inlineDrafts.id });
+      return deleted.length;
     },
     async find(id) {
       const [row] = await db.select().from(inlineDrafts).where(eq(inlineDrafts.id, id)).limit(1);

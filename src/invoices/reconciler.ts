@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
 import { type InvoiceRow, invoices } from '../db/schema.js';
 import type { SmartyPayClient } from '../payments/client.js';
+import { INLINE_DRAFT_TTL_MS } from './inline-drafts.js';
 import { checkRetryDelayMs, nextCheckAfter } from './schedule.js';
 import type { InvoiceService } from './service.js';
 import { canTransition } from './status.js';
@@ -25,6 +26,8 @@ export interface ReconcilerDeps {
   onApplied?: () => void;
   /** Queues due "expires soon" reminders (after the checks, so an invoice found paid or expired gets none). */
   reminders?: { enqueueDueReminders(): Promise<number> };
+  /** Inline-mode drafts: one row per distinct query typed, pruned here about once an hour. */
+  drafts?: { pruneBefore(before: Date): Promise<number> };
 }
 
 export interface Reconciler {
@@ -33,6 +36,8 @@ export interface Reconciler {
   /** Runs the checks due now; returns how many invoices it checked. */
   tick(): Promise<number>;
 }
+
+const PRUNE_EVERY_MS = 60 * 60_000;
 
 /** While one process checks an invoice, others leave it alone for this long. */
 const CLAIM_MS = 2 * 60_000;
@@ -46,6 +51,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const recent: number[] = []; // times of checks in the last minute, for the rate bound
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
+  let lastPrunedAt = Number.NEGATIVE_INFINITY;
 
   function budget(at: number): number {
     while (recent.length && (recent[0] ?? 0) <= at - 60_000) recent.shift();
@@ -128,6 +134,11 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     for (let i = 0; i < due.length; i++) recent.push(at);
     await Promise.all(due.map((invoice) => check(invoice)));
     if (deps.reminders && (await deps.reminders.enqueueDueReminders()) > 0) deps.onApplied?.();
+    if (deps.drafts && at - lastPrunedAt >= PRUNE_EVERY_MS) {
+      lastPrunedAt = at;
+      const pruned = await deps.drafts.pruneBefore(new Date(at - INLINE_DRAFT_TTL_MS));
+      if (pruned > 0) logger.info({ pruned }, 'old inline drafts removed');
+    }
     return due.length;
   }
 

@@ -269,6 +269,19 @@ describe('inline mode', () => {
     });
     expect(h.smartypay.createdInvoices()).toHaveLength(before);
   });
+
+  // Last in this block: it moves the shared clock on by a week.
+  it('forgets offers after a week: the reconciler prunes them and a late tap is told the offer is gone', async () => {
+    const { queryId, results } = await ask('8 bUSDT Pie');
+    const draftId = defined(results[0], 'the offer').id as string;
+    const inlineMessageId = h.telegram.chooseInlineResult({ queryId, feedback: false });
+    clock.advance(8 * 24 * 60 * 60_000);
+    await h.app.workers.reconciler.tick();
+    expect(await h.db.select().from(inlineDrafts).where(eq(inlineDrafts.id, draftId))).toHaveLength(0);
+    const tap = h.telegram.pressButton({ from: customer(), data: `ipay:${draftId}`, inlineMessageId });
+    await h.telegram.waitFor(() => h.telegram.callbackAnswer(tap) !== undefined);
+    expect(h.telegram.callbackAnswer(tap)?.text).toContain('no longer available');
+  });
 });
 
 function queryResultId(queryId: string): string {
