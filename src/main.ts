@@ -102,7 +102,6 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     api: outboxApi,
     logger,
     translator,
-    chatSettings,
     now,
     leaseMs: config.outbox.leaseMs,
     maxAgeMs: config.outbox.maxAgeMs,

@@ -1,7 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Api } from 'grammy';
 import type { Logger } from 'pino';
-import type { ChatSettings } from '../chats/settings.js';
 import type { Database } from '../db/client.js';
 import { chatSettings, type InvoiceRow, invoices, type OutboxRow, outbox } from '../db/schema.js';
 import type { Translator } from '../i18n/index.js';
@@ -24,7 +23,6 @@ export interface OutboxWorkerDeps {
   logger: Logger;
   /** Texts are rendered at send time, in the chat's /lang choice, else the invoice's own locale. */
   translator: Translator;
-  chatSettings: ChatSettings;
   now?: () => Date;
   random?: () => number;
   leaseMs?: number;
@@ -78,7 +76,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   let timer: NodeJS.Timeout | undefined;
   let loop: Promise<void> | undefined;
 
-  const render = createNotificationRenderer({ translator: deps.translator, chatSettings: deps.chatSettings, now });
+  const render = createNotificationRenderer({ translator: deps.translator, now });
 
   /**
    * The one place the invoice card is edited. Inline mode: the card is the inline message itself, possibly in
@@ -97,8 +95,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     }
   }
 
-  async function send(row: OutboxRow, invoice: InvoiceRow): Promise<Outcome> {
-    const notification = await render(row, invoice);
+  async function send(row: OutboxRow, invoice: InvoiceRow, chatLocale: string | null): Promise<Outcome> {
+    const notification = render(row, invoice, chatLocale);
     if (notification.kind === 'skip') return { status: 'skipped', note: notification.note };
     if (notification.kind === 'edit') {
       await editCard(invoice, notification.cardMessageId, notification.card);
@@ -163,14 +161,21 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
 
   async function deliver(row: OutboxRow): Promise<void> {
     let outcome: Outcome;
-    const [invoice] = row.invoiceId
-      ? await db.select().from(invoices).where(eq(invoices.id, row.invoiceId)).limit(1)
+    // The invoice as it is now, with the chat's /lang choice, in one query.
+    const [found] = row.invoiceId
+      ? await db
+          .select({ invoice: invoices, chatLocale: chatSettings.locale })
+          .from(invoices)
+          .leftJoin(chatSettings, eq(chatSettings.chatId, invoices.chatId))
+          .where(eq(invoices.id, row.invoiceId))
+          .limit(1)
       : [];
-    if (!invoice) {
+    const invoice = found?.invoice;
+    if (!found || !invoice) {
       outcome = { status: 'failed', note: 'invoice row not found' };
     } else {
       try {
-        outcome = await send(row, invoice);
+        outcome = await send(row, invoice, found.chatLocale);
       } catch (error) {
         deps.metrics?.telegramApiErrors.inc({ code: telegramErrorCode(error) });
         outcome = await decide(row, classifyTelegramFailure(error));

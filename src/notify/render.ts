@@ -1,4 +1,3 @@
-import type { ChatSettings } from '../chats/settings.js';
 import type { InvoiceRow, OutboxRow } from '../db/schema.js';
 import type { Translator } from '../i18n/index.js';
 import { isOpenStatus } from '../invoices/status.js';
@@ -17,13 +16,13 @@ export type Notification =
 
 export interface NotificationRendererDeps {
   translator: Translator;
-  chatSettings: ChatSettings;
   now: () => Date;
 }
 
 export function createNotificationRenderer(deps: NotificationRendererDeps) {
-  return async function render(row: OutboxRow, invoice: InvoiceRow): Promise<Notification> {
-    const t = deps.translator.forLocale((await deps.chatSettings.locale(invoice.chatId)) ?? invoice.locale);
+  /** `chatLocale`: the chat's /lang choice, read with the invoice (chat_settings.locale), if any. */
+  return function render(row: OutboxRow, invoice: InvoiceRow, chatLocale: string | null): Notification {
+    const t = deps.translator.forLocale(chatLocale ?? invoice.locale);
     if (isEdit(row.kind)) {
       if (invoice.inlineMessageId !== null) {
         // An inline card may sit in a chat the bot is not in: no buttons that need the chat (Issue again).
