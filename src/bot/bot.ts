@@ -83,6 +83,8 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
     lifecycle: deps.lifecycle,
     permissions: deps.permissions,
     issueLimit,
+    translator: deps.translator,
+    chatSettings: deps.chatSettings,
     wakeOutbox: deps.wakeOutbox,
     now: deps.now,
   };

@@ -45,17 +45,24 @@ describe('Check status', () => {
     expect(check).toEqual({ text: '🔄 Check status', callback_data: `chk:${row.id}` });
 
     const cardId = row.cardMessageId as number;
+    expect(card.params.text).toContain('(in 60 min)');
+    clock.advance(MINUTE);
     expect((await tap(chat, cardId, check.callback_data)).text).toBe('⏳ Still waiting for the payment.');
     expect(gets(remote.id)).toHaveLength(1);
     expect(gets(remote.id)[0]?.status).toBe(200); // signed: the fake checks x-api-sig
+    // Still open: the card is refreshed in place, its countdown current, its buttons kept.
+    const refreshed = h.telegram.messages(chat.id).find((m) => m.message_id === cardId);
+    expect(refreshed?.text).toContain('(in 59 min)');
+    expect(buttonsOf(refreshed?.reply_markup)).toEqual([pay, check]);
+    expect(botCalls(h, chat.id, 'editMessageText')).toHaveLength(1);
 
-    // A second tap within 10 s is answered without asking SMARTy Pay.
+    // A second tap within 10 s is answered without asking SMARTy Pay (and without touching the card).
     clock.advance(9_000);
     expect((await tap(chat, cardId, check.callback_data)).text).toBe(
       'Checked a moment ago. Try again in a few seconds.',
     );
     expect(gets(remote.id)).toHaveLength(1);
-    expect(botCalls(h, chat.id, 'editMessageText')).toHaveLength(0);
+    expect(botCalls(h, chat.id, 'editMessageText')).toHaveLength(1);
 
     // The customer paid and the webhook was lost: the next tap finds it.
     h.smartypay.setStatus(remote.id, 'Paid', '5');
@@ -63,9 +70,10 @@ describe('Check status', () => {
     expect((await tap(chat, cardId, check.callback_data)).text).toBe('✅ Paid.');
     expect(gets(remote.id)).toHaveLength(2);
     await h.telegram.waitFor(
-      () => botCalls(h, chat.id).length === 2 && botCalls(h, chat.id, 'editMessageText').length === 1,
+      () => botCalls(h, chat.id).length === 2 && botCalls(h, chat.id, 'editMessageText').length === 2,
+      10_000,
     );
-    const edit = botCalls(h, chat.id, 'editMessageText')[0];
+    const edit = botCalls(h, chat.id, 'editMessageText')[1];
     expect(edit?.params.message_id).toBe(cardId);
     expect(edit?.params.text).toContain(`Paid</b> · invoice #${row.id}`);
     expect(edit?.params.reply_markup).toBeUndefined();

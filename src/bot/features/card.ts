@@ -1,6 +1,7 @@
-import { type CallbackQueryContext, Composer } from 'grammy';
+import { type CallbackQueryContext, Composer, GrammyError } from 'grammy';
 import type { InvoiceRow } from '../../db/schema.js';
 import { normaliseDecimal } from '../../invoices/amount.js';
+import { isOpenStatus } from '../../invoices/status.js';
 import { CHECK_STATUS_ACTION, ISSUE_AGAIN_ACTION, renderOpenCard } from '../../notify/messages.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
@@ -28,6 +29,28 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
     return ctx.chat ? deps.lifecycle.findInChat(ctx.chat.id, id) : undefined;
   }
 
+  /**
+   * Still open: the card is re-rendered so its "expires in N min" is current. In the chat's /lang choice, else
+   * the language the card was issued in, whoever tapped.
+   */
+  async function refreshOpenCard(ctx: CardContext, invoice: InvoiceRow): Promise<void> {
+    const chatLocale =
+      ctx.chat && invoice.inlineMessageId === null ? await deps.chatSettings.locale(ctx.chat.id) : undefined;
+    const card = renderOpenCard(deps.translator.forLocale(chatLocale ?? invoice.locale), invoice, now());
+    await ctx
+      .editMessageText(card.text, {
+        parse_mode: 'HTML',
+        reply_markup: card.replyMarkup,
+        link_preview_options: { is_disabled: true },
+      })
+      .catch((error: unknown) => {
+        // "message is not modified" (same minute) is the usual case; a failed refresh must not fail the tap.
+        if (!(error instanceof GrammyError && error.description.includes('message is not modified'))) {
+          ctx.logger.warn({ err: error, invoiceId: invoice.id }, 'could not refresh the open card');
+        }
+      });
+  }
+
   async function answering(ctx: CardContext, what: string, handle: () => Promise<string | undefined>) {
     try {
       const text = await handle();
@@ -45,7 +68,9 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
       const result = await deps.lifecycle.checkStatus(invoice);
       if (result.kind === 'throttled') return ctx.t('check-throttled');
       if (result.kind === 'failed') return ctx.t('check-failed');
-      if (result.changed) deps.wakeOutbox(); // the card edit the new status queued
+      if (result.changed)
+        deps.wakeOutbox(); // the card edit the new status queued
+      else if (isOpenStatus(result.invoice.status)) await refreshOpenCard(ctx, result.invoice);
       return ctx.t(statusAnswerKey(result.invoice));
     }),
   );

@@ -1,4 +1,6 @@
+import type { ChatSettings } from '../../chats/settings.js';
 import type { InvoiceRow } from '../../db/schema.js';
+import type { Translator } from '../../i18n/index.js';
 import type { InvoiceLifecycle } from '../../invoices/lifecycle.js';
 import type { InvoiceService } from '../../invoices/service.js';
 import { isOpenStatus, isPaidStatus } from '../../invoices/status.js';
@@ -10,6 +12,9 @@ export interface LifecycleFeatureDeps {
   invoices: InvoiceService;
   lifecycle: InvoiceLifecycle;
   permissions: Permissions;
+  /** The card is re-rendered in the chat's /lang choice, else the invoice's own language. */
+  translator: Translator;
+  chatSettings: ChatSettings;
   /** Issue again counts like /pay. */
   issueLimit: IssueLimit;
   /** Sends the card edit a status change queued without waiting for the outbox's next poll. */
