@@ -7,6 +7,7 @@ import { loadConfig } from '../src/config.js';
 import { type RunningApp, startApp } from '../src/main.js';
 import { type FakeSmartyPay, startFakeSmartyPay } from '../test/support/fake-smartypay.js';
 import { type FakeTelegram, startFakeTelegram } from '../test/support/fake-telegram.js';
+import { fakesEnv } from '../test/support/fakes-env.js';
 import { createSandboxChat, type SandboxChat } from './chat.js';
 import { createSandboxCheckout, type SandboxCheckout } from './checkout.js';
 import { createSandboxClock, type SandboxClock } from './clock.js';
@@ -76,11 +77,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     cleanups.push(() => smartypay.close());
     const clock = createSandboxClock();
     const config = loadConfig({
-      BOT_TOKEN: telegram.token,
-      TELEGRAM_API_ROOT: telegram.apiRoot,
-      SMARTYPAY_API_KEY: smartypay.apiKey,
-      SMARTYPAY_SECRET_KEY: smartypay.secretKey,
-      SMARTYPAY_API_HOST: smartypay.url,
+      ...fakesEnv({ telegram, smartypay }),
       SMARTYPAY_CHECKOUT_URL: `${url}/checkout`,
       DATABASE_URL: '',
       DATA_DIR: dataDir,

@@ -21,11 +21,43 @@ const integer = (min: number, max: number, fallback: number) =>
 
 const required = (what: string) => z.preprocess(blankToUndefined, z.string({ error: `is required (${what})` }).min(1));
 
+/** The canonical token for a name, or the problem with it. */
+function readToken(word: string): { value: string; problem?: string } {
+  const token = findCurrency(word);
+  return token ? { value: token } : { value: word, problem: `unknown SMARTy Pay token "${word}"` };
+}
+
+function readUserId(word: string): { value: number; problem?: string } {
+  return /^[1-9]\d{0,15}$/.test(word)
+    ? { value: Number(word) }
+    : { value: Number.NaN, problem: `"${word}" is not a Telegram user id (digits, like 123456789)` };
+}
+
 const tokenName = z.string().transform((value, ctx) => {
-  const token = findCurrency(value);
-  if (!token) ctx.addIssue({ code: 'custom', message: `unknown SMARTy Pay token "${value}"` });
-  return token ?? value;
+  const { value: token, problem } = readToken(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  return token;
 });
+
+/** "a, b,c" → each item read by `read`; every bad item is reported. Blank = unset. */
+const commaList = <T>(read: (word: string) => { value: T; problem?: string }) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .transform((value, ctx) =>
+        value
+          .split(',')
+          .map((word) => word.trim())
+          .filter(Boolean)
+          .map((word) => {
+            const { value: item, problem } = read(word);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+            return item;
+          }),
+      )
+      .optional(),
+  );
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -52,23 +84,7 @@ const schema = z
     HOST: z.preprocess(blankToUndefined, z.string().default('0.0.0.0')),
     INVOICE_TTL_MINUTES: integer(1, 60 * 24 * 30, 60),
     DEFAULT_TOKEN: z.preprocess(blankToUndefined, tokenName.optional()),
-    ALLOWED_TOKENS: z.preprocess(
-      blankToUndefined,
-      z
-        .string()
-        .transform((value, ctx) =>
-          value
-            .split(',')
-            .map((word) => word.trim())
-            .filter(Boolean)
-            .map((word) => {
-              const token = findCurrency(word);
-              if (!token) ctx.addIssue({ code: 'custom', message: `unknown SMARTy Pay token "${word}"` });
-              return token ?? word;
-            }),
-        )
-        .optional(),
-    ),
+    ALLOWED_TOKENS: commaList(readToken),
     SMARTYPAY_STAGING: z.preprocess(
       blankToUndefined,
       z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).default('false'),
@@ -104,27 +120,7 @@ const schema = z
         .optional(),
     ),
     DATABASE_POOL_MAX: integer(1, 100, 10),
-    MERCHANT_USER_IDS: z.preprocess(
-      blankToUndefined,
-      z
-        .string()
-        .transform((value, ctx) =>
-          value
-            .split(',')
-            .map((word) => word.trim())
-            .filter(Boolean)
-            .map((word) => {
-              if (!/^[1-9]\d{0,15}$/.test(word)) {
-                ctx.addIssue({
-                  code: 'custom',
-                  message: `"${word}" is not a Telegram user id (digits, like 123456789)`,
-                });
-              }
-              return Number(word);
-            }),
-        )
-        .optional(),
-    ),
+    MERCHANT_USER_IDS: commaList(readUserId),
     PAY_RATE_LIMIT_PER_MINUTE: integer(0, 10_000, 10),
     REMINDER_MINUTES: integer(0, 60 * 24, 10),
   })

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FakeSmartyPay } from '../../test/support/fake-smartypay.js';
 import type { FakeTelegram } from '../../test/support/fake-telegram.js';
+import { fakesEnv } from '../../test/support/fakes-env.js';
 import { freePort, log, sleep } from './util.js';
 
 // Child processes of the bench: the app as production runs it (`node dist/main.js`) and the bare
@@ -114,11 +115,7 @@ export async function startApp(options: {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'production',
-    BOT_TOKEN: options.telegram.token,
-    TELEGRAM_API_ROOT: options.telegram.apiRoot,
-    SMARTYPAY_API_KEY: options.smartypay.apiKey,
-    SMARTYPAY_SECRET_KEY: options.smartypay.secretKey,
-    SMARTYPAY_API_HOST: options.smartypay.url,
+    ...fakesEnv(options),
     // Both always set (blank = unset), so a stray .env cannot choose the database.
     DATABASE_URL: options.database.url ?? '',
     DATA_DIR: options.database.dataDir,

@@ -29,7 +29,6 @@ status-created = Created: { $time }
 status-expires = Valid until: { $time }
 status-paid-at = Paid: { $time }
 status-cancelled-at = Cancelled: { $time }
-status-pay-button = 💳 Pay { $amount }
 
 invoices-empty = No invoices in this chat yet. Create one with /pay.
 invoices-title = 🧾 <b>Invoices in this chat</b>: { $from }–{ $to } of { $total }, newest first

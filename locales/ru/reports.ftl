@@ -29,7 +29,6 @@ status-created = Создан: { $time }
 status-expires = Действителен до: { $time }
 status-paid-at = Оплачен: { $time }
 status-cancelled-at = Отменён: { $time }
-status-pay-button = 💳 Оплатить { $amount }
 
 invoices-empty = В этом чате ещё нет счетов. Создайте первый командой /pay.
 invoices-title = 🧾 <b>Счета в этом чате</b>: { $from }–{ $to } из { $total }, сначала новые

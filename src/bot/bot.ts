@@ -91,7 +91,7 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
   bot.use(createCancelFeature(lifecycleDeps));
   bot.use(createCardFeature(lifecycleDeps));
   const reporting = { reports: deps.reports, permissions: deps.permissions, now: deps.now };
-  bot.use(createStatusFeature(reporting));
+  bot.use(createStatusFeature({ invoices: deps.invoices, now: deps.now }));
   bot.use(createInvoiceListFeature(reporting));
   bot.use(createStatsFeature(reporting));
   bot.use(createExportFeature(reporting));

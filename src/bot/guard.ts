@@ -1,5 +1,6 @@
 import type { BotContext } from './context.js';
 import type { Actor, Permissions } from './permissions.js';
+import { replyTo } from './reply.js';
 
 /** Who sent this update, for the permission check. */
 export function actorOf(ctx: BotContext): Actor {
@@ -9,6 +10,11 @@ export function actorOf(ctx: BotContext): Actor {
     userId: ctx.from?.id,
     senderChatId: ctx.msg?.sender_chat?.id,
   };
+}
+
+/** `@bot …` answered with no results; the button above the empty list says why and opens the bot's help. */
+export async function answerWithoutResults(ctx: BotContext, text: string): Promise<void> {
+  await ctx.answerInlineQuery([], { cache_time: 0, is_personal: true, button: { text, start_parameter: 'help' } });
 }
 
 /**
@@ -23,10 +29,9 @@ export async function ensureMerchant(ctx: BotContext, permissions: Permissions):
   if (ctx.callbackQuery) {
     await ctx.answerCallbackQuery({ text, show_alert: true });
   } else if (ctx.inlineQuery) {
-    // `@bot …`: no results, and the button above the (empty) list says why.
-    await ctx.answerInlineQuery([], { cache_time: 0, is_personal: true, button: { text, start_parameter: 'help' } });
+    await answerWithoutResults(ctx, text);
   } else if (ctx.msg) {
-    await ctx.reply(text, { reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true } });
+    await ctx.reply(text, { reply_parameters: replyTo(ctx.msg.message_id) });
   }
   return false;
 }

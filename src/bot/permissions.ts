@@ -22,8 +22,6 @@ export type Refusal = 'not_merchant' | 'not_admin' | 'unknown_user';
 export interface Permissions {
   /** Undefined when `actor` may manage invoices in its chat; otherwise why not. */
   refusal(actor: Actor): Promise<Refusal | undefined>;
-  /** Forget cached admins of a chat (e.g. after a promotion is reported). */
-  forget(chatId: number): void;
 }
 
 export interface PermissionsDeps {
@@ -69,9 +67,6 @@ export function createPermissions(deps: PermissionsDeps): Permissions {
       if (actor.senderChatId !== undefined && actor.senderChatId === actor.chatId) return undefined;
       if (actor.userId === undefined || actor.userId === GROUP_ANONYMOUS_BOT_ID) return 'unknown_user';
       return (await adminsOf(actor.chatId)).has(actor.userId) ? undefined : 'not_admin';
-    },
-    forget(chatId) {
-      admins.delete(chatId);
     },
   };
 }

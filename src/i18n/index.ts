@@ -38,15 +38,26 @@ export interface TranslatorOptions {
 }
 
 export function createTranslator(options: TranslatorOptions): Translator {
+  const directory = options.directory ?? LOCALES_DIRECTORY;
+  // The plugin negotiates on every update and again on each ctx.i18n.getLocale(); the answer (a database
+  // read) is the same within one update, so it is asked once per update.
+  const negotiated = new WeakMap<BotContext, Promise<Locale>>();
   const plugin = new I18n<BotContext>({
     defaultLocale: DEFAULT_LOCALE,
-    directory: options.directory ?? LOCALES_DIRECTORY,
+    directory,
     // Unicode isolation marks around arguments would end up inside Telegram HTML and amounts.
     fluentBundleOptions: { useIsolating: false },
-    localeNegotiator: (ctx) => options.localeOf(ctx),
+    localeNegotiator: (ctx) => {
+      let locale = negotiated.get(ctx);
+      if (!locale) {
+        locale = options.localeOf(ctx);
+        negotiated.set(ctx, locale);
+      }
+      return locale;
+    },
   });
   for (const locale of LOCALES) {
-    if (!plugin.locales.includes(locale)) throw new Error(`no translations for "${locale}" in ${options.directory}`);
+    if (!plugin.locales.includes(locale)) throw new Error(`no translations for "${locale}" in ${directory}`);
   }
   return {
     plugin,

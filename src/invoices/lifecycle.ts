@@ -28,10 +28,6 @@ export type CheckResult =
 export type CancelResult = { kind: 'cancelled'; invoice: InvoiceRow } | { kind: 'not_open'; invoice: InvoiceRow };
 
 export interface InvoiceLifecycle {
-  /** Invoice `id` if it belongs to `chatId`. */
-  findInChat(chatId: number, id: number): Promise<InvoiceRow | undefined>;
-  /** The invoice whose card (or /pay message) is `messageId` in the chat. */
-  findByMessage(chatId: number, messageId: number): Promise<InvoiceRow | undefined>;
   /** Re-checks SMARTy Pay (signed GET) unless checked within the interval; applies what it says. */
   checkStatus(invoice: InvoiceRow): Promise<CheckResult>;
   /** Marks an open invoice Cancelled (locally: SMARTy Pay has no cancel) and queues the card edit. */
@@ -84,29 +80,6 @@ export function createInvoiceLifecycle(deps: InvoiceLifecycleDeps): InvoiceLifec
   }
 
   return {
-    async findInChat(chatId, id) {
-      const [row] = await db
-        .select()
-        .from(invoices)
-        .where(and(eq(invoices.id, id), eq(invoices.chatId, chatId)))
-        .limit(1);
-      return row;
-    },
-
-    async findByMessage(chatId, messageId) {
-      const [row] = await db
-        .select()
-        .from(invoices)
-        .where(
-          and(
-            eq(invoices.chatId, chatId),
-            or(eq(invoices.cardMessageId, messageId), eq(invoices.payMessageId, messageId)),
-          ),
-        )
-        .limit(1);
-      return row;
-    },
-
     async checkStatus(invoice) {
       // Paid is final for the chat: no need to ask again.
       if (isPaidStatus(invoice.status)) return { kind: 'checked', invoice, changed: false };

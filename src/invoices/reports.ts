@@ -1,13 +1,12 @@
-import { and, count, desc, eq, gte, inArray, or, type SQL, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { type InvoiceRow, invoices } from '../db/schema.js';
 import { normaliseDecimal } from './amount.js';
+import { PAID_STATUSES } from './status.js';
 
-// Read-only questions merchants ask about one chat's invoices (/status, /invoices, /stats, /export).
+// Read-only questions merchants ask about one chat's invoices (/invoices, /stats, /export; /status finds
+// its invoice through the invoices service).
 // Every query is scoped to a chat id, so no command can see another chat's invoices.
-
-/** The statuses isPaidStatus accepts, for SQL. */
-export const PAID_STATUSES = ['Paid', 'SimplePaid', 'OverPaid', 'Withdrawn'] as const;
 
 export interface InvoicePage {
   rows: InvoiceRow[];
@@ -29,10 +28,6 @@ export interface ChatStats {
 }
 
 export interface InvoiceReports {
-  /** Invoice `id` if it belongs to `chatId`. */
-  findInChat(chatId: number, id: number): Promise<InvoiceRow | undefined>;
-  /** The invoice whose card (or /pay message) is `messageId` in `chatId`. */
-  findByMessage(chatId: number, messageId: number): Promise<InvoiceRow | undefined>;
   /** Newest first. */
   page(chatId: number, offset: number, limit: number): Promise<InvoicePage>;
   /** Invoices created in the last 24 h, 7 days and ever, counted by their current status. */
@@ -79,30 +74,6 @@ export function createInvoiceReports(deps: InvoiceReportsDeps): InvoiceReports {
   }
 
   return {
-    async findInChat(chatId, id) {
-      const [row] = await db
-        .select()
-        .from(invoices)
-        .where(and(eq(invoices.chatId, chatId), eq(invoices.id, id)))
-        .limit(1);
-      return row;
-    },
-
-    async findByMessage(chatId, messageId) {
-      const [row] = await db
-        .select()
-        .from(invoices)
-        .where(
-          and(
-            eq(invoices.chatId, chatId),
-            or(eq(invoices.cardMessageId, messageId), eq(invoices.payMessageId, messageId)),
-          ),
-        )
-        .orderBy(desc(invoices.id))
-        .limit(1);
-      return row;
-    },
-
     async page(chatId, offset, limit) {
       const [total] = await db.select({ n: count() }).from(invoices).where(eq(invoices.chatId, chatId));
       const rows = await db

@@ -1,4 +1,4 @@
-import { and, count, eq, gte } from 'drizzle-orm';
+import { and, count, desc, eq, gte, or, type SQL, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database, Query } from '../db/client.js';
 import { type InvoiceRow, invoices } from '../db/schema.js';
@@ -6,11 +6,13 @@ import type { Metrics } from '../metrics.js';
 import type { RemoteInvoice, SmartyPayClient } from '../payments/client.js';
 import { parseMoney } from '../payments/money.js';
 import { readInvoiceMetadata, type WebhookPayload } from '../payments/webhook-payload.js';
-import { normaliseDecimal } from './amount.js';
-import { createInlineIssuer, type InlineIssueResult, type IssueInlineInvoice } from './inline-issue.js';
+import { createInlineIssuer, type IssueInlineInvoice } from './inline-issue.js';
+import { createInvoiceIssuer, type IssueResult } from './issue.js';
+
+export type { IssueResult };
+
 import type { PayRequest } from './pay-command.js';
-import { firstCheckAt } from './schedule.js';
-import { isInvoiceStatus, isPaidStatus } from './status.js';
+import { isPaidStatus } from './status.js';
 import { applyTransition, type TransitionOutcome, type TransitionResult } from './transition.js';
 
 export interface InvoiceServiceDeps {
@@ -22,7 +24,7 @@ export interface InvoiceServiceDeps {
   checkoutUrl: string;
   ttlMinutes: number;
   /** Remind the chat this long before expiry; 0 = never. */
-  reminderMinutes?: number;
+  reminderMinutes?: number | undefined;
   now?: () => Date;
   metrics?: Metrics;
 }
@@ -35,8 +37,6 @@ export interface IssueInvoice {
   /** The language of chat texts about this invoice (unless the chat sets one with /lang). */
   locale?: string | undefined;
 }
-
-export type IssueResult = { kind: 'created'; invoice: InvoiceRow } | { kind: 'duplicate'; invoice: InvoiceRow };
 
 export type WebhookOutcome = TransitionOutcome;
 
@@ -54,12 +54,19 @@ export interface InvoiceService {
   /** Invoices a user created since `since` (the /pay rate limit). */
   countIssuedSince(userId: number, since: Date): Promise<number>;
   /** Inline mode: the invoice of an inline message, made once however often it is asked for. */
-  issueInline(input: IssueInlineInvoice): Promise<InlineIssueResult>;
+  issueInline(input: IssueInlineInvoice): Promise<IssueResult>;
   findByInlineMessage(inlineMessageId: string): Promise<InvoiceRow | undefined>;
+  /** Invoice `id` if it belongs to `chatId` (a chat never sees another chat's invoices). */
+  findInChat(chatId: number, id: number): Promise<InvoiceRow | undefined>;
+  /**
+   * The invoice a reply points at: its card or its /pay message in `chatId`. An expired card's message is
+   * also the "/pay message" of the invoice issued again from it; the card's own invoice wins.
+   */
+  findByMessage(chatId: number, messageId: number): Promise<InvoiceRow | undefined>;
 }
 
 export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
-  const { db, payments, logger } = deps;
+  const { db, logger } = deps;
   const now = deps.now ?? (() => new Date());
 
   /** Counts a status change that was applied (not a stale, repeated or unknown one). */
@@ -78,21 +85,37 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
     return url.toString();
   }
 
-  async function findByPayMessage(chatId: number, payMessageId: number): Promise<InvoiceRow | undefined> {
+  /** The first invoice of a chat matching `where`, in `order`. */
+  async function firstInChat(chatId: number, where: SQL, ...order: SQL[]): Promise<InvoiceRow | undefined> {
     const [row] = await db
       .select()
       .from(invoices)
-      .where(and(eq(invoices.chatId, chatId), eq(invoices.payMessageId, payMessageId)))
+      .where(and(eq(invoices.chatId, chatId), where))
+      .orderBy(...order)
       .limit(1);
     return row;
   }
 
-  const inline = createInlineIssuer({ ...deps, now, checkoutLink });
+  const findByPayMessage = (chatId: number, payMessageId: number) =>
+    firstInChat(chatId, eq(invoices.payMessageId, payMessageId));
+
+  const issueInvoice = createInvoiceIssuer({ ...deps, now, checkoutLink });
+  const inline = createInlineIssuer({ db, issue: issueInvoice });
 
   return {
     checkoutLink,
     issueInline: inline.issue,
     findByInlineMessage: inline.find,
+
+    findInChat: (chatId, id) => firstInChat(chatId, eq(invoices.id, id)),
+
+    findByMessage: (chatId, messageId) =>
+      firstInChat(
+        chatId,
+        or(eq(invoices.cardMessageId, messageId), eq(invoices.payMessageId, messageId)) as SQL,
+        sql`${invoices.cardMessageId} = ${messageId} desc nulls last`,
+        desc(invoices.id),
+      ),
 
     async countIssuedSince(userId, since) {
       const [row] = await db
@@ -120,52 +143,20 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
       return result.outcome === 'applied';
     },
 
-    async issue({ chatId, payMessageId, issuedByUserId, request, locale }) {
-      const existing = await findByPayMessage(chatId, payMessageId);
-      if (existing) return { kind: 'duplicate', invoice: existing };
-
-      const expiresAt = new Date(now().getTime() + deps.ttlMinutes * 60_000);
-      // SMARTy Pay first: if it fails, nothing is written and the merchant is told.
-      const remote = await payments.createInvoice({
-        amount: request.amount,
-        token: request.token,
-        expiresAt,
-        metadata: { chatId, messageId: payMessageId },
-      });
-      const inserted = await db
-        .insert(invoices)
-        .values({
-          smartyPayId: remote.id,
+    issue({ chatId, payMessageId, issuedByUserId, request, locale }) {
+      return issueInvoice(
+        {
           chatId,
           payMessageId,
+          inlineMessageId: null,
           issuedByUserId,
-          amount: request.amount,
-          token: request.token,
-          description: request.description,
+          request,
           locale: locale ?? 'en',
-          status: isInvoiceStatus(remote.status) ? remote.status : 'Created',
-          checkoutUrl: checkoutLink(remote.id, request.description, locale ?? 'en'),
-          createdAt: now(),
-          expiresAt: remote.expiresAt ?? expiresAt,
-          nextCheckAt: firstCheckAt(now(), remote.expiresAt ?? expiresAt),
-          remindAt: reminderAt(remote.expiresAt ?? expiresAt, deps.reminderMinutes ?? 0, now()),
-          updatedAt: now(),
-        })
-        .onConflictDoNothing({ target: [invoices.chatId, invoices.payMessageId] })
-        .returning();
-      const invoice = inserted[0];
-      if (invoice) {
-        deps.metrics?.invoicesCreated.inc({ token: invoice.token });
-        return { kind: 'created', invoice: withNormalAmount(invoice) };
-      }
-      // A concurrent delivery of the same /pay won; its invoice is the one. Ours just expires unused.
-      logger.warn(
-        { smartyPayId: remote.id, chatId, payMessageId },
-        'duplicate /pay raced; extra remote invoice left to expire',
+          metadata: { chatId, messageId: payMessageId },
+          remind: true,
+        },
+        () => findByPayMessage(chatId, payMessageId),
       );
-      const winner = await findByPayMessage(chatId, payMessageId);
-      if (!winner) throw new Error('invoice insert conflicted but no row was found');
-      return { kind: 'duplicate', invoice: withNormalAmount(winner) };
     },
 
     async attachCard(invoiceId, cardMessageId) {
@@ -200,17 +191,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
   };
 }
 
-/** expiresAt − minutes when that is still ahead; otherwise (or when off) no reminder. */
-function reminderAt(expiresAt: Date, minutes: number, at: Date): Date | null {
-  const remindAt = new Date(expiresAt.getTime() - minutes * 60_000);
-  return minutes > 0 && remindAt > at ? remindAt : null;
-}
-
 function parseDate(value: string | null | undefined): Date | undefined {
   const date = value ? new Date(value) : undefined;
   return date && !Number.isNaN(date.getTime()) ? date : undefined;
-}
-
-function withNormalAmount(row: InvoiceRow): InvoiceRow {
-  return { ...row, amount: normaliseDecimal(row.amount) };
 }

@@ -43,8 +43,11 @@ export function isInvoiceStatus(value: string): value is InvoiceStatus {
   return (INVOICE_STATUSES as readonly string[]).includes(value);
 }
 
+/** Money arrived (Withdrawn: and the merchant moved it out). SQL filters use the same list. */
+export const PAID_STATUSES: readonly InvoiceStatus[] = ['Paid', 'SimplePaid', 'OverPaid', 'Withdrawn'];
+
 export function isPaidStatus(status: string): boolean {
-  return status === 'Paid' || status === 'SimplePaid' || status === 'OverPaid' || status === 'Withdrawn';
+  return (PAID_STATUSES as readonly string[]).includes(status);
 }
 
 /** Set only by /cancel, never by SMARTy Pay (a webhook or re-check saying it is ignored). */

@@ -16,6 +16,15 @@ export type FailureDecision =
   /** Transient: network, 5xx, anything unknown. */
   | { action: 'retry'; reason: string };
 
+/** Telegram refused an edit because the message already reads exactly so: the edit's goal is met. */
+export function isNotModified(error: unknown): boolean {
+  return (
+    error instanceof GrammyError &&
+    error.error_code === 400 &&
+    error.description.toLowerCase().includes('message is not modified')
+  );
+}
+
 export function classifyTelegramFailure(error: unknown): FailureDecision {
   if (error instanceof GrammyError) {
     const code = error.error_code;
@@ -24,7 +33,7 @@ export function classifyTelegramFailure(error: unknown): FailureDecision {
     const params = error.parameters ?? {};
     if (code === 429) return { action: 'wait', reason, seconds: Math.max(1, params.retry_after ?? 5) };
     if (params.migrate_to_chat_id) return { action: 'migrate', reason, newChatId: params.migrate_to_chat_id };
-    if (code === 400 && description.includes('message is not modified')) return { action: 'done', reason };
+    if (isNotModified(error)) return { action: 'done', reason };
     if (
       code === 400 &&
       (description.includes('message to edit not found') || description.includes("message can't be edited"))

@@ -38,14 +38,17 @@ function receivedLine(t: Translate, invoice: ReplyInvoice, facts: PaymentFacts):
   return t('payment-received', args);
 }
 
+/** What was paid, when it is in the invoice's token and so comparable with what was due. */
+function paidInInvoiceToken(invoice: CardInvoice, facts: PaymentFacts): string | undefined {
+  return !facts.paidToken || facts.paidToken === invoice.token ? facts.paidAmount : undefined;
+}
+
 /** The excess of an OverPaid, when it can be computed (same token, amount known). */
 function excessLine(t: Translate, invoice: CardInvoice, facts: PaymentFacts): string {
-  const sameToken = !facts.paidToken || facts.paidToken === invoice.token;
-  if (!sameToken || !facts.paidAmount || compareDecimals(facts.paidAmount, invoice.amount) <= 0) {
-    return t('overpaid-excess-unknown');
-  }
+  const paid = paidInInvoiceToken(invoice, facts);
+  if (!paid || compareDecimals(paid, invoice.amount) <= 0) return t('overpaid-excess-unknown');
   return t('overpaid-excess', {
-    excess: escapeHtml(formatMoney(subtractDecimals(facts.paidAmount, invoice.amount), invoice.token)),
+    excess: escapeHtml(formatMoney(subtractDecimals(paid, invoice.amount), invoice.token)),
     due: escapeHtml(formatMoney(invoice.amount, invoice.token)),
   });
 }
@@ -53,10 +56,10 @@ function excessLine(t: Translate, invoice: CardInvoice, facts: PaymentFacts): st
 function underpaidText(t: Translate, invoice: CardInvoice, facts: PaymentFacts): string {
   const due = escapeHtml(formatMoney(invoice.amount, invoice.token));
   const head = t('underpaid', { what: forWhat(t, invoice.description), received: received(invoice, facts), due });
-  const sameToken = !facts.paidToken || facts.paidToken === invoice.token;
+  const paid = paidInInvoiceToken(invoice, facts);
   const rest =
-    sameToken && facts.paidAmount && compareDecimals(invoice.amount, facts.paidAmount) > 0
-      ? escapeHtml(formatMoney(subtractDecimals(invoice.amount, facts.paidAmount), invoice.token))
+    paid && compareDecimals(invoice.amount, paid) > 0
+      ? escapeHtml(formatMoney(subtractDecimals(invoice.amount, paid), invoice.token))
       : undefined;
   const next = rest
     ? t('underpaid-next-rest', { rest, at: formatUtc(t, invoice.expiresAt) })

@@ -106,16 +106,22 @@ describe('inline mode', () => {
     const inlineMessageId = h.telegram.chooseInlineResult({ queryId, feedback: false });
     expect(h.telegram.inlineMessage(inlineMessageId)?.text).toContain('Tap Pay');
 
-    const tap = h.telegram.pressButton({ from: customer(), data: `ipay:${queryResultId(queryId)}`, inlineMessageId });
-    await h.telegram.waitFor(() => h.telegram.callbackAnswer(tap) !== undefined);
-    expect(h.telegram.callbackAnswer(tap)?.text).toBe('Invoice ready — tap Pay.');
+    const tap = await h.telegram.tapButton({
+      from: customer(),
+      data: `ipay:${queryResultId(queryId)}`,
+      inlineMessageId,
+    });
+    expect(tap?.text).toBe('Invoice ready — tap Pay.');
     expect(h.smartypay.createdInvoices().slice(before)).toHaveLength(1);
     const card = defined(h.telegram.inlineMessage(inlineMessageId), 'the inline message');
     expect(card.reply_markup.inline_keyboard.flat()[0].url).toContain('invoice-id=');
 
     // A second tap (a stale client still showing the preview) makes nothing new.
-    const again = h.telegram.pressButton({ from: customer(), data: `ipay:${queryResultId(queryId)}`, inlineMessageId });
-    await h.telegram.waitFor(() => h.telegram.callbackAnswer(again) !== undefined);
+    await h.telegram.tapButton({
+      from: customer(),
+      data: `ipay:${queryResultId(queryId)}`,
+      inlineMessageId,
+    });
     expect(h.smartypay.createdInvoices().slice(before)).toHaveLength(1);
     const rows = await h.db.select().from(invoices).where(eq(invoices.inlineMessageId, inlineMessageId));
     expect(rows).toHaveLength(1);
@@ -127,15 +133,13 @@ describe('inline mode', () => {
     const inlineMessageId = h.telegram.chooseInlineResult({ queryId, feedback: false });
     h.smartypay.failNext('POST', 500);
     const data = `ipay:${queryResultId(queryId)}`;
-    const failed = h.telegram.pressButton({ from: customer(), data, inlineMessageId });
-    await h.telegram.waitFor(() => h.telegram.callbackAnswer(failed) !== undefined);
-    expect(h.telegram.callbackAnswer(failed)).toMatchObject({ show_alert: true });
-    expect(h.telegram.callbackAnswer(failed)?.text).toContain('no invoice was created');
+    const failed = await h.telegram.tapButton({ from: customer(), data, inlineMessageId });
+    expect(failed).toMatchObject({ show_alert: true });
+    expect(failed?.text).toContain('no invoice was created');
     expect(h.telegram.inlineMessage(inlineMessageId)?.edits).toBe(0); // the preview and its button stay
 
-    const retry = h.telegram.pressButton({ from: customer(), data, inlineMessageId });
-    await h.telegram.waitFor(() => h.telegram.callbackAnswer(retry) !== undefined);
-    expect(h.telegram.callbackAnswer(retry)?.text).toBe('Invoice ready — tap Pay.');
+    const retry = await h.telegram.tapButton({ from: customer(), data, inlineMessageId });
+    expect(retry?.text).toBe('Invoice ready — tap Pay.');
     expect(h.smartypay.createdInvoices().slice(before)).toHaveLength(1);
   });
 
@@ -198,9 +202,8 @@ describe('inline mode', () => {
     expect(check?.callback_data).toBe(`chk:${row.id}`);
 
     h.smartypay.setStatus(remote.id, 'Paid'); // paid, but the webhook never arrives
-    const tap = h.telegram.pressButton({ from: customer(), data: check.callback_data, inlineMessageId });
-    await h.telegram.waitFor(() => h.telegram.callbackAnswer(tap) !== undefined);
-    expect(h.telegram.callbackAnswer(tap)?.text).toMatch(/paid/i);
+    const tap = await h.telegram.tapButton({ from: customer(), data: check.callback_data, inlineMessageId });
+    expect(tap?.text).toMatch(/paid/i);
     await h.telegram.waitFor(() => h.telegram.inlineMessage(inlineMessageId)?.text.includes('Paid') === true);
     expect(h.telegram.inlineMessage(inlineMessageId)?.reply_markup).toBeUndefined();
   });
@@ -251,9 +254,8 @@ describe('inline mode', () => {
     expect((await ask('', merchant)).params.button.text).toBe('Введите счёт: 10 bUSDT кофе');
 
     const inlineMessageId = h.telegram.chooseInlineResult({ queryId, feedback: false });
-    const tap = h.telegram.pressButton({ from: customer('ru'), data: `ipay:${results[0].id}`, inlineMessageId });
-    await h.telegram.waitFor(() => h.telegram.callbackAnswer(tap) !== undefined);
-    expect(h.telegram.callbackAnswer(tap)?.text).toBe('Счёт готов — нажмите «Оплатить».');
+    const tap = await h.telegram.tapButton({ from: customer('ru'), data: `ipay:${results[0].id}`, inlineMessageId });
+    expect(tap?.text).toBe('Счёт готов — нажмите «Оплатить».');
     const [row] = await h.db.select().from(invoices).where(eq(invoices.inlineMessageId, inlineMessageId));
     expect(row?.locale).toBe('ru');
     expect(new URL(row?.checkoutUrl ?? 'x:').searchParams.get('lang')).toBe('ru');
@@ -261,9 +263,12 @@ describe('inline mode', () => {
 
   it('answers a tap on an unknown offer with an alert and creates nothing', async () => {
     const before = h.smartypay.createdInvoices().length;
-    const tap = h.telegram.pressButton({ from: customer(), data: 'ipay:nosuchdraft', inlineMessageId: 'inl-unknown' });
-    await h.telegram.waitFor(() => h.telegram.callbackAnswer(tap) !== undefined);
-    expect(h.telegram.callbackAnswer(tap)).toMatchObject({
+    const tap = await h.telegram.tapButton({
+      from: customer(),
+      data: 'ipay:nosuchdraft',
+      inlineMessageId: 'inl-unknown',
+    });
+    expect(tap).toMatchObject({
       text: 'This invoice offer is no longer available. Ask the merchant for a new one.',
       show_alert: true,
     });
@@ -278,9 +283,8 @@ describe('inline mode', () => {
     clock.advance(8 * 24 * 60 * 60_000);
     await h.app.workers.reconciler.tick();
     expect(await h.db.select().from(inlineDrafts).where(eq(inlineDrafts.id, draftId))).toHaveLength(0);
-    const tap = h.telegram.pressButton({ from: customer(), data: `ipay:${draftId}`, inlineMessageId });
-    await h.telegram.waitFor(() => h.telegram.callbackAnswer(tap) !== undefined);
-    expect(h.telegram.callbackAnswer(tap)?.text).toContain('no longer available');
+    const tap = await h.telegram.tapButton({ from: customer(), data: `ipay:${draftId}`, inlineMessageId });
+    expect(tap?.text).toContain('no longer available');
   });
 });
 

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { FakeSmartyPay } from './fake-smartypay.js';
 import type { FakeTelegram } from './fake-telegram.js';
+import { fakesEnv } from './fakes-env.js';
 import { MERCHANT } from './flows.js';
 
 // The app as `npm start` runs it: a separate process (`node --import tsx src/main.ts`) that only sees its
@@ -76,11 +77,7 @@ export function appEnv(
   extra: Record<string, string> = {},
 ): Record<string, string> {
   return {
-    BOT_TOKEN: fakes.telegram.token,
-    TELEGRAM_API_ROOT: fakes.telegram.apiRoot,
-    SMARTYPAY_API_KEY: fakes.smartypay.apiKey,
-    SMARTYPAY_SECRET_KEY: fakes.smartypay.secretKey,
-    SMARTYPAY_API_HOST: fakes.smartypay.url,
+    ...fakesEnv(fakes),
     // Both always set (blank = unset), so a stray .env in the working directory cannot pick the database.
     DATABASE_URL: database.url ?? '',
     DATA_DIR: database.dataDir,

@@ -127,6 +127,8 @@ export interface FakeTelegram {
   }): string;
   /** What the bot answered to a callback query (answerCallbackQuery parameters), once it did. */
   callbackAnswer(queryId: string): Record<string, any> | undefined;
+  /** pressButton, then waits (bounded, as waitFor) for the bot's answer and returns it. */
+  tapButton(opts: Parameters<FakeTelegram['pressButton']>[0], timeoutMs?: number): Promise<Record<string, any>>;
   /** A user types `@bot <query>` in any chat: queues an inline_query update. Returns its id. */
   inlineQuery(opts: { from: FakeUser; query: string }): string;
   /** The results the bot answered to an inline query (answerInlineQuery `results`), once it did. */
@@ -767,7 +769,7 @@ export async function startFakeTelegram(
     return full;
   };
 
-  return {
+  const fake: FakeTelegram = {
     apiRoot: `http://127.0.0.1:${port}`,
     token,
     botInfo,
@@ -873,6 +875,11 @@ export async function startFakeTelegram(
       return id;
     },
     callbackAnswer: (queryId) => callbackAnswers.get(queryId),
+    tapButton: async (opts, timeoutMs) => {
+      const id = fake.pressButton(opts);
+      await fake.waitFor(() => callbackAnswers.has(id), timeoutMs);
+      return callbackAnswers.get(id) as Record<string, any>;
+    },
     inlineQuery: ({ from, query }) => {
       const id = `iq-${nextQueryId++}`;
       inlineAnswers.set(id, { from, query });
@@ -919,4 +926,5 @@ export async function startFakeTelegram(
       await stopped;
     },
   };
+  return fake;
 }

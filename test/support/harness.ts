@@ -1,10 +1,10 @@
 import { type Config, loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/client.js';
 import { type RunningApp, startApp } from '../../src/main.js';
+import { appEnv } from './app-process.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { type FakeSmartyPay, startFakeSmartyPay } from './fake-smartypay.js';
 import { type FakeTelegram, startFakeTelegram } from './fake-telegram.js';
-import { MERCHANT } from './flows.js';
 import { type CapturedLogs, captureLogs } from './logs.js';
 
 // The real app, wired by startApp exactly as `npm start` wires it, against fakes that speak
@@ -39,24 +39,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const telegram = await startFakeTelegram({ maxLongPollMs: 200 });
   const smartypay = await startFakeSmartyPay();
   const database = await createTestDatabase();
-  const config = loadConfig({
-    BOT_TOKEN: telegram.token,
-    TELEGRAM_API_ROOT: telegram.apiRoot,
-    SMARTYPAY_API_KEY: smartypay.apiKey,
-    SMARTYPAY_SECRET_KEY: smartypay.secretKey,
-    SMARTYPAY_API_HOST: smartypay.url,
-    SMARTYPAY_TIMEOUT_MS: '2000',
-    DATABASE_URL: database.url ? (options.rewriteDatabaseUrl?.(database.url) ?? database.url) : '',
-    DATA_DIR: database.dataDir,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'debug',
-    SHUTDOWN_TIMEOUT_MS: '2000',
-    // Tests issue as flows.ts's MERCHANT, many times a minute; the permission and rate-limit tests set their own.
-    MERCHANT_USER_IDS: String(MERCHANT.id),
-    PAY_RATE_LIMIT_PER_MINUTE: '0',
-    ...options.env,
-  });
+  const url = database.url ? (options.rewriteDatabaseUrl?.(database.url) ?? database.url) : undefined;
+  const config = loadConfig(
+    appEnv(
+      { telegram, smartypay },
+      { url, dataDir: database.dataDir },
+      {
+        SMARTYPAY_TIMEOUT_MS: '2000',
+        LOG_LEVEL: 'debug',
+        SHUTDOWN_TIMEOUT_MS: '2000',
+        ...options.env,
+      },
+    ),
+  );
   options.beforeStart?.({ telegram, smartypay });
   const logs = captureLogs([config.botToken, config.smartyPay.secretKey]);
   const app = await startApp(config, { logger: logs.logger, now: options.now });

@@ -3,6 +3,7 @@ import type { InvoiceRow } from '../../db/schema.js';
 import { isPaidStatus } from '../../invoices/status.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
+import { replyTo } from '../reply.js';
 import type { LifecycleFeatureDeps } from './lifecycle-deps.js';
 
 // /cancel, as a reply to an invoice card (or the /pay message), or /cancel 12 with the card's number.
@@ -24,11 +25,11 @@ export function createCancelFeature(deps: LifecycleFeatureDeps) {
   async function target(ctx: CommandContext<BotContext>): Promise<InvoiceRow | string> {
     const arg = ctx.match.trim().replace(/^#/, '');
     if (/^\d{1,15}$/.test(arg)) {
-      return (await deps.lifecycle.findInChat(ctx.chat.id, Number(arg))) ?? ctx.t('cancel-not-found', { id: arg });
+      return (await deps.invoices.findInChat(ctx.chat.id, Number(arg))) ?? ctx.t('cancel-not-found', { id: arg });
     }
     const repliedTo = ctx.msg.reply_to_message?.message_id;
     if (arg === '' && repliedTo !== undefined) {
-      return (await deps.lifecycle.findByMessage(ctx.chat.id, repliedTo)) ?? ctx.t('cancel-usage');
+      return (await deps.invoices.findByMessage(ctx.chat.id, repliedTo)) ?? ctx.t('cancel-usage');
     }
     return ctx.t('cancel-usage');
   }
@@ -37,7 +38,7 @@ export function createCancelFeature(deps: LifecycleFeatureDeps) {
     const reply = (text: string) =>
       ctx.reply(text, {
         parse_mode: 'HTML',
-        reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true },
+        reply_parameters: replyTo(ctx.msg.message_id),
       });
     if (!(await ensureMerchant(ctx, deps.permissions))) return;
     const invoice = await target(ctx);

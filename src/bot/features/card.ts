@@ -1,10 +1,12 @@
-import { type CallbackQueryContext, Composer, GrammyError } from 'grammy';
+import { type CallbackQueryContext, Composer } from 'grammy';
 import type { InvoiceRow } from '../../db/schema.js';
 import { normaliseDecimal } from '../../invoices/amount.js';
 import { isOpenStatus } from '../../invoices/status.js';
+import { isNotModified } from '../../notify/failures.js';
 import { CHECK_STATUS_ACTION, ISSUE_AGAIN_ACTION, renderOpenCard } from '../../notify/messages.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
+import { replyTo } from '../reply.js';
 import { type LifecycleFeatureDeps, statusAnswerKey } from './lifecycle-deps.js';
 
 // The invoice card's buttons. "Check status" (anyone in the chat) re-checks SMARTy Pay, throttled per
@@ -26,7 +28,7 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
       const invoice = await deps.invoices.findByInlineMessage(inlineMessageId);
       return invoice?.id === id ? invoice : undefined;
     }
-    return ctx.chat ? deps.lifecycle.findInChat(ctx.chat.id, id) : undefined;
+    return ctx.chat ? deps.invoices.findInChat(ctx.chat.id, id) : undefined;
   }
 
   /**
@@ -45,7 +47,7 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
       })
       .catch((error: unknown) => {
         // "message is not modified" (same minute) is the usual case; a failed refresh must not fail the tap.
-        if (!(error instanceof GrammyError && error.description.includes('message is not modified'))) {
+        if (!isNotModified(error)) {
           ctx.logger.warn({ err: error, invoiceId: invoice.id }, 'could not refresh the open card');
         }
       });
@@ -110,7 +112,7 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
       const sent = await ctx.api.sendMessage(chatId, card.text, {
         parse_mode: 'HTML',
         reply_markup: card.replyMarkup,
-        reply_parameters: { message_id: cardMessageId, allow_sending_without_reply: true },
+        reply_parameters: replyTo(cardMessageId),
         link_preview_options: { is_disabled: true },
       });
       await deps.invoices.attachCard(result.invoice.id, sent.message_id);

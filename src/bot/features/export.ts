@@ -5,6 +5,7 @@ import { escapeHtml } from '../../notify/messages.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
 import { GROUP_ANONYMOUS_BOT_ID, type Permissions } from '../permissions.js';
+import { replyTo } from '../reply.js';
 
 // /export: the chat's invoices as a CSV document, sent to the merchant privately (a group should not
 // see every customer's payment), newest first and bounded.
@@ -28,7 +29,7 @@ export function createExportFeature(deps: ExportFeatureDeps) {
     const reply = (text: string) =>
       ctx.reply(text, {
         parse_mode: 'HTML',
-        reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true },
+        reply_parameters: replyTo(ctx.msg.message_id),
         link_preview_options: { is_disabled: true },
       });
     if (!(await ensureMerchant(ctx, deps.permissions))) return;

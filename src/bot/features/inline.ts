@@ -1,16 +1,17 @@
-import { Composer, GrammyError } from 'grammy';
+import { Composer } from 'grammy';
 import type { InlineQueryResultArticle } from 'grammy/types';
 import type { Translate, Translator } from '../../i18n/index.js';
 import type { InlineDraft, InlineDrafts } from '../../invoices/inline-drafts.js';
-import type { InlineIssueResult } from '../../invoices/inline-issue.js';
+import type { IssueResult } from '../../invoices/issue.js';
 import { parsePayCommand } from '../../invoices/pay-command.js';
 import type { InvoiceService } from '../../invoices/service.js';
 import { isOpenStatus } from '../../invoices/status.js';
+import { isNotModified } from '../../notify/failures.js';
 import { escapeHtml, formatMoney, renderClosedCard, renderOpenCard } from '../../notify/messages.js';
 import { SmartyPayError } from '../../payments/client.js';
 import type { TokenPolicy } from '../../payments/currencies.js';
 import type { BotContext } from '../context.js';
-import { ensureMerchant } from '../guard.js';
+import { answerWithoutResults, ensureMerchant } from '../guard.js';
 import type { Permissions } from '../permissions.js';
 import type { IssueLimit } from '../rate-limit.js';
 
@@ -92,7 +93,7 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
 
   /** Makes (or finds) the invoice of this inline message and turns the message into its card. */
   async function showInvoice(ctx: BotContext, draft: InlineDraft, inlineMessageId: string): Promise<void> {
-    const result: InlineIssueResult = await deps.invoices.issueInline({
+    const result: IssueResult = await deps.invoices.issueInline({
       inlineMessageId,
       issuedByUserId: draft.userId,
       request: draft.request,
@@ -117,16 +118,11 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
       });
     } catch (error) {
       // A concurrent choice/tap (or the outbox) already put this card there.
-      if (!(error instanceof GrammyError && error.description.includes('message is not modified'))) throw error;
+      if (!isNotModified(error)) throw error;
     }
   }
 
   return composer;
-}
-
-/** No results; the button above the empty list says why and opens the bot's help. */
-async function answerWithoutResults(ctx: BotContext, text: string): Promise<void> {
-  await ctx.answerInlineQuery([], { cache_time: 0, is_personal: true, button: { text, start_parameter: 'help' } });
 }
 
 function previewResult(t: Translate, draftId: string, request: InlineDraft['request']): InlineQueryResultArticle {

@@ -1,11 +1,13 @@
-import { Composer, GrammyError } from 'grammy';
+import { Composer } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { Translate } from '../../i18n/index.js';
 import type { InvoicePage, InvoiceReports } from '../../invoices/reports.js';
+import { isNotModified } from '../../notify/failures.js';
 import { escapeHtml, formatMoney } from '../../notify/messages.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
 import type { Permissions } from '../permissions.js';
+import { replyTo } from '../reply.js';
 import { formatAge, statusLabel } from './report-format.js';
 
 // /invoices: the chat's invoices, newest first, a page at a time; ‹ › buttons edit the same message.
@@ -63,7 +65,7 @@ export function createInvoiceListFeature(deps: InvoiceListFeatureDeps) {
     const rendered = renderInvoicePage(ctx.t, page, offset, now());
     await ctx.reply(rendered.text, {
       parse_mode: 'HTML',
-      reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true },
+      reply_parameters: replyTo(ctx.msg.message_id),
       ...(rendered.replyMarkup && { reply_markup: rendered.replyMarkup }),
     });
   });
@@ -83,7 +85,7 @@ export function createInvoiceListFeature(deps: InvoiceListFeatureDeps) {
           })
           .catch((error: unknown) => {
             // A double tap asks for the page already shown; anything else is a real failure.
-            if (!(error instanceof GrammyError && error.description.includes('message is not modified'))) throw error;
+            if (!isNotModified(error)) throw error;
           });
       }
       await ctx.answerCallbackQuery();

@@ -4,6 +4,7 @@ import { isLocale, LOCALES, pickLocale } from '../../i18n/index.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
 import type { Permissions } from '../permissions.js';
+import { replyTo } from '../reply.js';
 
 // /lang en|ru|auto: the chat's language for everything the bot says here, payment messages included.
 // In a private chat the user decides; in a group, whoever may manage invoices there.
@@ -12,21 +13,21 @@ export function createLangFeature(deps: { chatSettings: ChatSettings; permission
   const composer = new Composer<BotContext>();
 
   composer.command('lang', async (ctx) => {
-    const replyTo = { message_id: ctx.msg.message_id, allow_sending_without_reply: true };
+    const inReply = replyTo(ctx.msg.message_id);
     const choice = ctx.match.trim().toLowerCase();
     if (choice === '') {
       const chosen = await deps.chatSettings.locale(ctx.chat.id);
       const key = chosen ? 'lang-current' : 'lang-current-auto';
       await ctx.reply(ctx.t(key, { locale: chosen ?? pickLocale(ctx.from?.language_code) }), {
         parse_mode: 'HTML',
-        reply_parameters: replyTo,
+        reply_parameters: inReply,
       });
       return;
     }
     if (choice !== 'auto' && !isLocale(choice)) {
       await ctx.reply(ctx.t('lang-unknown', { locales: LOCALES.join(', ') }), {
         parse_mode: 'HTML',
-        reply_parameters: replyTo,
+        reply_parameters: inReply,
       });
       return;
     }
@@ -35,7 +36,7 @@ export function createLangFeature(deps: { chatSettings: ChatSettings; permission
     await deps.chatSettings.setLocale(ctx.chat.id, locale);
     // Answer in the language just chosen.
     ctx.i18n.useLocale(locale ?? pickLocale(ctx.from?.language_code));
-    await ctx.reply(ctx.t(locale ? 'lang-set' : 'lang-set-auto'), { reply_parameters: replyTo });
+    await ctx.reply(ctx.t(locale ? 'lang-set' : 'lang-set-auto'), { reply_parameters: inReply });
     ctx.logger.info({ locale }, 'chat language set');
   });
 

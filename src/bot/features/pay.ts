@@ -11,6 +11,7 @@ import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
 import type { Permissions } from '../permissions.js';
 import type { IssueLimit } from '../rate-limit.js';
+import { replyTo } from '../reply.js';
 import { usageText } from './help.js';
 
 export interface PayFeatureDeps {
@@ -47,20 +48,20 @@ export function createPayFeature(deps: PayFeatureDeps) {
   });
 
   async function handlePay(ctx: CommandContext<BotContext>): Promise<void> {
-    const replyTo = { message_id: ctx.msg.message_id, allow_sending_without_reply: true };
+    const inReply = replyTo(ctx.msg.message_id);
     if (!(await ensureMerchant(ctx, deps.permissions))) return;
     const parsed = parsePayCommand(ctx.match, deps.tokens);
     if (!parsed.ok) {
       await ctx.reply(`${PROBLEMS[parsed.problem](ctx.t, parsed.word)}\n\n${usageText(ctx.t, deps.tokens)}`, {
         parse_mode: 'HTML',
-        reply_parameters: replyTo,
+        reply_parameters: inReply,
       });
       return;
     }
 
     if (await deps.issueLimit.reached(ctx.from?.id)) {
       ctx.logger.info({ userId: ctx.from?.id }, '/pay rate limited');
-      await ctx.reply(ctx.t('pay-rate-limited', { max: deps.issueLimit.perMinute }), { reply_parameters: replyTo });
+      await ctx.reply(ctx.t('pay-rate-limited', { max: deps.issueLimit.perMinute }), { reply_parameters: inReply });
       return;
     }
 
@@ -76,7 +77,7 @@ export function createPayFeature(deps: PayFeatureDeps) {
     } catch (error) {
       ctx.logger.error({ err: error, request: parsed.request }, 'could not create the invoice');
       const timedOut = error instanceof SmartyPayError && error.kind === 'timeout';
-      await ctx.reply(ctx.t(timedOut ? 'pay-failed-timeout' : 'pay-failed'), { reply_parameters: replyTo });
+      await ctx.reply(ctx.t(timedOut ? 'pay-failed-timeout' : 'pay-failed'), { reply_parameters: inReply });
       return;
     }
 
@@ -89,7 +90,7 @@ export function createPayFeature(deps: PayFeatureDeps) {
     const sent = await ctx.reply(card.text, {
       parse_mode: 'HTML',
       reply_markup: card.replyMarkup,
-      reply_parameters: replyTo,
+      reply_parameters: inReply,
       link_preview_options: { is_disabled: true },
     });
     await deps.invoices.attachCard(result.invoice.id, sent.message_id);

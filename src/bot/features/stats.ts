@@ -4,6 +4,7 @@ import type { ChatStats, InvoiceReports, WindowStats } from '../../invoices/repo
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
 import type { Permissions } from '../permissions.js';
+import { replyTo } from '../reply.js';
 import { conversionPercent, formatVolume } from './report-format.js';
 
 // /stats: this chat's invoices created in the last 24 h, 7 days and ever, by what became of them.
@@ -38,7 +39,7 @@ export function createStatsFeature(deps: StatsFeatureDeps) {
     const stats = await deps.reports.stats(ctx.chat.id);
     await ctx.reply(renderStats(ctx.t, stats), {
       parse_mode: 'HTML',
-      reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true },
+      reply_parameters: replyTo(ctx.msg.message_id),
     });
   });
   return composer;

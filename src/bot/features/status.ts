@@ -2,25 +2,26 @@ import { type CommandContext, Composer } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { InvoiceRow } from '../../db/schema.js';
 import type { Translate } from '../../i18n/index.js';
-import type { InvoiceReports } from '../../invoices/reports.js';
+import type { InvoiceService } from '../../invoices/service.js';
 import { isOpenStatus } from '../../invoices/status.js';
-import { escapeHtml, formatMoney, formatUtc } from '../../notify/messages.js';
+import { escapeHtml, formatMoney, formatUtc, payButton } from '../../notify/messages.js';
 import type { BotContext } from '../context.js';
+import { replyTo } from '../reply.js';
 import { statusLabel } from './report-format.js';
 
 // /status <invoice id>, or /status as a reply to an invoice card: anyone in the chat may ask, but only
 // about this chat's invoices.
 
 export interface StatusFeatureDeps {
-  reports: InvoiceReports;
+  invoices: Pick<InvoiceService, 'findInChat' | 'findByMessage'>;
   now?: (() => Date) | undefined;
 }
 
 const INVOICE_ID = /^#?(\d{1,15})$/;
 
-/** Still payable: the checkout link is worth showing. */
+/** Still payable: the checkout link is worth showing (a cancelled invoice is no longer open). */
 export function isPayable(invoice: InvoiceRow, now: Date): boolean {
-  return isOpenStatus(invoice.status) && invoice.cancelledAt === null && invoice.expiresAt > now;
+  return isOpenStatus(invoice.status) && invoice.expiresAt > now;
 }
 
 export function renderStatus(
@@ -44,7 +45,7 @@ export function renderStatus(
   if (!isPayable(invoice, now)) return { text: lines.join('\n') };
   return {
     text: lines.join('\n'),
-    replyMarkup: { inline_keyboard: [[{ text: t('status-pay-button', { amount: money }), url: invoice.checkoutUrl }]] },
+    replyMarkup: { inline_keyboard: [[payButton(t, invoice)]] },
   };
 }
 
@@ -53,35 +54,35 @@ export function createStatusFeature(deps: StatusFeatureDeps) {
   const composer = new Composer<BotContext>();
 
   composer.command('status', async (ctx: CommandContext<BotContext>) => {
-    const replyTo = { message_id: ctx.msg.message_id, allow_sending_without_reply: true };
+    const inReply = replyTo(ctx.msg.message_id);
     const argument = ctx.match.trim();
     const repliedTo = ctx.msg.reply_to_message?.message_id;
     let invoice: InvoiceRow | undefined;
     if (argument !== '') {
       const id = INVOICE_ID.exec(argument)?.[1];
       if (!id) {
-        await ctx.reply(ctx.t('status-usage'), { parse_mode: 'HTML', reply_parameters: replyTo });
+        await ctx.reply(ctx.t('status-usage'), { parse_mode: 'HTML', reply_parameters: inReply });
         return;
       }
-      invoice = await deps.reports.findInChat(ctx.chat.id, Number(id));
+      invoice = await deps.invoices.findInChat(ctx.chat.id, Number(id));
       if (!invoice) {
-        await ctx.reply(ctx.t('status-not-found', { id }), { reply_parameters: replyTo });
+        await ctx.reply(ctx.t('status-not-found', { id }), { reply_parameters: inReply });
         return;
       }
     } else if (repliedTo !== undefined) {
-      invoice = await deps.reports.findByMessage(ctx.chat.id, repliedTo);
+      invoice = await deps.invoices.findByMessage(ctx.chat.id, repliedTo);
       if (!invoice) {
-        await ctx.reply(ctx.t('status-not-an-invoice'), { reply_parameters: replyTo });
+        await ctx.reply(ctx.t('status-not-an-invoice'), { reply_parameters: inReply });
         return;
       }
     } else {
-      await ctx.reply(ctx.t('status-usage'), { parse_mode: 'HTML', reply_parameters: replyTo });
+      await ctx.reply(ctx.t('status-usage'), { parse_mode: 'HTML', reply_parameters: inReply });
       return;
     }
     const rendered = renderStatus(ctx.t, invoice, now());
     await ctx.reply(rendered.text, {
       parse_mode: 'HTML',
-      reply_parameters: replyTo,
+      reply_parameters: inReply,
       link_preview_options: { is_disabled: true },
       ...(rendered.replyMarkup && { reply_markup: rendered.replyMarkup }),
     });
