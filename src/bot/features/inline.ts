@@ -94,7 +94,7 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
       return;
     }
     if (tap.kind === 'refused') {
-      // Only a modified client sends callback data that the message does not carry.
+      // A modified client sending another offer's callback data (or, with inline feedback off, one offer sent twice).
       ctx.logger.warn({ ...log, boundDraftId: tap.boundDraftId }, 'inline tap refused: not the offer of this message');
       await ctx.answerCallbackQuery({ text: ctx.t('inline-offer-invalid'), show_alert: true });
       return;
