@@ -162,15 +162,41 @@ export const chatSettings = pgTable('chat_settings', {
 });
 
 /**
- * Inline mode: what `@bot 10 bUSDT coffee` asked for, keyed by the inline result id. No SMARTy Pay invoice
- * exists until the result is chosen or its button first tapped; then the draft becomes an invoice.
+ * Inline mode: what `@bot 10 bUSDT coffee` asked for. `id` is random (it is the inline result id and goes into the
+ * Pay button's callback data, where anyone in the chat can read it) and never derived from the request. No SMARTy
+ * Pay invoice exists until the result is chosen or its button first tapped; then the draft becomes an invoice.
  */
-export const inlineDrafts = pgTable('inline_drafts', {
-  id: text('id').primaryKey(),
-  userId: bigint('user_id', { mode: 'number' }).notNull(),
-  amount: numeric('amount', { precision: 20, scale: 8 }).notNull(),
-  token: text('token').notNull(),
-  description: text('description'),
-  locale: text('locale').notNull().default('en'),
-  createdAt: tz('created_at').notNull().defaultNow(),
-});
+export const inlineDrafts = pgTable(
+  'inline_drafts',
+  {
+    id: text('id').primaryKey(),
+    userId: bigint('user_id', { mode: 'number' }).notNull(),
+    /**
+     * SHA-256 of user + normalised request while no message carries the draft, so retyping a query reuses the
+     * row; null once it is posted (inline_offers), so the next typing of that query gets a fresh id.
+     */
+    requestKey: text('request_key'),
+    amount: numeric('amount', { precision: 20, scale: 8 }).notNull(),
+    token: text('token').notNull(),
+    description: text('description'),
+    locale: text('locale').notNull().default('en'),
+    createdAt: tz('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('inline_drafts_request_key').on(t.requestKey)],
+);
+
+/**
+ * Which draft a posted inline message carries: bound when Telegram reports the chosen result (trustworthy) or, with
+ * inline feedback off, on the first tap. A tap naming any other draft is refused. Goes with its draft when pruned.
+ */
+export const inlineOffers = pgTable(
+  'inline_offers',
+  {
+    inlineMessageId: text('inline_message_id').primaryKey(),
+    draftId: text('draft_id')
+      .notNull()
+      .references(() => inlineDrafts.id, { onDelete: 'cascade' }),
+    boundAt: tz('bound_at').notNull().defaultNow(),
+  },
+  (t) => [index('inline_offers_draft_idx').on(t.draftId)],
+);

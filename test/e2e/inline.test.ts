@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inlineDrafts, invoices } from '../../src/db/schema.js';
+import { inlineDrafts, inlineOffers, invoices } from '../../src/db/schema.js';
 import { createTestClock } from '../support/clock.js';
 import { botCalls, MERCHANT, waitForInvoice } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
@@ -63,7 +63,7 @@ describe('inline mode', () => {
     expect(h.smartypay.createdInvoices()).toHaveLength(before);
     const [draft] = await h.db.select().from(inlineDrafts).where(eq(inlineDrafts.id, result.id));
     expect(draft).toMatchObject({ userId: MERCHANT.id, token: 'bUSDT', description: 'Coffee & <cake>' });
-    // The same query again offers the same draft (deterministic id), still without an invoice.
+    // The same query again offers the same (still unposted) draft, still without an invoice.
     const again = await ask('10 bUSDT Coffee & <cake>');
     expect(again.results[0].id).toBe(result.id);
     expect(h.smartypay.createdInvoices()).toHaveLength(before);
@@ -280,9 +280,16 @@ describe('inline mode', () => {
     const { queryId, results } = await ask('8 bUSDT Pie');
     const draftId = defined(results[0], 'the offer').id as string;
     const inlineMessageId = h.telegram.chooseInlineResult({ queryId, feedback: false });
+    const sent = await ask('9 bUSDT Tart');
+    const sentMessage = h.telegram.chooseInlineResult({ queryId: sent.queryId });
+    await h.telegram.waitFor(() => (h.telegram.inlineMessage(sentMessage)?.edits ?? 0) > 0);
+    expect(await h.db.select().from(inlineOffers).where(eq(inlineOffers.inlineMessageId, sentMessage))).toHaveLength(1);
     clock.advance(8 * 24 * 60 * 60_000);
     await h.app.workers.reconciler.tick();
     expect(await h.db.select().from(inlineDrafts).where(eq(inlineDrafts.id, draftId))).toHaveLength(0);
+    // The binding goes with its draft; the invoice it led to stays.
+    expect(await h.db.select().from(inlineOffers).where(eq(inlineOffers.inlineMessageId, sentMessage))).toHaveLength(0);
+    expect(await h.db.select().from(invoices).where(eq(invoices.inlineMessageId, sentMessage))).toHaveLength(1);
     const tap = await h.telegram.tapButton({ from: customer(), data: `ipay:${draftId}`, inlineMessageId });
     expect(tap?.text).toContain('no longer available');
   });

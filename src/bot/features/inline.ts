@@ -1,7 +1,9 @@
 import { Composer } from 'grammy';
 import type { InlineQueryResultArticle } from 'grammy/types';
 import type { Translate, Translator } from '../../i18n/index.js';
+import type { InvoiceRow } from '../../db/schema.js';
 import type { InlineDraft, InlineDrafts } from '../../invoices/inline-drafts.js';
+import { resolveInlineTap } from '../../invoices/inline-tap.js';
 import type { IssueResult } from '../../invoices/issue.js';
 import { parsePayCommand } from '../../invoices/pay-command.js';
 import type { InvoiceService } from '../../invoices/service.js';
@@ -17,7 +19,8 @@ import type { IssueLimit } from '../rate-limit.js';
 
 // `@bot 10 bUSDT coffee` in any chat. Each keystroke is an inline query: it only stores a draft and
 // offers a preview with a callback button. The SMARTy Pay invoice is made for the posted message
-// (its inline_message_id) when Telegram reports the choice or when someone first taps the button.
+// (its inline_message_id) when Telegram reports the choice or when someone first taps the button, and only
+// ever from the draft that message carries (src/invoices/inline-tap.ts).
 
 export interface InlineFeatureDeps {
   invoices: InvoiceService;
@@ -36,6 +39,7 @@ export const INLINE_PAY_PREFIX = 'ipay:';
 export function createInlineFeature(deps: InlineFeatureDeps) {
   const now = deps.now ?? (() => new Date());
   const composer = new Composer<BotContext>();
+  const tapDeps = { drafts: deps.drafts, findInvoice: deps.invoices.findByInlineMessage };
 
   composer.on('inline_query', async (ctx) => {
     if (!(await ensureMerchant(ctx, deps.permissions))) return;
@@ -57,13 +61,22 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
 
   composer.on('chosen_inline_result', async (ctx) => {
     const { result_id: draftId, inline_message_id: inlineMessageId } = ctx.chosenInlineResult;
-    const draft = await deps.drafts.find(draftId);
-    if (!inlineMessageId || !draft || draft.userId !== ctx.from.id) {
-      ctx.logger.warn({ draftId, inlineMessageId }, 'chosen inline result without a usable draft');
+    const userId = ctx.from.id;
+    if (!inlineMessageId) {
+      ctx.logger.warn({ userId, draftId }, 'chosen inline result without an inline message');
+      return;
+    }
+    const binding = await deps.drafts.bindChosen(inlineMessageId, draftId, userId);
+    if (binding.kind !== 'bound') {
+      const boundDraftId = binding.kind === 'conflict' ? binding.boundDraftId : undefined;
+      ctx.logger.warn(
+        { userId, draftId, inlineMessageId, boundDraftId, reason: binding.kind },
+        'chosen inline result refused',
+      );
       return;
     }
     try {
-      await showInvoice(ctx, draft, inlineMessageId);
+      await showCard(ctx, (await issue(ctx, binding.draft, inlineMessageId)).invoice, inlineMessageId);
     } catch (error) {
       // The preview keeps its button: the first tap tries again.
       ctx.logger.error({ err: error, draftId, inlineMessageId }, 'could not create the inline invoice');
@@ -71,29 +84,36 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
   });
 
   composer.callbackQuery(new RegExp(`^${INLINE_PAY_PREFIX}(.+)$`), async (ctx) => {
-    const inlineMessageId = ctx.callbackQuery.inline_message_id;
     const draftId = ctx.match[1] ?? '';
-    const draft = await deps.drafts.find(draftId);
-    if (!inlineMessageId || !draft) {
+    const inlineMessageId = ctx.callbackQuery.inline_message_id;
+    const log = { userId: ctx.from.id, draftId, inlineMessageId };
+    const tap = inlineMessageId ? await resolveInlineTap(tapDeps, inlineMessageId, draftId) : undefined;
+    if (!inlineMessageId || !tap || tap.kind === 'gone') {
+      ctx.logger.info(log, 'inline tap on an offer that is gone');
       await ctx.answerCallbackQuery({ text: ctx.t('inline-draft-gone'), show_alert: true });
       return;
     }
-    let text: string;
+    if (tap.kind === 'refused') {
+      // A modified client sending another offer's callback data (or, with inline feedback off, one offer sent twice).
+      ctx.logger.warn({ ...log, boundDraftId: tap.boundDraftId }, 'inline tap refused: not the offer of this message');
+      await ctx.answerCallbackQuery({ text: ctx.t('inline-offer-invalid'), show_alert: true });
+      return;
+    }
     try {
-      await showInvoice(ctx, draft, inlineMessageId);
-      text = ctx.t('inline-invoice-ready');
+      const invoice = tap.kind === 'invoice' ? tap.invoice : (await issue(ctx, tap.draft, inlineMessageId)).invoice;
+      await showCard(ctx, invoice, inlineMessageId);
     } catch (error) {
-      ctx.logger.error({ err: error, draftId, inlineMessageId }, 'could not create the inline invoice');
+      ctx.logger.error({ err: error, ...log }, 'could not create the inline invoice');
       const timedOut = error instanceof SmartyPayError && error.kind === 'timeout';
       await ctx.answerCallbackQuery({ text: ctx.t(timedOut ? 'pay-failed-timeout' : 'pay-failed'), show_alert: true });
       return;
     }
-    await ctx.answerCallbackQuery({ text });
+    await ctx.answerCallbackQuery({ text: ctx.t('inline-invoice-ready') });
   });
 
-  /** Makes (or finds) the invoice of this inline message and turns the message into its card. */
-  async function showInvoice(ctx: BotContext, draft: InlineDraft, inlineMessageId: string): Promise<void> {
-    const result: IssueResult = await deps.invoices.issueInline({
+  /** Makes (or finds) the invoice of this inline message from the draft it carries. */
+  async function issue(ctx: BotContext, draft: InlineDraft, inlineMessageId: string): Promise<IssueResult> {
+    const result = await deps.invoices.issueInline({
       inlineMessageId,
       issuedByUserId: draft.userId,
       request: draft.request,
@@ -106,6 +126,11 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
         'inline invoice issued',
       );
     }
+    return result;
+  }
+
+  /** Turns the inline message into the invoice's card. */
+  async function showCard(ctx: BotContext, invoice: InvoiceRow, inlineMessageId: string): Promise<void> {
     const t = deps.translator.forLocale(invoice.locale);
     const card = isOpenStatus(invoice.status)
       ? renderOpenCard(t, invoice, now())
