@@ -133,7 +133,13 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     api: new Api(config.botToken, { apiRoot: config.telegramApiRoot, timeoutSeconds: 10 }),
     logger,
     merchantUserIds: config.merchantUserIds,
+    merchantChatIds: config.merchantChatIds,
   });
+  if (permissions.setupMode) {
+    logger.warn(
+      'setup mode: MERCHANT_USER_IDS is not set, so nobody can issue invoices; send /id to the bot to find yours',
+    );
+  }
   const bot = createBot(config.botToken, {
     invoices,
     lifecycle,

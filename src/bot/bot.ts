@@ -15,6 +15,7 @@ import { createCancelFeature } from './features/cancel.js';
 import { createCardFeature } from './features/card.js';
 import { createExportFeature } from './features/export.js';
 import { createHelpFeature } from './features/help.js';
+import { createIdFeature } from './features/id.js';
 import { createInlineFeature } from './features/inline.js';
 import { createInvoiceListFeature } from './features/invoice-list.js';
 import { createLangFeature } from './features/lang.js';
@@ -76,7 +77,8 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
       issueLimit,
     }),
   );
-  bot.use(createHelpFeature({ tokens: deps.tokens }));
+  bot.use(createHelpFeature({ tokens: deps.tokens, setupMode: deps.permissions.setupMode }));
+  bot.use(createIdFeature({ setupMode: deps.permissions.setupMode }));
   bot.use(createLangFeature({ chatSettings: deps.chatSettings, permissions: deps.permissions }));
   const lifecycleDeps = {
     invoices: deps.invoices,
