@@ -18,6 +18,7 @@ import { createTelegramWebhook, TELEGRAM_WEBHOOK_PATH } from './http/telegram-we
 import { createTranslator, pickLocale } from './i18n/index.js';
 import { createInlineDrafts } from './invoices/inline-drafts.js';
 import { createInvoiceLifecycle } from './invoices/lifecycle.js';
+import { createRateQuota } from './invoices/quota.js';
 import { createReconciler, type Reconciler } from './invoices/reconciler.js';
 import { createInvoiceReports } from './invoices/reports.js';
 import { createInvoiceService } from './invoices/service.js';
@@ -129,6 +130,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     drafts: inlineDrafts,
   });
 
+  const rateQuota = createRateQuota({ query: database.query, now });
   const permissions = createPermissions({
     api: new Api(config.botToken, { apiRoot: config.telegramApiRoot, timeoutSeconds: 10 }),
     logger,
@@ -148,7 +150,9 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     inlineDrafts,
     translator,
     permissions,
+    rateQuota,
     payRateLimitPerMinute: config.payRateLimitPerMinute,
+    invoiceGlobalLimitPerMinute: config.invoiceGlobalLimitPerMinute,
     chatSettings,
     logger,
     apiRoot: config.telegramApiRoot,

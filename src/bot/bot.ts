@@ -7,6 +7,7 @@ import type { Translator } from '../i18n/index.js';
 import type { InlineDrafts } from '../invoices/inline-drafts.js';
 import type { InvoiceLifecycle } from '../invoices/lifecycle.js';
 import type { InvoiceReports } from '../invoices/reports.js';
+import type { RateQuota } from '../invoices/quota.js';
 import type { InvoiceService } from '../invoices/service.js';
 import type { Metrics } from '../metrics.js';
 import type { TokenPolicy } from '../payments/currencies.js';
@@ -37,8 +38,12 @@ export interface BotDependencies {
   translator: Translator;
   chatSettings: ChatSettings;
   permissions: Permissions;
-  /** /pay invoices per user per minute; 0 = unlimited. */
+  /** The shared counters behind the issue limits (rate_quota). */
+  rateQuota: RateQuota;
+  /** Invoices per issuer per minute; 0 = unlimited. */
   payRateLimitPerMinute: number;
+  /** Invoices per minute from everyone together; 0 = unlimited. */
+  invoiceGlobalLimitPerMinute: number;
   logger: Logger;
   apiRoot: string;
   tokens: TokenPolicy;
@@ -63,9 +68,9 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
   bot.use(deps.translator.plugin);
 
   const issueLimit = createIssueLimit({
-    invoices: deps.invoices,
+    quota: deps.rateQuota,
     perMinute: deps.payRateLimitPerMinute,
-    now: deps.now,
+    globalPerMinute: deps.invoiceGlobalLimitPerMinute,
   });
   bot.use(
     createPayFeature({

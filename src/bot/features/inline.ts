@@ -13,7 +13,7 @@ import type { TokenPolicy } from '../../payments/currencies.js';
 import type { BotContext } from '../context.js';
 import { answerWithoutResults, ensureMerchant } from '../guard.js';
 import type { Permissions } from '../permissions.js';
-import type { IssueLimit } from '../rate-limit.js';
+import { type IssueLimit, type IssueRefusal, issueRefusalText } from '../rate-limit.js';
 
 // `@bot 10 bUSDT coffee` in any chat. Each keystroke is an inline query: it only stores a draft and
 // offers a preview with a callback button. The SMARTy Pay invoice is made for the posted message
@@ -46,8 +46,9 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
       await answerWithoutResults(ctx, ctx.t(key, { token: deps.tokens.defaultToken }));
       return;
     }
-    if (await deps.issueLimit.reached(ctx.from.id)) {
-      await answerWithoutResults(ctx, ctx.t('inline-rate-limited', { max: deps.issueLimit.perMinute }));
+    const refused = await deps.issueLimit.refusal({ userId: ctx.from.id });
+    if (refused) {
+      await answerWithoutResults(ctx, issueRefusalText(ctx.t, refused, deps.issueLimit, true));
       return;
     }
     const { request } = parsed;
@@ -83,6 +84,13 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
       await showInvoice(ctx, draft, inlineMessageId);
       text = ctx.t('inline-invoice-ready');
     } catch (error) {
+      if (error instanceof IssueLimitReached) {
+        await ctx.answerCallbackQuery({
+          text: issueRefusalText(ctx.t, error.refusal, deps.issueLimit),
+          show_alert: true,
+        });
+        return;
+      }
       ctx.logger.error({ err: error, draftId, inlineMessageId }, 'could not create the inline invoice');
       const timedOut = error instanceof SmartyPayError && error.kind === 'timeout';
       await ctx.answerCallbackQuery({ text: ctx.t(timedOut ? 'pay-failed-timeout' : 'pay-failed'), show_alert: true });
@@ -93,6 +101,11 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
 
   /** Makes (or finds) the invoice of this inline message and turns the message into its card. */
   async function showInvoice(ctx: BotContext, draft: InlineDraft, inlineMessageId: string): Promise<void> {
+    // The issuer's quota pays for the invoice this message will get, unless it already has one.
+    if (!(await deps.invoices.findByInlineMessage(inlineMessageId))) {
+      const refused = await deps.issueLimit.take({ userId: draft.userId });
+      if (refused) throw new IssueLimitReached(refused);
+    }
     const result: IssueResult = await deps.invoices.issueInline({
       inlineMessageId,
       issuedByUserId: draft.userId,
@@ -123,6 +136,14 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
   }
 
   return composer;
+}
+
+/** The issuer's limit is spent: no invoice for this inline message (yet; a later tap tries again). */
+class IssueLimitReached extends Error {
+  constructor(readonly refusal: IssueRefusal) {
+    super(`inline invoice refused: ${refusal} limit reached`);
+    this.name = 'IssueLimitReached';
+  }
 }
 
 function previewResult(t: Translate, draftId: string, request: InlineDraft['request']): InlineQueryResultArticle {
