@@ -77,6 +77,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     secretKey: config.smartyPay.secretKey,
     host: config.smartyPay.apiHost,
     timeoutMs: config.smartyPay.timeoutMs,
+    maxInFlight: config.smartyPay.maxInFlight,
     // Request signatures carry wall-clock time (SMARTy Pay rejects skewed ones), not the domain clock.
   });
   const invoices = createInvoiceService({

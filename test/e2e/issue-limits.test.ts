@@ -129,3 +129,17 @@ describe('Issue again', () => {
     expect(h.smartypay.createdInvoices()).toHaveLength(2);
   });
 });
+
+describe('SMARTYPAY_MAX_IN_FLIGHT', () => {
+  it('30 /pay at once keep at most 5 SMARTy Pay requests open, and every one still gets its card', async () => {
+    h = await startHarness({ env: { SMARTYPAY_MAX_IN_FLIGHT: '5', SMARTYPAY_TIMEOUT_MS: '10000' } });
+    h.smartypay.setLatency(100);
+    const senders = Array.from({ length: 30 }, (_, i) => ({
+      chat: { id: -100_900_400 - i, type: 'supergroup' as const },
+      from: MERCHANT,
+    }));
+    const answers = await payAtOnce(h, senders);
+    expect(answers.filter((text) => text.includes('Invoice #'))).toHaveLength(30);
+    expect(h.smartypay.maxInFlight()).toBe(5);
+  });
+});
