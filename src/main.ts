@@ -19,6 +19,7 @@ import { createTranslator, pickLocale } from './i18n/index.js';
 import { createInlineDrafts } from './invoices/inline-drafts.js';
 import { createInvoiceLifecycle } from './invoices/lifecycle.js';
 import { createRateQuota } from './invoices/quota.js';
+import { createRecheckBudget } from './invoices/recheck-budget.js';
 import { createReconciler, type Reconciler } from './invoices/reconciler.js';
 import { createInvoiceReports } from './invoices/reports.js';
 import { createInvoiceService } from './invoices/service.js';
@@ -91,7 +92,19 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     now,
     metrics,
   });
-  const lifecycle = createInvoiceLifecycle({ db: database.db, query: database.query, payments, invoices, logger, now });
+  // One re-check budget for the reconciler and "Check status" taps together.
+  const recheckBudget = createRecheckBudget({ maxPerMinute: config.recheck.maxPerMinute, now });
+  const rateQuota = createRateQuota({ query: database.query, now });
+  const lifecycle = createInvoiceLifecycle({
+    db: database.db,
+    query: database.query,
+    payments,
+    invoices,
+    logger,
+    now,
+    budget: recheckBudget,
+    perUser: { quota: rateQuota, perMinute: config.checkStatusPerUserPerMinute },
+  });
 
   // Its own client: a per-call timeout well under the outbox lease, so a hung call cannot outlive the
   // lease and be sent again by another worker while Telegram is still processing it.
@@ -124,14 +137,13 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     invoices,
     logger,
     now,
-    maxChecksPerMinute: config.recheck.maxPerMinute,
+    budget: recheckBudget,
     intervalMs: config.recheck.intervalMs,
     onApplied: () => outboxWorker.wake(),
     reminders: lifecycle,
     drafts: inlineDrafts,
   });
 
-  const rateQuota = createRateQuota({ query: database.query, now });
   const permissions = createPermissions({
     api: new Api(config.botToken, { apiRoot: config.telegramApiRoot, timeoutSeconds: 10 }),
     logger,

@@ -68,8 +68,10 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
     answering(ctx, 'status check', async () => {
       const invoice = await invoiceOf(ctx);
       if (!invoice) return ctx.t('check-unknown');
-      const result = await deps.lifecycle.checkStatus(invoice);
+      const result = await deps.lifecycle.checkStatus(invoice, ctx.from.id);
       if (result.kind === 'throttled') return ctx.t('check-throttled');
+      if (result.kind === 'limited') return ctx.t('check-limited', { max: result.perMinute });
+      if (result.kind === 'busy') return ctx.t('check-busy');
       if (result.kind === 'failed') return ctx.t('check-failed');
       if (result.changed)
         deps.wakeOutbox(); // the card edit the new status queued
