@@ -8,7 +8,7 @@ import { type RunningApp, startApp } from '../src/main.js';
 import { type FakeSmartyPay, startFakeSmartyPay } from '../test/support/fake-smartypay.js';
 import { type FakeTelegram, startFakeTelegram } from '../test/support/fake-telegram.js';
 import { fakesEnv } from '../test/support/fakes-env.js';
-import { createSandboxChat, type SandboxChat } from './chat.js';
+import { createSandboxChat, SANDBOX_USERS, type SandboxChat } from './chat.js';
 import { createSandboxCheckout, type SandboxCheckout } from './checkout.js';
 import { createSandboxClock, type SandboxClock } from './clock.js';
 import { createSandboxServer } from './server.js';
@@ -85,6 +85,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       HOST: '127.0.0.1',
       LOG_LEVEL: options.logLevel ?? 'warn',
       SHUTDOWN_TIMEOUT_MS: '2000',
+      // The page's merchant; without one the bot would start in setup mode.
+      MERCHANT_USER_IDS: String(SANDBOX_USERS.merchant.id),
     });
     const app = await startApp(config, { now: clock.now });
     cleanups.push(() => app.stop());

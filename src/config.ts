@@ -33,6 +33,12 @@ function readUserId(word: string): { value: number; problem?: string } {
     : { value: Number.NaN, problem: `"${word}" is not a Telegram user id (digits, like 123456789)` };
 }
 
+function readGroupChatId(word: string): { value: number; problem?: string } {
+  return /^-[1-9]\d{0,15}$/.test(word)
+    ? { value: Number(word) }
+    : { value: Number.NaN, problem: `"${word}" is not a Telegram group chat id (negative, like -1001234567890)` };
+}
+
 const tokenName = z.string().transform((value, ctx) => {
   const { value: token, problem } = readToken(value);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
@@ -121,7 +127,11 @@ const schema = z
     ),
     DATABASE_POOL_MAX: integer(1, 100, 10),
     MERCHANT_USER_IDS: commaList(readUserId),
+    MERCHANT_CHAT_IDS: commaList(readGroupChatId),
     PAY_RATE_LIMIT_PER_MINUTE: integer(0, 10_000, 10),
+    INVOICE_GLOBAL_LIMIT_PER_MINUTE: integer(0, 1_000_000, 600),
+    SMARTYPAY_MAX_IN_FLIGHT: integer(1, 10_000, 100),
+    CHECK_STATUS_PER_USER_PER_MINUTE: integer(0, 10_000, 5),
     REMINDER_MINUTES: integer(0, 60 * 24, 10),
   })
   .superRefine((env, ctx) => {
@@ -161,6 +171,8 @@ export interface Config {
     apiHost: string | undefined;
     checkoutUrl: string;
     timeoutMs: number;
+    /** SMARTy Pay calls in flight at once from this process; more wait for a slot. */
+    maxInFlight: number;
   };
   databaseUrl: string | undefined;
   dataDir: string;
@@ -180,10 +192,16 @@ export interface Config {
   botMode: 'polling' | 'webhook';
   publicUrl: string | undefined;
   telegramWebhookSecret: string | undefined;
-  /** MERCHANT_USER_IDS: only they may issue and manage invoices; unset = private chats + group admins. */
+  /** MERCHANT_USER_IDS: they may issue and manage invoices anywhere; unset = setup mode (nobody may). */
   merchantUserIds: number[] | undefined;
-  /** /pay invoices one user may create per minute; 0 = no limit. */
+  /** MERCHANT_CHAT_IDS: groups whose administrators may also act as merchants there. */
+  merchantChatIds: number[];
+  /** Invoices one user (or anonymous admin's group) may create per minute; 0 = no limit. */
   payRateLimitPerMinute: number;
+  /** Invoices created per minute by everyone together, across processes; 0 = no cap. */
+  invoiceGlobalLimitPerMinute: number;
+  /** "Check status" taps one user may send to SMARTy Pay per minute; 0 = no per-user limit. */
+  checkStatusPerUserPerMinute: number;
   /** Remind the chat this long before an unpaid invoice expires; 0 = no reminders. */
   reminderMinutes: number;
 }
@@ -225,6 +243,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       apiHost: (e.SMARTYPAY_API_HOST ?? (isStaging(e) ? SMARTYPAY_STAGING_HOST : undefined))?.replace(/\/+$/, ''),
       checkoutUrl: e.SMARTYPAY_CHECKOUT_URL,
       timeoutMs: e.SMARTYPAY_TIMEOUT_MS,
+      maxInFlight: e.SMARTYPAY_MAX_IN_FLIGHT,
     },
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
@@ -246,7 +265,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     telegramWebhookSecret: e.TELEGRAM_WEBHOOK_SECRET,
     merchantUserIds: e.MERCHANT_USER_IDS,
+    merchantChatIds: e.MERCHANT_CHAT_IDS ?? [],
     payRateLimitPerMinute: e.PAY_RATE_LIMIT_PER_MINUTE,
+    invoiceGlobalLimitPerMinute: e.INVOICE_GLOBAL_LIMIT_PER_MINUTE,
+    checkStatusPerUserPerMinute: e.CHECK_STATUS_PER_USER_PER_MINUTE,
     reminderMinutes: e.REMINDER_MINUTES,
   };
 }

@@ -18,6 +18,8 @@ import { createTelegramWebhook, TELEGRAM_WEBHOOK_PATH } from './http/telegram-we
 import { createTranslator, pickLocale } from './i18n/index.js';
 import { createInlineDrafts } from './invoices/inline-drafts.js';
 import { createInvoiceLifecycle } from './invoices/lifecycle.js';
+import { createRateQuota } from './invoices/quota.js';
+import { createRecheckBudget } from './invoices/recheck-budget.js';
 import { createReconciler, type Reconciler } from './invoices/reconciler.js';
 import { createInvoiceReports } from './invoices/reports.js';
 import { createInvoiceService } from './invoices/service.js';
@@ -76,6 +78,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     secretKey: config.smartyPay.secretKey,
     host: config.smartyPay.apiHost,
     timeoutMs: config.smartyPay.timeoutMs,
+    maxInFlight: config.smartyPay.maxInFlight,
     // Request signatures carry wall-clock time (SMARTy Pay rejects skewed ones), not the domain clock.
   });
   const invoices = createInvoiceService({
@@ -89,7 +92,19 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     now,
     metrics,
   });
-  const lifecycle = createInvoiceLifecycle({ db: database.db, query: database.query, payments, invoices, logger, now });
+  // One re-check budget for the reconciler and "Check status" taps together.
+  const recheckBudget = createRecheckBudget({ maxPerMinute: config.recheck.maxPerMinute, now });
+  const rateQuota = createRateQuota({ query: database.query, now });
+  const lifecycle = createInvoiceLifecycle({
+    db: database.db,
+    query: database.query,
+    payments,
+    invoices,
+    logger,
+    now,
+    budget: recheckBudget,
+    perUser: { quota: rateQuota, perMinute: config.checkStatusPerUserPerMinute },
+  });
 
   // Its own client: a per-call timeout well under the outbox lease, so a hung call cannot outlive the
   // lease and be sent again by another worker while Telegram is still processing it.
@@ -122,7 +137,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     invoices,
     logger,
     now,
-    maxChecksPerMinute: config.recheck.maxPerMinute,
+    budget: recheckBudget,
     intervalMs: config.recheck.intervalMs,
     onApplied: () => outboxWorker.wake(),
     reminders: lifecycle,
@@ -133,7 +148,13 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     api: new Api(config.botToken, { apiRoot: config.telegramApiRoot, timeoutSeconds: 10 }),
     logger,
     merchantUserIds: config.merchantUserIds,
+    merchantChatIds: config.merchantChatIds,
   });
+  if (permissions.setupMode) {
+    logger.warn(
+      'setup mode: MERCHANT_USER_IDS is not set, so nobody can issue invoices; send /id to the bot to find yours',
+    );
+  }
   const bot = createBot(config.botToken, {
     invoices,
     lifecycle,
@@ -142,7 +163,9 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     inlineDrafts,
     translator,
     permissions,
+    rateQuota,
     payRateLimitPerMinute: config.payRateLimitPerMinute,
+    invoiceGlobalLimitPerMinute: config.invoiceGlobalLimitPerMinute,
     chatSettings,
     logger,
     apiRoot: config.telegramApiRoot,

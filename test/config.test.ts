@@ -32,7 +32,11 @@ describe('loadConfig', () => {
     expect(config.tokens.accepted).not.toContain('btUSDTv2');
     expect(config.logLevel).toBe('info');
     expect(config.merchantUserIds).toBeUndefined();
+    expect(config.merchantChatIds).toEqual([]);
     expect(config.payRateLimitPerMinute).toBe(10);
+    expect(config.invoiceGlobalLimitPerMinute).toBe(600);
+    expect(config.checkStatusPerUserPerMinute).toBe(5);
+    expect(config.smartyPay.maxInFlight).toBe(100);
     expect(config.reminderMinutes).toBe(10);
   });
 
@@ -122,6 +126,24 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...valid, REMINDER_MINUTES: '0' }).reminderMinutes).toBe(0);
     expect(problems({ ...valid, MERCHANT_USER_IDS: '42,@shop' })).toEqual([
       'MERCHANT_USER_IDS: "@shop" is not a Telegram user id (digits, like 123456789)',
+    ]);
+  });
+
+  it('MERCHANT_CHAT_IDS lists negative group ids; the new limits read 0 as off where it means off', () => {
+    const config = loadConfig({
+      ...valid,
+      MERCHANT_CHAT_IDS: '-1001234567890, -42',
+      INVOICE_GLOBAL_LIMIT_PER_MINUTE: '0',
+      CHECK_STATUS_PER_USER_PER_MINUTE: '0',
+      SMARTYPAY_MAX_IN_FLIGHT: '7',
+    });
+    expect(config.merchantChatIds).toEqual([-1001234567890, -42]);
+    expect(config.invoiceGlobalLimitPerMinute).toBe(0);
+    expect(config.checkStatusPerUserPerMinute).toBe(0);
+    expect(config.smartyPay.maxInFlight).toBe(7);
+    expect(problems({ ...valid, MERCHANT_CHAT_IDS: '-42,1001234567890', SMARTYPAY_MAX_IN_FLIGHT: '0' })).toEqual([
+      'MERCHANT_CHAT_IDS: "1001234567890" is not a Telegram group chat id (negative, like -1001234567890)',
+      'SMARTYPAY_MAX_IN_FLIGHT: must be at least 1',
     ]);
   });
 });

@@ -123,6 +123,8 @@ export async function startApp(options: {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     SHUTDOWN_TIMEOUT_MS: '3000',
+    // Some merchant, so the app is not in setup mode; scenarios that issue invoices name their own.
+    MERCHANT_USER_IDS: '1',
     ...options.env,
     ...extraAppEnv(),
   };

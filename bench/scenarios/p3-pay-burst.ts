@@ -48,6 +48,9 @@ function pay(telegram: FakeTelegram, chatId: number): void {
   });
 }
 
+const burstChatIds = () => Array.from({ length: P3_CHATS }, (_, i) => 30_000_001 + i);
+const sequentialChatIds = () => Array.from({ length: P3_SEQUENTIAL_CHATS }, (_, i) => 31_000_001 + i);
+
 const isCard = (text: string) => text.includes('Invoice');
 
 export async function runP3(ctx: BenchContext): Promise<P3Result> {
@@ -57,11 +60,13 @@ export async function runP3(ctx: BenchContext): Promise<P3Result> {
   smartypay.setLatency(P3_LATENCY_MS);
   let app: Awaited<ReturnType<typeof startApp>> | undefined;
   try {
-    app = await startApp({ telegram, smartypay, database });
+    // Each chat is its own merchant (a private chat's id is its user's id), all of them listed.
+    const merchants = [...burstChatIds(), ...sequentialChatIds()];
+    app = await startApp({ telegram, smartypay, database, env: { MERCHANT_USER_IDS: merchants.join(',') } });
     log(`p3: app ready in ${round(app.readyMs)} ms; queueing ${P3_CHATS} /pay at once`);
 
     // The burst.
-    const chatIds = Array.from({ length: P3_CHATS }, (_, i) => 30_000_001 + i);
+    const chatIds = burstChatIds();
     const wanted = new Set(chatIds);
     await botIsPolling(telegram);
     const started = Date.now();
@@ -91,8 +96,7 @@ export async function runP3(ctx: BenchContext): Promise<P3Result> {
     // The sequential reference: one update at a time.
     await sleep(200);
     const sequentialSamples: number[] = [];
-    for (let i = 1; i <= P3_SEQUENTIAL_CHATS; i++) {
-      const chatId = 31_000_000 + i;
+    for (const chatId of sequentialChatIds()) {
       await botIsPolling(telegram);
       const queuedAt = Date.now();
       pay(telegram, chatId);

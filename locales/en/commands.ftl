@@ -6,5 +6,6 @@ menu-cancel = Cancel an unpaid invoice: /cancel 12
 menu-stats = Payments in numbers
 menu-export = All invoices as CSV, sent privately
 menu-lang = Language in this chat: /lang en|ru|auto
+menu-id = Your user id and this chat's id
 menu-tokens = Tokens this bot accepts
 menu-help = How to take payments

@@ -18,9 +18,13 @@ help-commands =
     /export — all invoices as a CSV file, sent to you privately
     /lang en|ru|auto — the language I use in this chat
     /tokens — accepted tokens
+    /id — your user id and this chat's id
 
     Buttons on a card: 🔄 Check status asks SMARTy Pay right now; an expired card offers 🔁 Issue again.
     In any chat, even without me: type <code>@{ $bot } 10 { $defaultToken } coffee</code> and send the invoice.
+help-setup =
+    <b>🛠 Setup mode</b>
+    No merchant is configured yet, so I make no invoices. To finish: send /id, put your user id in <code>MERCHANT_USER_IDS</code> and restart the bot.
 tokens-title = <b>Accepted tokens</b>
 tokens-item = • { $token }
 tokens-item-default = • { $token } (default)

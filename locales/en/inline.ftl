@@ -11,3 +11,4 @@ inline-invoice-ready = Invoice ready — tap Pay.
 inline-draft-gone = This invoice offer is no longer available. Ask the merchant for a new one.
 inline-rate-limited = ⏳ Too many invoices (limit: { $max } a minute). Try again in a minute.
 inline-offer-invalid = This offer is no longer valid. Ask the merchant for a new one.
+inline-busy = ⏳ Too many invoices right now. Try again in a minute.

@@ -34,3 +34,5 @@ again-issued = 🧾 New invoice #{ $id } issued.
 again-duplicate = A new invoice was already issued for this one.
 again-not-expired = Only an expired invoice can be issued again.
 again-failed = ⚠️ SMARTy Pay did not create the invoice. Try again in a minute.
+check-limited = ⏳ You've checked a lot of invoices: at most { $max } a minute. The card updates by itself when the payment arrives.
+check-busy = ⏳ Lots of checks right now. The card updates by itself when the payment arrives; try again in a minute.

@@ -10,3 +10,4 @@ pay-description-too-long = The description can be at most { $max } characters.
 pay-failed-timeout = ⚠️ Sorry, SMARTy Pay did not answer in time, so no invoice was created. Please try again in a minute.
 pay-failed = ⚠️ Sorry, something went wrong talking to SMARTy Pay, so no invoice was created. Please try again in a minute.
 pay-rate-limited = ⏳ That's a lot of invoices: at most { $max } a minute per person. Please try again in a minute.
+pay-busy = ⏳ The bot is making a lot of invoices right now, so no invoice was created. Please try again in a minute.

@@ -5,5 +5,6 @@ menu-cancel = Отменить неоплаченный счёт: /cancel 12
 menu-stats = Платежи в цифрах
 menu-export = Все счета в CSV, лично вам
 menu-lang = Язык в этом чате: /lang en|ru|auto
+menu-id = Ваш user id и id этого чата
 menu-tokens = Какие токены принимаются
 menu-help = Как принимать платежи

@@ -7,6 +7,7 @@ import type { Translator } from '../i18n/index.js';
 import type { InlineDrafts } from '../invoices/inline-drafts.js';
 import type { InvoiceLifecycle } from '../invoices/lifecycle.js';
 import type { InvoiceReports } from '../invoices/reports.js';
+import type { RateQuota } from '../invoices/quota.js';
 import type { InvoiceService } from '../invoices/service.js';
 import type { Metrics } from '../metrics.js';
 import type { TokenPolicy } from '../payments/currencies.js';
@@ -15,6 +16,7 @@ import { createCancelFeature } from './features/cancel.js';
 import { createCardFeature } from './features/card.js';
 import { createExportFeature } from './features/export.js';
 import { createHelpFeature } from './features/help.js';
+import { createIdFeature } from './features/id.js';
 import { createInlineFeature } from './features/inline.js';
 import { createInvoiceListFeature } from './features/invoice-list.js';
 import { createLangFeature } from './features/lang.js';
@@ -36,8 +38,12 @@ export interface BotDependencies {
   translator: Translator;
   chatSettings: ChatSettings;
   permissions: Permissions;
-  /** /pay invoices per user per minute; 0 = unlimited. */
+  /** The shared counters behind the issue limits (rate_quota). */
+  rateQuota: RateQuota;
+  /** Invoices per issuer per minute; 0 = unlimited. */
   payRateLimitPerMinute: number;
+  /** Invoices per minute from everyone together; 0 = unlimited. */
+  invoiceGlobalLimitPerMinute: number;
   logger: Logger;
   apiRoot: string;
   tokens: TokenPolicy;
@@ -62,9 +68,9 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
   bot.use(deps.translator.plugin);
 
   const issueLimit = createIssueLimit({
-    invoices: deps.invoices,
+    quota: deps.rateQuota,
     perMinute: deps.payRateLimitPerMinute,
-    now: deps.now,
+    globalPerMinute: deps.invoiceGlobalLimitPerMinute,
   });
   bot.use(
     createPayFeature({
@@ -76,7 +82,8 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
       issueLimit,
     }),
   );
-  bot.use(createHelpFeature({ tokens: deps.tokens }));
+  bot.use(createHelpFeature({ tokens: deps.tokens, setupMode: deps.permissions.setupMode }));
+  bot.use(createIdFeature({ setupMode: deps.permissions.setupMode }));
   bot.use(createLangFeature({ chatSettings: deps.chatSettings, permissions: deps.permissions }));
   const lifecycleDeps = {
     invoices: deps.invoices,

@@ -1,10 +1,10 @@
 import type { Api } from 'grammy';
 import type { Logger } from 'pino';
 
-// Who may act as the merchant: issue, cancel, list, export, see stats. With MERCHANT_USER_IDS set,
-// exactly those users, anywhere. Without it: anyone in a private chat (it is their own shop), and a
-// group's administrators in a group (asked from Telegram, cached, so a busy group costs one call per
-// few minutes).
+// Who may act as the merchant: issue, cancel, list, export, see stats. The users in MERCHANT_USER_IDS,
+// anywhere; in the groups of MERCHANT_CHAT_IDS also that group's administrators (asked from Telegram,
+// cached, so a busy group costs one call per few minutes). Without MERCHANT_USER_IDS the bot is in setup
+// mode: nobody may, and every merchant action answers how to finish the setup.
 
 /** Telegram's sender for an admin posting anonymously "as the group". */
 export const GROUP_ANONYMOUS_BOT_ID = 1_087_968_824;
@@ -17,18 +17,22 @@ export interface Actor {
   senderChatId?: number | undefined;
 }
 
-export type Refusal = 'not_merchant' | 'not_admin' | 'unknown_user';
+export type Refusal = 'setup_mode' | 'not_merchant' | 'not_admin' | 'unknown_user';
 
 export interface Permissions {
+  /** No merchant is configured: nothing can be issued until MERCHANT_USER_IDS is set. */
+  readonly setupMode: boolean;
   /** Undefined when `actor` may manage invoices in its chat; otherwise why not. */
   refusal(actor: Actor): Promise<Refusal | undefined>;
 }
 
 export interface PermissionsDeps {
-  api: Api;
+  api: Pick<Api, 'getChatAdministrators'>;
   logger: Logger;
-  /** MERCHANT_USER_IDS; undefined = the private-chat / group-admin rule. */
-  merchantUserIds?: readonly number[] | undefined;
+  /** MERCHANT_USER_IDS; undefined or empty = setup mode. */
+  merchantUserIds: readonly number[] | undefined;
+  /** MERCHANT_CHAT_IDS: groups whose administrators may also act there. */
+  merchantChatIds?: readonly number[] | undefined;
   cacheMs?: number;
   now?: () => number;
 }
@@ -36,7 +40,10 @@ export interface PermissionsDeps {
 export function createPermissions(deps: PermissionsDeps): Permissions {
   const cacheMs = deps.cacheMs ?? 5 * 60_000;
   const now = deps.now ?? Date.now;
-  const merchants = deps.merchantUserIds ? new Set(deps.merchantUserIds) : undefined;
+  const merchants = new Set(deps.merchantUserIds ?? []);
+  merchants.delete(GROUP_ANONYMOUS_BOT_ID); // the shared anonymous sender is nobody in particular
+  const merchantChats = new Set(deps.merchantChatIds ?? []);
+  const setupMode = merchants.size === 0;
   const admins = new Map<number, { ids: Promise<Set<number>>; at: number }>();
 
   function adminsOf(chatId: number): Promise<Set<number>> {
@@ -56,13 +63,11 @@ export function createPermissions(deps: PermissionsDeps): Permissions {
   }
 
   return {
+    setupMode,
     async refusal(actor) {
-      if (merchants) {
-        return actor.userId !== undefined && merchants.has(actor.userId) ? undefined : 'not_merchant';
-      }
-      if (actor.chatType === 'private' || actor.chatId === undefined) {
-        return actor.userId === undefined ? 'unknown_user' : undefined;
-      }
+      if (setupMode) return 'setup_mode';
+      if (actor.userId !== undefined && merchants.has(actor.userId)) return undefined;
+      if (actor.chatId === undefined || !merchantChats.has(actor.chatId)) return 'not_merchant';
       // An anonymous admin writes as the group itself; only admins can do that.
       if (actor.senderChatId !== undefined && actor.senderChatId === actor.chatId) return undefined;
       if (actor.userId === undefined || actor.userId === GROUP_ANONYMOUS_BOT_ID) return 'unknown_user';

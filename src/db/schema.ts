@@ -8,6 +8,7 @@ import {
   jsonb,
   numeric,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -199,4 +200,19 @@ export const inlineOffers = pgTable(
     boundAt: tz('bound_at').notNull().defaultNow(),
   },
   (t) => [index('inline_offers_draft_idx').on(t.draftId)],
+);
+
+/**
+ * Rate limits shared by every process on the database: how many times `key` ('user:42', 'chat:-100…' for an
+ * anonymous admin, 'global', 'check:42') was counted in the minute starting at `windowStart`. One conditional
+ * upsert takes a unit (src/invoices/quota.ts); windows older than a few minutes are deleted.
+ */
+export const rateQuota = pgTable(
+  'rate_quota',
+  {
+    key: text('key').notNull(),
+    windowStart: tz('window_start').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
 );

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { Database, Query } from '../db/client.js';
 import { type InvoiceRow, invoices } from '../db/schema.js';
 import type { SmartyPayClient } from '../payments/client.js';
+import type { RateQuota } from './quota.js';
+import type { RecheckBudget } from './recheck-budget.js';
 import type { InvoiceService } from './service.js';
 import { canTransition, isPaidStatus } from './status.js';
 import { applyTransition } from './transition.js';
@@ -18,18 +20,29 @@ export interface InvoiceLifecycleDeps {
   now?: () => Date;
   /** "Check status" asks SMARTy Pay about one invoice at most this often; taps in between are answered from the row. */
   checkIntervalMs?: number;
+  /** RECHECK_MAX_PER_MINUTE, shared with the reconciler: a tap spends from it or is answered "busy". */
+  budget?: RecheckBudget | undefined;
+  /** CHECK_STATUS_PER_USER_PER_MINUTE: taps one user may send on to SMARTy Pay (rate_quota, all processes). */
+  perUser?: { quota: RateQuota; perMinute: number } | undefined;
 }
 
 export type CheckResult =
   | { kind: 'checked'; invoice: InvoiceRow; changed: boolean }
   | { kind: 'throttled'; invoice: InvoiceRow }
+  /** The tapping user's own limit is spent; SMARTy Pay was not asked. */
+  | { kind: 'limited'; invoice: InvoiceRow; perMinute: number }
+  /** The shared re-check budget is spent for this minute; SMARTy Pay was not asked. */
+  | { kind: 'busy'; invoice: InvoiceRow }
   | { kind: 'failed'; invoice: InvoiceRow };
 
 export type CancelResult = { kind: 'cancelled'; invoice: InvoiceRow } | { kind: 'not_open'; invoice: InvoiceRow };
 
 export interface InvoiceLifecycle {
-  /** Re-checks SMARTy Pay (signed GET) unless checked within the interval; applies what it says. */
-  checkStatus(invoice: InvoiceRow): Promise<CheckResult>;
+  /**
+   * Re-checks SMARTy Pay (signed GET) unless checked within the interval, `userId` tapped too often, or the
+   * minute's check budget is spent; applies what it says.
+   */
+  checkStatus(invoice: InvoiceRow, userId?: number): Promise<CheckResult>;
   /** Marks an open invoice Cancelled (locally: SMARTy Pay has no cancel) and queues the card edit. */
   cancel(invoice: InvoiceRow, userId: number): Promise<CancelResult>;
   /** Queues the due "expires soon" reminders, each once; returns how many. */
@@ -79,12 +92,39 @@ export function createInvoiceLifecycle(deps: InvoiceLifecycleDeps): InvoiceLifec
     return claimed.length > 0;
   }
 
+  /** Gives the check slot back when no check was made after all, so the next tap may ask. */
+  async function unclaimCheck(invoice: InvoiceRow, at: Date): Promise<void> {
+    await db
+      .update(invoices)
+      .set({ statusCheckedAt: invoice.statusCheckedAt })
+      .where(and(eq(invoices.id, invoice.id), eq(invoices.statusCheckedAt, at)));
+  }
+
+  /** Why this tap may not reach SMARTy Pay now, if it may not. Per user first: it says more to the tapper. */
+  async function refusal(invoice: InvoiceRow, userId: number | undefined): Promise<CheckResult | undefined> {
+    const perUser = deps.perUser;
+    if (perUser && perUser.perMinute > 0 && userId !== undefined) {
+      if (!(await perUser.quota.take(`check:${userId}`, perUser.perMinute))) {
+        return { kind: 'limited', invoice, perMinute: perUser.perMinute };
+      }
+    }
+    if (deps.budget && deps.budget.take(1) === 0) return { kind: 'busy', invoice };
+    return undefined;
+  }
+
   return {
-    async checkStatus(invoice) {
+    async checkStatus(invoice, userId) {
       // Paid is final for the chat: no need to ask again.
       if (isPaidStatus(invoice.status)) return { kind: 'checked', invoice, changed: false };
       const at = now();
+      // Per invoice first: repeated taps on one card cost the tapper nothing.
       if (!(await claimCheck(invoice.id, at))) return { kind: 'throttled', invoice };
+      const refused = await refusal(invoice, userId);
+      if (refused) {
+        await unclaimCheck(invoice, at);
+        logger.info({ invoiceId: invoice.id, userId, refusal: refused.kind }, 'status check not sent to SMARTy Pay');
+        return refused;
+      }
       let changed = false;
       try {
         const remote = await deps.payments.getInvoice(invoice.smartyPayId);

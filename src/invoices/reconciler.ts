@@ -4,6 +4,7 @@ import type { Database } from '../db/client.js';
 import { type InvoiceRow, invoices } from '../db/schema.js';
 import type { SmartyPayClient } from '../payments/client.js';
 import { INLINE_DRAFT_TTL_MS } from './inline-drafts.js';
+import { createRecheckBudget, type RecheckBudget } from './recheck-budget.js';
 import { checkRetryDelayMs, nextCheckAfter } from './schedule.js';
 import type { InvoiceService } from './service.js';
 import { canTransition } from './status.js';
@@ -17,8 +18,10 @@ export interface ReconcilerDeps {
   invoices: InvoiceService;
   logger: Logger;
   now?: () => Date;
-  /** Upper bound on SMARTy Pay calls per minute from this process. */
+  /** Upper bound on SMARTy Pay calls per minute from this process (used when no `budget` is given). */
   maxChecksPerMinute?: number;
+  /** The per-minute check budget, shared with "Check status" taps. */
+  budget?: RecheckBudget;
   intervalMs?: number;
   /** When SMARTy Pay cannot be asked, expire locally this long after expiry anyway. */
   expiryGraceMs?: number;
@@ -45,18 +48,12 @@ const CLAIM_MS = 2 * 60_000;
 export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const { db, payments, logger } = deps;
   const now = deps.now ?? (() => new Date());
-  const maxPerMinute = deps.maxChecksPerMinute ?? 60;
+  const budget = deps.budget ?? createRecheckBudget({ maxPerMinute: deps.maxChecksPerMinute ?? 60, now });
   const intervalMs = deps.intervalMs ?? 5_000;
   const graceMs = deps.expiryGraceMs ?? 60 * 60_000;
-  const recent: number[] = []; // times of checks in the last minute, for the rate bound
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let lastPrunedAt = Number.NEGATIVE_INFINITY;
-
-  function budget(at: number): number {
-    while (recent.length && (recent[0] ?? 0) <= at - 60_000) recent.shift();
-    return Math.max(0, maxPerMinute - recent.length);
-  }
 
   /** Takes due invoices and pushes their check time out, so a second process skips them. */
   async function claimDue(limit: number): Promise<InvoiceRow[]> {
@@ -129,9 +126,14 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
 
   async function tick(): Promise<number> {
     const at = now().getTime();
-    const limit = budget(at);
-    const due = limit === 0 ? [] : await claimDue(Math.min(limit, 20));
-    for (let i = 0; i < due.length; i++) recent.push(at);
+    // Taken up front, so a tap in the meantime cannot push the minute over the bound.
+    const granted = budget.take(20);
+    let due: InvoiceRow[] = [];
+    try {
+      if (granted > 0) due = await claimDue(granted);
+    } finally {
+      budget.giveBack(granted - due.length);
+    }
     await Promise.all(due.map((invoice) => check(invoice)));
     if (deps.reminders && (await deps.reminders.enqueueDueReminders()) > 0) deps.onApplied?.();
     if (deps.drafts && at - lastPrunedAt >= PRUNE_EVERY_MS) {

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte, or, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, or, type SQL, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database, Query } from '../db/client.js';
 import { type InvoiceRow, invoices } from '../db/schema.js';
@@ -51,8 +51,6 @@ export interface InvoiceService {
   expire(invoiceId: number): Promise<boolean>;
   /** SMARTy Pay's checkout page for an invoice, in the chat's language (`lang`). */
   checkoutLink(smartyPayId: string, description: string | undefined, locale?: string): string;
-  /** Invoices a user created since `since` (the /pay rate limit). */
-  countIssuedSince(userId: number, since: Date): Promise<number>;
   /** Inline mode: the invoice of an inline message, made once however often it is asked for. */
   issueInline(input: IssueInlineInvoice): Promise<IssueResult>;
   findByInlineMessage(inlineMessageId: string): Promise<InvoiceRow | undefined>;
@@ -116,14 +114,6 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
         sql`${invoices.cardMessageId} = ${messageId} desc nulls last`,
         desc(invoices.id),
       ),
-
-    async countIssuedSince(userId, since) {
-      const [row] = await db
-        .select({ n: count() })
-        .from(invoices)
-        .where(and(eq(invoices.issuedByUserId, userId), gte(invoices.createdAt, since)));
-      return row?.n ?? 0;
-    },
 
     async applyRemoteState(invoiceId, remote) {
       const result = await applyTransition(deps.query, {

@@ -1,5 +1,6 @@
 import { type Currency, SmartyPayAPI } from 'smartypay-node-sdk';
 import { z } from 'zod';
+import { createInFlightLimit } from './in-flight.js';
 import { type Money, parseMoney } from './money.js';
 import { signApiRequest } from './signature.js';
 
@@ -12,7 +13,10 @@ export interface SmartyPayClientOptions {
   secretKey: string;
   /** Defaults to the SDK's production host. */
   host?: string | undefined;
+  /** Bounds each call, waiting for a free slot included. */
   timeoutMs: number;
+  /** SMARTYPAY_MAX_IN_FLIGHT: requests at once; more wait (default unbounded). */
+  maxInFlight?: number | undefined;
   now?: () => Date;
 }
 
@@ -120,19 +124,35 @@ export function createSmartyPayClient(options: SmartyPayClientOptions): SmartyPa
     host,
     timeout: options.timeoutMs,
   });
+  const inFlight = createInFlightLimit(options.maxInFlight ?? Number.POSITIVE_INFINITY);
+
+  /**
+   * Runs `call` in a free slot, all within timeoutMs. The slot is held until the request itself ends (the
+   * SDK's socket timeout, the GET's abort signal), not merely until the caller stops waiting, so the bound
+   * counts real connections.
+   */
+  async function limited<T>(what: string, call: (remainingMs: number) => Promise<T>): Promise<T> {
+    const started = Date.now();
+    const release = await inFlight.acquire(
+      options.timeoutMs,
+      () => new SmartyPayError(`${what} timed out after ${options.timeoutMs} ms waiting for a free slot`, 'timeout'),
+    );
+    const remainingMs = Math.max(1, options.timeoutMs - (Date.now() - started));
+    const request = call(remainingMs);
+    request.then(release, release);
+    return withTimeout(request, remainingMs, what);
+  }
 
   return {
     async createInvoice(request) {
       try {
-        const invoice = await withTimeout(
+        const invoice = await limited('Creating the invoice', () =>
           api.invoices.createInvoice({
             expiresAt: request.expiresAt,
             amount: request.amount,
             token: request.token as Currency,
             metadata: toAsciiJson(request.metadata),
           }),
-          options.timeoutMs,
-          'Creating the invoice',
         );
         return toRemoteInvoice({ invoice });
       } catch (error) {
@@ -141,38 +161,47 @@ export function createSmartyPayClient(options: SmartyPayClientOptions): SmartyPa
     },
 
     async getInvoice(id) {
-      const path = `/integration/invoices/${encodeURIComponent(id)}`;
-      const ts = Math.floor(now().getTime() / 1000).toString();
-      let response: Response;
       try {
-        response = await fetch(host + path, {
-          method: 'GET',
-          headers: {
-            accept: 'application/json',
-            'x-api-key': options.apiKey,
-            'x-api-ts': ts,
-            'x-api-sig': signApiRequest(options.secretKey, 'GET', path, '', ts),
-          },
-          signal: AbortSignal.timeout(options.timeoutMs),
-        });
+        return await limited(`Checking invoice ${id}`, (remainingMs) => signedGet(id, remainingMs));
       } catch (error) {
-        const name = (error as Error)?.name;
-        if (name === 'TimeoutError' || name === 'AbortError') {
-          throw new SmartyPayError(`Checking invoice ${id} timed out after ${options.timeoutMs} ms`, 'timeout');
-        }
-        throw new SmartyPayError(`SMARTy Pay unreachable: ${(error as Error)?.message}`, 'network');
+        throw error instanceof SmartyPayError ? error : fromSdkError(error);
       }
-      const text = await response.text();
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // keep the text for the error
-      }
-      if (!response.ok) {
-        throw new SmartyPayError(`SMARTy Pay answered ${response.status}`, 'http', response.status, body);
-      }
-      return toRemoteInvoice(body);
     },
   };
+
+  /** Signed GET /integration/invoices/<id>: the SDK has no call for it. */
+  async function signedGet(id: string, timeoutMs: number): Promise<RemoteInvoice> {
+    const path = `/integration/invoices/${encodeURIComponent(id)}`;
+    const ts = Math.floor(now().getTime() / 1000).toString();
+    let response: Response;
+    try {
+      response = await fetch(host + path, {
+        method: 'GET',
+        headers: {
+          accept: 'application/json',
+          'x-api-key': options.apiKey,
+          'x-api-ts': ts,
+          'x-api-sig': signApiRequest(options.secretKey, 'GET', path, '', ts),
+        },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      const name = (error as Error)?.name;
+      if (name === 'TimeoutError' || name === 'AbortError') {
+        throw new SmartyPayError(`Checking invoice ${id} timed out after ${options.timeoutMs} ms`, 'timeout');
+      }
+      throw new SmartyPayError(`SMARTy Pay unreachable: ${(error as Error)?.message}`, 'network');
+    }
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // keep the text for the error
+    }
+    if (!response.ok) {
+      throw new SmartyPayError(`SMARTy Pay answered ${response.status}`, 'http', response.status, body);
+    }
+    return toRemoteInvoice(body);
+  }
 }

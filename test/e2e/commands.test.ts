@@ -35,7 +35,7 @@ describe('command menu', () => {
   });
 
   it('/tokens lists what ALLOWED_TOKENS accepts; /pay in another real token is refused, nothing created', async () => {
-    h = await startHarness({ env: { ALLOWED_TOKENS: 'pUSDC,bUSDT', MERCHANT_USER_IDS: '' } });
+    h = await startHarness({ env: { ALLOWED_TOKENS: 'pUSDC,bUSDT', MERCHANT_USER_IDS: '1' } });
     const chat = { id: 990_002, type: 'private' as const };
     const from = { id: 1, first_name: 'M' };
     h.telegram.sendText({ chat, from, text: '/tokens' });
@@ -52,7 +52,7 @@ describe('command menu', () => {
 
 describe('language', () => {
   it('answers in Russian to a user whose Telegram is in Russian, and publishes nothing untranslated', async () => {
-    h = await startHarness({ env: { MERCHANT_USER_IDS: '' } });
+    h = await startHarness({ env: { MERCHANT_USER_IDS: '3' } });
     const chat = { id: 990_003, type: 'private' as const };
     h.telegram.sendText({ chat, from: { id: 3, first_name: 'Ира', language_code: 'ru' }, text: '/pay' });
     await h.telegram.waitFor(() => h?.telegram.messages(chat.id).length === 1);
@@ -65,7 +65,7 @@ describe('language', () => {
 
 describe('/help', () => {
   it('explains /pay with examples and names every command of the menu and inline mode, in English and Russian', async () => {
-    h = await startHarness({ env: { MERCHANT_USER_IDS: '' } });
+    h = await startHarness();
     for (const [user, language_code] of [
       [21, 'en'],
       [22, 'ru'],

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inlineDrafts, inlineOffers, invoices } from '../../src/db/schema.js';
 import { createTestClock } from '../support/clock.js';
-import { botCalls, MERCHANT, waitForInvoice } from '../support/flows.js';
+import { botCalls, MERCHANT, waitForInvoice, waitUntil } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
 // Inline mode through the fake Bot API: `@test_bot 10 bUSDT coffee` typed in a chat the bot is not in.
@@ -324,8 +324,24 @@ describe('inline mode under the per-user rate limit', () => {
     };
     const first = await askLimited('1 bUSDT One');
     expect(first.results).toHaveLength(1);
+    const early = await askLimited('3 bUSDT Early'); // offered while the limit still had room
+    expect(early.results).toHaveLength(1);
     const inlineMessageId = limited.telegram.chooseInlineResult({ queryId: first.queryId });
     await limited.telegram.waitFor(() => (limited.telegram.inlineMessage(inlineMessageId)?.edits ?? 0) > 0);
+
+    // The limit is taken when the invoice is made: choosing (or tapping) the early offer now makes none.
+    const earlyMessageId = limited.telegram.chooseInlineResult({ queryId: early.queryId });
+    await waitUntil(() => limited.logs.find('could not create the inline invoice').length === 1);
+    const tap = await limited.telegram.tapButton({
+      from: { id: 5151, first_name: 'Customer' },
+      data: String(early.results[0]?.reply_markup?.inline_keyboard?.[0]?.[0]?.callback_data),
+      inlineMessageId: earlyMessageId,
+    });
+    expect(tap).toMatchObject({
+      text: "⏳ That's a lot of invoices: at most 1 a minute per person. Please try again in a minute.",
+      show_alert: true,
+    });
+    expect(limited.telegram.inlineMessage(earlyMessageId)?.edits).toBe(0);
 
     const second = await askLimited('2 bUSDT Two');
     expect(second.results).toEqual([]);

@@ -38,49 +38,36 @@ describe('MERCHANT_USER_IDS', () => {
   });
 });
 
-describe('without MERCHANT_USER_IDS', () => {
-  it('in a group only administrators issue; the admin list is asked once and cached', async () => {
-    h = await startHarness({ env: { MERCHANT_USER_IDS: '' } });
-    const group: TestChat = { id: -100_700_002, type: 'supergroup' };
-    h.telegram.setAdmins(group.id, [MERCHANT.id]);
-    expect(await say(h, group, CUSTOMER, '/pay 5 bUSDT')).toBe("Sorry, only this group's admins can do that.");
-    expect(await say(h, group, MERCHANT, '/pay 5 bUSDT')).toContain('Invoice');
-    expect(await say(h, group, MERCHANT, '/pay 6 bUSDT')).toContain('Invoice');
-    expect(h.smartypay.createdInvoices()).toHaveLength(2);
-    expect(h.telegram.callsOf('getChatAdministrators')).toHaveLength(1);
-  });
-
-  it('an anonymous admin (writing as the group) may issue', async () => {
-    h = await startHarness({ env: { MERCHANT_USER_IDS: '' } });
-    const group = { id: -100_700_003, type: 'supergroup', title: 'Shop' };
+describe('MERCHANT_CHAT_IDS (the rule itself: test/bot/permissions.test.ts)', () => {
+  it("a listed group's admins and anonymous admins issue there; elsewhere only the listed users", async () => {
+    const shop = { id: -100_700_002, type: 'supergroup' as const, title: 'Shop' };
+    const other: TestChat = { id: -100_700_003, type: 'supergroup' };
+    const ADMIN = { id: 6161, first_name: 'Admin', language_code: 'en' };
+    h = await startHarness({ env: { MERCHANT_USER_IDS: String(MERCHANT.id), MERCHANT_CHAT_IDS: String(shop.id) } });
+    h.telegram.setAdmins(shop.id, [ADMIN.id]);
+    h.telegram.setAdmins(other.id, [ADMIN.id]);
+    expect(await say(h, shop, CUSTOMER, '/pay 5 bUSDT')).toBe("Sorry, only this group's admins can do that.");
+    expect(await say(h, shop, ADMIN, '/pay 5 bUSDT')).toContain('Invoice');
+    expect(await say(h, other, ADMIN, '/pay 5 bUSDT')).toBe("Sorry, only this shop's merchants can do that.");
+    expect(await say(h, { id: ADMIN.id, type: 'private' }, ADMIN, '/pay 5 bUSDT')).toBe(
+      "Sorry, only this shop's merchants can do that.",
+    );
     h.telegram.pushUpdate({
       message: {
-        message_id: 10,
+        message_id: 900,
         date: Math.floor(Date.now() / 1000),
-        chat: group,
+        chat: shop,
         from: { id: 1_087_968_824, is_bot: true, first_name: 'Group', username: 'GroupAnonymousBot' },
-        sender_chat: group,
+        sender_chat: shop,
         text: '/pay 3 bUSDT',
         entities: [{ type: 'bot_command', offset: 0, length: 4 }],
       },
     });
-    await h.telegram.waitFor(() => botCalls(h as Harness, group.id).length > 0);
-    expect(botCalls(h, group.id)[0]?.params.text).toContain('Invoice');
-  });
-
-  it('when Telegram cannot say who the admins are, nobody issues (fail closed) and the next try asks again', async () => {
-    h = await startHarness({ env: { MERCHANT_USER_IDS: '' } });
-    const group: TestChat = { id: -100_700_004, type: 'supergroup' };
-    h.telegram.setAdmins(group.id, [MERCHANT.id]);
-    h.telegram.failNext('getChatAdministrators', { status: 500, description: 'Internal Server Error' });
-    expect(await say(h, group, MERCHANT, '/pay 5 bUSDT')).toBe("Sorry, only this group's admins can do that.");
-    expect(await say(h, group, MERCHANT, '/pay 5 bUSDT')).toContain('Invoice');
-    expect(h.telegram.callsOf('getChatAdministrators')).toHaveLength(2);
-  });
-
-  it('in a private chat anyone issues (it is their own shop)', async () => {
-    h = await startHarness({ env: { MERCHANT_USER_IDS: '' } });
-    expect(await say(h, { id: CUSTOMER.id, type: 'private' }, CUSTOMER, '/pay 5 bUSDT')).toContain('Invoice');
+    await h.telegram.waitFor(() => botCalls(h as Harness, shop.id).length > 2);
+    expect(botCalls(h, shop.id)[2]?.params.text).toContain('Invoice');
+    expect(h.smartypay.createdInvoices()).toHaveLength(2);
+    // Only the listed group's admins were asked for.
+    expect(h.telegram.callsOf('getChatAdministrators').map((call) => call.params.chat_id)).toEqual([shop.id]);
   });
 });
 

@@ -3,7 +3,7 @@ import { invoices } from '../../src/db/schema.js';
 import type { TestChat } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
-// Without MERCHANT_USER_IDS a group's admins are its merchants: /invoices, /stats and /export (and the
+// In a MERCHANT_CHAT_IDS group its admins are merchants too: /invoices, /stats and /export (and the
 // paging buttons) refuse everyone else, while /status stays open to the whole chat.
 
 const ADMIN = { id: 501, first_name: 'Admin', language_code: 'en' };
@@ -13,7 +13,7 @@ let h: Harness;
 const chat: TestChat = { id: -1_000_990, type: 'supergroup', title: 'Admins only' };
 
 beforeAll(async () => {
-  h = await startHarness({ env: { MERCHANT_USER_IDS: '' } });
+  h = await startHarness({ env: { MERCHANT_CHAT_IDS: String(chat.id) } });
   h.telegram.setAdmins(chat.id, [ADMIN.id]);
   for (let n = 1; n <= 11; n++) {
     await h.db.insert(invoices).values({
@@ -39,7 +39,7 @@ async function ask(text: string, from: typeof ADMIN) {
   return answer() as NonNullable<ReturnType<typeof answer>>;
 }
 
-describe('merchant commands in a group without MERCHANT_USER_IDS', () => {
+describe('merchant commands in a MERCHANT_CHAT_IDS group', () => {
   it('refuses a member who is not an admin, and sends no document', async () => {
     for (const command of ['/invoices', '/stats', '/export']) {
       expect((await ask(command, MEMBER)).text, command).toBe(NOT_ADMIN);

@@ -10,15 +10,25 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function clientFor(options: { bareGetResponse?: boolean; secretKey?: string } = {}) {
+async function clientFor(
+  options: { bareGetResponse?: boolean; secretKey?: string; maxInFlight?: number; timeoutMs?: number } = {},
+) {
   fake = await startFakeSmartyPay({ bareGetResponse: options.bareGetResponse });
   return createSmartyPayClient({
     apiKey: fake.apiKey,
     secretKey: options.secretKey ?? fake.secretKey,
     host: fake.url,
-    timeoutMs: 2_000,
+    timeoutMs: options.timeoutMs ?? 2_000,
+    maxInFlight: options.maxInFlight,
   });
 }
+
+const newInvoice = () => ({
+  amount: '1',
+  token: 'bUSDT',
+  expiresAt: new Date(Date.now() + 3_600_000),
+  metadata: { chatId: 1, messageId: 2 },
+});
 
 describe('SMARTy Pay client', () => {
   it('creates an invoice with pure-ASCII metadata even when values are not ASCII', async () => {
@@ -69,5 +79,33 @@ describe('SMARTy Pay client', () => {
     const slow = client.getInvoice('missing');
     await expect(slow).rejects.toBeInstanceOf(SmartyPayError);
     await expect(slow).rejects.toMatchObject({ kind: 'timeout' });
+  });
+
+  it('keeps at most SMARTYPAY_MAX_IN_FLIGHT requests open at once, creates and signed GETs together', async () => {
+    const client = await clientFor({ maxInFlight: 3 });
+    const existing = await client.createInvoice(newInvoice());
+    fake?.setLatency(150);
+    fake?.resetMaxInFlight();
+    const calls = Array.from({ length: 12 }, (_, i) =>
+      i % 2 === 0 ? client.createInvoice(newInvoice()) : client.getInvoice(existing.id),
+    );
+    const results = await Promise.allSettled(calls);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(12);
+    expect(fake?.maxInFlight()).toBe(3);
+    expect(fake?.createdInvoices()).toHaveLength(7);
+  });
+
+  it('a request that finds no free slot within SMARTYPAY_TIMEOUT_MS fails as a timeout and is never sent', async () => {
+    const client = await clientFor({ maxInFlight: 1, timeoutMs: 300 });
+    fake?.setLatency(1_000);
+    const first = client.getInvoice('held').catch((error: unknown) => error);
+    const started = Date.now();
+    const second = client.createInvoice(newInvoice());
+    await expect(second).rejects.toMatchObject({ kind: 'timeout' });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await first;
+    // Only the first was sent: the waiter left the queue when it gave up, so it cannot run late.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(fake?.requests.map((r) => r.method)).toEqual(['GET']);
   });
 });

@@ -263,6 +263,27 @@ describe('fault injection', () => {
     expect(Date.now() - quick).toBeLessThan(350);
   });
 
+  it('counts the requests in flight and the most at once', async () => {
+    fake.setLatency(200);
+    const pending = Array.from({ length: 4 }, () =>
+      sdk().invoices.createInvoice({ amount: '1', token: 'bUSDT', expiresAt: inOneHour() }),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fake.inFlight()).toBe(4);
+    await Promise.all(pending);
+    expect(fake.inFlight()).toBe(0);
+    expect(fake.maxInFlight()).toBe(4);
+    fake.resetMaxInFlight();
+    expect(fake.maxInFlight()).toBe(0);
+    // A client that gives up is no longer in flight.
+    await sdkError(
+      sdk({ timeout: 50 }).invoices.createInvoice({ amount: '1', token: 'bUSDT', expiresAt: inOneHour() }),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fake.inFlight()).toBe(0);
+    expect(fake.maxInFlight()).toBe(1);
+  });
+
   it('close() ends keep-alive connections promptly, even with a slow answer pending', async () => {
     await sdk().invoices.createInvoice({ amount: '1', token: 'bUSDT', expiresAt: inOneHour() });
     fake.setLatency(10_000);

@@ -62,6 +62,11 @@ export interface FakeSmartyPay {
   failNext(method: 'POST' | 'GET' | '*', status: number, times?: number): void;
   /** API requests wait this long before answering (simulate slowness / timeouts) */
   setLatency(ms: number): void;
+  /** API requests received and not yet answered (or abandoned by the client) right now. */
+  inFlight(): number;
+  /** The most API requests that were in flight at once since the start (or the last reset). */
+  maxInFlight(): number;
+  resetMaxInFlight(): void;
   /** set the remote state (what GET returns) without sending a webhook */
   setStatus(invoiceId: string, status: string, paidAmount?: string): void;
   /** Build the webhook JSON body for an invoice (uses current/overridden status) */
@@ -161,6 +166,8 @@ export async function startFakeSmartyPay(opts: StartFakeSmartyPayOptions = {}): 
   const timers = new Set<NodeJS.Timeout>();
   let latencyMs = 0;
   let sequence = 0;
+  let open = 0;
+  let maxOpen = 0;
 
   // Sockets whose byte stream stopped being valid HTTP (e.g. the tail of a body beyond its
   // Content-Length): answer the request in flight, then close the connection.
@@ -273,7 +280,11 @@ export async function startFakeSmartyPay(opts: StartFakeSmartyPayOptions = {}): 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const socket = req.socket;
     inFlight.set(socket, res);
+    open += 1;
+    maxOpen = Math.max(maxOpen, open);
+    // 'close' follows 'finish' too, and also comes when the client gives up first: counted once.
     res.on('close', () => {
+      open -= 1;
       if (inFlight.get(socket) === res) inFlight.delete(socket);
     });
     res.on('finish', () => {
@@ -377,6 +388,12 @@ export async function startFakeSmartyPay(opts: StartFakeSmartyPayOptions = {}): 
 
     setLatency(ms) {
       latencyMs = Math.max(0, ms);
+    },
+
+    inFlight: () => open,
+    maxInFlight: () => maxOpen,
+    resetMaxInFlight() {
+      maxOpen = open;
     },
 
     setStatus(invoiceId, status, paidAmount) {

@@ -6,6 +6,7 @@ import { isNotModified } from '../../notify/failures.js';
 import { CHECK_STATUS_ACTION, ISSUE_AGAIN_ACTION, renderOpenCard } from '../../notify/messages.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
+import { issueRefusalText } from '../rate-limit.js';
 import { replyTo } from '../reply.js';
 import { type LifecycleFeatureDeps, statusAnswerKey } from './lifecycle-deps.js';
 
@@ -67,8 +68,10 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
     answering(ctx, 'status check', async () => {
       const invoice = await invoiceOf(ctx);
       if (!invoice) return ctx.t('check-unknown');
-      const result = await deps.lifecycle.checkStatus(invoice);
+      const result = await deps.lifecycle.checkStatus(invoice, ctx.from.id);
       if (result.kind === 'throttled') return ctx.t('check-throttled');
+      if (result.kind === 'limited') return ctx.t('check-limited', { max: result.perMinute });
+      if (result.kind === 'busy') return ctx.t('check-busy');
       if (result.kind === 'failed') return ctx.t('check-failed');
       if (result.changed)
         deps.wakeOutbox(); // the card edit the new status queued
@@ -86,9 +89,8 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
       const chatId = old.chatId;
       const cardMessageId = old.cardMessageId ?? ctx.callbackQuery.message?.message_id;
       if (cardMessageId === undefined) return ctx.t('check-unknown');
-      if (await deps.issueLimit.reached(ctx.from.id)) {
-        return ctx.t('pay-rate-limited', { max: deps.issueLimit.perMinute });
-      }
+      const refused = await deps.issueLimit.take({ userId: ctx.from.id });
+      if (refused) return issueRefusalText(ctx.t, refused, deps.issueLimit);
       let result: Awaited<ReturnType<LifecycleFeatureDeps['invoices']['issue']>>;
       try {
         // Keyed by the expired card: (chat, "pay message") is unique, so a double tap issues one invoice.

@@ -24,11 +24,14 @@ export function tokensText(t: Translate, tokens: TokenPolicy): string {
   ].join('\n');
 }
 
-export function createHelpFeature(deps: { tokens: TokenPolicy }) {
+export function createHelpFeature(deps: { tokens: TokenPolicy; setupMode: boolean }) {
   const composer = new Composer<BotContext>();
-  composer.command(['start', 'help'], (ctx) =>
-    ctx.reply(guideText(ctx.t, deps.tokens, ctx.me.username), { parse_mode: 'HTML' }),
-  );
+  composer.command(['start', 'help'], (ctx) => {
+    const guide = guideText(ctx.t, deps.tokens, ctx.me.username);
+    // Setup mode: the operator reads first how to name the merchant, then what the bot will do.
+    const text = deps.setupMode ? `${ctx.t('help-setup')}\n\n${guide}` : guide;
+    return ctx.reply(text, { parse_mode: 'HTML' });
+  });
   composer.command('tokens', (ctx) => ctx.reply(tokensText(ctx.t, deps.tokens), { parse_mode: 'HTML' }));
   return composer;
 }

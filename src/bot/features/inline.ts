@@ -15,7 +15,7 @@ import type { TokenPolicy } from '../../payments/currencies.js';
 import type { BotContext } from '../context.js';
 import { answerWithoutResults, ensureMerchant } from '../guard.js';
 import type { Permissions } from '../permissions.js';
-import type { IssueLimit } from '../rate-limit.js';
+import { type IssueLimit, type IssueRefusal, issueRefusalText } from '../rate-limit.js';
 
 // `@bot 10 bUSDT coffee` in any chat. Each keystroke is an inline query: it only stores a draft and
 // offers a preview with a callback button. The SMARTy Pay invoice is made for the posted message
@@ -50,8 +50,9 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
       await answerWithoutResults(ctx, ctx.t(key, { token: deps.tokens.defaultToken }));
       return;
     }
-    if (await deps.issueLimit.reached(ctx.from.id)) {
-      await answerWithoutResults(ctx, ctx.t('inline-rate-limited', { max: deps.issueLimit.perMinute }));
+    const refused = await deps.issueLimit.refusal({ userId: ctx.from.id });
+    if (refused) {
+      await answerWithoutResults(ctx, issueRefusalText(ctx.t, refused, deps.issueLimit, true));
       return;
     }
     const { request } = parsed;
@@ -79,6 +80,10 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
       await showCard(ctx, (await issue(ctx, binding.draft, inlineMessageId)).invoice, inlineMessageId);
     } catch (error) {
       // The preview keeps its button: the first tap tries again.
+      if (error instanceof IssueLimitReached) {
+        ctx.logger.info({ userId, draftId, inlineMessageId, refusal: error.refusal }, 'inline invoice refused: limit');
+        return;
+      }
       ctx.logger.error({ err: error, draftId, inlineMessageId }, 'could not create the inline invoice');
     }
   });
@@ -103,6 +108,13 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
       const invoice = tap.kind === 'invoice' ? tap.invoice : (await issue(ctx, tap.draft, inlineMessageId)).invoice;
       await showCard(ctx, invoice, inlineMessageId);
     } catch (error) {
+      if (error instanceof IssueLimitReached) {
+        await ctx.answerCallbackQuery({
+          text: issueRefusalText(ctx.t, error.refusal, deps.issueLimit),
+          show_alert: true,
+        });
+        return;
+      }
       ctx.logger.error({ err: error, ...log }, 'could not create the inline invoice');
       const timedOut = error instanceof SmartyPayError && error.kind === 'timeout';
       await ctx.answerCallbackQuery({ text: ctx.t(timedOut ? 'pay-failed-timeout' : 'pay-failed'), show_alert: true });
@@ -113,6 +125,11 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
 
   /** Makes (or finds) the invoice of this inline message from the draft it carries. */
   async function issue(ctx: BotContext, draft: InlineDraft, inlineMessageId: string): Promise<IssueResult> {
+    // The issuer's quota pays for the invoice this message will get, unless it already has one.
+    if (!(await deps.invoices.findByInlineMessage(inlineMessageId))) {
+      const refused = await deps.issueLimit.take({ userId: draft.userId });
+      if (refused) throw new IssueLimitReached(refused);
+    }
     const result = await deps.invoices.issueInline({
       inlineMessageId,
       issuedByUserId: draft.userId,
@@ -148,6 +165,14 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
   }
 
   return composer;
+}
+
+/** The issuer's limit is spent: no invoice for this inline message (yet; a later tap tries again). */
+class IssueLimitReached extends Error {
+  constructor(readonly refusal: IssueRefusal) {
+    super(`inline invoice refused: ${refusal} limit reached`);
+    this.name = 'IssueLimitReached';
+  }
 }
 
 function previewResult(t: Translate, draftId: string, request: InlineDraft['request']): InlineQueryResultArticle {

@@ -8,9 +8,9 @@ import { escapeHtml, renderOpenCard } from '../../notify/messages.js';
 import { SmartyPayError } from '../../payments/client.js';
 import type { TokenPolicy } from '../../payments/currencies.js';
 import type { BotContext } from '../context.js';
-import { ensureMerchant } from '../guard.js';
+import { actorOf, ensureMerchant } from '../guard.js';
 import type { Permissions } from '../permissions.js';
-import type { IssueLimit } from '../rate-limit.js';
+import { type IssueLimit, issueRefusalText } from '../rate-limit.js';
 import { replyTo } from '../reply.js';
 import { usageText } from './help.js';
 
@@ -59,9 +59,11 @@ export function createPayFeature(deps: PayFeatureDeps) {
       return;
     }
 
-    if (await deps.issueLimit.reached(ctx.from?.id)) {
-      ctx.logger.info({ userId: ctx.from?.id }, '/pay rate limited');
-      await ctx.reply(ctx.t('pay-rate-limited', { max: deps.issueLimit.perMinute }), { reply_parameters: inReply });
+    // Taken before SMARTy Pay is asked, atomically: parallel /pay from many chats cannot overrun it.
+    const refused = await deps.issueLimit.take(actorOf(ctx));
+    if (refused) {
+      ctx.logger.info({ userId: ctx.from?.id, limit: refused }, '/pay rate limited');
+      await ctx.reply(issueRefusalText(ctx.t, refused, deps.issueLimit), { reply_parameters: inReply });
       return;
     }
 
