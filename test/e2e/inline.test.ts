@@ -331,7 +331,7 @@ describe('inline mode under the per-user rate limit', () => {
 
     // The limit is taken when the invoice is made: choosing (or tapping) the early offer now makes none.
     const earlyMessageId = limited.telegram.chooseInlineResult({ queryId: early.queryId });
-    await waitUntil(() => limited.logs.find('could not create the inline invoice').length === 1);
+    await waitUntil(() => limited.logs.find('inline invoice refused: limit').length === 1);
     const tap = await limited.telegram.tapButton({
       from: { id: 5151, first_name: 'Customer' },
       data: String(early.results[0]?.reply_markup?.inline_keyboard?.[0]?.[0]?.callback_data),
