@@ -1,6 +1,6 @@
 import type { Translate } from '../../i18n/index.js';
 import type { WindowStats } from '../../invoices/reports.js';
-import { escapeHtml, formatMoney } from '../../notify/messages.js';
+import { escapeHtml, formatMoney, userText } from '../../notify/messages.js';
 
 // Pieces the read-only merchant commands share: status labels, ages, dates, conversion.
 
@@ -20,7 +20,7 @@ const STATUS_KEYS: Record<string, string> = {
 /** A human label; a status this build does not know yet is shown as SMARTy Pay names it. */
 export function statusLabel(t: Translate, status: string): string {
   const key = STATUS_KEYS[status];
-  return key ? t(key) : t('reports-status-other', { status: escapeHtml(status) });
+  return key ? t(key) : t('reports-status-other', { status: userText(status) });
 }
 
 export type AgeParts = { unit: 'min' | 'h' | 'd'; n: number };
