@@ -126,14 +126,14 @@ describe('/export', () => {
     expect(content.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf])); // BOM: Excel reads UTF-8
     const lines = content.toString('utf8').slice(1).split('\r\n');
     expect(lines[0]).toBe(
-      'id,created_at,status,amount,token,description,paid_amount,paid_token,paid_at,expires_at,cancelled_at,issued_by_user_id,smartypay_id',
+      '"id","created_at","status","amount","token","description","paid_amount","paid_token","paid_at","expires_at","cancelled_at","issued_by_user_id","smartypay_id"',
     );
     expect(lines).toHaveLength(4); // header, two invoices, the final CRLF
-    expect(lines[1]).toContain(`${second.row.id},${second.row.createdAt.toISOString()},Created,2,pUSDC,`);
+    expect(lines[1]).toContain(`${second.row.id},"${second.row.createdAt.toISOString()}","Created","2","pUSDC",`);
     expect(lines[1]).toContain('"Чай, ""с лимоном"""');
     expect(lines[2]).toContain(`${first.row.id},`);
-    expect(lines[2]).toContain(`,1.5,bUSDT,"'=HYPERLINK(""http://evil"",""x"")",`);
-    expect(lines[2]).toContain(`,${MERCHANT.id},${first.remote.id}`);
+    expect(lines[2]).toContain(`,"1.5","bUSDT","'=HYPERLINK(""http://evil"",""x"")",`);
+    expect(lines[2]).toContain(`,${MERCHANT.id},"${first.remote.id}"`);
   });
 
   it('asks the merchant to open a private chat first when Telegram answers 403', async () => {
@@ -177,7 +177,7 @@ describe('/export', () => {
     );
     const lines = doc?.content.toString('utf8').split('\r\n') ?? [];
     expect(lines).toHaveLength(10_002);
-    expect(lines.at(-2)).toContain(',bulk-10000');
+    expect(lines.at(-2)).toContain(',"bulk-10000"');
   });
 
   it('refuses a non-merchant and sends nothing', async () => {
