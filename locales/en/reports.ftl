@@ -44,6 +44,8 @@ stats-all-time = All time
 stats-counts = Created: { $created } · paid: { $paid } · expired: { $expired }
 stats-conversion = Conversion: { $percent }%
 stats-volume = Received: { $volume }
+# One token of stats-volume when what arrived differs from what those invoices asked for.
+stats-volume-due = { $received } (due { $due })
 stats-volume-none = nothing yet
 
 export-anonymous = I can't tell whom to send the file to. Send /export from your own account, not anonymously.

@@ -44,6 +44,8 @@ stats-all-time = За всё время
 stats-counts = Создано: { $created } · оплачено: { $paid } · истекло: { $expired }
 stats-conversion = Конверсия: { $percent } %
 stats-volume = Получено: { $volume }
+# Один токен в stats-volume, когда получено не столько, сколько было в счетах.
+stats-volume-due = { $received } (по счетам — { $due })
 stats-volume-none = пока ничего
 
 export-anonymous = Не понимаю, кому отправить файл. Отправьте /export от своего аккаунта, а не анонимно.
