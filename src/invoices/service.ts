@@ -129,7 +129,10 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
 
     async applyRemoteState(invoiceId, remote) {
       if (!isSmartyPayStatus(remote.status)) {
-        logger.warn({ invoiceId, status: remote.reportedStatus }, 're-check reported a status SMARTy Pay does not define');
+        logger.warn(
+          { invoiceId, status: remote.reportedStatus },
+          're-check reported a status SMARTy Pay does not define',
+        );
         return false;
       }
       const result = await applyTransition(deps.query, {

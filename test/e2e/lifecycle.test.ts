@@ -69,7 +69,9 @@ describe('/cancel', () => {
       10_000,
     );
     const late = lateReply();
-    expect(late?.params.text).toContain('Payment received after the invoice was cancelled: <b>5 bUSDT</b> for <i>“Tea”</i>.');
+    expect(late?.params.text).toContain(
+      'Payment received after the invoice was cancelled: <b>5 bUSDT</b> for <i>“Tea”</i>.',
+    );
     expect(late?.params.reply_parameters.message_id).toBe(row.payMessageId);
     expect(botCalls(h, chat.id, 'editMessageText')[1]?.params.text).toContain('Paid</b>');
     expect((await rowOf(row.id))?.status).toBe('Paid');

@@ -116,6 +116,30 @@ describe('a description that tries to look like the bot', () => {
       `✅ Оплата получена: <b>7 bUSDT</b> за <i>«Soup ${FAKE_LINE} end»</i>.`,
     );
   });
+
+  it('stored before cleaning existed, is not passed on by Issue again (nor to the checkout link)', async () => {
+    const chat = newGroup();
+    const { remote, row } = await issueInvoice(h, chat, '/pay 8 bUSDT Bread');
+    await h.db
+      .update(invoices)
+      .set({ description: `Bread\n${FAKE_LINE}\u202e` })
+      .where(eq(invoices.id, row.id));
+    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Expired' });
+    await h.telegram.waitFor(() => botCalls(h, chat.id, 'editMessageText').length === 1);
+    const tap = await h.telegram.tapButton({
+      from: MERCHANT,
+      data: `again:${row.id}`,
+      chatId: chat.id,
+      messageId: row.cardMessageId ?? 0,
+    });
+    expect(tap?.text).toMatch(/^🧾 New invoice #\d+ issued\.$/);
+    const [fresh] = await h.db
+      .select()
+      .from(invoices)
+      .where(eq(invoices.payMessageId, row.cardMessageId ?? 0));
+    expect(fresh?.description).toBe(`Bread ${FAKE_LINE}`);
+    expect(new URL(fresh?.checkoutUrl ?? '').searchParams.get('name')).toBe(`Bread ${FAKE_LINE}`);
+  });
 });
 
 describe('only SMARTy Pay’s statuses are taken from outside', () => {
@@ -139,25 +163,26 @@ describe('only SMARTy Pay’s statuses are taken from outside', () => {
     expect(row?.status).toBe('Created');
   });
 
-  it.each([
-    'Cancelled',
-    'local:Cancelled',
-    'Refunded',
-  ])('a signed webhook saying %j is recorded, ignored and answered 200', async (status) => {
-    const chat = newGroup();
-    const { remote, row } = await issueInvoice(h, chat, '/pay 4 bUSDT');
-    const eventId = `evt-${status}-${row.id}`;
-    const body = JSON.stringify({ ...JSON.parse(h.smartypay.webhookBody(remote.id)), status, eventId });
-    const response = await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { body });
-    expect(response.status).toBe(200);
-    expect(JSON.parse(response.body)).toEqual({ ok: true, outcome: 'ignored' });
-    const [event] = await h.db.select().from(webhookEvents).where(eq(webhookEvents.dedupeKey, eventId));
-    expect(event).toMatchObject({ status, outcome: 'ignored', smartyPayInvoiceId: remote.id, rawPayload: body });
-    const [after] = await h.db.select().from(invoices).where(eq(invoices.id, row.id));
-    expect(after).toMatchObject({ status: 'Created', cancelledAt: null });
-    expect(await h.db.select().from(outbox).where(eq(outbox.invoiceId, row.id))).toHaveLength(0);
-    expect(h.logs.find('webhook with a status SMARTy Pay does not define; recorded and ignored').length).toBeGreaterThan(0);
-  });
+  it.each(['Cancelled', 'local:Cancelled', 'Refunded'])(
+    'a signed webhook saying %j is recorded, ignored and answered 200',
+    async (status) => {
+      const chat = newGroup();
+      const { remote, row } = await issueInvoice(h, chat, '/pay 4 bUSDT');
+      const eventId = `evt-${status}-${row.id}`;
+      const body = JSON.stringify({ ...JSON.parse(h.smartypay.webhookBody(remote.id)), status, eventId });
+      const response = await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { body });
+      expect(response.status).toBe(200);
+      expect(JSON.parse(response.body)).toEqual({ ok: true, outcome: 'ignored' });
+      const [event] = await h.db.select().from(webhookEvents).where(eq(webhookEvents.dedupeKey, eventId));
+      expect(event).toMatchObject({ status, outcome: 'ignored', smartyPayInvoiceId: remote.id, rawPayload: body });
+      const [after] = await h.db.select().from(invoices).where(eq(invoices.id, row.id));
+      expect(after).toMatchObject({ status: 'Created', cancelledAt: null });
+      expect(await h.db.select().from(outbox).where(eq(outbox.invoiceId, row.id))).toHaveLength(0);
+      expect(
+        h.logs.find('webhook with a status SMARTy Pay does not define; recorded and ignored').length,
+      ).toBeGreaterThan(0);
+    },
+  );
 
   it('a re-check answering "local:Cancelled" or "Cancelled" changes nothing, and the invoice still expires on time', async () => {
     const chat = newGroup();

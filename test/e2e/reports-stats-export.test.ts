@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { invoices } from '../../src/db/schema.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invoices } from '../../src/db/schema.js';
 import { createTestClock } from '../support/clock.js';
 import { MERCHANT, type TestChat, waitForInvoice, waitUntil } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';

@@ -49,7 +49,17 @@ describe('webhookPayloadSchema', () => {
 describe('SMARTy Pay statuses', () => {
   it('are exactly those SMARTy Pay defines; our local Cancelled is not one', () => {
     expect([...SMARTYPAY_STATUSES].sort()).toEqual(
-      ['Confirming', 'Created', 'Expired', 'Invalid', 'OverPaid', 'Paid', 'SimplePaid', 'UnderPaid', 'Withdrawn'].sort(),
+      [
+        'Confirming',
+        'Created',
+        'Expired',
+        'Invalid',
+        'OverPaid',
+        'Paid',
+        'SimplePaid',
+        'UnderPaid',
+        'Withdrawn',
+      ].sort(),
     );
     for (const status of ['Cancelled', 'local:Cancelled', 'paid', 'Confirmed', '', 'Paid ']) {
       expect(isSmartyPayStatus(status), status).toBe(false);

@@ -43,7 +43,11 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
     const parsed = parsePayCommand(query, deps.tokens);
     if (!parsed.ok) {
       const key =
-        query === '' ? 'inline-hint' : parsed.problem === 'ambiguous_grouping' ? 'inline-ambiguous-amount' : 'inline-invalid';
+        query === ''
+          ? 'inline-hint'
+          : parsed.problem === 'ambiguous_grouping'
+            ? 'inline-ambiguous-amount'
+            : 'inline-invalid';
       await answerWithoutResults(ctx, ctx.t(key, { token: deps.tokens.defaultToken }));
       return;
     }
