@@ -184,6 +184,11 @@ describe('only SMARTy Pay’s statuses are taken from outside', () => {
     },
   );
 
+  it('counts those webhooks as "ignored" on /metrics', async () => {
+    const exposition = await (await fetch(`${h.app.url}/metrics`)).text();
+    expect(exposition).toMatch(/^webhook_requests_total\{outcome="ignored"\} 3$/m);
+  });
+
   it('a re-check answering "local:Cancelled" or "Cancelled" changes nothing, and the invoice still expires on time', async () => {
     const chat = newGroup();
     const first = await issueInvoice(h, chat, '/pay 6 bUSDT');
