@@ -10,6 +10,7 @@ export type WebhookRequestOutcome =
   | 'duplicate'
   | 'stale'
   | 'unknown_invoice'
+  | 'ignored'
   | 'bad_signature'
   | 'malformed'
   | 'too_large'

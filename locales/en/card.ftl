@@ -1,6 +1,7 @@
 # The invoice card. { $id } is the bot's invoice number (/cancel 12, /status 12); amounts come formatted.
 card-title = 🧾 <b>Invoice #{ $id }</b>
-card-for = For: { $description }
+# { $description } is the merchant's text, cleaned to one line and escaped: always quoted, never bold.
+card-for = For: <i>“{ $description }”</i>
 card-expires = Expires: { $at } (in { $minutes } min)
 card-footer = Pay with crypto through SMARTy Pay. This message will confirm the payment.
 card-button-pay = 💳 Pay { $amount }
@@ -13,4 +14,4 @@ card-invalid = ❌ <b>Payment failed</b> · invoice #{ $id }
 card-expired = ⌛ <b>Expired</b> · invoice #{ $id }
 card-cancelled = 🚫 <b>Cancelled</b> · invoice #{ $id }
 card-cancelled-note = The merchant cancelled this invoice. Please do not pay it.
-card-received = Received: { $amount }
+card-received = Received: <b>{ $amount }</b>

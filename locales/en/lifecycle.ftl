@@ -1,6 +1,6 @@
 # What the bot tells the chat as an invoice lives: payments, the reminder, /cancel, button answers.
-# { $what } is empty or " for “…”" (payment-for, with its leading space); amounts come formatted.
-payment-for = for “{ $description }”
+# { $what } is empty or " for <i>“…”</i>" (payment-for, with its leading space; the description cleaned to one line); amounts come formatted.
+payment-for = for <i>“{ $description }”</i>
 payment-received = ✅ Payment received: <b>{ $received }</b>{ $what }.
 payment-received-after-expiry = ✅ Payment received (after the invoice had expired): <b>{ $received }</b>{ $what }.
 payment-received-after-cancel = ✅ Payment received after the invoice was cancelled: <b>{ $received }</b>{ $what }. The customer paid anyway: deliver the order or refund them.

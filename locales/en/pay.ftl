@@ -4,6 +4,7 @@ pay-not-a-number = The amount must be a number like 1.99 or 0,5.
 pay-not-positive = The amount must be more than zero.
 pay-too-many-decimals = The amount can have at most { $max } digits after the decimal point.
 pay-too-large = The amount can be at most 1 000 000 000.
+pay-ambiguous-amount = “{ $word }” can be read two ways. Write the amount without thousands separators: 1000 or 1.5.
 pay-unknown-token = I don't know the token “{ $word }”. To start a description with that word, name the token first.
 pay-token-not-accepted = This bot does not take { $word } payments.
 pay-description-too-long = The description can be at most { $max } characters.

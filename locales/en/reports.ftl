@@ -22,9 +22,9 @@ status-usage =
 status-not-found = There is no invoice #{ $id } in this chat.
 status-not-an-invoice = That message is not an invoice of this chat. Reply to the invoice card, or send /status with the invoice number.
 status-title = 🧾 <b>Invoice #{ $id }</b>
-status-description = For: { $description }
+status-description = For: <i>“{ $description }”</i>
 status-status = Status: { $status }
-status-received = Received: { $amount }
+status-received = Received: <b>{ $amount }</b>
 status-created = Created: { $time }
 status-expires = Valid until: { $time }
 status-paid-at = Paid: { $time }
@@ -44,6 +44,8 @@ stats-all-time = All time
 stats-counts = Created: { $created } · paid: { $paid } · expired: { $expired }
 stats-conversion = Conversion: { $percent }%
 stats-volume = Received: { $volume }
+# One token of stats-volume when what arrived differs from what those invoices asked for.
+stats-volume-due = { $received } (due { $due })
 stats-volume-none = nothing yet
 
 export-anonymous = I can't tell whom to send the file to. Send /export from your own account, not anonymously.

@@ -1,5 +1,6 @@
 card-title = 🧾 <b>Счёт №{ $id }</b>
-card-for = За: { $description }
+# { $description } — текст продавца, очищенный до одной строки и экранированный: всегда в кавычках, не жирным.
+card-for = За: <i>«{ $description }»</i>
 card-expires = Действует до: { $at } (ещё { $minutes } мин)
 card-footer = Оплата криптовалютой через SMARTy Pay. Это сообщение подтвердит оплату.
 card-button-pay = 💳 Оплатить { $amount }
@@ -12,4 +13,4 @@ card-invalid = ❌ <b>Оплата не прошла</b> · счёт №{ $id }
 card-expired = ⌛ <b>Срок истёк</b> · счёт №{ $id }
 card-cancelled = 🚫 <b>Отменён</b> · счёт №{ $id }
 card-cancelled-note = Продавец отменил этот счёт. Пожалуйста, не оплачивайте его.
-card-received = Получено: { $amount }
+card-received = Получено: <b>{ $amount }</b>

@@ -1,4 +1,4 @@
-payment-for = за «{ $description }»
+payment-for = за <i>«{ $description }»</i>
 payment-received = ✅ Оплата получена: <b>{ $received }</b>{ $what }.
 payment-received-after-expiry = ✅ Оплата получена (после истечения срока счёта): <b>{ $received }</b>{ $what }.
 payment-received-after-cancel = ✅ Оплата получена после отмены счёта: <b>{ $received }</b>{ $what }. Покупатель всё равно заплатил: выполните заказ или верните деньги.

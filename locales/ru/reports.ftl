@@ -22,9 +22,9 @@ status-usage =
 status-not-found = В этом чате нет счёта №{ $id }.
 status-not-an-invoice = Это сообщение — не счёт этого чата. Ответьте на карточку счёта или отправьте /status с номером счёта.
 status-title = 🧾 <b>Счёт №{ $id }</b>
-status-description = За: { $description }
+status-description = За: <i>«{ $description }»</i>
 status-status = Статус: { $status }
-status-received = Получено: { $amount }
+status-received = Получено: <b>{ $amount }</b>
 status-created = Создан: { $time }
 status-expires = Действителен до: { $time }
 status-paid-at = Оплачен: { $time }
@@ -44,6 +44,8 @@ stats-all-time = За всё время
 stats-counts = Создано: { $created } · оплачено: { $paid } · истекло: { $expired }
 stats-conversion = Конверсия: { $percent } %
 stats-volume = Получено: { $volume }
+# Один токен в stats-volume, когда получено не столько, сколько было в счетах.
+stats-volume-due = { $received } (по счетам — { $due })
 stats-volume-none = пока ничего
 
 export-anonymous = Не понимаю, кому отправить файл. Отправьте /export от своего аккаунта, а не анонимно.

@@ -83,7 +83,7 @@ export const webhookEvents = pgTable(
     smartyPayInvoiceId: text('smartypay_invoice_id').notNull(),
     status: text('status').notNull(),
     eventTs: tz('event_ts'),
-    /** What the event did: applied, stale, unknown_invoice. */
+    /** What the event did: applied, stale, unknown_invoice, or ignored (a status SMARTy Pay does not define). */
     outcome: text('outcome').notNull(),
     rawPayload: text('raw_payload').notNull(),
     receivedAt: tz('received_at').notNull().defaultNow(),

@@ -111,6 +111,11 @@ export function createSmartyPayWebhookRouter(deps: SmartyPayWebhookDeps): Router
         if (result.outcome === 'unknown_invoice') {
           // 200 anyway: SMARTy Pay must not retry an invoice that is not ours forever.
           log(res).warn({ smartyPayId: payload.invoiceId, status: payload.status }, 'webhook for an unknown invoice');
+        } else if (result.outcome === 'ignored') {
+          log(res).warn(
+            { smartyPayId: payload.invoiceId, status: payload.status },
+            'webhook with a status SMARTy Pay does not define; recorded and ignored',
+          );
         } else {
           log(res).debug(
             { smartyPayId: payload.invoiceId, status: payload.status, outcome: result.outcome },

@@ -1,20 +1,23 @@
 import type { InvoiceRow } from '../db/schema.js';
 import { normaliseDecimal } from './amount.js';
 
-// /export's CSV: RFC 4180 (CRLF lines, quotes doubled, quoted when needed), UTF-8 with a BOM so Excel
-// reads Cyrillic descriptions, and cells a spreadsheet would run as a formula defused with a leading '.
+// /export's CSV: RFC 4180 (CRLF lines, quotes doubled), UTF-8 with a BOM so Excel reads Cyrillic
+// descriptions, and cells a spreadsheet would run as a formula defused with a leading '.
+// Every text cell is quoted, whatever it holds: Excel in a locale whose list separator is ";" splits an
+// unquoted `a;=1+1` into two cells, the second a formula. Only numbers (ids) and empty cells stay bare.
 
 const BOM = '\uFEFF';
 const FORMULA_START = /^[=+\-@\t\r]/;
 const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
 
-/** One cell: formula-guarded, then quoted if it holds a comma, quote or line break. */
+/** One cell: a number as it is; text formula-guarded, then always quoted. */
 export function csvCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
-  let text = String(value);
+  if (typeof value === 'number') return String(value);
+  let text = value;
   // Descriptions are user text: "=HYPERLINK(...)" must stay text. Plain numbers are safe as they are.
   if (FORMULA_START.test(text) && !PLAIN_NUMBER.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return `"${text.replace(/"/g, '""')}"`;
 }
 
 export function toCsv(rows: ReadonlyArray<ReadonlyArray<string | number | null | undefined>>): string {

@@ -1,5 +1,6 @@
 import { findCurrency, type TokenPolicy } from '../payments/currencies.js';
 import { type AmountProblem, parseAmount } from './amount.js';
+import { cleanUserText } from './user-text.js';
 
 export const MAX_DESCRIPTION_LENGTH = 200;
 
@@ -21,6 +22,12 @@ export type PayCommandResult =
   | { ok: false; problem: PayCommandProblem; word?: string };
 
 /**
+ * An amount split into thousands by spaces: "1 000", "10 000,50", "5 100" (as "5 100 roses" could be 5 for
+ * "100 roses" or 5100). After cleanUserText every space-like separator (no-break, thin…) is a plain space.
+ */
+const SPACE_GROUPED_AMOUNT = /^[1-9]\d{0,2}(?: \d{3})+(?:[.,]\d+)?(?= |$)/;
+
+/**
  * Reads the text after "/pay": `<amount> [token] [description…]`. The second word is a token
  * only when it names a SMARTy Pay currency (any case); anything else starts the description. A
  * ticker-shaped second word that is not a known token is rejected rather than silently becoming
@@ -28,11 +35,19 @@ export type PayCommandResult =
  */
 export function parsePayCommand(args: string, tokens: TokenPolicy): PayCommandResult {
   const defaultToken = tokens.defaultToken;
-  const match = /^(\S+)(?:\s+(\S+))?(?:\s+([\s\S]*))?$/.exec(args.trim());
+  // What is parsed is what the person saw: invisible characters gone, line breaks as spaces.
+  const text = cleanUserText(args);
+  const grouped = SPACE_GROUPED_AMOUNT.exec(text);
+  if (grouped) return { ok: false, problem: 'ambiguous_grouping', word: grouped[0] };
+  const match = /^(\S+)(?: (\S+))?(?: (.*))?$/.exec(text);
   if (!match?.[1]) return { ok: false, problem: 'missing_amount' };
   const [, amountWord, second, remainder] = match;
   const amount = parseAmount(amountWord);
-  if (!amount.ok) return { ok: false, problem: amount.reason };
+  if (!amount.ok) {
+    return amount.reason === 'ambiguous_grouping'
+      ? { ok: false, problem: amount.reason, word: amountWord }
+      : { ok: false, problem: amount.reason };
+  }
 
   let token = defaultToken;
   let description = [second, remainder].filter(Boolean).join(' ');
@@ -46,7 +61,6 @@ export function parsePayCommand(args: string, tokens: TokenPolicy): PayCommandRe
       return { ok: false, problem: 'unknown_token', word: second };
     }
   }
-  description = description.trim();
   if ([...description].length > MAX_DESCRIPTION_LENGTH) return { ok: false, problem: 'description_too_long' };
   return { ok: true, request: { amount: amount.value, token, description: description || undefined } };
 }

@@ -17,8 +17,18 @@ export interface WindowStats {
   created: number;
   paid: number;
   expired: number;
-  /** Sum of the amounts of paid invoices, per token, as exact decimal strings; sorted by token. */
-  volume: Array<{ token: string; amount: string }>;
+  /**
+   * Per token, sorted by token, as exact decimal strings: `received` is what arrived (SMARTy Pay's paid
+   * amounts, in the token they were paid in), `due` the amounts of those same invoices (in their token).
+   * A token only paid in, or only billed in, has "0" on the other side.
+   */
+  volume: VolumeLine[];
+}
+
+export interface VolumeLine {
+  token: string;
+  received: string;
+  due: string;
 }
 
 export interface ChatStats {
@@ -43,10 +53,42 @@ export interface InvoiceReportsDeps {
 
 const DAY_MS = 24 * 60 * 60_000;
 
+/** Money arrived: paid (in full or more, or withdrawn since) or partly paid. */
+const MONEY_ARRIVED: readonly string[] = [...PAID_STATUSES, 'UnderPaid'];
+/** What SMARTy Pay said arrived, or for an invoice Paid exactly without that figure, its amount. */
+const PAID_EXACTLY: readonly string[] = PAID_STATUSES.filter((status) => status !== 'OverPaid');
+
+/** Sorted by token; a side with no rows is "0". */
+function mergeVolume(
+  received: ReadonlyArray<{ token: string; amount: string | null }>,
+  due: ReadonlyArray<{ token: string; amount: string | null }>,
+): VolumeLine[] {
+  const lines = new Map<string, VolumeLine>();
+  const add = (rows: typeof received, side: 'received' | 'due') => {
+    for (const row of rows) {
+      if (row.amount === null) continue;
+      const line = lines.get(row.token) ?? { token: row.token, received: '0', due: '0' };
+      line[side] = normaliseDecimal(row.amount);
+      lines.set(row.token, line);
+    }
+  };
+  add(received, 'received');
+  add(due, 'due');
+  return [...lines.values()].sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
+}
+
 export function createInvoiceReports(deps: InvoiceReportsDeps): InvoiceReports {
   const { db } = deps;
   const now = deps.now ?? (() => new Date());
   const isPaid = inArray(invoices.status, [...PAID_STATUSES]);
+  const moneyArrived = inArray(invoices.status, [...MONEY_ARRIVED]);
+  // paid_amount is text as SMARTy Pay reported it: only a plain decimal is summed (a cast of anything else
+  // would fail the whole query). Without one, a Paid invoice received its amount; others count nothing.
+  const receivedAmount = sql`case
+    when ${invoices.paidAmount} ~ '^[0-9]+(\\.[0-9]+)?$' then ${invoices.paidAmount}::numeric
+    when ${inArray(invoices.status, [...PAID_EXACTLY])} then ${invoices.amount}
+  end`;
+  const receivedToken = sql<string>`coalesce(${invoices.paidToken}, ${invoices.token})`;
 
   async function windowStats(chatId: number, since: Date | undefined): Promise<WindowStats> {
     const scope: SQL | undefined = and(eq(invoices.chatId, chatId), since ? gte(invoices.createdAt, since) : undefined);
@@ -59,17 +101,23 @@ export function createInvoiceReports(deps: InvoiceReportsDeps): InvoiceReports {
       .from(invoices)
       .where(scope);
     // numeric + numeric stays exact in Postgres; the text cast keeps it away from JS numbers.
-    const volume = await db
-      .select({ token: invoices.token, amount: sql<string>`sum(${invoices.amount})::text` })
-      .from(invoices)
-      .where(and(scope, isPaid))
-      .groupBy(invoices.token)
-      .orderBy(invoices.token);
+    const [received, due] = await Promise.all([
+      db
+        .select({ token: receivedToken, amount: sql<string | null>`sum(${receivedAmount})::text` })
+        .from(invoices)
+        .where(and(scope, moneyArrived))
+        .groupBy(receivedToken),
+      db
+        .select({ token: invoices.token, amount: sql<string | null>`sum(${invoices.amount})::text` })
+        .from(invoices)
+        .where(and(scope, moneyArrived))
+        .groupBy(invoices.token),
+    ]);
     return {
       created: counts?.created ?? 0,
       paid: counts?.paid ?? 0,
       expired: counts?.expired ?? 0,
-      volume: volume.map((v) => ({ token: v.token, amount: normaliseDecimal(v.amount) })),
+      volume: mergeVolume(received, due),
     };
   }
 

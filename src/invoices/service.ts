@@ -1,10 +1,11 @@
 import { and, desc, eq, or, type SQL, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database, Query } from '../db/client.js';
-import { type InvoiceRow, invoices } from '../db/schema.js';
+import { type InvoiceRow, invoices, webhookEvents } from '../db/schema.js';
 import type { Metrics } from '../metrics.js';
 import type { RemoteInvoice, SmartyPayClient } from '../payments/client.js';
 import { parseMoney } from '../payments/money.js';
+import { isSmartyPayStatus } from '../payments/statuses.js';
 import { readInvoiceMetadata, type WebhookPayload } from '../payments/webhook-payload.js';
 import { createInlineIssuer, type IssueInlineInvoice } from './inline-issue.js';
 import { createInvoiceIssuer, type IssueResult } from './issue.js';
@@ -38,7 +39,8 @@ export interface IssueInvoice {
   locale?: string | undefined;
 }
 
-export type WebhookOutcome = TransitionOutcome;
+/** `ignored`: a signed webhook with a status SMARTy Pay does not define; recorded, nothing changed. */
+export type WebhookOutcome = TransitionOutcome | 'ignored';
 
 export interface InvoiceService {
   issue(input: IssueInvoice): Promise<IssueResult>;
@@ -116,6 +118,13 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
       ),
 
     async applyRemoteState(invoiceId, remote) {
+      if (!isSmartyPayStatus(remote.status)) {
+        logger.warn(
+          { invoiceId, status: remote.reportedStatus },
+          're-check reported a status SMARTy Pay does not define',
+        );
+        return false;
+      }
       const result = await applyTransition(deps.query, {
         invoice: { id: invoiceId },
         status: remote.status,
@@ -154,18 +163,29 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
     },
 
     async applyWebhook(payload, rawBody) {
+      const event = {
+        dedupeKey: payload.eventId ?? `${payload.invoiceId}:${payload.status}`,
+        smartyPayInvoiceId: payload.invoiceId,
+        rawPayload: rawBody,
+        eventTs: parseDate(payload.eventTs),
+      };
+      if (!isSmartyPayStatus(payload.status)) {
+        // Only SMARTy Pay's own statuses reach the state machine ("Cancelled" is ours alone). An unknown one
+        // is kept for a human and answered 200: a 4xx would make SMARTy Pay redeliver it forever, and a status
+        // it adds later must not stop the webhook.
+        await db
+          .insert(webhookEvents)
+          .values({ ...event, status: payload.status, outcome: 'ignored', receivedAt: now() })
+          .onConflictDoNothing();
+        return { outcome: 'ignored' };
+      }
       const result = await applyTransition(deps.query, {
         invoice: { smartyPayId: payload.invoiceId },
         status: payload.status,
         paid: parseMoney(payload.paidAmount),
         paidAt: parseDate(payload.paidAt),
         now: now(),
-        event: {
-          dedupeKey: payload.eventId ?? `${payload.invoiceId}:${payload.status}`,
-          smartyPayInvoiceId: payload.invoiceId,
-          rawPayload: rawBody,
-          eventTs: parseDate(payload.eventTs),
-        },
+        event,
       });
       countApplied(payload.status, result);
       const metadata = readInvoiceMetadata(payload.metadata);

@@ -1,9 +1,14 @@
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
 import type { Translate } from '../i18n/index.js';
 import { normaliseDecimal } from '../invoices/amount.js';
+import { cleanUserText } from '../invoices/user-text.js';
 
 // The invoice card, in Telegram HTML, in the language of `t`. User-supplied text is escaped here.
 // Payment replies live in ./replies.ts.
+//
+// Layout, so a description can never pass for the bot's own lines: the bot's lines come first, in a fixed
+// order (headline, amount, what was received, expiry), their facts in bold; the description comes after
+// them, as one cleaned line, labelled and quoted in italics (`For: “…”`), never bold.
 
 export interface CardInvoice {
   /** The bot's invoice number, shown as "Invoice #12" (what /cancel 12 and /status 12 take). */
@@ -54,9 +59,25 @@ export function minutesLeft(expiresAt: Date, now: Date): string {
   return String(Math.max(0, Math.round((expiresAt.getTime() - now.getTime()) / 60_000)));
 }
 
+/**
+ * A description as one escaped line of Telegram HTML, or '' when nothing visible is left. Cleaned again
+ * here because rows stored before descriptions were cleaned at parse time still hold line breaks and bidi
+ * overrides.
+ */
+export function userText(description: string | null | undefined): string {
+  return description ? escapeHtml(cleanUserText(description)) : '';
+}
+
 /** ` for “Coffee”` (escaped), or nothing without a description. */
 export function forWhat(t: Translate, description: string | null): string {
-  return description ? ` ${t('payment-for', { description: escapeHtml(description) })}` : '';
+  const text = userText(description);
+  return text ? ` ${t('payment-for', { description: text })}` : '';
+}
+
+/** `For: “Coffee”` as the card's last fact line, or nothing without a description. */
+function descriptionLines(t: Translate, description: string | null): string[] {
+  const text = userText(description);
+  return text ? [t('card-for', { description: text })] : [];
 }
 
 export function payButton(t: Translate, invoice: CardInvoice): InlineKeyboardButton {
@@ -66,10 +87,8 @@ export function payButton(t: Translate, invoice: CardInvoice): InlineKeyboardBut
   };
 }
 
-function describe(t: Translate, invoice: CardInvoice): string[] {
-  const lines = [`<b>${escapeHtml(formatMoney(invoice.amount, invoice.token))}</b>`];
-  if (invoice.description) lines.push(t('card-for', { description: escapeHtml(invoice.description) }));
-  return lines;
+function amountLine(invoice: CardInvoice): string {
+  return `<b>${escapeHtml(formatMoney(invoice.amount, invoice.token))}</b>`;
 }
 
 /** The invoice card while it can be paid: Pay (SMARTy Pay's checkout) and Check status. */
@@ -77,8 +96,9 @@ export function renderOpenCard(t: Translate, invoice: CardInvoice, now: Date): R
   return {
     text: [
       t('card-title', { id: String(invoice.id) }),
-      ...describe(t, invoice),
+      amountLine(invoice),
       t('card-expires', { at: formatUtc(t, invoice.expiresAt), minutes: minutesLeft(invoice.expiresAt, now) }),
+      ...descriptionLines(t, invoice.description),
       '',
       t('card-footer'),
     ].join('\n'),
@@ -109,10 +129,11 @@ const HEADLINE_KEYS: Record<string, string> = {
 export function renderClosedCard(t: Translate, invoice: CardInvoice): RenderedMessage {
   const key = HEADLINE_KEYS[invoice.status];
   const id = String(invoice.id);
-  const lines = [key ? t(key, { id }) : `<b>${escapeHtml(invoice.status)}</b>`, ...describe(t, invoice)];
+  const lines = [key ? t(key, { id }) : `<b>${escapeHtml(invoice.status)}</b>`, amountLine(invoice)];
   if (invoice.paidAmount && invoice.paidToken) {
     lines.push(t('card-received', { amount: escapeHtml(formatMoney(invoice.paidAmount, invoice.paidToken)) }));
   }
+  lines.push(...descriptionLines(t, invoice.description));
   if (invoice.status === 'Cancelled') lines.push('', t('card-cancelled-note'));
   if (invoice.status !== 'Expired') return { text: lines.join('\n') };
   return {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { createInFlightLimit } from './in-flight.js';
 import { type Money, parseMoney } from './money.js';
 import { signApiRequest } from './signature.js';
+import { hasControlCharacters, isSmartyPayStatus, type SmartyPayStatus, UNRECOGNISED_STATUS } from './statuses.js';
 
 export const SMARTYPAY_PRODUCTION_HOST = 'https://api.smartypay.io';
 /** The SDK's staging host (its `isStaging` option), for testnet tokens. */
@@ -22,7 +23,14 @@ export interface SmartyPayClientOptions {
 
 export interface RemoteInvoice {
   id: string;
-  status: string;
+  /**
+   * One of SMARTy Pay's statuses, or UNRECOGNISED_STATUS for any other name (a status SMARTy Pay added
+   * later, or "Cancelled", which is only ever ours): that tells us nothing, so nothing changes, and a
+   * re-check still expires the invoice on time.
+   */
+  status: SmartyPayStatus | typeof UNRECOGNISED_STATUS;
+  /** The status exactly as SMARTy Pay named it, for the log. */
+  reportedStatus: string;
   amount: Money | undefined;
   paidAmount: Money | undefined;
   paidAt: Date | undefined;
@@ -55,13 +63,20 @@ export class SmartyPayError extends Error {
   }
 }
 
+/** A string without control characters: a NUL in an id or a status would be refused by Postgres later. */
+const text = (min = 0) =>
+  z
+    .string()
+    .min(min)
+    .max(200)
+    .refine((value) => !hasControlCharacters(value));
 const invoiceSchema = z.object({
-  id: z.string().min(1),
-  status: z.string().min(1),
-  amount: z.string().nullish(),
-  paidAmount: z.string().nullish(),
-  paidAt: z.string().nullish(),
-  expiresAt: z.string().nullish(),
+  id: text(1),
+  status: text(1),
+  amount: text().nullish(),
+  paidAmount: text().nullish(),
+  paidAt: text().nullish(),
+  expiresAt: text().nullish(),
 });
 const responseSchema = z.union([z.object({ invoice: invoiceSchema }), invoiceSchema]);
 
@@ -88,7 +103,8 @@ function toRemoteInvoice(body: unknown): RemoteInvoice {
   };
   return {
     id: data.id,
-    status: data.status,
+    status: isSmartyPayStatus(data.status) ? data.status : UNRECOGNISED_STATUS,
+    reportedStatus: data.status,
     amount: parseMoney(data.amount),
     paidAmount: parseMoney(data.paidAmount),
     paidAt: date(data.paidAt),

@@ -1,22 +1,33 @@
 import { z } from 'zod';
+import { hasControlCharacters } from './statuses.js';
 
 // What SMARTy Pay POSTs on an invoice status change. eventId/eventType/eventTs are missing
 // from older payloads. Unknown keys are ignored; the raw body is stored as received.
-const timestamp = z.string().min(1).max(64);
+// A string with a control character (a NUL in an id made Postgres refuse the insert, so the route answered
+// 503 and SMARTy Pay redelivered forever) is malformed: 400. The status is any short name here; whether it
+// is one SMARTy Pay defines is the service's question (isSmartyPayStatus), since an unknown one is ignored
+// with a 200, not refused.
+const text = (min: number, max: number) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .refine((value) => !hasControlCharacters(value), 'must not contain control characters');
+const timestamp = text(1, 64);
 
 export const webhookPayloadSchema = z.object({
-  eventId: z.string().min(1).max(200).optional(),
-  eventType: z.string().max(100).optional(),
+  eventId: text(1, 200).optional(),
+  eventType: text(0, 100).optional(),
   eventTs: timestamp.optional(),
-  invoiceId: z.string().min(1).max(200),
-  status: z.string().min(1).max(50),
-  amount: z.string().max(100).optional(),
+  invoiceId: text(1, 200),
+  status: text(1, 50),
+  amount: text(0, 100).optional(),
   createdAt: timestamp.optional(),
   expiresAt: timestamp.optional(),
   paidAt: timestamp.nullish(),
-  paidAmount: z.string().max(100).nullish(),
-  errorCode: z.string().max(200).nullish(),
-  metadata: z.union([z.string(), z.record(z.string(), z.unknown())]).nullish(),
+  paidAmount: text(0, 100).nullish(),
+  errorCode: text(0, 200).nullish(),
+  metadata: z.union([text(0, 65_536), z.record(z.string(), z.unknown())]).nullish(),
 });
 
 export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;

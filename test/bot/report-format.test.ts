@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageParts, conversionPercent, statusLabel } from '../../src/bot/features/report-format.js';
+import { ageParts, conversionPercent, formatVolume, statusLabel } from '../../src/bot/features/report-format.js';
 import { createTranslator } from '../../src/i18n/index.js';
 import { formatUtc } from '../../src/notify/messages.js';
 
@@ -15,6 +15,18 @@ describe('conversionPercent', () => {
 
   it('is 0 when nothing was created', () => {
     expect(conversionPercent(0, 0)).toBe(0);
+  });
+});
+
+describe('formatVolume', () => {
+  const volume = [
+    { token: 'bUSDT', received: '17', due: '12' },
+    { token: 'pUSDC', received: '2.5', due: '2.50' },
+  ];
+  it('shows what arrived per token, and what was due beside it only where they differ', () => {
+    expect(formatVolume(translator.forLocale('en'), volume)).toBe('17 bUSDT (due 12 bUSDT), 2.5 pUSDC');
+    expect(formatVolume(translator.forLocale('ru'), volume)).toBe('17 bUSDT (по счетам — 12 bUSDT), 2.5 pUSDC');
+    expect(formatVolume(translator.forLocale('en'), [])).toBe('nothing yet');
   });
 });
 
@@ -39,6 +51,7 @@ describe('labels and dates', () => {
     expect(statusLabel(t, 'SimplePaid')).toBe('✅ Paid');
     expect(statusLabel(t, 'Cancelled')).toBe('🚫 Cancelled');
     expect(statusLabel(t, 'Refund<ed>')).toBe('❔ Refund&lt;ed&gt;');
+    expect(statusLabel(t, 'Re\u202efund\n✅ Paid')).toBe('❔ Refund ✅ Paid');
     expect(statusLabel(translator.forLocale('ru'), 'Expired')).toBe('⌛ Срок истёк');
   });
 

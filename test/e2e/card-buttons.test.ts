@@ -75,7 +75,7 @@ describe('Check status', () => {
     expect(edit?.params.message_id).toBe(cardId);
     expect(edit?.params.text).toContain(`Paid</b> · invoice #${row.id}`);
     expect(edit?.params.reply_markup).toBeUndefined();
-    expect(botCalls(h, chat.id)[1]?.params.text).toContain('Payment received: <b>5 bUSDT</b> for “Tea”.');
+    expect(botCalls(h, chat.id)[1]?.params.text).toContain('Payment received: <b>5 bUSDT</b> for <i>“Tea”</i>.');
     expect((await waitForInvoice(h, remote.id, (r) => r.status === 'Paid')).statusCheckedAt).toBeInstanceOf(Date);
   });
 
@@ -170,7 +170,7 @@ describe('languages', () => {
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === 1, 10_000);
     const card = botCalls(h, chat.id)[0];
     expect(card?.params.text).toContain('🧾 <b>Счёт №');
-    expect(card?.params.text).toContain('За: Кофе');
+    expect(card?.params.text).toContain('За: <i>«Кофе»</i>');
     expect(buttonsOf(card?.params.reply_markup).map((b) => b.text)).toEqual([
       '💳 Оплатить 5 bUSDT',
       '🔄 Проверить статус',
@@ -179,7 +179,7 @@ describe('languages', () => {
     expect(row?.locale).toBe('ru');
     await h.smartypay.sendWebhook(h.webhookUrl, row?.smartyPayId as string, { status: 'Paid' });
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2, 10_000);
-    expect(botCalls(h, chat.id)[1]?.params.text).toBe('✅ Оплата получена: <b>5 bUSDT</b> за «Кофе».');
+    expect(botCalls(h, chat.id)[1]?.params.text).toBe('✅ Оплата получена: <b>5 bUSDT</b> за <i>«Кофе»</i>.');
 
     // An English invoice in a chat set to Russian afterwards: the chat's choice wins when the text is sent.
     const english = newGroup();

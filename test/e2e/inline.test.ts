@@ -54,7 +54,7 @@ describe('inline mode', () => {
     const [result] = results;
     expect(result.title).toBe('Invoice: 10 bUSDT');
     expect(result.input_message_content.message_text).toBe(
-      '🧾 <b>Invoice</b>\n<b>10 bUSDT</b>\nFor: Coffee &amp; &lt;cake&gt;\n\nTap Pay to get the payment link.',
+      '🧾 <b>Invoice</b>\n<b>10 bUSDT</b>\nFor: <i>“Coffee &amp; &lt;cake&gt;”</i>\n\nTap Pay to get the payment link.',
     );
     const [button] = result.reply_markup.inline_keyboard.flat();
     expect(button).toEqual({ text: '💳 Pay 10 bUSDT', callback_data: `ipay:${result.id}` });
@@ -248,7 +248,7 @@ describe('inline mode', () => {
     const { queryId, results } = await ask('2 bUSDT Кофе', merchant);
     expect(results[0].title).toBe('Счёт: 2 bUSDT');
     expect(results[0].input_message_content.message_text).toBe(
-      '🧾 <b>Счёт</b>\n<b>2 bUSDT</b>\nЗа: Кофе\n\nНажмите «Оплатить», чтобы получить ссылку на оплату.',
+      '🧾 <b>Счёт</b>\n<b>2 bUSDT</b>\nЗа: <i>«Кофе»</i>\n\nНажмите «Оплатить», чтобы получить ссылку на оплату.',
     );
     expect(results[0].reply_markup.inline_keyboard[0][0].text).toBe('💳 Оплатить 2 bUSDT');
     expect((await ask('', merchant)).params.button.text).toBe('Введите счёт: 10 bUSDT кофе');

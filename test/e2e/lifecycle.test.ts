@@ -69,7 +69,9 @@ describe('/cancel', () => {
       10_000,
     );
     const late = lateReply();
-    expect(late?.params.text).toContain('Payment received after the invoice was cancelled: <b>5 bUSDT</b> for “Tea”.');
+    expect(late?.params.text).toContain(
+      'Payment received after the invoice was cancelled: <b>5 bUSDT</b> for <i>“Tea”</i>.',
+    );
     expect(late?.params.reply_parameters.message_id).toBe(row.payMessageId);
     expect(botCalls(h, chat.id, 'editMessageText')[1]?.params.text).toContain('Paid</b>');
     expect((await rowOf(row.id))?.status).toBe('Paid');
@@ -150,7 +152,7 @@ describe('reminder before expiry', () => {
     expect(reminders()).toHaveLength(1);
     const reminder = reminders()[0];
     expect(reminder?.params.text).toBe(
-      `⏰ Reminder: invoice #${row.id} for <b>6 bUSDT</b> for “Soup” expires in 9 min (${formatAt(row.expiresAt)}).`,
+      `⏰ Reminder: invoice #${row.id} for <b>6 bUSDT</b> for <i>“Soup”</i> expires in 9 min (${formatAt(row.expiresAt)}).`,
     );
     expect(reminder?.params.reply_parameters.message_id).toBe(message.message_id);
     expect(reminder?.params.reply_markup.inline_keyboard.flat()).toEqual([
@@ -198,7 +200,7 @@ describe('payment wording', () => {
     await h.smartypay.sendWebhook(h.webhookUrl, c.remote.id, { status: 'Invalid' });
     await h.telegram.waitFor(() => botCalls(h, invalid.id).length === 2, 10_000);
     expect(botCalls(h, invalid.id)[1]?.params.text).toContain(
-      'The payment for “Tea” failed: SMARTy Pay marked it invalid and nothing was credited to you.',
+      'The payment for <i>“Tea”</i> failed: SMARTy Pay marked it invalid and nothing was credited to you.',
     );
   });
 });

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invoices } from '../../src/db/schema.js';
 import { createTestClock } from '../support/clock.js';
 import { MERCHANT, type TestChat, waitForInvoice, waitUntil } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
@@ -56,7 +57,7 @@ async function pay(chat: TestChat, command: string, status = 'Paid', paidAmount?
 }
 
 describe('/stats', () => {
-  it('counts created, paid, expired, conversion and exact volume per token for 24 h, 7 days and all time', async () => {
+  it('counts created, paid, expired, conversion, and what arrived per token beside what was due, for 24 h, 7 days and all time', async () => {
     const chat = newGroup();
     // 12 days ago: one paid (10 bUSDT), one that expires.
     await pay(chat, '/pay 10 bUSDT');
@@ -64,7 +65,7 @@ describe('/stats', () => {
     clock.advance(61 * MINUTE);
     await h.app.workers.reconciler.tick();
     await waitForInvoice(h, lapsing.id, (r) => r.status === 'Expired');
-    // 2 days ago: paid more than due in pUSDC (volume counts the invoice amount).
+    // 2 days ago: paid more than due in pUSDC (received counts what arrived: 3, not 2.5).
     clock.advance(10 * DAY);
     await pay(chat, '/pay 2.5 pUSDC', 'OverPaid', '3');
     // Now: two small paid ones whose sum is exact (0.1 + 0.2), one under-paid, one still open.
@@ -83,18 +84,53 @@ describe('/stats', () => {
         '<b>Last 24 hours</b>',
         'Created: 4 · paid: 2 · expired: 0',
         'Conversion: 50%',
-        'Received: 0.3 bUSDT',
+        'Received: 1.3 bUSDT (due 7.3 bUSDT)',
         '',
         '<b>Last 7 days</b>',
         'Created: 5 · paid: 3 · expired: 0',
         'Conversion: 60%',
-        'Received: 0.3 bUSDT, 2.5 pUSDC',
+        'Received: 1.3 bUSDT (due 7.3 bUSDT), 3 pUSDC (due 2.5 pUSDC)',
         '',
         '<b>All time</b>',
         'Created: 7 · paid: 4 · expired: 1',
         'Conversion: 57.1%',
-        'Received: 10.3 bUSDT, 2.5 pUSDC',
+        'Received: 11.3 bUSDT (due 17.3 bUSDT), 3 pUSDC (due 2.5 pUSDC)',
       ].join('\n'),
+    );
+  });
+
+  it('sums what SMARTy Pay reported by the token it was paid in, skipping text that is not a number', async () => {
+    const chat = newGroup();
+    // 17 arrived for 12: the old /stats said 12.
+    await pay(chat, '/pay 12 bUSDT', 'OverPaid', '17');
+    // Paid in another token than billed.
+    const { remote } = await issueInvoice(h, chat, '/pay 5 pUSDC');
+    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid', extra: { paidAmount: '0.2125 btMNXe' } });
+    await waitForInvoice(h, remote.id, (r) => r.paidToken === 'btMNXe');
+    // Older rows as SMARTy Pay's text came: a Paid one counts its amount, an OverPaid one nothing it can't read.
+    for (const [status, amount, paidAmount] of [
+      ['Paid', '2', 'about 2'],
+      ['OverPaid', '4', '4,5'],
+    ] as const) {
+      await h.db.insert(invoices).values({
+        smartyPayId: `odd-${chat.id}-${status}`,
+        chatId: chat.id,
+        amount,
+        token: 'bUSDT',
+        status,
+        paidAmount,
+        checkoutUrl: 'https://x',
+        createdAt: clock.now(),
+        expiresAt: clock.now(),
+      });
+    }
+    const received = (text: string) => text.split('\n').filter((line) => /^(Received|Получено):/.test(line));
+    const expected = '19 bUSDT (due 18 bUSDT), 0.2125 btMNXe (due 0 btMNXe), 0 pUSDC (due 5 pUSDC)';
+    expect(received(await ask(chat, '/stats', MERCHANT))).toEqual(Array(3).fill(`Received: ${expected}`));
+    expect(received(await ask(chat, '/stats', { ...MERCHANT, language_code: 'ru' }))).toEqual(
+      Array(3).fill(
+        'Получено: 19 bUSDT (по счетам — 18 bUSDT), 0.2125 btMNXe (по счетам — 0 btMNXe), 0 pUSDC (по счетам — 5 pUSDC)',
+      ),
     );
   });
 
@@ -126,14 +162,14 @@ describe('/export', () => {
     expect(content.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf])); // BOM: Excel reads UTF-8
     const lines = content.toString('utf8').slice(1).split('\r\n');
     expect(lines[0]).toBe(
-      'id,created_at,status,amount,token,description,paid_amount,paid_token,paid_at,expires_at,cancelled_at,issued_by_user_id,smartypay_id',
+      '"id","created_at","status","amount","token","description","paid_amount","paid_token","paid_at","expires_at","cancelled_at","issued_by_user_id","smartypay_id"',
     );
     expect(lines).toHaveLength(4); // header, two invoices, the final CRLF
-    expect(lines[1]).toContain(`${second.row.id},${second.row.createdAt.toISOString()},Created,2,pUSDC,`);
+    expect(lines[1]).toContain(`${second.row.id},"${second.row.createdAt.toISOString()}","Created","2","pUSDC",`);
     expect(lines[1]).toContain('"Чай, ""с лимоном"""');
     expect(lines[2]).toContain(`${first.row.id},`);
-    expect(lines[2]).toContain(`,1.5,bUSDT,"'=HYPERLINK(""http://evil"",""x"")",`);
-    expect(lines[2]).toContain(`,${MERCHANT.id},${first.remote.id}`);
+    expect(lines[2]).toContain(`,"1.5","bUSDT","'=HYPERLINK(""http://evil"",""x"")",`);
+    expect(lines[2]).toContain(`,${MERCHANT.id},"${first.remote.id}"`);
   });
 
   it('asks the merchant to open a private chat first when Telegram answers 403', async () => {
@@ -177,7 +213,7 @@ describe('/export', () => {
     );
     const lines = doc?.content.toString('utf8').split('\r\n') ?? [];
     expect(lines).toHaveLength(10_002);
-    expect(lines.at(-2)).toContain(',bulk-10000');
+    expect(lines.at(-2)).toContain(',"bulk-10000"');
   });
 
   it('refuses a non-merchant and sends nothing', async () => {

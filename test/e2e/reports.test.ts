@@ -58,10 +58,10 @@ describe('/status', () => {
       [
         `🧾 <b>Invoice #${row.id}</b>`,
         '<b>12.5 bUSDT</b>',
-        'For: Tea &amp; &lt;cake&gt;',
         'Status: 🕓 Waiting for payment',
         'Created: 26 Nov 2026, 08:20 UTC',
         'Valid until: 26 Nov 2026, 09:20 UTC',
+        'For: <i>“Tea &amp; &lt;cake&gt;”</i>',
       ].join('\n'),
     );
     expect(answer.reply_markup.inline_keyboard).toEqual([[{ text: '💳 Pay 12.5 bUSDT', url: row.checkoutUrl }]]);
@@ -81,7 +81,7 @@ describe('/status', () => {
     await h.telegram.waitFor(() => h.telegram.messages(chat.id).length === 2);
     const answer = await ask(chat, '/status', { from: CUSTOMER, replyTo: row.cardMessageId ?? 0 });
     expect(answer.text).toContain('Status: ✅ Paid (more than due)');
-    expect(answer.text).toContain('Received: 5.25 pUSDC');
+    expect(answer.text).toContain('Received: <b>5.25 pUSDC</b>');
     expect(answer.text).toMatch(/Paid: 26 Nov 2026, \d\d:\d\d UTC/);
     expect(answer.reply_markup).toBeUndefined();
     // Replying to the /pay message itself works too.
@@ -108,10 +108,10 @@ describe('/status', () => {
       [
         `🧾 <b>Счёт №${row.id}</b>`,
         '<b>3 bUSDT</b>',
-        'За: Кофе',
         'Статус: 🕓 Ожидает оплаты',
         `Создан: ${row.createdAt.getUTCDate()} нояб. 2026, ${hhmm(row.createdAt)} UTC`,
         `Действителен до: ${row.expiresAt.getUTCDate()} нояб. 2026, ${hhmm(row.expiresAt)} UTC`,
+        'За: <i>«Кофе»</i>',
       ].join('\n'),
     );
     expect(answer.reply_markup.inline_keyboard[0][0].text).toBe('💳 Оплатить 3 bUSDT');

@@ -12,10 +12,67 @@ describe('parsePayCommand', () => {
     });
   });
 
-  it('matches the token case-insensitively and keeps the description verbatim', () => {
+  it('matches the token case-insensitively and keeps the description, whitespace collapsed', () => {
     expect(parsePayCommand('1,5 pusdc  Кофе ☕ and  cake ', POLICY)).toEqual({
       ok: true,
-      request: { amount: '1.5', token: 'pUSDC', description: 'Кофе ☕ and  cake' },
+      request: { amount: '1.5', token: 'pUSDC', description: 'Кофе ☕ and cake' },
+    });
+  });
+
+  it('refuses amounts grouped into thousands, naming what it read, however the groups are separated', () => {
+    for (const [args, word] of [
+      ['1 000', '1 000'],
+      ['1 000 bUSDT', '1 000'],
+      ['10 000,50 coffee', '10 000,50'],
+      ['1\u00a0000', '1 000'],
+      ['1\u202f000 bUSDT', '1 000'],
+      ['1\u2009000', '1 000'],
+      ['1  000', '1 000'],
+      ['5 100 roses', '5 100'],
+      ['1.000', '1.000'],
+      ['1,000 bUSDT', '1,000'],
+      ["1'000", "1'000"],
+      ['1,000.50', '1,000.50'],
+    ]) {
+      expect(parsePayCommand(args as string, POLICY), args).toEqual({ ok: false, problem: 'ambiguous_grouping', word });
+    }
+  });
+
+  it('keeps decimals and a description that merely starts with digits', () => {
+    for (const [args, amount, description] of [
+      ['0,99', '0.99', undefined],
+      ['12.5 bUSDT', '12.5', undefined],
+      ['2,5 tea', '2.5', 'tea'],
+      ['0.001', '0.001', undefined],
+      ['1.0001', '1.0001', undefined],
+      ['1.00', '1', undefined],
+      ['1000 000000', '1000', '000000'],
+      ['5 bUSDT 100 roses', '5', '100 roses'],
+      ['5 1000 roses', '5', '1000 roses'],
+      ['5 10 roses', '5', '10 roses'],
+    ]) {
+      expect(parsePayCommand(args as string, POLICY), args).toEqual({
+        ok: true,
+        request: { amount, token: 'bUSDT', description },
+      });
+    }
+  });
+
+  it('stores the description as one clean line: no controls, format characters or line breaks', () => {
+    const parsed = parsePayCommand(
+      '10 bUSDT Coffee\n✅ Paid · Received: 10 bUSDT\u202e\u2066x\u2069\u200b\u200d\ufeff\t\u0000end\u2028\u2029',
+      POLICY,
+    );
+    expect(parsed).toEqual({
+      ok: true,
+      request: { amount: '10', token: 'bUSDT', description: 'Coffee ✅ Paid · Received: 10 bUSDTx end' },
+    });
+  });
+
+  it('reads the token the person saw, even with an invisible character in it', () => {
+    expect(parsePayCommand('5 pUSDC\u200b lunch', POLICY)).toEqual({
+      ok: true,
+      request: { amount: '5', token: 'pUSDC', description: 'lunch' },
     });
   });
 

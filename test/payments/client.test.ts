@@ -68,6 +68,34 @@ describe('SMARTy Pay client', () => {
     expect(fake?.requests.at(-1)).toMatchObject({ method: 'GET', status: 200 });
   });
 
+  it('reports a status SMARTy Pay does not define as unrecognised, keeping the name for the log', async () => {
+    const client = await clientFor();
+    const created = await client.createInvoice({
+      amount: '2',
+      token: 'pUSDT',
+      expiresAt: new Date(Date.now() + 3_600_000),
+      metadata: { chatId: 1, messageId: 2 },
+    });
+    for (const status of ['local:Cancelled', 'Cancelled', 'Confirmed']) {
+      fake?.setStatus(created.id, status);
+      expect(await client.getInvoice(created.id)).toMatchObject({ status: 'unrecognised', reportedStatus: status });
+    }
+    fake?.setStatus(created.id, 'Confirming');
+    expect(await client.getInvoice(created.id)).toMatchObject({ status: 'Confirming', reportedStatus: 'Confirming' });
+  });
+
+  it('refuses an answer with a control character in it as a bad response', async () => {
+    const client = await clientFor();
+    const created = await client.createInvoice({
+      amount: '2',
+      token: 'pUSDT',
+      expiresAt: new Date(Date.now() + 3_600_000),
+      metadata: { chatId: 1, messageId: 2 },
+    });
+    fake?.setStatus(created.id, 'Pa\u0000id');
+    await expect(client.getInvoice(created.id)).rejects.toMatchObject({ kind: 'bad_response' });
+  });
+
   it('reports a wrong secret, an unknown invoice and a slow answer as SmartyPayError', async () => {
     const wrong = await clientFor({ secretKey: 'not-the-secret' });
     await expect(wrong.getInvoice('x')).rejects.toMatchObject({ kind: 'http', status: 401 });

@@ -82,7 +82,7 @@ describe('sandbox HTTP API', () => {
 
     const paid = await call('POST', `/api/checkout/${invoiceId}/pay`);
     expect(paid.json).toMatchObject({ status: 'Paid', httpStatus: 200 });
-    await waitForText(/Payment received: <b>5 bUSDT<\/b> for “coffee”/, 'the confirmation');
+    await waitForText(/Payment received: <b>5 bUSDT<\/b> for <i>“coffee”<\/i>/, 'the confirmation');
     await waitUntil(
       async () => {
         const edited = (await state()).messages.find((m) => m.message_id === card.message_id);
@@ -109,7 +109,7 @@ describe('sandbox HTTP API', () => {
 
     const advanced = await call('POST', '/api/clock/advance', { minutes: 5 });
     expect(advanced.json.offsetMs).toBeGreaterThanOrEqual(5 * 60_000);
-    await waitForText(/Payment received: <b>2 bUSDT<\/b> for “tea”/, 'the recovered confirmation');
+    await waitForText(/Payment received: <b>2 bUSDT<\/b> for <i>“tea”<\/i>/, 'the recovered confirmation');
   });
 
   it('reports partial payments and expiry', async () => {
@@ -119,7 +119,7 @@ describe('sandbox HTTP API', () => {
       paidAmount: '1.5',
       httpStatus: 200,
     });
-    await waitForText(/Partial payment for “cake”: <b>1.5 bUSDT<\/b> received/, 'the partial payment reply');
+    await waitForText(/Partial payment for <i>“cake”<\/i>: <b>1.5 bUSDT<\/b> received/, 'the partial payment reply');
 
     const { card, invoiceId: late } = await issue('/pay 4 bUSDT bun');
     expect((await call('POST', `/api/checkout/${late}/expire`)).json.expiredAt).toBeTypeOf('string');

@@ -2,6 +2,7 @@ import { type CallbackQueryContext, Composer } from 'grammy';
 import type { InvoiceRow } from '../../db/schema.js';
 import { normaliseDecimal } from '../../invoices/amount.js';
 import { isOpenStatus } from '../../invoices/status.js';
+import { cleanUserText } from '../../invoices/user-text.js';
 import { isNotModified } from '../../notify/failures.js';
 import { CHECK_STATUS_ACTION, ISSUE_AGAIN_ACTION, renderOpenCard } from '../../notify/messages.js';
 import type { BotContext } from '../context.js';
@@ -101,7 +102,8 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
           request: {
             amount: normaliseDecimal(old.amount),
             token: old.token,
-            description: old.description ?? undefined,
+            // An invoice stored before descriptions were cleaned must not pass its line breaks on.
+            description: cleanUserText(old.description ?? '') || undefined,
           },
           locale: await ctx.i18n.getLocale(),
         });

@@ -46,7 +46,12 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
     const query = ctx.inlineQuery.query.trim();
     const parsed = parsePayCommand(query, deps.tokens);
     if (!parsed.ok) {
-      const key = query === '' ? 'inline-hint' : 'inline-invalid';
+      const key =
+        query === ''
+          ? 'inline-hint'
+          : parsed.problem === 'ambiguous_grouping'
+            ? 'inline-ambiguous-amount'
+            : 'inline-invalid';
       await answerWithoutResults(ctx, ctx.t(key, { token: deps.tokens.defaultToken }));
       return;
     }

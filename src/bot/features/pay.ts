@@ -29,6 +29,7 @@ const PROBLEMS: Record<PayCommandProblem, (t: Translate, word?: string) => strin
   not_positive: (t) => t('pay-not-positive'),
   too_many_decimals: (t) => t('pay-too-many-decimals', { max: MAX_FRACTION_DIGITS }),
   too_large: (t) => t('pay-too-large'),
+  ambiguous_grouping: (t, word) => t('pay-ambiguous-amount', { word: escapeHtml(word ?? '') }),
   unknown_token: (t, word) => t('pay-unknown-token', { word: escapeHtml(word ?? '') }),
   token_not_accepted: (t, word) => t('pay-token-not-accepted', { word: escapeHtml(word ?? '') }),
   description_too_long: (t) => t('pay-description-too-long', { max: MAX_DESCRIPTION_LENGTH }),

@@ -1,6 +1,7 @@
 import type { Translate } from '../../i18n/index.js';
+import { compareDecimals } from '../../invoices/amount.js';
 import type { WindowStats } from '../../invoices/reports.js';
-import { escapeHtml, formatMoney } from '../../notify/messages.js';
+import { escapeHtml, formatMoney, userText } from '../../notify/messages.js';
 
 // Pieces the read-only merchant commands share: status labels, ages, dates, conversion.
 
@@ -20,7 +21,7 @@ const STATUS_KEYS: Record<string, string> = {
 /** A human label; a status this build does not know yet is shown as SMARTy Pay names it. */
 export function statusLabel(t: Translate, status: string): string {
   const key = STATUS_KEYS[status];
-  return key ? t(key) : t('reports-status-other', { status: escapeHtml(status) });
+  return key ? t(key) : t('reports-status-other', { status: userText(status) });
 }
 
 export type AgeParts = { unit: 'min' | 'h' | 'd'; n: number };
@@ -45,7 +46,14 @@ export function conversionPercent(paid: number, created: number): number {
   return Math.round((paid * 1000) / created) / 10;
 }
 
+/** "11.3 bUSDT (due 17.3 bUSDT), 3 pUSDC (due 2.5 pUSDC)": what arrived, and what was due where they differ. */
 export function formatVolume(t: Translate, volume: WindowStats['volume']): string {
   if (volume.length === 0) return t('stats-volume-none');
-  return volume.map((v) => escapeHtml(formatMoney(v.amount, v.token))).join(', ');
+  return volume
+    .map((v) => {
+      const received = escapeHtml(formatMoney(v.received, v.token));
+      if (compareDecimals(v.received, v.due) === 0) return received;
+      return t('stats-volume-due', { received, due: escapeHtml(formatMoney(v.due, v.token)) });
+    })
+    .join(', ');
 }

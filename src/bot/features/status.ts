@@ -4,7 +4,7 @@ import type { InvoiceRow } from '../../db/schema.js';
 import type { Translate } from '../../i18n/index.js';
 import type { InvoiceService } from '../../invoices/service.js';
 import { isOpenStatus } from '../../invoices/status.js';
-import { escapeHtml, formatMoney, formatUtc, payButton } from '../../notify/messages.js';
+import { escapeHtml, formatMoney, formatUtc, payButton, userText } from '../../notify/messages.js';
 import type { BotContext } from '../context.js';
 import { replyTo } from '../reply.js';
 import { statusLabel } from './report-format.js';
@@ -32,7 +32,6 @@ export function renderStatus(
   const money = escapeHtml(formatMoney(invoice.amount, invoice.token));
   const time = (date: Date) => formatUtc(t, date);
   const lines = [t('status-title', { id: String(invoice.id) }), `<b>${money}</b>`];
-  if (invoice.description) lines.push(t('status-description', { description: escapeHtml(invoice.description) }));
   lines.push(t('status-status', { status: statusLabel(t, invoice.status) }));
   if (invoice.paidAmount) {
     const received = formatMoney(invoice.paidAmount, invoice.paidToken ?? invoice.token);
@@ -42,6 +41,9 @@ export function renderStatus(
   lines.push(t('status-expires', { time: time(invoice.expiresAt) }));
   if (invoice.paidAt) lines.push(t('status-paid-at', { time: time(invoice.paidAt) }));
   if (invoice.cancelledAt) lines.push(t('status-cancelled-at', { time: time(invoice.cancelledAt) }));
+  // The merchant's text last, quoted: nothing of the bot's follows it (see notify/messages.ts).
+  const description = userText(invoice.description);
+  if (description) lines.push(t('status-description', { description }));
   if (!isPayable(invoice, now)) return { text: lines.join('\n') };
   return {
     text: lines.join('\n'),
