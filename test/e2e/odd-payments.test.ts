@@ -193,7 +193,7 @@ describe('a create that timed out', () => {
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === 1, LONG);
     h.smartypay.setLatency(0);
     expect(texts(chat)).toEqual([
-      '⚠️ Sorry, SMARTy Pay did not answer in time, so there is no invoice card. Please try again in a minute with a ' +
+      '⚠️ Sorry, SMARTy Pay did not confirm the invoice in time, so there is no invoice card. Please try again in a minute with a ' +
         'new /pay. If SMARTy Pay did create the invoice and it gets paid, I will confirm the payment here.',
     ]);
     // SMARTy Pay made it anyway, after the client gave up.
