@@ -138,12 +138,12 @@ function buildStatement(key: string, byId: boolean, withEvent: boolean): string 
   const where = byId
     ? 'id = $1::bigint'
     : adopt
-      ? `smartypay_id in ($1::text, $10::text) and (smartypay_id = $1::text or status = 'Unconfirmed')
-      order by smartypay_id = $1::text desc limit 1`
+      ? // The placeholder is ours alone (issue.ts), and stays until adopted, also if the invoice was cancelled.
+        `smartypay_id in ($1::text, $10::text) order by smartypay_id = $1::text desc limit 1`
       : 'smartypay_id = $1::text';
   return `
     with inv as (
-      select id, chat_id, status, card_message_id, pay_message_id, token, paid_amount, paid_token,
+      select id, smartypay_id, chat_id, status, card_message_id, pay_message_id, token, paid_amount, paid_token,
         remainder_of_invoice_id from invoices
       where ${where} for update
     ),
@@ -158,7 +158,7 @@ function buildStatement(key: string, byId: boolean, withEvent: boolean): string 
         paid_at = case when ${isPaidStatus(to)} and d.status not in (${PAID_FAMILY})
           then coalesce($5::timestamptz, $2::timestamptz) else i.paid_at end,
         next_check_at = case when ${keepChecking}
-          then ${adopt ? `case when d.status = 'Unconfirmed' then $2::timestamptz else i.next_check_at end` : 'i.next_check_at'}
+          then ${adopt ? `case when d.smartypay_id <> $1::text then $2::timestamptz else i.next_check_at end` : 'i.next_check_at'}
           else null end,
         remind_at = case when ${isOpenStatus(to)} then i.remind_at else null end,
         cancelled_at = ${cancel ? '$2::timestamptz' : 'i.cancelled_at'},
@@ -167,7 +167,7 @@ function buildStatement(key: string, byId: boolean, withEvent: boolean): string 
       from decision d, fresh
       where i.id = d.id and d.allowed ${firstDelivery}
       returning i.id, d.status as previous_status, d.chat_id, d.card_message_id, d.pay_message_id,
-        d.status = 'Unconfirmed' as adopted
+        ${adopt ? 'd.smartypay_id <> $1::text' : 'false'} as adopted
     )${queued}
     select
       (select id from decision) as invoice_id,

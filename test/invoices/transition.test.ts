@@ -153,4 +153,25 @@ describe('applyTransition', () => {
     // From now on it is an ordinary invoice.
     expect(await webhook('sp-real', 'Paid', '10 bUSDT')).toMatchObject({ outcome: 'applied', adopted: false });
   });
+
+  it('a payment for an Unconfirmed invoice cancelled meanwhile is still recognised', async () => {
+    const row = await insertInvoice({ smartyPayId: 'unconfirmed:-100:78', status: 'Unconfirmed', nextCheckAt: null });
+    await applyTransition(handle.query, { invoice: { id: row.id }, status: 'Cancelled', cancelledByUserId: 1, now });
+    expect((await rowOf(row.id))?.status).toBe('Cancelled');
+    eventNo += 1;
+    const paid = await applyTransition(handle.query, {
+      invoice: { smartyPayId: 'sp-late' },
+      status: 'Paid',
+      paid: { value: '10', token: 'bUSDT' },
+      now,
+      event: {
+        dedupeKey: `ev-${eventNo}`,
+        smartyPayInvoiceId: 'sp-late',
+        rawPayload: '{}',
+        unconfirmedId: 'unconfirmed:-100:78',
+      },
+    });
+    expect(paid).toMatchObject({ outcome: 'applied', invoiceId: row.id, adopted: true });
+    expect(await rowOf(row.id)).toMatchObject({ smartyPayId: 'sp-late', status: 'Paid', nextCheckAt: null });
+  });
 });
