@@ -15,3 +15,11 @@ card-expired = ⌛ <b>Expired</b> · invoice #{ $id }
 card-cancelled = 🚫 <b>Cancelled</b> · invoice #{ $id }
 card-cancelled-note = The merchant cancelled this invoice. Please do not pay it.
 card-received = Received: <b>{ $amount }</b>
+# "Pay the remaining" on a partly paid card, and the cards of a sale paid in two parts.
+card-button-rest = 💳 Pay the remaining { $amount }
+card-paid-in-parts = ✅ <b>Paid in two parts</b> · invoice #{ $id }
+card-received-parts = Received: <b>{ $total }</b> ({ $first } + { $second })
+card-remainder-of = The rest of invoice #{ $original }.
+card-not-needed = ✅ <b>No longer needed</b> · invoice #{ $id }
+card-not-needed-note = Invoice #{ $original } has been paid in full. Please do not pay this one.
+card-paid-short = ⚠️ Received { $paid } of { $due }: check it in SMARTy Pay.

@@ -7,7 +7,7 @@ payment-received-after-cancel = ✅ Payment received after the invoice was cance
 overpaid-excess = That is { $excess } more than the { $due } due; settle the difference with the customer.
 overpaid-excess-unknown = That is more than was due; settle the difference with the customer.
 underpaid = ⚠️ Partial payment{ $what }: <b>{ $received }</b> received of <b>{ $due }</b> due.
-underpaid-next-rest = The invoice is not paid: { $rest } is missing. I keep checking SMARTy Pay until it expires ({ $at }) and will confirm here if the rest arrives; otherwise agree with the customer how to settle it.
+underpaid-next-rest = The invoice is not paid: { $rest } is missing. The customer can pay it with “Pay the remaining” on the invoice card, and I will confirm here once the whole amount has arrived. I also keep checking this invoice until it expires ({ $at }).
 underpaid-next = The invoice is not paid. I keep checking SMARTy Pay until it expires ({ $at }) and will confirm here if the rest arrives; otherwise agree with the customer how to settle it.
 invalid-payment = ❌ The payment{ $what } failed: SMARTy Pay marked it invalid and nothing was credited to you. If the customer's wallet was charged, they should contact SMARTy Pay support. Issue a new invoice with /pay to try again.
 reminder = ⏰ Reminder: invoice #{ $id } for <b>{ $amount }</b>{ $what } expires in { $minutes } min ({ $at }).
@@ -36,3 +36,13 @@ again-not-expired = Only an expired invoice can be issued again.
 again-failed = ⚠️ SMARTy Pay did not create the invoice. Try again in a minute.
 check-limited = ⏳ You've checked a lot of invoices: at most { $max } a minute. The card updates by itself when the payment arrives.
 check-busy = ⏳ Lots of checks right now. The card updates by itself when the payment arrives; try again in a minute.
+
+# A Paid short of the amount, and a sale paid in two parts ("Pay the remaining").
+paid-short = ⚠️ SMARTy Pay marked it paid, but only { $paid } of the { $due } due arrived ({ $missing } short): check the payment in SMARTy Pay before you deliver.
+payment-received-parts = ✅ Payment received: <b>{ $total }</b> ({ $first } + { $second }){ $what }.
+remainder-paid-after-full = ⚠️ Invoice #{ $id } for the rest of #{ $original } was paid: <b>{ $received }</b>, but #{ $original } had already been paid in full. That is { $received } more than due; settle it with the customer.
+original-paid-after-remainder = ⚠️ Invoice #{ $id } has now been paid in full on its own: <b>{ $received }</b> received, although its rest was already paid with invoice #{ $remainder }. The customer paid more than due; settle the difference with them.
+rest-issued = 🧾 Invoice #{ $id } for the remaining { $amount } issued.
+rest-duplicate = The remaining amount already has invoice #{ $id }.
+rest-unavailable = Nothing is left to pay on this invoice.
+rest-failed = ⚠️ SMARTy Pay did not create the invoice for the rest. Try again in a minute.

@@ -12,3 +12,4 @@ pay-failed-timeout = ⚠️ Sorry, SMARTy Pay did not answer in time, so no invo
 pay-failed = ⚠️ Sorry, something went wrong talking to SMARTy Pay, so no invoice was created. Please try again in a minute.
 pay-rate-limited = ⏳ That's a lot of invoices: at most { $max } a minute per person. Please try again in a minute.
 pay-busy = ⏳ The bot is making a lot of invoices right now, so no invoice was created. Please try again in a minute.
+pay-failed-unconfirmed = ⚠️ Sorry, SMARTy Pay did not confirm the invoice in time, so there is no invoice card. Please try again in a minute with a new /pay. If SMARTy Pay did create the invoice and it gets paid, I will confirm the payment here.

@@ -10,6 +10,7 @@ reports-status-paid = ✅ Paid
 reports-status-overpaid = ✅ Paid (more than due)
 reports-status-withdrawn = ✅ Paid (withdrawn)
 reports-status-cancelled = 🚫 Cancelled
+reports-status-unconfirmed = ❔ Not confirmed by SMARTy Pay
 reports-status-other = ❔ { $status }
 
 reports-age-min = { $n } min

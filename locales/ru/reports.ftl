@@ -10,6 +10,7 @@ reports-status-paid = ✅ Оплачен
 reports-status-overpaid = ✅ Оплачен (больше, чем нужно)
 reports-status-withdrawn = ✅ Оплачен (средства выведены)
 reports-status-cancelled = 🚫 Отменён
+reports-status-unconfirmed = ❔ Не подтверждён SMARTy Pay
 reports-status-other = ❔ { $status }
 
 reports-age-min = { $n } мин

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   bigserial,
   doublePrecision,
@@ -22,12 +23,16 @@ export const invoices = pgTable(
   'invoices',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    /** SMARTy Pay's invoice id. */
+    /**
+     * SMARTy Pay's invoice id. An Unconfirmed invoice (the create timed out, SMARTy Pay may have it) holds
+     * `unconfirmed:<chatId>:<messageId>` (see unconfirmedSmartyPayId) until a webhook naming that metadata arrives.
+     */
     smartyPayId: text('smartypay_id').notNull(),
     chatId: bigint('chat_id', { mode: 'number' }).notNull(),
     /**
      * The merchant's /pay message; the confirmation replies to it. Null for an inline-mode invoice, whose
-     * `chatId` is then the issuer's private chat (where its notifications go).
+     * `chatId` is then the issuer's private chat (where its notifications go), and for a remainder invoice
+     * (its confirmation replies to the original's /pay).
      */
     payMessageId: integer('pay_message_id'),
     /** Inline mode: the message `@bot 10 bUSDT coffee` posted in some chat; edited in place when paid. */
@@ -59,9 +64,14 @@ export const invoices = pgTable(
     /** Last "Check status" tap that reached SMARTy Pay (taps are throttled per invoice). */
     statusCheckedAt: tz('status_checked_at'),
     updatedAt: tz('updated_at').notNull().defaultNow(),
+    /** "Pay the remaining" on an UnderPaid card: this invoice is for the rest of that one (one per original). */
+    remainderOfInvoiceId: bigint('remainder_of_invoice_id', { mode: 'number' }).references(
+      (): AnyPgColumn => invoices.id,
+    ),
   },
   (t) => [
     uniqueIndex('invoices_smartypay_id_key').on(t.smartyPayId),
+    uniqueIndex('invoices_remainder_of_key').on(t.remainderOfInvoiceId).where(sql`remainder_of_invoice_id is not null`),
     // One /pay message makes at most one invoice, however often Telegram delivers it.
     uniqueIndex('invoices_chat_pay_message_key').on(t.chatId, t.payMessageId),
     index('invoices_next_check_idx').on(t.nextCheckAt).where(sql`next_check_at is not null`),

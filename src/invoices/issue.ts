@@ -2,15 +2,17 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
 import { type InvoiceRow, invoices } from '../db/schema.js';
 import type { Metrics } from '../metrics.js';
-import type { SmartyPayClient } from '../payments/client.js';
+import { type SmartyPayClient, SmartyPayError } from '../payments/client.js';
 import { normaliseDecimal } from './amount.js';
 import type { PayRequest } from './pay-command.js';
 import { firstCheckAt } from './schedule.js';
 import { isInvoiceStatus } from './status.js';
 
-// Making an invoice, for /pay, Issue again and inline mode alike: SMARTy Pay first (if it fails, nothing
-// is written and the user is told), then the row. The row's unique keys ((chat, /pay message) or the
-// inline message) make a repeated or concurrent request end with one invoice.
+// Making an invoice, for /pay, Issue again, "Pay the remaining" and inline mode alike: SMARTy Pay first (if it
+// refuses, nothing is written and the user is told), then the row. The row's unique keys ((chat, /pay message),
+// the inline message, or the original of a remainder) make a repeated or concurrent request end with one invoice.
+// A create that timed out may still have happened at SMARTy Pay: an Unconfirmed row keeps its place, so a later
+// webhook naming our metadata is recognised (transition.ts adopts it) and a repeated request makes no second one.
 
 export interface NewInvoice {
   /** Where its messages go: the chat of /pay, or an inline invoice's issuer (their private chat). */
@@ -25,6 +27,30 @@ export interface NewInvoice {
   metadata: Record<string, string | number>;
   /** Schedule the "expires soon" reminder (REMINDER_MINUTES). */
   remind: boolean;
+  /** "Pay the remaining": the UnderPaid invoice this one completes. */
+  remainderOfInvoiceId?: number | undefined;
+}
+
+/** SMARTy Pay did not answer the create clearly; an Unconfirmed row was kept in case it made the invoice. */
+export class UnconfirmedInvoiceError extends Error {
+  constructor(
+    readonly invoiceId: number | undefined,
+    override readonly cause: SmartyPayError,
+  ) {
+    super(`SMARTy Pay did not confirm the create (${cause.message}); kept as Unconfirmed`);
+    this.name = 'UnconfirmedInvoiceError';
+  }
+}
+
+/** The placeholder SMARTy Pay id of an Unconfirmed invoice: the (chat, message) its metadata names. */
+export function unconfirmedSmartyPayId(chatId: number, messageId: number): string {
+  return `unconfirmed:${chatId}:${messageId}`;
+}
+
+/** A timeout, a dropped connection or a 5xx may come after SMARTy Pay made the invoice; a 4xx is a clear no. */
+function mayHaveCreated(error: unknown): error is SmartyPayError {
+  if (!(error instanceof SmartyPayError)) return false;
+  return error.kind === 'timeout' || error.kind === 'network' || (error.kind === 'http' && (error.status ?? 0) >= 500);
 }
 
 export type IssueResult = { kind: 'created' | 'duplicate'; invoice: InvoiceRow };
@@ -54,6 +80,45 @@ function reminderAt(expiresAt: Date, minutes: number, at: Date): Date | null {
 export function createInvoiceIssuer(deps: InvoiceIssuerDeps) {
   const { db, now } = deps;
 
+  /**
+   * The row of a create SMARTy Pay may have carried out: no card, no link, no re-checks (there is no id to ask
+   * about) until a webhook adopts it. Only an invoice whose metadata names a (chat, message) can be recognised.
+   * Returns its id (undefined when a row already held the keys), or null when none can be kept.
+   */
+  async function keepUnconfirmed(input: NewInvoice, at: Date): Promise<number | undefined | null> {
+    const { chatId, messageId } = input.metadata;
+    if (typeof chatId !== 'number' || typeof messageId !== 'number') return null;
+    const expiresAt = new Date(at.getTime() + deps.ttlMinutes * 60_000);
+    const [kept] = await db
+      .insert(invoices)
+      .values({
+        smartyPayId: unconfirmedSmartyPayId(chatId, messageId),
+        chatId: input.chatId,
+        payMessageId: input.payMessageId,
+        inlineMessageId: input.inlineMessageId,
+        issuedByUserId: input.issuedByUserId,
+        amount: input.request.amount,
+        token: input.request.token,
+        description: input.request.description,
+        locale: input.locale,
+        status: 'Unconfirmed',
+        checkoutUrl: '',
+        createdAt: at,
+        expiresAt,
+        nextCheckAt: null,
+        remindAt: null,
+        updatedAt: at,
+        remainderOfInvoiceId: input.remainderOfInvoiceId,
+      })
+      .onConflictDoNothing()
+      .returning({ id: invoices.id });
+    deps.logger.warn(
+      { invoiceId: kept?.id, chatId, messageId },
+      'SMARTy Pay did not confirm the create; kept as Unconfirmed until a webhook names it',
+    );
+    return kept?.id;
+  }
+
   /** Creates the invoice unless `existing()` already finds it; `existing()` also names a concurrent winner. */
   return async function issue(
     input: NewInvoice,
@@ -63,12 +128,19 @@ export function createInvoiceIssuer(deps: InvoiceIssuerDeps) {
     if (found) return { kind: 'duplicate', invoice: withNormalAmount(found) };
     const { request, locale } = input;
     const at = now();
-    const remote = await deps.payments.createInvoice({
-      amount: request.amount,
-      token: request.token,
-      expiresAt: new Date(at.getTime() + deps.ttlMinutes * 60_000),
-      metadata: input.metadata,
-    });
+    let remote: Awaited<ReturnType<SmartyPayClient['createInvoice']>>;
+    try {
+      remote = await deps.payments.createInvoice({
+        amount: request.amount,
+        token: request.token,
+        expiresAt: new Date(at.getTime() + deps.ttlMinutes * 60_000),
+        metadata: input.metadata,
+      });
+    } catch (error) {
+      if (!mayHaveCreated(error)) throw error;
+      const kept = await keepUnconfirmed(input, at);
+      throw kept === null ? error : new UnconfirmedInvoiceError(kept, error);
+    }
     const expiresAt = remote.expiresAt ?? new Date(at.getTime() + deps.ttlMinutes * 60_000);
     const [inserted] = await db
       .insert(invoices)
@@ -89,6 +161,7 @@ export function createInvoiceIssuer(deps: InvoiceIssuerDeps) {
         nextCheckAt: firstCheckAt(at, expiresAt),
         remindAt: input.remind ? reminderAt(expiresAt, deps.reminderMinutes ?? 0, at) : null,
         updatedAt: at,
+        remainderOfInvoiceId: input.remainderOfInvoiceId,
       })
       // Whichever unique key a concurrent request hit first, its row is the invoice.
       .onConflictDoNothing()

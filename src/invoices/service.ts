@@ -8,7 +8,7 @@ import { parseMoney } from '../payments/money.js';
 import { isSmartyPayStatus } from '../payments/statuses.js';
 import { readInvoiceMetadata, type WebhookPayload } from '../payments/webhook-payload.js';
 import { createInlineIssuer, type IssueInlineInvoice } from './inline-issue.js';
-import { createInvoiceIssuer, type IssueResult } from './issue.js';
+import { createInvoiceIssuer, type IssueResult, unconfirmedSmartyPayId } from './issue.js';
 
 export type { IssueResult };
 
@@ -53,6 +53,11 @@ export interface InvoiceService {
   expire(invoiceId: number): Promise<boolean>;
   /** SMARTy Pay's checkout page for an invoice, in the chat's language (`lang`). */
   checkoutLink(smartyPayId: string, description: string | undefined, locale?: string): string;
+  /**
+   * "Pay the remaining": the invoice for `amount` (what an UnderPaid `original` lacks), in its chat, token and
+   * terms, linked to it; at most one per original however often it is asked for.
+   */
+  issueRemainder(original: InvoiceRow, amount: string, locale: string): Promise<IssueResult>;
   /** Inline mode: the invoice of an inline message, made once however often it is asked for. */
   issueInline(input: IssueInlineInvoice): Promise<IssueResult>;
   findByInlineMessage(inlineMessageId: string): Promise<InvoiceRow | undefined>;
@@ -100,6 +105,15 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
     firstInChat(chatId, eq(invoices.payMessageId, payMessageId));
 
   const issueInvoice = createInvoiceIssuer({ ...deps, now, checkoutLink });
+
+  /** An adopted Unconfirmed invoice gets its checkout link now that SMARTy Pay's id is known. */
+  async function linkAdopted(invoiceId: number, smartyPayId: string): Promise<void> {
+    const [row] = await db.select().from(invoices).where(eq(invoices.id, invoiceId)).limit(1);
+    if (!row) return;
+    const checkoutUrl = checkoutLink(smartyPayId, row.description ?? undefined, row.locale);
+    await db.update(invoices).set({ checkoutUrl }).where(eq(invoices.id, invoiceId));
+    logger.info({ invoiceId, smartyPayId }, 'a webhook named an Unconfirmed invoice; adopted');
+  }
   const inline = createInlineIssuer({ db, issue: issueInvoice });
 
   return {
@@ -158,16 +172,41 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
       );
     },
 
+    issueRemainder(original, amount, locale) {
+      // Keyed for SMARTy Pay's metadata by the original's card (the message it is issued from); the row's
+      // own key is remainder_of_invoice_id. It has no /pay message: its confirmation replies to the original's.
+      const messageId = original.cardMessageId ?? original.payMessageId ?? 0;
+      return issueInvoice(
+        {
+          chatId: original.chatId,
+          payMessageId: null,
+          inlineMessageId: null,
+          issuedByUserId: original.issuedByUserId ?? undefined,
+          request: { amount, token: original.token, description: original.description ?? undefined },
+          locale,
+          metadata: { chatId: original.chatId, messageId },
+          remind: true,
+          remainderOfInvoiceId: original.id,
+        },
+        () => firstInChat(original.chatId, eq(invoices.remainderOfInvoiceId, original.id)),
+      );
+    },
+
     async attachCard(invoiceId, cardMessageId) {
       await db.update(invoices).set({ cardMessageId, updatedAt: now() }).where(eq(invoices.id, invoiceId));
     },
 
     async applyWebhook(payload, rawBody) {
+      const metadata = readInvoiceMetadata(payload.metadata);
       const event = {
         dedupeKey: payload.eventId ?? `${payload.invoiceId}:${payload.status}`,
         smartyPayInvoiceId: payload.invoiceId,
         rawPayload: rawBody,
         eventTs: parseDate(payload.eventTs),
+        unconfirmedId:
+          metadata.chatId !== undefined && metadata.messageId !== undefined
+            ? unconfirmedSmartyPayId(metadata.chatId, metadata.messageId)
+            : undefined,
       };
       if (!isSmartyPayStatus(payload.status)) {
         // Only SMARTy Pay's own statuses reach the state machine ("Cancelled" is ours alone). An unknown one
@@ -188,7 +227,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
         event,
       });
       countApplied(payload.status, result);
-      const metadata = readInvoiceMetadata(payload.metadata);
+      if (result.adopted && result.invoiceId !== undefined) await linkAdopted(result.invoiceId, payload.invoiceId);
       if (result.chatId !== undefined && metadata.chatId !== undefined && metadata.chatId !== result.chatId) {
         // Stored state is authoritative (the chat may have been migrated to a supergroup).
         logger.warn(

@@ -1,7 +1,10 @@
+import { compareDecimals } from './amount.js';
+
 // The invoice state machine. SMARTy Pay delivers at least once and out of order, so a status
 // only moves an invoice forward: a paid invoice never goes back, stale and repeated events do nothing.
 
 export const INVOICE_STATUSES = [
+  'Unconfirmed',
   'Created',
   'Confirming',
   'Expired',
@@ -21,8 +24,11 @@ export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
  * recorded ("paid after expiry"). Cancelled (local only: SMARTy Pay has no cancel) shares Expired's
  * rank: a payment still moves it forward, and neither overrides the other. The paid family shares
  * one rank, so the first of them wins. Withdrawn (merchant moved the funds out) can only follow a payment.
+ * Unconfirmed (local only) is a create that timed out: SMARTy Pay may have the invoice, we do not know its id.
+ * It ranks like Created, so the first webhook for it that names our (chat, message) applies (see transition.ts).
  */
 const RANK: Record<InvoiceStatus, number> = {
+  Unconfirmed: 0,
   Created: 0,
   Confirming: 1,
   Expired: 2,
@@ -50,18 +56,49 @@ export function isPaidStatus(status: string): boolean {
   return (PAID_STATUSES as readonly string[]).includes(status);
 }
 
-/** Set only by /cancel, never by SMARTy Pay (a webhook or re-check saying it is ignored). */
-export const LOCAL_ONLY_STATUSES: readonly string[] = ['Cancelled'];
+/**
+ * Set only by us, never by SMARTy Pay (a webhook or re-check saying one is ignored): Cancelled by /cancel,
+ * Unconfirmed by a create that timed out.
+ */
+export const LOCAL_ONLY_STATUSES: readonly string[] = ['Cancelled', 'Unconfirmed'];
 
 /** Still waiting for money: the Pay button is live. */
 export function isOpenStatus(status: string): boolean {
   return status === 'Created' || status === 'Confirming';
 }
 
+/** Paid, SimplePaid, OverPaid: the sale is settled (Withdrawn only follows one of them). */
+export function isSettledStatus(status: string): boolean {
+  return isPaidStatus(status) && status !== 'Withdrawn';
+}
+
 export function canTransition(from: string, to: string): boolean {
   if (!isInvoiceStatus(from) || !isInvoiceStatus(to)) return false;
-  if (to === 'Withdrawn') return isPaidStatus(from) && from !== 'Withdrawn';
+  if (to === 'Withdrawn') return isSettledStatus(from);
   return RANK[to] > RANK[from];
+}
+
+/**
+ * The one same-rank move: a second UnderPaid that reports more money in the invoice's token (4, then 8 of 10)
+ * is recorded and told to the chat. Amounts are decimal strings as SMARTy Pay reports them; anything that is not
+ * a plain decimal never counts as more.
+ */
+export function isTopUp(
+  from: { status: string; token: string; paidAmount: string | null; paidToken: string | null },
+  to: { status: string; paidAmount: string | undefined; paidToken: string | undefined },
+): boolean {
+  if (from.status !== 'UnderPaid' || to.status !== 'UnderPaid') return false;
+  if (to.paidToken !== from.token || (from.paidToken ?? from.token) !== from.token) return false;
+  if (!isPlainDecimal(to.paidAmount) || !isPlainDecimal(from.paidAmount)) return false;
+  return compareDecimals(to.paidAmount, from.paidAmount) > 0;
+}
+
+/** The shape isTopUp and its SQL (transition.ts) accept as an amount. */
+export const PLAIN_DECIMAL_PATTERN = '^[0-9]+(\\.[0-9]+)?$';
+const PLAIN_DECIMAL = new RegExp(PLAIN_DECIMAL_PATTERN);
+
+function isPlainDecimal(value: string | null | undefined): value is string {
+  return typeof value === 'string' && PLAIN_DECIMAL.test(value);
 }
 
 /** What the chat must be told when an invoice enters `to`. */

@@ -21,6 +21,20 @@ export interface CardInvoice {
   checkoutUrl: string;
   paidAmount?: string | null;
   paidToken?: string | null;
+  /** A remainder invoice ("Pay the remaining"): the invoice it completes. */
+  remainderOfInvoiceId?: number | null;
+}
+
+/** What a card shows beyond its own row when it is part of a sale paid in two parts (see ./sale.ts). */
+export interface SaleView {
+  /** An UnderPaid original: Z of "Pay the remaining Z", formatted. */
+  rest?: string | undefined;
+  /** The original once its remainder was paid: the total and its two parts, formatted. */
+  paidInParts?: { total: string; first: string; second: string } | undefined;
+  /** A remainder left unpaid because its original was paid in full on its own: the original's number. */
+  notNeededFor?: number | undefined;
+  /** Paid as SMARTy Pay says, but less than due in the same token: what arrived and what was due, formatted. */
+  short?: { paid: string; due: string } | undefined;
 }
 
 export interface RenderedMessage {
@@ -31,6 +45,7 @@ export interface RenderedMessage {
 /** Callback data of the card's buttons (≤ 64 bytes): `<action>:<invoice id>`. */
 export const CHECK_STATUS_ACTION = 'chk';
 export const ISSUE_AGAIN_ACTION = 'again';
+export const PAY_REST_ACTION = 'rest';
 export const callbackData = (action: string, invoiceId: number) => `${action}:${invoiceId}`;
 
 export function escapeHtml(text: string): string {
@@ -97,6 +112,9 @@ export function renderOpenCard(t: Translate, invoice: CardInvoice, now: Date): R
     text: [
       t('card-title', { id: String(invoice.id) }),
       amountLine(invoice),
+      ...(invoice.remainderOfInvoiceId
+        ? [t('card-remainder-of', { original: String(invoice.remainderOfInvoiceId) })]
+        : []),
       t('card-expires', { at: formatUtc(t, invoice.expiresAt), minutes: minutesLeft(invoice.expiresAt, now) }),
       ...descriptionLines(t, invoice.description),
       '',
@@ -123,25 +141,40 @@ const HEADLINE_KEYS: Record<string, string> = {
 };
 
 /**
- * The card once it can no longer be paid: no Pay button (an edit without it removes it). An expired
- * card offers "Issue again" instead.
+ * The card once it can no longer be paid through its own Pay button (an edit without it removes it). An expired
+ * card offers "Issue again"; a partly paid one keeps "Check status" and offers "Pay the remaining Z".
  */
-export function renderClosedCard(t: Translate, invoice: CardInvoice): RenderedMessage {
-  const key = HEADLINE_KEYS[invoice.status];
+export function renderClosedCard(t: Translate, invoice: CardInvoice, sale: SaleView = {}): RenderedMessage {
   const id = String(invoice.id);
+  if (sale.paidInParts) {
+    const lines = [t('card-paid-in-parts', { id }), amountLine(invoice), t('card-received-parts', sale.paidInParts)];
+    return { text: [...lines, ...descriptionLines(t, invoice.description)].join('\n') };
+  }
+  if (sale.notNeededFor !== undefined) {
+    const original = String(sale.notNeededFor);
+    const lines = [t('card-not-needed', { id }), amountLine(invoice), ...descriptionLines(t, invoice.description)];
+    return { text: [...lines, '', t('card-not-needed-note', { original })].join('\n') };
+  }
+  const key = HEADLINE_KEYS[invoice.status];
   const lines = [key ? t(key, { id }) : `<b>${escapeHtml(invoice.status)}</b>`, amountLine(invoice)];
   if (invoice.paidAmount && invoice.paidToken) {
     lines.push(t('card-received', { amount: escapeHtml(formatMoney(invoice.paidAmount, invoice.paidToken)) }));
   }
+  if (sale.short) lines.push(t('card-paid-short', sale.short));
   lines.push(...descriptionLines(t, invoice.description));
   if (invoice.status === 'Cancelled') lines.push('', t('card-cancelled-note'));
-  if (invoice.status !== 'Expired') return { text: lines.join('\n') };
-  return {
-    text: lines.join('\n'),
-    replyMarkup: {
-      inline_keyboard: [
-        [{ text: t('card-button-again'), callback_data: callbackData(ISSUE_AGAIN_ACTION, invoice.id) }],
-      ],
-    },
-  };
+  const buttons: InlineKeyboardButton[][] = [];
+  if (invoice.status === 'Expired') {
+    buttons.push([{ text: t('card-button-again'), callback_data: callbackData(ISSUE_AGAIN_ACTION, invoice.id) }]);
+  }
+  if (invoice.status === 'UnderPaid') {
+    // SMARTy Pay documents no top-up of the same invoice: the rest is a second invoice, linked to this one.
+    if (sale.rest) {
+      const text = t('card-button-rest', { amount: sale.rest });
+      buttons.push([{ text, callback_data: callbackData(PAY_REST_ACTION, invoice.id) }]);
+    }
+    buttons.push([{ text: t('card-button-check'), callback_data: callbackData(CHECK_STATUS_ACTION, invoice.id) }]);
+  }
+  const text = lines.join('\n');
+  return buttons.length > 0 ? { text, replyMarkup: { inline_keyboard: buttons } } : { text };
 }

@@ -1,4 +1,5 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Api } from 'grammy';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
@@ -77,6 +78,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   let loop: Promise<void> | undefined;
 
   const render = createNotificationRenderer({ translator: deps.translator, now });
+  /** A remainder's original, or an original's remainder ("Pay the remaining"). */
+  const linked = alias(invoices, 'linked');
 
   /**
    * The one place the invoice card is edited. Inline mode: the card is the inline message itself, possibly in
@@ -95,8 +98,13 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     }
   }
 
-  async function send(row: OutboxRow, invoice: InvoiceRow, chatLocale: string | null): Promise<Outcome> {
-    const notification = render(row, invoice, chatLocale);
+  async function send(
+    row: OutboxRow,
+    invoice: InvoiceRow,
+    chatLocale: string | null,
+    linked: InvoiceRow | null,
+  ): Promise<Outcome> {
+    const notification = render(row, invoice, chatLocale, linked);
     if (notification.kind === 'skip') return { status: 'skipped', note: notification.note };
     if (notification.kind === 'edit') {
       await editCard(invoice, notification.cardMessageId, notification.card);
@@ -161,12 +169,16 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
 
   async function deliver(row: OutboxRow): Promise<void> {
     let outcome: Outcome;
-    // The invoice as it is now, with the chat's /lang choice, in one query.
+    // The invoice as it is now, with the chat's /lang choice and the other invoice of a two-part sale, in one query.
     const [found] = row.invoiceId
       ? await db
-          .select({ invoice: invoices, chatLocale: chatSettings.locale })
+          .select({ invoice: invoices, chatLocale: chatSettings.locale, linked })
           .from(invoices)
           .leftJoin(chatSettings, eq(chatSettings.chatId, invoices.chatId))
+          .leftJoin(
+            linked,
+            or(eq(linked.id, invoices.remainderOfInvoiceId), eq(linked.remainderOfInvoiceId, invoices.id)),
+          )
           .where(eq(invoices.id, row.invoiceId))
           .limit(1)
       : [];
@@ -175,7 +187,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       outcome = { status: 'failed', note: 'invoice row not found' };
     } else {
       try {
-        outcome = await send(row, invoice, found.chatLocale);
+        outcome = await send(row, invoice, found.chatLocale, found.linked);
       } catch (error) {
         deps.metrics?.telegramApiErrors.inc({ code: telegramErrorCode(error) });
         outcome = await decide(row, classifyTelegramFailure(error));

@@ -4,6 +4,7 @@ import { isOpenStatus } from '../invoices/status.js';
 import { isEdit } from './claims.js';
 import { type RenderedMessage, renderClosedCard } from './messages.js';
 import { type PaymentFacts, renderPaymentReply, renderReminder } from './replies.js';
+import { saleReply, saleView } from './sale.js';
 
 // What an outbox row becomes at send time: rendered from the invoice as it is now, in the chat's /lang
 // choice, else the invoice's own locale (the issuer's language).
@@ -20,9 +21,18 @@ export interface NotificationRendererDeps {
 }
 
 export function createNotificationRenderer(deps: NotificationRendererDeps) {
-  /** `chatLocale`: the chat's /lang choice, read with the invoice (chat_settings.locale), if any. */
-  return function render(row: OutboxRow, invoice: InvoiceRow, chatLocale: string | null): Notification {
+  /**
+   * `chatLocale`: the chat's /lang choice, read with the invoice (chat_settings.locale), if any. `linked`: the
+   * other invoice of a sale paid in two parts (its remainder, or the original it completes), as it is now.
+   */
+  return function render(
+    row: OutboxRow,
+    invoice: InvoiceRow,
+    chatLocale: string | null,
+    linked?: InvoiceRow | null,
+  ): Notification {
     const t = deps.translator.forLocale(chatLocale ?? invoice.locale);
+    const other = linked ?? undefined;
     if (isEdit(row.kind)) {
       if (invoice.inlineMessageId !== null) {
         // An inline card may sit in a chat the bot is not in: no buttons that need the chat (Issue again).
@@ -32,7 +42,7 @@ export function createNotificationRenderer(deps: NotificationRendererDeps) {
       if (cardMessageId === null) return { kind: 'skip', note: 'the invoice card was never recorded; nothing to edit' };
       // The invoice as it is now, not as it was when this edit was queued: a late "Expired" edit must not
       // overwrite "Paid".
-      return { kind: 'edit', cardMessageId, card: renderClosedCard(t, invoice) };
+      return { kind: 'edit', cardMessageId, card: renderClosedCard(t, invoice, saleView(invoice, other)) };
     }
     if (row.kind === 'reminder_reply') {
       // Paid, cancelled or expired since it was queued: a reminder would only confuse.
@@ -43,7 +53,12 @@ export function createNotificationRenderer(deps: NotificationRendererDeps) {
         replyTo: row.targetMessageId ?? invoice.payMessageId,
       };
     }
-    const message = renderPaymentReply(t, row.kind, invoice, row.payload as PaymentFacts);
-    return { kind: 'message', message, replyTo: invoice.payMessageId };
+    const facts = row.payload as PaymentFacts;
+    // A remainder's messages belong to the sale: they reply to the original's /pay.
+    const replyTo = invoice.remainderOfInvoiceId !== null ? (other?.payMessageId ?? null) : invoice.payMessageId;
+    const sale =
+      row.kind === 'paid_reply' || row.kind === 'overpaid_reply' ? saleReply(t, invoice, other, facts) : undefined;
+    const message = sale !== undefined ? { text: sale } : renderPaymentReply(t, row.kind, invoice, facts);
+    return { kind: 'message', message, replyTo };
   };
 }

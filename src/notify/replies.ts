@@ -23,6 +23,8 @@ export interface PaymentFacts {
   previousStatus: string;
   paidAmount?: string | undefined;
   paidToken?: string | undefined;
+  /** A settled invoice of a two-part sale: the linked invoice's status at that moment (see ./sale.ts). */
+  linkedStatus?: string | null | undefined;
 }
 
 function received(invoice: CardInvoice, facts: PaymentFacts): string {
@@ -53,12 +55,27 @@ function excessLine(t: Translate, invoice: CardInvoice, facts: PaymentFacts): st
   });
 }
 
+/**
+ * SMARTy Pay said Paid but, in the same token, less than due arrived: confirmed as it says, flagged so the
+ * merchant checks before delivering.
+ */
+function shortLine(t: Translate, invoice: CardInvoice, facts: PaymentFacts): string {
+  const paid = paidInInvoiceToken(invoice, facts);
+  if (!paid || compareDecimals(invoice.amount, paid) <= 0) return '';
+  return ` ${t('paid-short', {
+    paid: escapeHtml(formatMoney(paid, invoice.token)),
+    due: escapeHtml(formatMoney(invoice.amount, invoice.token)),
+    missing: escapeHtml(formatMoney(subtractDecimals(invoice.amount, paid), invoice.token)),
+  })}`;
+}
+
 function underpaidText(t: Translate, invoice: CardInvoice, facts: PaymentFacts): string {
   const due = escapeHtml(formatMoney(invoice.amount, invoice.token));
   const head = t('underpaid', { what: forWhat(t, invoice.description), received: received(invoice, facts), due });
   const paid = paidInInvoiceToken(invoice, facts);
+  // A remainder offers no "Pay the remaining" of its own.
   const rest =
-    paid && compareDecimals(invoice.amount, paid) > 0
+    !invoice.remainderOfInvoiceId && paid && compareDecimals(invoice.amount, paid) > 0
       ? escapeHtml(formatMoney(subtractDecimals(invoice.amount, paid), invoice.token))
       : undefined;
   const next = rest
@@ -75,7 +92,7 @@ export function renderPaymentReply(
 ): RenderedMessage {
   switch (kind) {
     case 'paid_reply':
-      return { text: receivedLine(t, invoice, facts) };
+      return { text: `${receivedLine(t, invoice, facts)}${shortLine(t, invoice, facts)}` };
     case 'overpaid_reply':
       return { text: `${receivedLine(t, invoice, facts)} ${excessLine(t, invoice, facts)}` };
     case 'underpaid_reply':

@@ -185,7 +185,7 @@ describe('payment wording', () => {
     const underText = botCalls(h, under.id)[1]?.params.text as string;
     expect(underText).toContain('<b>2 bUSDT</b> received of <b>5 bUSDT</b> due');
     expect(underText).toContain('3 bUSDT is missing');
-    expect(underText).toContain('will confirm here if the rest arrives');
+    expect(underText).toContain('pay it with “Pay the remaining” on the invoice card');
 
     const over = newGroup();
     const b = await issueInvoice(h, over, '/pay 5 bUSDT');

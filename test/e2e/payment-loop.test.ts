@@ -149,7 +149,11 @@ describe('core payment loop', () => {
     const underText = botCalls(h, under.id)[1]?.params.text;
     expect(underText).toContain('2 bUSDT</b> received of <b>5 bUSDT</b> due');
     await h.telegram.waitFor(() => botCalls(h, under.id, 'editMessageText').length === 1);
-    expect(botCalls(h, under.id, 'editMessageText')[0]?.params.reply_markup).toBeUndefined();
+    // Partly paid is not closed: Check status stays, and the rest can be paid with a linked invoice.
+    expect(botCalls(h, under.id, 'editMessageText')[0]?.params.reply_markup.inline_keyboard.flat()).toEqual([
+      { text: '💳 Pay the remaining 3 bUSDT', callback_data: `rest:${b.row.id}` },
+      { text: '🔄 Check status', callback_data: `chk:${b.row.id}` },
+    ]);
 
     const invalid = newGroup();
     const c = await issueInvoice(h, invalid, '/pay 5 bUSDT');
@@ -258,10 +262,23 @@ describe('/pay input the bot refuses', () => {
 });
 
 describe('when SMARTy Pay fails', () => {
+  it('refuses with a 4xx: apology in the chat, no invoice row', async () => {
+    const chat = newGroup();
+    h.smartypay.failNext('POST', 400);
+    h.telegram.sendText({ chat, from: MERCHANT, text: '/pay 4 bUSDT' });
+    await h.telegram.waitFor(() => botCalls(h, chat.id).length === 1, 8_000);
+    const reply = botCalls(h, chat.id)[0];
+    expect(reply?.params.text).toMatch(/Sorry, .*no invoice was created/);
+    expect(reply?.params.reply_markup).toBeUndefined();
+    expect(await h.db.select().from(invoices).where(eq(invoices.chatId, chat.id))).toHaveLength(0);
+    expect(h.logs.find('could not create the invoice').length).toBeGreaterThan(0);
+  });
+
+  // SMARTy Pay may have made the invoice before failing or after the client gave up: a row keeps its place.
   it.each([
     ['answers 500', () => h.smartypay.failNext('POST', 500)],
     ['is slower than the timeout', () => h.smartypay.setLatency(3_000)],
-  ])('%s: apology in the chat, no invoice row', async (_what, inject) => {
+  ])('%s: apology in the chat, no card, an Unconfirmed row', async (_what, inject) => {
     const chat = newGroup();
     inject();
     try {
@@ -271,9 +288,10 @@ describe('when SMARTy Pay fails', () => {
       h.smartypay.setLatency(0);
     }
     const reply = botCalls(h, chat.id)[0];
-    expect(reply?.params.text).toMatch(/Sorry, .*no invoice was created/);
+    expect(reply?.params.text).toMatch(/Sorry, SMARTy Pay did not confirm the invoice in time, so there is no invoice card/);
     expect(reply?.params.reply_markup).toBeUndefined();
-    expect(await h.db.select().from(invoices).where(eq(invoices.chatId, chat.id))).toHaveLength(0);
+    const rows = await h.db.select().from(invoices).where(eq(invoices.chatId, chat.id));
+    expect(rows.map((r) => [r.status, r.cardMessageId, r.nextCheckAt])).toEqual([['Unconfirmed', null, null]]);
     expect(h.logs.find('could not create the invoice').length).toBeGreaterThan(0);
   });
 });

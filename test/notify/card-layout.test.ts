@@ -38,6 +38,7 @@ function invoice(values: Partial<InvoiceRow> = {}): InvoiceRow {
     paidToken: null,
     nextCheckAt: null,
     checkFailures: 0,
+    remainderOfInvoiceId: null,
     cancelledAt: null,
     cancelledByUserId: null,
     remindAt: null,

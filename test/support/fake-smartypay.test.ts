@@ -284,6 +284,32 @@ describe('fault injection', () => {
     expect(fake.maxInFlight()).toBe(1);
   });
 
+  it('a create the client gave up on is still made, as it may be at SMARTy Pay', async () => {
+    const before = fake.createdInvoices().length;
+    fake.setLatency(400);
+    try {
+      const error = await sdkError(
+        sdk({ timeout: 100 }).invoices.createInvoice({
+          amount: '2.5',
+          token: 'bUSDT',
+          expiresAt: inOneHour(),
+          metadata: '{"chatId":-5,"messageId":9}',
+        }),
+      );
+      expect(error.message).toBe('Request time out');
+    } finally {
+      fake.setLatency(0);
+    }
+    expect(fake.createdInvoices()).toHaveLength(before + 1);
+    const made = fake.createdInvoices()[before];
+    expect(made).toMatchObject({ amount: '2.5', token: 'bUSDT', metadata: '{"chatId":-5,"messageId":9}' });
+    // Its webhook carries our metadata back, which is how the bot recognises it.
+    expect(JSON.parse(fake.webhookBody(made?.id as string, { status: 'Paid' }))).toMatchObject({
+      metadata: '{"chatId":-5,"messageId":9}',
+      paidAmount: '2.5 bUSDT',
+    });
+  });
+
   it('close() ends keep-alive connections promptly, even with a slow answer pending', async () => {
     await sdk().invoices.createInvoice({ amount: '1', token: 'bUSDT', expiresAt: inOneHour() });
     fake.setLatency(10_000);

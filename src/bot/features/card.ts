@@ -4,7 +4,14 @@ import { normaliseDecimal } from '../../invoices/amount.js';
 import { isOpenStatus } from '../../invoices/status.js';
 import { cleanUserText } from '../../invoices/user-text.js';
 import { isNotModified } from '../../notify/failures.js';
-import { CHECK_STATUS_ACTION, ISSUE_AGAIN_ACTION, renderOpenCard } from '../../notify/messages.js';
+import { remainingAmount } from '../../invoices/remainder.js';
+import {
+  CHECK_STATUS_ACTION,
+  formatMoney,
+  ISSUE_AGAIN_ACTION,
+  PAY_REST_ACTION,
+  renderOpenCard,
+} from '../../notify/messages.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
 import { issueRefusalText } from '../rate-limit.js';
@@ -12,7 +19,8 @@ import { replyTo } from '../reply.js';
 import { type LifecycleFeatureDeps, statusAnswerKey } from './lifecycle-deps.js';
 
 // The invoice card's buttons. "Check status" (anyone in the chat) re-checks SMARTy Pay, throttled per
-// invoice; "Issue again" (on an expired card; merchants only) issues a fresh invoice with the same terms.
+// invoice; "Issue again" (on an expired card; merchants only) issues a fresh invoice with the same terms;
+// "Pay the remaining" (on a partly paid card; anyone: it is the customer who pays) issues the one invoice for the rest.
 // Every tap is answered, also when something fails, so the client stops its spinner.
 
 type CardContext = CallbackQueryContext<BotContext>;
@@ -122,6 +130,38 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
       await deps.invoices.attachCard(result.invoice.id, sent.message_id);
       ctx.logger.info({ invoiceId: result.invoice.id, previousInvoiceId: old.id }, 'invoice issued again');
       return ctx.t('again-issued', { id: String(result.invoice.id) });
+    }),
+  );
+
+  composer.callbackQuery(new RegExp(`^${PAY_REST_ACTION}:(\\d{1,15})$`), (ctx) =>
+    answering(ctx, 'pay the remaining', async () => {
+      const original = await invoiceOf(ctx);
+      if (!original) return ctx.t('check-unknown');
+      // Worked out from the row as it is now, never from the button: amount − paid, same token.
+      const rest = remainingAmount(original);
+      if (rest === undefined || original.cardMessageId === null) return ctx.t('rest-unavailable');
+      let result: Awaited<ReturnType<LifecycleFeatureDeps['invoices']['issueRemainder']>>;
+      try {
+        // At most one remainder per original (unique key): a double tap, or two people tapping, make one.
+        result = await deps.invoices.issueRemainder(original, rest, await ctx.i18n.getLocale());
+      } catch (error) {
+        ctx.logger.error({ err: error, invoiceId: original.id }, 'could not issue the remainder invoice');
+        return ctx.t('rest-failed');
+      }
+      if (result.kind === 'duplicate') return ctx.t('rest-duplicate', { id: String(result.invoice.id) });
+      const card = renderOpenCard(ctx.t, result.invoice, now());
+      const sent = await ctx.api.sendMessage(original.chatId, card.text, {
+        parse_mode: 'HTML',
+        reply_markup: card.replyMarkup,
+        reply_parameters: replyTo(original.cardMessageId),
+        link_preview_options: { is_disabled: true },
+      });
+      await deps.invoices.attachCard(result.invoice.id, sent.message_id);
+      ctx.logger.info(
+        { invoiceId: result.invoice.id, originalInvoiceId: original.id, rest },
+        'remainder invoice issued',
+      );
+      return ctx.t('rest-issued', { id: String(result.invoice.id), amount: formatMoney(rest, original.token) });
     }),
   );
 

@@ -2,6 +2,7 @@ import { type CommandContext, Composer } from 'grammy';
 import type { Translate } from '../../i18n/index.js';
 import { MAX_FRACTION_DIGITS } from '../../invoices/amount.js';
 import { MAX_DESCRIPTION_LENGTH, type PayCommandProblem, parsePayCommand } from '../../invoices/pay-command.js';
+import { UnconfirmedInvoiceError } from '../../invoices/issue.js';
 import type { InvoiceService } from '../../invoices/service.js';
 import type { Metrics } from '../../metrics.js';
 import { escapeHtml, renderOpenCard } from '../../notify/messages.js';
@@ -79,8 +80,15 @@ export function createPayFeature(deps: PayFeatureDeps) {
       });
     } catch (error) {
       ctx.logger.error({ err: error, request: parsed.request }, 'could not create the invoice');
-      const timedOut = error instanceof SmartyPayError && error.kind === 'timeout';
-      await ctx.reply(ctx.t(timedOut ? 'pay-failed-timeout' : 'pay-failed'), { reply_parameters: inReply });
+      // Unconfirmed: SMARTy Pay may have made it; no card (nobody should pay what we cannot track), but a payment
+      // for it would still be confirmed here.
+      const key =
+        error instanceof UnconfirmedInvoiceError
+          ? 'pay-failed-unconfirmed'
+          : error instanceof SmartyPayError && error.kind === 'timeout'
+            ? 'pay-failed-timeout'
+            : 'pay-failed';
+      await ctx.reply(ctx.t(key), { reply_parameters: inReply });
       return;
     }
 

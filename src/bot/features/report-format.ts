@@ -16,6 +16,7 @@ const STATUS_KEYS: Record<string, string> = {
   OverPaid: 'reports-status-overpaid',
   Withdrawn: 'reports-status-withdrawn',
   Cancelled: 'reports-status-cancelled',
+  Unconfirmed: 'reports-status-unconfirmed',
 };
 
 /** A human label; a status this build does not know yet is shown as SMARTy Pay names it. */

@@ -1,0 +1,3 @@
+ALTER TABLE "invoices" ADD COLUMN "remainder_of_invoice_id" bigint;--> statement-breakpoint
+ALTER TABLE "invoices" ADD CONSTRAINT "invoices_remainder_of_invoice_id_invoices_id_fk" FOREIGN KEY ("remainder_of_invoice_id") REFERENCES "public"."invoices"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE UNIQUE INDEX "invoices_remainder_of_key" ON "invoices" USING btree ("remainder_of_invoice_id") WHERE remainder_of_invoice_id is not null;

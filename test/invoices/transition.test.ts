@@ -1,0 +1,177 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
+import { invoices, outbox } from '../../src/db/schema.js';
+import { isTopUp } from '../../src/invoices/status.js';
+import { applyTransition, type TransitionInput } from '../../src/invoices/transition.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+// The transition statement's rules for odd payments, on a real database without the app: a larger second
+// UnderPaid, Withdrawn keeping what was paid, a settled remainder confirming the sale once, and a webhook
+// adopting an Unconfirmed invoice (a create that timed out).
+
+let database: TestDatabase;
+let handle: DatabaseHandle;
+const now = new Date('2026-11-26T08:00:00Z');
+let nextId = 0;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  handle = await openDatabase({ url: database.url, dataDir: database.dataDir });
+});
+afterAll(async () => {
+  await handle?.close();
+  await database?.drop();
+});
+
+async function insertInvoice(values: Partial<typeof invoices.$inferInsert> = {}) {
+  nextId += 1;
+  const [row] = await handle.db
+    .insert(invoices)
+    .values({
+      smartyPayId: `sp-${nextId}`,
+      chatId: -100,
+      payMessageId: nextId,
+      cardMessageId: 1000 + nextId,
+      amount: '10',
+      token: 'bUSDT',
+      status: 'Created',
+      checkoutUrl: 'https://checkout.example/',
+      expiresAt: new Date(now.getTime() + 3_600_000),
+      nextCheckAt: new Date(now.getTime() + 60_000),
+      ...values,
+    })
+    .returning();
+  if (!row) throw new Error('no row');
+  return row;
+}
+
+let eventNo = 0;
+function webhook(smartyPayId: string, status: string, paid?: string, extra: Partial<TransitionInput> = {}) {
+  eventNo += 1;
+  return applyTransition(handle.query, {
+    invoice: { smartyPayId },
+    status,
+    paid: paid === undefined ? undefined : { value: paid.split(' ')[0] as string, token: paid.split(' ')[1] as string },
+    now,
+    event: { dedupeKey: `ev-${eventNo}`, smartyPayInvoiceId: smartyPayId, rawPayload: '{}' },
+    ...extra,
+  });
+}
+
+const rowOf = async (id: number) => (await handle.db.select().from(invoices).where(eq(invoices.id, id)))[0];
+const keysOf = async (id: number) =>
+  (await handle.db.select().from(outbox).where(eq(outbox.invoiceId, id)).orderBy(outbox.id)).map((r) => r.dedupeKey);
+
+describe('isTopUp', () => {
+  const from = { status: 'UnderPaid', token: 'bUSDT', paidAmount: '4', paidToken: 'bUSDT' };
+  it('is a larger UnderPaid in the invoice token, nothing else', () => {
+    expect(isTopUp(from, { status: 'UnderPaid', paidAmount: '8', paidToken: 'bUSDT' })).toBe(true);
+    expect(isTopUp(from, { status: 'UnderPaid', paidAmount: '4', paidToken: 'bUSDT' })).toBe(false);
+    expect(isTopUp(from, { status: 'UnderPaid', paidAmount: '3.99', paidToken: 'bUSDT' })).toBe(false);
+    expect(isTopUp(from, { status: 'UnderPaid', paidAmount: '8', paidToken: 'bBNB' })).toBe(false);
+    expect(isTopUp(from, { status: 'UnderPaid', paidAmount: '8e1', paidToken: 'bUSDT' })).toBe(false);
+    expect(isTopUp({ ...from, paidAmount: 'lots' }, { status: 'UnderPaid', paidAmount: '8', paidToken: 'bUSDT' })).toBe(
+      false,
+    );
+    expect(isTopUp({ ...from, status: 'Created' }, { status: 'UnderPaid', paidAmount: '8', paidToken: 'bUSDT' })).toBe(
+      false,
+    );
+  });
+});
+
+describe('applyTransition', () => {
+  it('records a second, larger UnderPaid and queues a new reply and card edit for it; a smaller one is stale', async () => {
+    const row = await insertInvoice();
+    expect((await webhook(row.smartyPayId, 'UnderPaid', '4 bUSDT')).outcome).toBe('applied');
+    expect((await webhook(row.smartyPayId, 'UnderPaid', '3 bUSDT')).outcome).toBe('stale');
+    expect((await webhook(row.smartyPayId, 'UnderPaid', '4 bUSDT')).outcome).toBe('stale');
+    expect((await webhook(row.smartyPayId, 'UnderPaid', '8 bBNB')).outcome).toBe('stale');
+    expect((await webhook(row.smartyPayId, 'UnderPaid', '8 bUSDT')).outcome).toBe('applied');
+    expect(await rowOf(row.id)).toMatchObject({ status: 'UnderPaid', paidAmount: '8', paidToken: 'bUSDT' });
+    expect((await rowOf(row.id))?.nextCheckAt).toBeInstanceOf(Date);
+    expect(await keysOf(row.id)).toEqual([
+      `${row.id}:underpaid_reply:4`,
+      `${row.id}:card_closed:4`,
+      `${row.id}:underpaid_reply:8`,
+      `${row.id}:card_closed:8`,
+    ]);
+  });
+
+  it('never casts a recorded paid amount that is not a plain decimal', async () => {
+    const row = await insertInvoice({ status: 'UnderPaid', paidAmount: 'n/a', paidToken: 'bUSDT' });
+    expect((await webhook(row.smartyPayId, 'UnderPaid', '8 bUSDT')).outcome).toBe('stale');
+    expect((await rowOf(row.id))?.paidAmount).toBe('n/a');
+  });
+
+  it('Withdrawn keeps what was paid, in what and when', async () => {
+    const row = await insertInvoice();
+    await webhook(row.smartyPayId, 'Paid', '10 bUSDT');
+    const paid = await rowOf(row.id);
+    expect((await webhook(row.smartyPayId, 'Withdrawn', '0.5 bUSDT')).outcome).toBe('applied');
+    expect(await rowOf(row.id)).toMatchObject({
+      status: 'Withdrawn',
+      paidAmount: '10',
+      paidToken: 'bUSDT',
+      paidAt: paid?.paidAt,
+    });
+  });
+
+  it('a settled remainder notes the original as it was and queues the original card edit', async () => {
+    const original = await insertInvoice({ status: 'UnderPaid', paidAmount: '4', paidToken: 'bUSDT' });
+    const remainder = await insertInvoice({ amount: '6', payMessageId: null, remainderOfInvoiceId: original.id });
+    expect((await webhook(remainder.smartyPayId, 'Paid', '6 bUSDT')).outcome).toBe('applied');
+    const rows = await handle.db.select().from(outbox).where(eq(outbox.invoiceId, remainder.id));
+    expect(rows.find((r) => r.kind === 'paid_reply')?.payload).toMatchObject({ linkedStatus: 'UnderPaid' });
+    expect(await keysOf(original.id)).toEqual([`${original.id}:card_linked`]);
+    // The rest then arrives on the original too: its reply knows the remainder was already paid.
+    expect((await webhook(original.smartyPayId, 'Paid', '10 bUSDT')).outcome).toBe('applied');
+    const originalRows = await handle.db.select().from(outbox).where(eq(outbox.invoiceId, original.id));
+    expect(originalRows.find((r) => r.kind === 'paid_reply')?.payload).toMatchObject({ linkedStatus: 'Paid' });
+    expect(await keysOf(remainder.id)).toContain(`${remainder.id}:card_linked`);
+  });
+
+  it('a webhook whose metadata names an Unconfirmed invoice adopts it; SMARTy Pay saying Unconfirmed does nothing', async () => {
+    const row = await insertInvoice({ smartyPayId: 'unconfirmed:-100:77', status: 'Unconfirmed', nextCheckAt: null });
+    const stranger = await webhook('sp-real', 'Paid', '10 bUSDT');
+    expect(stranger.outcome).toBe('unknown_invoice');
+    expect((await webhook('sp-real-2', 'Unconfirmed', undefined, {})).outcome).toBe('unknown_invoice');
+    eventNo += 1;
+    const adopted = await applyTransition(handle.query, {
+      invoice: { smartyPayId: 'sp-real' },
+      status: 'Confirming',
+      now,
+      event: {
+        dedupeKey: `ev-${eventNo}`,
+        smartyPayInvoiceId: 'sp-real',
+        rawPayload: '{}',
+        unconfirmedId: 'unconfirmed:-100:77',
+      },
+    });
+    expect(adopted).toMatchObject({ outcome: 'applied', invoiceId: row.id, adopted: true });
+    expect(await rowOf(row.id)).toMatchObject({ smartyPayId: 'sp-real', status: 'Confirming', nextCheckAt: now });
+    // From now on it is an ordinary invoice.
+    expect(await webhook('sp-real', 'Paid', '10 bUSDT')).toMatchObject({ outcome: 'applied', adopted: false });
+  });
+
+  it('a payment for an Unconfirmed invoice cancelled meanwhile is still recognised', async () => {
+    const row = await insertInvoice({ smartyPayId: 'unconfirmed:-100:78', status: 'Unconfirmed', nextCheckAt: null });
+    await applyTransition(handle.query, { invoice: { id: row.id }, status: 'Cancelled', cancelledByUserId: 1, now });
+    expect((await rowOf(row.id))?.status).toBe('Cancelled');
+    eventNo += 1;
+    const paid = await applyTransition(handle.query, {
+      invoice: { smartyPayId: 'sp-late' },
+      status: 'Paid',
+      paid: { value: '10', token: 'bUSDT' },
+      now,
+      event: {
+        dedupeKey: `ev-${eventNo}`,
+        smartyPayInvoiceId: 'sp-late',
+        rawPayload: '{}',
+        unconfirmedId: 'unconfirmed:-100:78',
+      },
+    });
+    expect(paid).toMatchObject({ outcome: 'applied', invoiceId: row.id, adopted: true });
+    expect(await rowOf(row.id)).toMatchObject({ smartyPayId: 'sp-late', status: 'Paid', nextCheckAt: null });
+  });
+});
