@@ -48,7 +48,10 @@ describe('UnderPaid, Withdrawn, short Paid', () => {
         `amount has arrived. I also keep checking this invoice until it expires (${formatAt(row.expiresAt)}).`,
     );
     expect(await rowOf(row.id)).toMatchObject({ status: 'UnderPaid', paidAmount: '8' });
-    await h.telegram.waitFor(() => cardText(chat, row.cardMessageId as number).includes('Received: 8 bUSDT'), LONG);
+    await h.telegram.waitFor(
+      () => cardText(chat, row.cardMessageId as number).includes('Received: <b>8 bUSDT</b>'),
+      LONG,
+    );
     expect(buttonsOf(cardOf(chat, row.cardMessageId as number)?.reply_markup)).toEqual([
       { text: '💳 Pay the remaining 2 bUSDT', callback_data: `rest:${row.id}` },
       { text: '🔄 Check status', callback_data: `chk:${row.id}` },
@@ -70,7 +73,7 @@ describe('UnderPaid, Withdrawn, short Paid', () => {
     await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid', paidAmount: '9.5' });
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2, LONG);
     expect(texts(chat)[1]).toBe(
-      '✅ Payment received: <b>9.5 bUSDT</b> for “Tea”. ⚠️ SMARTy Pay marked it paid, but only 9.5 bUSDT of the ' +
+      '✅ Payment received: <b>9.5 bUSDT</b> for <i>“Tea”</i>. ⚠️ SMARTy Pay marked it paid, but only 9.5 bUSDT of the ' +
         '10 bUSDT due arrived (0.5 bUSDT short): check the payment in SMARTy Pay before you deliver.',
     );
     expect((await rowOf(row.id))?.status).toBe('Paid');
@@ -122,11 +125,13 @@ describe('Pay the remaining', () => {
     await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid', paidAmount: '6' });
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === sentBefore + 1, LONG);
     const confirmation = botCalls(h, chat.id)[sentBefore];
-    expect(confirmation?.params.text).toBe('✅ Payment received: <b>10 bUSDT</b> (4 bUSDT + 6 bUSDT) for “Tea”.');
+    expect(confirmation?.params.text).toBe(
+      '✅ Payment received: <b>10 bUSDT</b> (4 bUSDT + 6 bUSDT) for <i>“Tea”</i>.',
+    );
     expect(confirmation?.params.reply_parameters.message_id).toBe(original.message.message_id);
     await h.telegram.waitFor(() => cardText(chat, cardId).includes('Paid in two parts'), LONG);
     expect(cardOf(chat, cardId)?.text).toContain(`✅ <b>Paid in two parts</b> · invoice #${original.row.id}`);
-    expect(cardOf(chat, cardId)?.text).toContain('Received: 10 bUSDT (4 bUSDT + 6 bUSDT)');
+    expect(cardOf(chat, cardId)?.text).toContain('Received: <b>10 bUSDT</b> (4 bUSDT + 6 bUSDT)');
     expect(cardOf(chat, cardId)?.reply_markup).toBeUndefined();
     await h.telegram.waitFor(
       () => cardText(chat, remainder.cardMessageId as number).includes(`Paid</b> · invoice #${remainder.id}`),
@@ -149,7 +154,9 @@ describe('Pay the remaining', () => {
     const sentBefore = botCalls(h, chat.id).length;
     await h.smartypay.sendWebhook(h.webhookUrl, original.remote.id, { status: 'Paid', paidAmount: '10' });
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === sentBefore + 1, LONG);
-    expect(botCalls(h, chat.id)[sentBefore]?.params.text).toBe('✅ Payment received: <b>10 bUSDT</b> for “Tea”.');
+    expect(botCalls(h, chat.id)[sentBefore]?.params.text).toBe(
+      '✅ Payment received: <b>10 bUSDT</b> for <i>“Tea”</i>.',
+    );
     const remainderCard = () => cardOf(chat, remainder.cardMessageId as number);
     await h.telegram.waitFor(() => (remainderCard()?.text ?? '').includes('No longer needed'), LONG);
     expect(remainderCard()?.text).toContain(
@@ -226,7 +233,7 @@ describe('a create that timed out', () => {
     expect(JSON.parse(paid.body)).toMatchObject({ outcome: 'applied' });
     await h.telegram.waitFor(() => chatCalls().length === 2, LONG);
     const confirmation = chatCalls()[1];
-    expect(confirmation?.params.text).toBe('✅ Payment received: <b>5 bUSDT</b> for “Soup”.');
+    expect(confirmation?.params.text).toBe('✅ Payment received: <b>5 bUSDT</b> for <i>“Soup”</i>.');
     expect(confirmation?.params.reply_parameters.message_id).toBe(message.message_id);
     const adopted = await rowOf(row.id);
     expect(adopted).toMatchObject({ smartyPayId: remote.id, status: 'Paid' });
