@@ -59,8 +59,9 @@ describe.skipIf(!hasChromium && !required)(title, () => {
     await sandbox?.stop();
   });
 
+  // A browser far from UTC (+05:30), so a time shown in the browser's zone instead of the bot's would show.
   async function openPage(viewport = { width: 1200, height: 640 }): Promise<Page> {
-    const page = await (browser as Browser).newPage({ viewport });
+    const page = await (browser as Browser).newPage({ viewport, timezoneId: 'Asia/Kolkata' });
     page.setDefaultTimeout(STEP_MS);
     await page.goto((sandbox as Sandbox).url);
     return page;
@@ -91,10 +92,20 @@ describe.skipIf(!hasChromium && !required)(title, () => {
     expect(await page.locator('.msg.bot .text b').first().textContent()).toBeTruthy();
     expect(await page.locator('.messages').textContent()).not.toContain('<b>');
 
-    // Times in the bot's zone, labelled, whatever the browser's zone.
-    expect(await page.locator('.panel').textContent()).toMatch(/Bot time: \d\d:\d\d:\d\d UTC/);
+    // Times in the bot's zone (UTC), labelled, whatever the browser's zone.
+    const shown = /Bot time: (\d\d):(\d\d):(\d\d) UTC/.exec((await page.locator('.panel').textContent()) ?? '');
+    const clock = (sandbox as Sandbox).clock.now();
+    const secondsOfDay = (h: number, m: number, s: number) => h * 3600 + m * 60 + s;
+    const apart = Math.abs(
+      secondsOfDay(Number(shown?.[1]), Number(shown?.[2]), Number(shown?.[3])) -
+        secondsOfDay(clock.getUTCHours(), clock.getUTCMinutes(), clock.getUTCSeconds()),
+    );
+    expect(Math.min(apart, 86_400 - apart), `bot time shown as ${shown?.[0]}`).toBeLessThan(30);
     await page.locator('#invoices a').first().click();
-    await expectVisible(page.locator('#checkout-meta', { hasText: / UTC$/ }));
+    const invoice = [...(sandbox as Sandbox).smartypay.invoices.values()].at(-1);
+    const expires = invoice?.expiresAt.toISOString().slice(11, 16);
+    await expectVisible(page.locator('#checkout-meta', { hasText: `expires` }));
+    expect(await page.locator('#checkout-meta').textContent()).toMatch(new RegExp(`expires .*, ${expires} UTC$`));
     await page.locator('#checkout-close').click();
     expect(await page.locator('#invoices td', { hasText: 'bUSDT' }).first().textContent()).toBe('5 bUSDT');
 
