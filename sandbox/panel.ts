@@ -1,12 +1,14 @@
-import { desc, eq } from 'drizzle-orm';
+import { desc, inArray } from 'drizzle-orm';
 import type { Database } from '../src/db/client.js';
 import { invoices, outbox } from '../src/db/schema.js';
 
-// What the side panel shows from the app's own database: its invoices and its outbox, newest first.
+// What the side panel shows from the app's own database: the invoices and outbox rows of the sandbox's
+// chats (the group and both private chats), newest first.
 
 export interface PanelRows {
   invoices: Array<{
     id: number;
+    chatId: number;
     smartyPayId: string;
     amount: string;
     token: string;
@@ -16,6 +18,7 @@ export interface PanelRows {
   }>;
   outbox: Array<{
     id: number;
+    chatId: number;
     kind: string;
     status: string;
     attempts: number;
@@ -25,22 +28,23 @@ export interface PanelRows {
   }>;
 }
 
-export async function readPanelRows(db: Database, chatId: number, limit = 20): Promise<PanelRows> {
+export async function readPanelRows(db: Database, chatIds: number[], limit = 20): Promise<PanelRows> {
   const invoiceRows = await db
     .select()
     .from(invoices)
-    .where(eq(invoices.chatId, chatId))
+    .where(inArray(invoices.chatId, chatIds))
     .orderBy(desc(invoices.id))
     .limit(limit);
   const outboxRows = await db
     .select()
     .from(outbox)
-    .where(eq(outbox.chatId, chatId))
+    .where(inArray(outbox.chatId, chatIds))
     .orderBy(desc(outbox.id))
     .limit(limit);
   return {
     invoices: invoiceRows.map((row) => ({
       id: row.id,
+      chatId: row.chatId,
       smartyPayId: row.smartyPayId,
       amount: row.amount,
       token: row.token,
@@ -50,6 +54,7 @@ export async function readPanelRows(db: Database, chatId: number, limit = 20): P
     })),
     outbox: outboxRows.map((row) => ({
       id: row.id,
+      chatId: row.chatId,
       kind: row.kind,
       status: row.status,
       attempts: row.attempts,

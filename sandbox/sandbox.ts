@@ -8,7 +8,7 @@ import { type RunningApp, startApp } from '../src/main.js';
 import { type FakeSmartyPay, startFakeSmartyPay } from '../test/support/fake-smartypay.js';
 import { type FakeTelegram, startFakeTelegram } from '../test/support/fake-telegram.js';
 import { fakesEnv } from '../test/support/fakes-env.js';
-import { createSandboxChat, SANDBOX_USERS, type SandboxChat } from './chat.js';
+import { createSandboxChats, SANDBOX_USERS, type SandboxChats } from './chat.js';
 import { createSandboxCheckout, type SandboxCheckout } from './checkout.js';
 import { createSandboxClock, type SandboxClock } from './clock.js';
 import { createSandboxServer } from './server.js';
@@ -32,7 +32,7 @@ export interface Sandbox {
   app: RunningApp;
   telegram: FakeTelegram;
   smartypay: FakeSmartyPay;
-  chat: SandboxChat;
+  chats: SandboxChats;
   checkout: SandboxCheckout;
   clock: SandboxClock;
   stop(): Promise<void>;
@@ -76,6 +76,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const smartypay = await startFakeSmartyPay();
     cleanups.push(() => smartypay.close());
     const clock = createSandboxClock();
+    // Chats of their own per run: with a kept DATA_DIR the fake's message ids start over, and an old
+    // (chat, /pay message) pair would make the new /pay look like a repeat. A private chat's id is its
+    // person's user id, so the people get new ids too.
+    const run = Math.floor(Date.now() / 1000) % 1e9;
+    const users = {
+      merchant: { ...SANDBOX_USERS.merchant, id: 4_000_000_000 + run },
+      customer: { ...SANDBOX_USERS.customer, id: 5_000_000_000 + run },
+    };
     const config = loadConfig({
       ...fakesEnv({ telegram, smartypay }),
       SMARTYPAY_CHECKOUT_URL: `${url}/checkout`,
@@ -86,14 +94,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       LOG_LEVEL: options.logLevel ?? 'warn',
       SHUTDOWN_TIMEOUT_MS: '2000',
       // The page's merchant; without one the bot would start in setup mode.
-      MERCHANT_USER_IDS: String(SANDBOX_USERS.merchant.id),
+      MERCHANT_USER_IDS: String(users.merchant.id),
     });
     const app = await startApp(config, { now: clock.now });
     cleanups.push(() => app.stop());
 
-    // A chat of its own per run: with a kept DATA_DIR the fake's message ids start over, and an old
-    // (chat, /pay message) pair would make the new /pay look like a repeat.
-    const chat = createSandboxChat({ telegram, chatId: -1_000_000_000_000 - (Math.floor(Date.now() / 1000) % 1e9) });
+    const chats = createSandboxChats({
+      telegram,
+      groupId: -1_000_000_000_000 - run,
+      users,
+    });
     const checkout = createSandboxCheckout({
       smartypay,
       webhookUrl: `${app.url}/webhooks/smartypay`,
@@ -103,7 +113,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     server.on(
       'request',
       createSandboxServer({
-        chat,
+        chats,
         checkout,
         clock,
         smartypay,
@@ -118,7 +128,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       app,
       telegram,
       smartypay,
-      chat,
+      chats,
       checkout,
       clock,
       stop: () => {

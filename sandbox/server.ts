@@ -3,16 +3,17 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import { z } from 'zod';
 import type { Database } from '../src/db/client.js';
 import type { FakeSmartyPay } from '../test/support/fake-smartypay.js';
-import type { SandboxChat } from './chat.js';
+import { SANDBOX_CHAT_KEYS, type SandboxChatKey, type SandboxChats } from './chat.js';
 import { CHECKOUT_ACTIONS, type SandboxCheckout } from './checkout.js';
 import type { SandboxClock } from './clock.js';
 import { readPanelRows } from './panel.js';
 
-// The sandbox page and its small JSON API: the page polls GET /api/state and posts what the person
-// does (type, press a button, choose at the checkout, advance the clock).
+// The sandbox page and its small JSON API: the page polls GET /api/state?chat=<group|merchant|customer>
+// (the chat it shows) and posts what the person does (type, press a button, choose at the checkout,
+// advance the clock).
 
 export interface SandboxServerDeps {
-  chat: SandboxChat;
+  chats: SandboxChats;
   checkout: SandboxCheckout;
   clock: SandboxClock;
   smartypay: FakeSmartyPay;
@@ -23,12 +24,14 @@ export interface SandboxServerDeps {
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 
 const user = z.enum(['merchant', 'customer']);
+const chatKey = z.enum(SANDBOX_CHAT_KEYS).default('group');
 const messageBody = z.object({
+  chat: chatKey,
   user,
   text: z.string().trim().min(1).max(4096),
   replyTo: z.number().int().optional(),
 });
-const callbackBody = z.object({ user, messageId: z.number().int(), data: z.string().min(1).max(64) });
+const callbackBody = z.object({ chat: chatKey, user, messageId: z.number().int(), data: z.string().min(1).max(64) });
 const advanceBody = z.object({
   minutes: z
     .number()
@@ -38,7 +41,8 @@ const advanceBody = z.object({
 const action = z.enum(CHECKOUT_ACTIONS);
 
 export function createSandboxServer(deps: SandboxServerDeps): Express {
-  const { chat, checkout, clock, smartypay } = deps;
+  const { chats, checkout, clock, smartypay } = deps;
+  const chatIds = SANDBOX_CHAT_KEYS.map((key) => chats.chats[key].id);
   const app = express();
   app.use(express.json({ limit: '16kb' }));
   app.use(express.static(PUBLIC_DIR));
@@ -49,25 +53,35 @@ export function createSandboxServer(deps: SandboxServerDeps): Express {
     res.redirect(`/#checkout=${encodeURIComponent(id)}`);
   });
 
-  app.get('/api/state', async (_req, res) => {
+  app.get('/api/state', async (req, res) => {
+    const shown: SandboxChatKey = chatKey.parse(req.query.chat);
     res.json({
       bot: deps.botName,
-      chat: chat.chat,
+      chat: chats.chats[shown],
+      // Every chat with how many messages it holds, so the page can mark the ones with news.
+      chats: SANDBOX_CHAT_KEYS.map((key) => ({ ...chats.chats[key], count: chats.messages(key).length })),
       clock: { now: clock.now().toISOString(), offsetMs: clock.offsetMs() },
-      messages: chat.messages(),
+      messages: chats.messages(shown),
       deliveries: checkout.deliveries().reverse(),
-      ...(await readPanelRows(deps.db, chat.chat.id)),
+      ...(await readPanelRows(deps.db, chatIds)),
     });
   });
 
   app.post('/api/messages', (req, res) => {
     const body = messageBody.parse(req.body);
-    res.status(201).json(chat.post(body.user, body.text, body.replyTo));
+    res.status(201).json(chats.post(body.chat, body.user, body.text, body.replyTo));
   });
 
   app.post('/api/callback', async (req, res) => {
     const body = callbackBody.parse(req.body);
-    res.json(await chat.press(body.user, body.messageId, body.data));
+    res.json(await chats.press(body.chat, body.user, body.messageId, body.data));
+  });
+
+  // A document the bot sent (the /export CSV), as the person would download it from Telegram.
+  app.get('/api/chats/:chat/documents/:messageId', (req, res) => {
+    const file = chats.document(z.enum(SANDBOX_CHAT_KEYS).parse(req.params.chat), Number(req.params.messageId));
+    if (!file) return void res.status(404).json({ error: 'no such document in that chat' });
+    res.attachment(file.fileName).send(file.content);
   });
 
   app.get('/api/checkout/:invoiceId', (req, res) => {

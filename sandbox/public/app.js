@@ -1,7 +1,20 @@
 // The sandbox page: polls /api/state, renders the group chat and the side panel, and posts what the
 // person does. Plain browser JavaScript, no build step.
 
-const view = { user: 'merchant', chatKey: '', panelKey: '', checkoutId: null, clockNow: null, lastMessageId: 0 };
+// chat: the tab shown; groupUser: who types in the group (in a private chat only its owner can).
+// seen: per chat, how many of its messages the person has looked at (the tabs' badges count the rest).
+const view = {
+  chat: 'group',
+  groupUser: 'merchant',
+  chatKey: '',
+  panelKey: '',
+  checkoutId: null,
+  clockNow: null,
+  lastMessageId: 0,
+  seen: {},
+};
+
+const currentUser = () => (view.chat === 'group' ? view.groupUser : view.chat);
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -94,8 +107,21 @@ function plainText(message) {
   return new DOMParser().parseFromString(`<body>${message.text}</body>`, 'text/html').body.textContent || '';
 }
 
+// Every time on the page is in UTC, the zone the bot writes its times in, whatever the browser's zone.
 const clockTime = (iso) =>
-  new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  new Date(iso).toLocaleTimeString('en-GB', { timeZone: 'UTC', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const shortTime = (iso) =>
+  new Date(iso).toLocaleTimeString('en-GB', { timeZone: 'UTC', hour: '2-digit', minute: '2-digit' });
+/** "26 Nov 2026, 08:20 UTC", as the bot writes dates. */
+const dateTime = (iso) =>
+  `${new Date(iso).toLocaleString('en-GB', {
+    timeZone: 'UTC',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  })} UTC`;
 
 function checkoutInvoiceId(url) {
   try {
@@ -133,7 +159,8 @@ function keyboardButton(button, message) {
         onclick: async () => {
           try {
             const result = await api('POST', '/api/callback', {
-              user: view.user,
+              chat: view.chat,
+              user: currentUser(),
               messageId: message.message_id,
               data: button.callback_data,
             });
@@ -149,8 +176,23 @@ function keyboardButton(button, message) {
   return el('button', { type: 'button', class: 'kb-button', disabled: true, title: 'not supported here' }, button.text);
 }
 
+function fileSize(bytes) {
+  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+function documentLink(message) {
+  const href = `/api/chats/${view.chat}/documents/${message.message_id}`;
+  return el(
+    'a',
+    { class: 'document', href, download: message.document.fileName },
+    el('span', { class: 'document-icon', 'aria-hidden': 'true' }, '📄'),
+    el('span', { class: 'document-name' }, message.document.fileName),
+    el('span', { class: 'document-size' }, fileSize(message.document.bytes)),
+  );
+}
+
 function renderMessage(message, byId) {
-  const mine = message.from.user === view.user;
+  const mine = message.from.user === currentUser();
   const replied = message.reply_to_message_id !== undefined ? byId.get(message.reply_to_message_id) : undefined;
   const rows = message.reply_markup?.inline_keyboard ?? [];
   const text = el('div', { class: 'text' });
@@ -167,8 +209,13 @@ function renderMessage(message, byId) {
       { class: 'bubble' },
       el('div', { class: `sender ${message.from.user ?? 'bot'}` }, message.from.name),
       replied ? el('div', { class: 'reply-quote' }, `${replied.from.name}: ${plainText(replied)}`) : null,
+      message.document ? documentLink(message) : null,
       text,
-      el('div', { class: 'meta' }, `${message.edited ? 'edited · ' : ''}${clockTime(message.at)}`),
+      el(
+        'div',
+        { class: 'meta', title: `${dateTime(message.at)}` },
+        `${message.edited ? 'edited · ' : ''}${shortTime(message.at)}`,
+      ),
     ),
     rows.length
       ? el(
@@ -180,8 +227,38 @@ function renderMessage(message, byId) {
   );
 }
 
+const CHAT_LOOKS = {
+  group: {
+    avatar: '\u2615\uFE0F' /* ☕ with VS16: emoji, not the text glyph */,
+    sub: (state) => `Merchant, Customer and ${state.bot}`,
+  },
+  merchant: { avatar: '🧑‍💼', sub: (state) => `The merchant’s private chat with ${state.bot}` },
+  customer: { avatar: '🙋', sub: (state) => `The customer’s private chat with ${state.bot}` },
+};
+
+function renderTabs(state) {
+  view.seen[view.chat] = state.chats.find((chat) => chat.key === view.chat)?.count ?? 0;
+  for (const chat of state.chats) {
+    const tab = document.querySelector(`.tab[data-chat="${chat.key}"]`);
+    if (!tab) continue;
+    // A chat's messages before the page first saw it are not news.
+    view.seen[chat.key] ??= chat.count;
+    const unread = chat.count - view.seen[chat.key];
+    const badge = tab.querySelector('.badge');
+    badge.hidden = unread <= 0;
+    badge.textContent = unread > 0 ? String(unread) : '';
+    tab.setAttribute('aria-selected', String(chat.key === view.chat));
+  }
+  const looks = CHAT_LOOKS[view.chat];
+  $('#chat-title').textContent = view.chat === 'group' ? state.chat.title : state.bot;
+  $('#chat-sub').textContent = looks.sub(state);
+  $('#avatar').textContent = looks.avatar;
+  $('#as').hidden = view.chat !== 'group';
+}
+
 function renderChat(state) {
-  const key = JSON.stringify([view.user, state.messages]);
+  if (state.chat.key !== view.chat) return; // an answer for the tab shown before a switch
+  const key = JSON.stringify([view.chat, currentUser(), state.messages]);
   if (key === view.chatKey) return;
   view.chatKey = key;
   const list = $('#messages');
@@ -194,6 +271,9 @@ function renderChat(state) {
   view.lastMessageId = lastId;
 }
 
+/** "5.00000000" → "5", "0.99000000" → "0.99": trailing zeros off the database's numeric, as text (no floats). */
+const decimal = (amount) => amount.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+
 const shortId = (id) => `${String(id).slice(0, 8)}…`;
 
 function rowsOrEmpty(items, columns, render) {
@@ -204,7 +284,7 @@ function rowsOrEmpty(items, columns, render) {
 function inMinutes(iso) {
   if (!iso || !view.clockNow) return '—';
   const minutes = Math.round((new Date(iso).getTime() - new Date(view.clockNow).getTime()) / 60_000);
-  return minutes <= 0 ? `due (${clockTime(iso)})` : `in ${minutes} min`;
+  return minutes <= 0 ? `due (${clockTime(iso)} UTC)` : `in ${minutes} min`;
 }
 
 function renderPanel(state) {
@@ -269,7 +349,7 @@ function renderPanel(state) {
             shortId(row.smartyPayId),
           ),
         ),
-        el('td', {}, `${Number(row.amount)} ${row.token}`),
+        el('td', {}, `${decimal(row.amount)} ${row.token}`),
         el('td', {}, row.status),
         el('td', {}, row.nextCheckAt ? inMinutes(row.nextCheckAt) : '—'),
       ),
@@ -279,9 +359,8 @@ function renderPanel(state) {
 
 async function poll() {
   try {
-    const state = await api('GET', '/api/state');
-    $('#chat-title').textContent = state.chat.title;
-    $('#bot-name').textContent = state.bot;
+    const state = await api('GET', `/api/state?chat=${view.chat}`);
+    if (state.chat.key === view.chat) renderTabs(state);
     renderChat(state);
     renderPanel(state);
     document.body.classList.remove('offline');
@@ -302,7 +381,7 @@ async function openCheckout(invoiceId) {
     $('#checkout-title').textContent = `Invoice ${shortId(invoice.id)}`;
     $('#checkout-amount').textContent = `${invoice.amount} ${invoice.token}`;
     $('#checkout-meta').textContent =
-      `Status at SMARTy Pay: ${invoice.status} · expires ${new Date(invoice.expiresAt).toLocaleString()}`;
+      `Status at SMARTy Pay: ${invoice.status} · expires ${dateTime(invoice.expiresAt)}`;
   } catch (error) {
     $('#checkout-amount').textContent = '';
     $('#checkout-result').textContent = error.message;
@@ -339,11 +418,27 @@ async function choose(action, button) {
 }
 
 function setUser(user) {
-  view.user = user;
+  view.groupUser = user;
   $('#as-merchant').setAttribute('aria-pressed', String(user === 'merchant'));
   $('#as-customer').setAttribute('aria-pressed', String(user === 'customer'));
   view.chatKey = '';
   $('#text').focus();
+}
+
+function showChat(chat) {
+  if (chat === view.chat) return;
+  view.chat = chat;
+  view.chatKey = '';
+  view.lastMessageId = 0;
+  $('#messages').replaceChildren();
+  for (const tab of document.querySelectorAll('.tab')) {
+    tab.setAttribute('aria-selected', String(tab.dataset.chat === chat));
+  }
+  $('#as').hidden = chat !== 'group';
+}
+
+for (const tab of document.querySelectorAll('.tab')) {
+  tab.addEventListener('click', () => showChat(tab.dataset.chat));
 }
 
 $('#as-merchant').addEventListener('click', () => setUser('merchant'));
@@ -354,7 +449,7 @@ $('#composer').addEventListener('submit', async (event) => {
   const text = input.value.trim();
   if (!text) return;
   try {
-    await api('POST', '/api/messages', { user: view.user, text });
+    await api('POST', '/api/messages', { chat: view.chat, user: currentUser(), text });
     input.value = '';
   } catch (error) {
     toast(`Not sent: ${error.message}`);
@@ -372,7 +467,7 @@ for (const button of document.querySelectorAll('.choices button')) {
 for (const button of document.querySelectorAll('.advance')) {
   button.addEventListener('click', async () => {
     const result = await api('POST', '/api/clock/advance', { minutes: Number(button.dataset.minutes) });
-    toast(`Bot time is now ${clockTime(result.now)}`);
+    toast(`Bot time is now ${clockTime(result.now)} UTC`);
   });
 }
 $('#checkout-close').addEventListener('click', closeCheckout);

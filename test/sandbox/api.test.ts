@@ -14,6 +14,8 @@ interface State {
   outbox: Array<{ kind: string; status: string }>;
   invoices: Array<{ smartyPayId: string; status: string }>;
   clock: { offsetMs: number };
+  chat: { key: string; type: string };
+  chats: Array<{ key: string; type: string; id: number; count: number }>;
 }
 
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
@@ -25,7 +27,7 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
   return { status: response.status, json: await response.json().catch(() => undefined) };
 }
 
-const state = async (): Promise<State> => (await call('GET', '/api/state')).json;
+const state = async (chat = 'group'): Promise<State> => (await call('GET', `/api/state?chat=${chat}`)).json;
 
 /** Posts /pay as the merchant and returns the card and its invoice id from the Pay button's URL. */
 async function issue(text: string): Promise<{ card: ChatMessageView; invoiceId: string }> {
@@ -133,10 +135,59 @@ describe('sandbox HTTP API', () => {
     );
   });
 
+  it("shows the merchant's private chat with /export's CSV in it, and the customer's with the bot's answers", async () => {
+    const before = await state();
+    expect(before.chats.map((c) => `${c.key}:${c.type}`)).toEqual([
+      'group:supergroup',
+      'merchant:private',
+      'customer:private',
+    ]);
+    // A private chat's id is its person's user id, as in Telegram.
+    const merchantChat = before.chats.find((c) => c.key === 'merchant');
+    expect(sandbox.chats.chats.merchant.id).toBe(merchantChat?.id);
+
+    await call('POST', '/api/messages', { user: 'merchant', text: '/export' });
+    await waitForText(/I sent you the CSV in a private chat/, 'the group reply to /export');
+    let file: ChatMessageView | undefined;
+    await waitUntil(
+      async () => {
+        file = (await state('merchant')).messages.find((m) => m.document !== undefined);
+        return file !== undefined;
+      },
+      10_000,
+      "the CSV in the merchant's private chat",
+    );
+    expect(file?.text).toContain('Invoices of Coffee Corner');
+    expect(file?.document?.fileName).toMatch(/^invoices-.*\.csv$/);
+    expect((await state('customer')).messages.some((m) => m.document)).toBe(false);
+    expect((await state()).chats.find((c) => c.key === 'merchant')?.count).toBe(1);
+
+    const download = await fetch(`${sandbox.url}/api/chats/merchant/documents/${file?.message_id}`);
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-disposition')).toContain(file?.document?.fileName);
+    const bytes = Buffer.from(await download.arrayBuffer());
+    const csv = bytes.toString('utf8');
+    expect(csv.split('\n')[0]).toContain('status');
+    expect(csv).toContain('coffee');
+    expect(bytes.length).toBe(file?.document?.bytes);
+    expect((await call('GET', `/api/chats/customer/documents/${file?.message_id}`)).status).toBe(404);
+
+    const posted = await call('POST', '/api/messages', { chat: 'customer', user: 'customer', text: '/help' });
+    expect(posted.status).toBe(201);
+    await waitUntil(
+      async () => (await state('customer')).messages.some((m) => m.from.bot && m.text.includes('/pay')),
+      10_000,
+      "the bot's answer in the customer's private chat",
+    );
+    expect((await state('customer')).chat).toMatchObject({ key: 'customer', type: 'private' });
+    expect((await call('POST', '/api/messages', { chat: 'merchant', user: 'customer', text: 'hi' })).status).toBe(400);
+  });
+
   it('answers 400 to bad input', async () => {
     expect((await call('POST', '/api/messages', { user: 'someone', text: 'hi' })).status).toBe(400);
     expect((await call('POST', '/api/checkout/no-such-invoice/pay')).status).toBe(400);
     expect((await call('POST', '/api/checkout/x/refund')).status).toBe(400);
     expect((await call('POST', '/api/callback', { user: 'merchant', messageId: 1, data: 'x' })).status).toBe(400);
+    expect((await call('GET', '/api/state?chat=elsewhere')).status).toBe(400);
   });
 });

@@ -528,12 +528,15 @@ describe('buttons, inline mode, admins and documents', () => {
     expect(admins.map((member) => member.user.id)).toEqual([7, 8]);
   });
 
-  it('sendDocument with an InputFile keeps the file name, bytes and caption', async () => {
+  it('sendDocument with an InputFile keeps the file name, bytes, caption and when it was sent', async () => {
     const csv = 'id,amount\n1,5.00\nÜ,😀\n';
+    const before = Date.now();
     const message = await api.sendDocument(77, new InputFile(Buffer.from(csv), 'invoices.csv'), { caption: 'Export' });
     expect(message.document?.file_name).toBe('invoices.csv');
     const [document] = fake.documents();
     expect(document).toMatchObject({ chatId: 77, fileName: 'invoices.csv', caption: 'Export' });
     expect(document?.content.toString('utf8')).toBe(csv);
+    expect(document?.at).toBeGreaterThanOrEqual(before);
+    expect(document?.at).toBeLessThanOrEqual(Date.now());
   });
 });

@@ -165,6 +165,8 @@ export interface SentDocument {
   fileName: string;
   content: Buffer;
   caption?: string;
+  /** Date.now() when the call was accepted, as SentMessage.at. */
+  at: number;
 }
 
 /** A Telegram-style failure thrown by method handlers. */
@@ -553,7 +555,7 @@ export async function startFakeTelegram(
       query.results = p.results;
       return true;
     },
-    sendDocument: (p) => {
+    sendDocument: (p, { acceptedAt }) => {
       const chatId = toChatId(p.chat_id);
       const ref = typeof p.document === 'string' ? /^attach:\/\/(.+)$/.exec(p.document)?.[1] : undefined;
       const file = ref ? p[ref] : p.document;
@@ -567,6 +569,7 @@ export async function startFakeTelegram(
         fileName: String(file.filename),
         content: file.data,
         ...(typeof p.caption === 'string' && { caption: p.caption }),
+        at: acceptedAt,
       });
       return {
         message_id,
