@@ -157,6 +157,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       ? createTelegramWebhook({
           secretToken: config.telegramWebhookSecret ?? '',
           logger,
+          // The same bound as the runner's in polling mode: past it Telegram gets 503 and retries.
+          maxInFlight: config.botConcurrency,
           isFirstDelivery: createUpdateLog(database.db).isFirstDelivery,
           handleUpdate: (update) => bot.handleUpdate(update),
         })
