@@ -26,6 +26,7 @@ export async function connectTelegram(options: Deadline & { token: string; apiRo
     ...options,
     dependency: 'Telegram',
     target: options.apiRoot,
+    secrets: [options.token],
     attemptTimeoutMs: 10_000,
     // 429 and 5xx are Telegram having trouble; any other answer (401 Unauthorized, 404) will not change.
     retryable: (error) => !(error instanceof GrammyError) || error.error_code === 429 || error.error_code >= 500,

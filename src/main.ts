@@ -350,10 +350,9 @@ async function main(): Promise<void> {
     app = await startApp(config);
   } catch (error) {
     // One line naming what failed (StartupError: Telegram or the database, where, and the cause); no secrets.
-    const message = secretsOf(config).reduce(
-      (text, secret) => text.split(secret).join('[REDACTED]'),
-      (error as Error)?.message ?? String(error),
-    );
+    const message = secretsOf(config)
+      .filter((secret) => secret.length >= 6) // as the logger: a one-letter "secret" would shred the line
+      .reduce((text, secret) => text.split(secret).join('[REDACTED]'), (error as Error)?.message ?? String(error));
     process.stderr.write(`startup failed: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
     process.exit(1);
   }

@@ -40,6 +40,8 @@ export interface RetryOptions<T> {
   logger: Logger;
   /** One attempt never waits longer than this, so a hung connection is retried rather than waited on. */
   attemptTimeoutMs: number;
+  /** Values never to repeat in a cause (grammY's error messages carry the request URL, bot token included). */
+  secrets?: string[];
   /** False for answers that will not change on a retry (a revoked token, a wrong password). */
   retryable(error: unknown): boolean;
   attempt(signal: AbortSignal): Promise<T>;
@@ -62,6 +64,7 @@ export async function retryUntilDeadline<T>(options: RetryOptions<T>): Promise<T
       if (options.signal.aborted) break;
       if (!timeout.aborted && !options.retryable(error)) throw error;
       lastCause = timeout.aborted ? `no answer within ${(timeoutMs / 1000).toFixed(1)} s` : rootCause(error);
+      for (const secret of options.secrets ?? []) lastCause = lastCause.split(secret).join('[REDACTED]');
       logger.warn({ target, attempt, cause: lastCause }, `${dependency} is not answering yet; retrying`);
       await sleep(Math.min(500 * 2 ** (attempt - 1), 5_000, Math.max(0, deadline - Date.now())), options.signal);
     }
