@@ -181,7 +181,7 @@ export interface Config {
   http: { port: number; host: string };
   /** GET /metrics on its own listener (loopback by default); `token` = required bearer token. */
   metrics: { host: string; port: number; token: string | undefined };
-  /** Start-up fails (exit 1) when Telegram or the database has not answered within this. */
+  /** At start, Telegram and then Postgres each get this long to answer before start-up fails (exit 1). */
   startupTimeoutMs: number;
   invoiceTtlMinutes: number;
   /** Accepted tokens and the default; testnet ones with SMARTYPAY_STAGING. */

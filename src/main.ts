@@ -78,32 +78,32 @@ async function build(
   abandoned: AbortSignal,
 ): Promise<RunningApp> {
   const now = options.now ?? (() => new Date());
-  // Every wait on Telegram or the database ends by this deadline (STARTUP_TIMEOUT_SECONDS) with a StartupError.
-  const deadline = Date.now() + config.startupTimeoutMs;
+  // Telegram, then the database, then each later call to Telegram gets STARTUP_TIMEOUT_SECONDS to answer, with
+  // visible retries; past it a StartupError names the service. Opening embedded PGlite is local work and has no
+  // deadline (a slow disk is not a service that does not answer). Telegram first: its answer takes milliseconds,
+  // and a Telegram that is down fails the start without waiting for PGlite's first open.
+  const seconds = Math.round(config.startupTimeoutMs / 1000);
   const beforeDeadline = async <T>(promise: Promise<T>, step: string): Promise<T> => {
-    const timeout = AbortSignal.timeout(Math.max(0, deadline - Date.now()));
+    const timeout = AbortSignal.timeout(config.startupTimeoutMs);
     try {
       return await untilAborted(promise, AbortSignal.any([abandoned, timeout]));
     } catch (error) {
       if (!timeout.aborted || abandoned.aborted) throw error;
-      const seconds = Math.round(config.startupTimeoutMs / 1000);
       throw new StartupError('Telegram', config.telegramApiRoot, `did not answer ${step} within ${seconds} s`);
     }
   };
 
-  // Both at once: neither waits for the other, and whichever fails first abandons the other.
-  const connecting = { deadline, signal: abandoned, logger };
-  const telegramReady = options.botInfo
-    ? Promise.resolve(options.botInfo)
-    : connectTelegram({ ...connecting, token: config.botToken, apiRoot: config.telegramApiRoot });
-  const databaseReady = connectDatabase({
-    ...connecting,
+  const connecting = () => ({ deadline: Date.now() + config.startupTimeoutMs, signal: abandoned, logger });
+  const botInfo =
+    options.botInfo ??
+    (await connectTelegram({ ...connecting(), token: config.botToken, apiRoot: config.telegramApiRoot }));
+  const database = await connectDatabase({
+    ...connecting(),
     url: config.databaseUrl,
     dataDir: config.dataDir,
     poolMax: config.databasePoolMax,
   });
-  started.push('the database', async () => (await databaseReady.catch(() => undefined))?.close());
-  const [botInfo, database] = await Promise.all([telegramReady, databaseReady]);
+  started.push('the database', () => database.close());
   logger.info({ driver: database.driver }, 'database ready, migrations applied');
   const chatSettings = createChatSettings({ db: database.db, now });
   const translator = createTranslator({
