@@ -10,7 +10,6 @@ import { retryUntilDeadline } from './startup.js';
 
 interface Deadline {
   deadline: number;
-  signal: AbortSignal;
   logger: Logger;
 }
 
@@ -37,7 +36,7 @@ export async function connectTelegram(options: Deadline & { token: string; apiRo
 
 /** Postgres is retried until the deadline; embedded PGlite is local work, opened once without one. */
 export async function connectDatabase(options: Deadline & DatabaseOptions): Promise<DatabaseHandle> {
-  const { logger, deadline, signal, ...database } = options;
+  const { logger, deadline, ...database } = options;
   if (!database.url) {
     logger.info({ dataDir: database.dataDir }, 'opening the embedded database (PGlite)');
     return openDatabase(database);
@@ -47,7 +46,6 @@ export async function connectDatabase(options: Deadline & DatabaseOptions): Prom
   return retryUntilDeadline({
     logger,
     deadline,
-    signal,
     dependency: 'the database',
     target,
     attemptTimeoutMs: 10_000,

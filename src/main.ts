@@ -60,11 +60,9 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   // Whatever fails during start (a deadline, a refused port, Telegram saying no) stops what was already started,
   // so no listener, worker or connection outlives a failed start.
   const started = createStartedStack(logger);
-  const abandon = new AbortController();
   try {
-    return await build(config, options, logger, started, abandon.signal);
+    return await build(config, options, logger, started);
   } catch (error) {
-    abandon.abort(error);
     await started.unwind();
     throw error;
   }
@@ -75,7 +73,6 @@ async function build(
   options: StartOptions,
   logger: Logger,
   started: ReturnType<typeof createStartedStack>,
-  abandoned: AbortSignal,
 ): Promise<RunningApp> {
   const now = options.now ?? (() => new Date());
   // Telegram, then the database, then each later call to Telegram gets STARTUP_TIMEOUT_SECONDS to answer, with
@@ -86,14 +83,14 @@ async function build(
   const beforeDeadline = async <T>(promise: Promise<T>, step: string): Promise<T> => {
     const timeout = AbortSignal.timeout(config.startupTimeoutMs);
     try {
-      return await untilAborted(promise, AbortSignal.any([abandoned, timeout]));
+      return await untilAborted(promise, timeout);
     } catch (error) {
-      if (!timeout.aborted || abandoned.aborted) throw error;
+      if (!timeout.aborted) throw error;
       throw new StartupError('Telegram', config.telegramApiRoot, `did not answer ${step} within ${seconds} s`);
     }
   };
 
-  const connecting = () => ({ deadline: Date.now() + config.startupTimeoutMs, signal: abandoned, logger });
+  const connecting = () => ({ deadline: Date.now() + config.startupTimeoutMs, logger });
   const botInfo =
     options.botInfo ??
     (await connectTelegram({ ...connecting(), token: config.botToken, apiRoot: config.telegramApiRoot }));

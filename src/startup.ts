@@ -35,8 +35,6 @@ export interface RetryOptions<T> {
   target: string;
   /** Date.now() by which the attempt must have succeeded. */
   deadline: number;
-  /** Aborted when start-up is abandoned for another reason (the other dependency failed). */
-  signal: AbortSignal;
   logger: Logger;
   /** One attempt never waits longer than this, so a hung connection is retried rather than waited on. */
   attemptTimeoutMs: number;
@@ -54,22 +52,20 @@ export async function retryUntilDeadline<T>(options: RetryOptions<T>): Promise<T
   let lastCause = 'no answer';
   for (let attempt = 1; ; attempt++) {
     const remaining = deadline - Date.now();
-    if (remaining <= 0 || options.signal.aborted) break;
+    if (remaining <= 0) break;
     const timeoutMs = Math.min(remaining, options.attemptTimeoutMs);
     const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = AbortSignal.any([options.signal, timeout]);
     try {
-      return await untilAborted(options.attempt(signal), signal);
+      return await untilAborted(options.attempt(timeout), timeout);
     } catch (error) {
-      if (options.signal.aborted) break;
       if (!timeout.aborted && !options.retryable(error)) throw error;
       lastCause = timeout.aborted ? `no answer within ${(timeoutMs / 1000).toFixed(1)} s` : rootCause(error);
       for (const secret of options.secrets ?? []) lastCause = lastCause.split(secret).join('[REDACTED]');
+      if (Date.now() >= deadline) break;
       logger.warn({ target, attempt, cause: lastCause }, `${dependency} is not answering yet; retrying`);
-      await sleep(Math.min(500 * 2 ** (attempt - 1), 5_000, Math.max(0, deadline - Date.now())), options.signal);
+      await sleep(Math.min(500 * 2 ** (attempt - 1), 5_000, Math.max(0, deadline - Date.now())));
     }
   }
-  if (options.signal.aborted) throw options.signal.reason ?? new Error('start-up abandoned');
   throw new StartupError(dependency, target, `did not answer within ${totalSeconds} s: ${lastCause}`);
 }
 
@@ -83,16 +79,8 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promi
   });
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** What has been started so far, undone in reverse order when a later step fails. */
