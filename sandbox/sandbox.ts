@@ -91,6 +91,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       DATA_DIR: dataDir,
       PORT: '0',
       HOST: '127.0.0.1',
+      // A free port for /metrics too (app.metricsUrl), so sandboxes and a running bot never fight over 9464.
+      METRICS_PORT: '0',
       LOG_LEVEL: options.logLevel ?? 'warn',
       SHUTDOWN_TIMEOUT_MS: '2000',
       // The page's merchant; without one the bot would start in setup mode.

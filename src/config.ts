@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { SMARTYPAY_STAGING_HOST } from './payments/client.js';
 import { findCurrency, MAINNET_TOKENS, TESTNET_TOKENS, type TokenPolicy } from './payments/currencies.js';
@@ -88,6 +89,19 @@ const schema = z
     DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
     PORT: integer(0, 65_535, 3000),
     HOST: z.preprocess(blankToUndefined, z.string().default('0.0.0.0')),
+    METRICS_HOST: z.preprocess(blankToUndefined, z.string().default('127.0.0.1')),
+    METRICS_PORT: integer(0, 65_535, 9464),
+    METRICS_TOKEN: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .min(16, { error: 'must be at least 16 characters' })
+        .regex(/^[\x21-\x7e]+$/, { error: 'must be printable ASCII without spaces' })
+        .optional(),
+    ),
+    STARTUP_TIMEOUT_SECONDS: integer(1, 3600, 60),
+    // Read by main() before this schema, to find the file of variables; listed here so it is documented.
+    ENV_FILE: z.preprocess(blankToUndefined, z.string().optional()),
     INVOICE_TTL_MINUTES: integer(1, 60 * 24 * 30, 60),
     DEFAULT_TOKEN: z.preprocess(blankToUndefined, tokenName.optional()),
     ALLOWED_TOKENS: commaList(readToken),
@@ -177,6 +191,10 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   http: { port: number; host: string };
+  /** GET /metrics on its own listener (loopback by default); `token` = required bearer token. */
+  metrics: { host: string; port: number; token: string | undefined };
+  /** At start, Telegram and then Postgres each get this long to answer before start-up fails (exit 1). */
+  startupTimeoutMs: number;
   invoiceTtlMinutes: number;
   /** Accepted tokens and the default; testnet ones with SMARTYPAY_STAGING. */
   tokens: TokenPolicy;
@@ -248,6 +266,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     http: { port: e.PORT, host: e.HOST },
+    metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT, token: e.METRICS_TOKEN },
+    startupTimeoutMs: e.STARTUP_TIMEOUT_SECONDS * 1000,
     invoiceTtlMinutes: e.INVOICE_TTL_MINUTES,
     tokens: tokenPolicy(e),
     logLevel: e.LOG_LEVEL,
@@ -271,6 +291,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     checkStatusPerUserPerMinute: e.CHECK_STATUS_PER_USER_PER_MINUTE,
     reminderMinutes: e.REMINDER_MINUTES,
   };
+}
+
+/**
+ * The file of variables main() loads before parsing: ENV_FILE, else `.env` in the working directory when there
+ * is one. A file named by ENV_FILE must exist (tests pass /dev/null so a developer's `.env` never reaches them).
+ */
+export function envFileToLoad(env: Record<string, string | undefined>): { path?: string; problem?: string } {
+  const named = env.ENV_FILE?.trim();
+  if (!named) return existsSync('.env') ? { path: '.env' } : {};
+  return existsSync(named) ? { path: named } : { problem: `ENV_FILE: no such file "${named}"` };
 }
 
 /** Every variable the app reads (README and .env.example must document each). */

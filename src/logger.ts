@@ -1,9 +1,10 @@
 import pino, { type Logger } from 'pino';
 
-// Paths that may carry secrets anywhere in a log object; values are replaced, never printed.
+// Paths that carry secrets in a log object; values are replaced, never printed. By path, not by a bare name
+// that means something else here: `token` is the currency of an invoice ("invoice issued" logs `token: 'bUSDT'`).
+// The exact secret values are also scrubbed from every line (streamWrite below), whatever the field.
 const REDACT_PATHS = [
   'botToken',
-  'token',
   'secretKey',
   'apiKey',
   'config.botToken',
@@ -15,6 +16,10 @@ const REDACT_PATHS = [
   'headers["x-api-digest"]',
   'req.headers["x-sp-digest"]',
   'req.headers["x-api-digest"]',
+  'headers["x-telegram-bot-api-secret-token"]',
+  'req.headers["x-telegram-bot-api-secret-token"]',
+  'headers.authorization',
+  'req.headers.authorization',
 ];
 
 export interface LoggerOptions {

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { type RunnerHandle, run } from '@grammyjs/runner';
@@ -10,8 +9,11 @@ import { publishCommands } from './bot/commands.js';
 import { createPermissions } from './bot/permissions.js';
 import { createUpdateLog } from './bot/update-log.js';
 import { createChatSettings } from './chats/settings.js';
-import { type Config, ConfigError, loadConfig } from './config.js';
-import { type DatabaseHandle, openDatabase } from './db/client.js';
+import { type Config, ConfigError, envFileToLoad, loadConfig } from './config.js';
+import { connectDatabase, connectTelegram } from './connect.js';
+import type { DatabaseHandle } from './db/client.js';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits, listen, urlOf } from './http/listen.js';
+import { createMetricsApp } from './http/metrics-server.js';
 import { createServer } from './http/server.js';
 import { SMARTYPAY_WEBHOOK_PATH } from './http/smartypay-webhook.js';
 import { createTelegramWebhook, TELEGRAM_WEBHOOK_PATH } from './http/telegram-webhook.js';
@@ -28,6 +30,7 @@ import { createMetrics } from './metrics.js';
 import { createOutboxWorker, type OutboxWorker } from './notify/outbox.js';
 import { createOutboxMonitor, type OutboxMonitor } from './notify/outbox-monitor.js';
 import { createSmartyPayClient } from './payments/client.js';
+import { createStartedStack, StartupError, untilAborted } from './startup.js';
 
 // The one place where things are built and wired: config → logger → db → metrics → clients → services
 // → bot → http → workers. It also owns shutdown.
@@ -38,11 +41,15 @@ export interface StartOptions {
   logger?: Logger;
   now?: () => Date;
   botInfo?: UserFromGetMe;
+  /** Connection limits of both listeners (tests make them small). */
+  httpLimits?: Partial<HttpLimits>;
 }
 
 export interface RunningApp {
   /** The bound HTTP address (PORT=0 picks a free one). */
   url: string;
+  /** GET /metrics lives here (METRICS_HOST:METRICS_PORT; METRICS_PORT=0 picks a free port), never on `url`. */
+  metricsUrl: string;
   /** The app's own database handle (tests assert on rows through it; PGlite allows one opener). */
   database: DatabaseHandle;
   /** Background loops; tests drive them directly with an injected clock. */
@@ -51,19 +58,51 @@ export interface RunningApp {
 }
 
 export async function startApp(config: Config, options: StartOptions = {}): Promise<RunningApp> {
-  const logger =
-    options.logger ??
-    createLogger({
-      level: config.logLevel,
-      secrets: [config.botToken, config.smartyPay.secretKey, config.smartyPay.apiKey],
-    });
-  const now = options.now ?? (() => new Date());
+  const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  // Whatever fails during start (a deadline, a refused port, Telegram saying no) stops what was already started,
+  // so no listener, worker or connection outlives a failed start.
+  const started = createStartedStack(logger);
+  try {
+    return await build(config, options, logger, started);
+  } catch (error) {
+    await started.unwind();
+    throw error;
+  }
+}
 
-  const database = await openDatabase({
+async function build(
+  config: Config,
+  options: StartOptions,
+  logger: Logger,
+  started: ReturnType<typeof createStartedStack>,
+): Promise<RunningApp> {
+  const now = options.now ?? (() => new Date());
+  // Telegram, then the database, then each later call to Telegram gets STARTUP_TIMEOUT_SECONDS to answer, with
+  // visible retries; past it a StartupError names the service. Opening embedded PGlite is local work and has no
+  // deadline (a slow disk is not a service that does not answer). Telegram first: its answer takes milliseconds,
+  // and a Telegram that is down fails the start without waiting for PGlite's first open.
+  const seconds = Math.round(config.startupTimeoutMs / 1000);
+  const beforeDeadline = async <T>(promise: Promise<T>, step: string): Promise<T> => {
+    const timeout = AbortSignal.timeout(config.startupTimeoutMs);
+    try {
+      return await untilAborted(promise, timeout);
+    } catch (error) {
+      if (!timeout.aborted) throw error;
+      throw new StartupError('Telegram', config.telegramApiRoot, `did not answer ${step} within ${seconds} s`);
+    }
+  };
+
+  const connecting = () => ({ deadline: Date.now() + config.startupTimeoutMs, logger });
+  const botInfo =
+    options.botInfo ??
+    (await connectTelegram({ ...connecting(), token: config.botToken, apiRoot: config.telegramApiRoot }));
+  const database = await connectDatabase({
+    ...connecting(),
     url: config.databaseUrl,
     dataDir: config.dataDir,
     poolMax: config.databasePoolMax,
   });
+  started.push('the database', () => database.close());
   logger.info({ driver: database.driver }, 'database ready, migrations applied');
   const chatSettings = createChatSettings({ db: database.db, now });
   const translator = createTranslator({
@@ -171,7 +210,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     apiRoot: config.telegramApiRoot,
     tokens: config.tokens,
     now,
-    botInfo: options.botInfo,
+    botInfo,
     metrics,
   });
 
@@ -180,6 +219,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       ? createTelegramWebhook({
           secretToken: config.telegramWebhookSecret ?? '',
           logger,
+          // The same bound as the runner's in polling mode: past it Telegram gets 503 and retries.
+          maxInFlight: config.botConcurrency,
           isFirstDelivery: createUpdateLog(database.db).isFirstDelivery,
           handleUpdate: (update) => bot.handleUpdate(update),
         })
@@ -195,36 +236,37 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     metrics,
   });
 
-  let server: Server | undefined;
-  let runner: RunnerHandle | undefined;
-  try {
-    await bot.init(); // getMe: a wrong BOT_TOKEN stops the start here, with Telegram's answer
-    server = await new Promise<Server>((resolve, reject) => {
-      const listening = app.listen(config.http.port, config.http.host, (error?: Error) =>
-        error ? reject(error) : resolve(listening),
-      );
-    });
-    // Webhooks are small and quick: a client that dribbles its request is cut off.
-    server.requestTimeout = 15_000;
-    server.headersTimeout = 10_000;
-  } catch (error) {
-    await database.close().catch(() => {});
-    throw error;
-  }
-  await publishCommands(bot.api, translator, logger);
+  const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...options.httpLimits };
+  await bot.init(); // botInfo is known: no call to Telegram
+  const server = await listen(app, config.http.port, config.http.host, limits);
+  started.push('the HTTP server', () => closeNow(server));
+  const metricsServer = await listen(
+    createMetricsApp({ metrics, logger, token: config.metrics.token }),
+    config.metrics.port,
+    config.metrics.host,
+    limits,
+  );
+  started.push('the metrics server', () => closeNow(metricsServer));
+  const metricsUrl = `${urlOf(metricsServer, config.metrics.host)}/metrics`;
+
+  await beforeDeadline(publishCommands(bot.api, translator, logger), 'setMyCommands');
   outboxWorker.start();
+  started.push('the outbox worker', () => outboxWorker.stop(0));
   reconciler.start();
+  started.push('the reconciler', () => reconciler.stop());
   outboxMonitor.start();
+  started.push('the outbox monitor', () => outboxMonitor.stop());
+  let runner: RunnerHandle | undefined;
   if (telegramWebhook) {
     const webhookUrl = `${config.publicUrl}${TELEGRAM_WEBHOOK_PATH}`;
-    await bot.api.setWebhook(webhookUrl, {
-      secret_token: config.telegramWebhookSecret,
-      allowed_updates: ALLOWED_UPDATES,
-    });
+    await beforeDeadline(
+      bot.api.setWebhook(webhookUrl, { secret_token: config.telegramWebhookSecret, allowed_updates: ALLOWED_UPDATES }),
+      'setWebhook',
+    );
     logger.info({ webhookUrl }, 'Telegram delivers updates to this URL (webhook mode)');
   } else {
     // Long polling and a webhook exclude each other at Telegram.
-    await bot.api.deleteWebhook({ drop_pending_updates: false });
+    await beforeDeadline(bot.api.deleteWebhook({ drop_pending_updates: false }), 'deleteWebhook');
     runner = run(bot, {
       runner: { fetch: { allowed_updates: ALLOWED_UPDATES }, silent: true },
       sink: { concurrency: config.botConcurrency },
@@ -237,28 +279,29 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     );
   }
 
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.http.port;
-  const url = `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${port}`;
-  logger.info({ url, bot: bot.botInfo.username }, 'bot is running');
+  const url = urlOf(server, config.http.host);
+  logger.info({ url, metricsUrl, bot: bot.botInfo.username }, 'bot is running');
 
   let stopping: Promise<void> | undefined;
   return {
     url,
+    metricsUrl,
     database,
     workers: { outbox: outboxWorker, reconciler, outboxMonitor },
     stop() {
       stopping ??= (async () => {
         logger.info('shutting down: no new updates, finishing work in flight');
-        const httpClosed = new Promise<void>((resolve) => server?.close(() => resolve()));
-        server?.closeIdleConnections();
+        const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const metricsClosed = closeNow(metricsServer);
         await runner?.stop();
         // stop() ends fetching; updates already fetched are confirmed to Telegram, so they must finish here.
         await waitUntilIdle(() => runner?.size() ?? 0, config.shutdownTimeoutMs);
         // Webhook mode: Telegram got its 200 for these already; finish them the same way.
         if (telegramWebhook) await withDeadline(telegramWebhook.idle(), config.shutdownTimeoutMs);
         await withDeadline(httpClosed, config.shutdownTimeoutMs);
-        server?.closeAllConnections();
+        server.closeAllConnections();
+        await metricsClosed;
         outboxMonitor.stop();
         await reconciler.stop();
         await outboxWorker.stop(config.shutdownTimeoutMs);
@@ -268,6 +311,24 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       return stopping;
     },
   };
+}
+
+/** Exact secret values scrubbed from every log line and from the start-up failure line. */
+function secretsOf(config: Config): string[] {
+  return [
+    config.botToken,
+    config.smartyPay.secretKey,
+    config.smartyPay.apiKey,
+    config.telegramWebhookSecret,
+    config.metrics.token,
+  ].filter((secret): secret is string => Boolean(secret));
+}
+
+function closeNow(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }
 
 function loadEnvFileKeepingExisting(path: string): void {
@@ -286,8 +347,13 @@ function withDeadline(promise: Promise<unknown>, ms: number): Promise<unknown> {
 }
 
 async function main(): Promise<void> {
-  // A .env beside the app is a convenience for local runs; real environment variables win.
-  if (existsSync('.env')) loadEnvFileKeepingExisting('.env');
+  // A .env beside the app (or the file ENV_FILE names) is a convenience for local runs; real variables win.
+  const envFile = envFileToLoad(process.env);
+  if (envFile.problem) {
+    process.stderr.write(`config error: ${envFile.problem}\n`);
+    process.exit(1);
+  }
+  if (envFile.path) loadEnvFileKeepingExisting(envFile.path);
   let config: Config;
   try {
     config = loadConfig(process.env);
@@ -303,12 +369,11 @@ async function main(): Promise<void> {
   try {
     app = await startApp(config);
   } catch (error) {
-    const secrets = [config.botToken, config.smartyPay.secretKey, config.smartyPay.apiKey];
-    const message = secrets.reduce(
-      (text, secret) => text.split(secret).join('[REDACTED]'),
-      (error as Error)?.message ?? String(error),
-    );
-    process.stderr.write(`startup failed: ${message}\n`);
+    // One line naming what failed (StartupError: Telegram or the database, where, and the cause); no secrets.
+    const message = secretsOf(config)
+      .filter((secret) => secret.length >= 6) // as the logger: a one-letter "secret" would shred the line
+      .reduce((text, secret) => text.split(secret).join('[REDACTED]'), (error as Error)?.message ?? String(error));
+    process.stderr.write(`startup failed: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
     process.exit(1);
   }
   const shutdown = (signal: string) => {

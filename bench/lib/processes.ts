@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { devNull, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FakeSmartyPay } from '../../test/support/fake-smartypay.js';
@@ -121,6 +121,9 @@ export async function startApp(options: {
     DATA_DIR: options.database.dataDir,
     PORT: String(port),
     HOST: '127.0.0.1',
+    // /metrics on a free port (replicas side by side), and never the checkout's .env.
+    METRICS_PORT: '0',
+    ENV_FILE: devNull,
     LOG_LEVEL: 'warn',
     SHUTDOWN_TIMEOUT_MS: '3000',
     // Some merchant, so the app is not in setup mode; scenarios that issue invoices name their own.

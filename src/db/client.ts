@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -31,6 +32,8 @@ export interface DatabaseOptions {
   url?: string | undefined;
   dataDir: string;
   poolMax?: number;
+  /** Postgres: aborting gives up the attempt and closes its connections (a server that accepts and never answers). */
+  signal?: AbortSignal;
 }
 
 // Works from src/db (tsx, vitest) and dist/db (built): both sit two levels below the package root.
@@ -66,6 +69,23 @@ function preparing(sql: postgres.Sql): postgres.Sql {
   });
 }
 
+/**
+ * PGlite unpacks its initial files as 0666 and writes pg_internal.init as 0644 at every open, whatever the umask;
+ * files Postgres creates later (tables, WAL) are 0600. So once open: directories 0700, files 0600.
+ */
+function ownerOnly(directory: string): void {
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const path = join(directory, entry.name);
+    if (entry.isSymbolicLink()) continue;
+    if (entry.isDirectory()) {
+      chmodSync(path, 0o700);
+      ownerOnly(path);
+    } else if ((lstatSync(path).mode & 0o777) !== 0o600) {
+      chmodSync(path, 0o600);
+    }
+  }
+}
+
 /** Opens the database and applies pending migrations before anyone uses it. */
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
@@ -74,11 +94,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       onnotice: () => {},
       connect_timeout: 10,
     });
+    const giveUp = () => void client.end({ timeout: 0 });
+    options.signal?.addEventListener('abort', giveUp, { once: true });
     try {
       await migratePostgres(drizzlePostgres(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
     } catch (error) {
       await client.end({ timeout: 1 });
       throw error;
+    } finally {
+      options.signal?.removeEventListener('abort', giveUp);
     }
     const db = drizzlePostgres(preparing(client), { schema });
     return {
@@ -96,11 +120,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   }
 
   const inMemory = options.dataDir.startsWith('memory://');
-  if (!inMemory) mkdirSync(options.dataDir, { recursive: true });
+  if (!inMemory) {
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(options.dataDir, 0o700); // mkdir's mode is cut by the umask, and the directory may already exist
+  }
   const client = await PGlite.create(inMemory ? undefined : options.dataDir);
   const db = drizzlePglite(client, { schema });
   try {
     await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    if (!inMemory) ownerOnly(options.dataDir);
   } catch (error) {
     await client.close();
     throw error;

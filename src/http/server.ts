@@ -14,7 +14,7 @@ export interface ServerDependencies {
   onWebhookApplied: () => void;
   /** Extra routes, e.g. Telegram's webhook in webhook mode. */
   routers?: Router[];
-  /** Served at GET /metrics when given. */
+  /** Counts webhook requests; GET /metrics is served on its own port (metrics-server.ts), not here. */
   metrics?: Metrics;
 }
 
@@ -43,20 +43,6 @@ export function createServer(deps: ServerDependencies): Express {
       res.status(503).json({ status: 'database unavailable' });
     }
   });
-  const { metrics } = deps;
-  if (metrics) {
-    app.get('/metrics', async (_req, res) => {
-      // A metric whose collection fails (the outbox read) reports NaN itself; this catches the unexpected.
-      try {
-        const text = await metrics.registry.metrics();
-        res.status(200).type(metrics.registry.contentType).send(text);
-      } catch (error) {
-        deps.logger.error({ err: error }, 'metrics could not be collected');
-        res.status(500).type('text/plain').send('metrics unavailable\n');
-      }
-    });
-  }
-
   app.use(
     createSmartyPayWebhookRouter({
       invoices: deps.invoices,

@@ -30,7 +30,7 @@ function parseExposition(text: string): Map<string, number> {
 }
 
 async function scrape() {
-  const response = await fetch(`${h.app.url}/metrics`);
+  const response = await fetch(h.app.metricsUrl);
   const text = await response.text();
   return { status: response.status, contentType: response.headers.get('content-type'), samples: parseExposition(text) };
 }

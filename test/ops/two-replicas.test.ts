@@ -266,10 +266,12 @@ describe.skipIf(!TEST_DATABASE_URL)('two webhook-mode replicas on one Postgres',
 
     // The replicas' /metrics add up to the whole: every invoice created and paid once, every Paid
     // webhook applied by exactly one replica and seen as a duplicate by the other.
-    const scrape = async (url: string) => (await fetch(`${url}/metrics`)).text();
+    // Each replica serves /metrics on its own loopback port (METRICS_PORT=0), named in its "bot is running" line.
+    const metricsUrls = apps.map((app) => String(app.logs().find((line) => line.msg === 'bot is running')?.metricsUrl));
+    const scrape = async (url: string) => (await fetch(url)).text();
     const sample = (text: string, series: string) =>
       Number(new RegExp(`^${series.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
-    const scraped = await Promise.all(urls.map(scrape));
+    const scraped = await Promise.all(metricsUrls.map(scrape));
     const total = (series: string) => scraped.reduce((sum, text) => sum + sample(text, series), 0);
     expect(total('invoices_created_total{token="bUSDT"}')).toBe(N);
     expect(total('invoices_paid_total{token="bUSDT"}')).toBe(N);

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { devNull } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FakeSmartyPay } from './fake-smartypay.js';
 import type { FakeTelegram } from './fake-telegram.js';
 import { fakesEnv } from './fakes-env.js';
@@ -10,6 +12,15 @@ import { MERCHANT } from './flows.js';
 // environment and speaks HTTP. Used where the process boundary itself is under test: exit codes, signals, crashes.
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// Absolute, so the app also starts from another working directory (the .env test).
+const TSX_LOADER = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+const MAIN = join(ROOT, 'src', 'main.ts');
+
+/**
+ * Always under the test's env: no file of variables (the checkout's `.env` is the developer's, never the tests'),
+ * and /metrics on a free port, so processes running side by side do not fight over 9464.
+ */
+const PROCESS_DEFAULTS = { ENV_FILE: devNull, METRICS_PORT: '0' };
 
 export interface Started {
   child: ChildProcess;
@@ -40,10 +51,10 @@ export interface AppProcess extends Started {
   hasExited(): boolean;
 }
 
-export function startProcess(env: Record<string, string>): Started {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
+export function startProcess(env: Record<string, string>, options: { cwd?: string } = {}): Started {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN], {
+    cwd: options.cwd ?? ROOT,
+    env: { PATH: process.env.PATH ?? '', ...PROCESS_DEFAULTS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stdout: string[] = [];
@@ -83,6 +94,7 @@ export function appEnv(
     DATA_DIR: database.dataDir,
     PORT: '0',
     HOST: '127.0.0.1',
+    METRICS_PORT: '0',
     // Tests issue as flows.ts's MERCHANT, many times a minute; the permission and rate-limit tests set their own.
     MERCHANT_USER_IDS: String(MERCHANT.id),
     PAY_RATE_LIMIT_PER_MINUTE: '0',

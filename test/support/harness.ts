@@ -1,6 +1,6 @@
 import { type Config, loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/client.js';
-import { type RunningApp, startApp } from '../../src/main.js';
+import { type RunningApp, type StartOptions, startApp } from '../../src/main.js';
 import { appEnv } from './app-process.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { type FakeSmartyPay, startFakeSmartyPay } from './fake-smartypay.js';
@@ -31,6 +31,8 @@ export interface HarnessOptions {
    * Not called for PGlite; the harness keeps the original URL for creating and dropping the database.
    */
   rewriteDatabaseUrl?: (url: string) => string;
+  /** Connection limits of the app's listeners (small ones keep timeout tests fast). */
+  httpLimits?: StartOptions['httpLimits'];
   /** Runs once the fakes are up, before the app starts (e.g. to inject a startup fault). */
   beforeStart?: (fakes: { telegram: FakeTelegram; smartypay: FakeSmartyPay }) => void;
 }
@@ -54,7 +56,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   );
   options.beforeStart?.({ telegram, smartypay });
   const logs = captureLogs([config.botToken, config.smartyPay.secretKey]);
-  const app = await startApp(config, { logger: logs.logger, now: options.now });
+  const app = await startApp(config, { logger: logs.logger, now: options.now, httpLimits: options.httpLimits });
   return {
     telegram,
     smartypay,
