@@ -64,6 +64,8 @@ describe('npm start', () => {
       ...(database.url ? { DATABASE_URL: database.url } : { DATA_DIR: database.dataDir }),
       PORT: String(port),
       HOST: '127.0.0.1',
+      // Without a merchant the bot would start in setup mode and create nothing.
+      MERCHANT_USER_IDS: '777',
     });
     cleanups.push(async () => {
       if (run.child.exitCode === null) run.child.kill('SIGKILL');
