@@ -185,7 +185,7 @@ describe('only SMARTy Pay’s statuses are taken from outside', () => {
   );
 
   it('counts those webhooks as "ignored" on /metrics', async () => {
-    const exposition = await (await fetch(`${h.app.url}/metrics`)).text();
+    const exposition = await (await fetch(h.app.metricsUrl)).text();
     expect(exposition).toMatch(/^webhook_requests_total\{outcome="ignored"\} 3$/m);
   });
 
