@@ -109,6 +109,10 @@ const schema = z
       blankToUndefined,
       z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).default('false'),
     ),
+    LOG_FORMAT: z.preprocess(
+      blankToUndefined,
+      z.enum(['auto', 'json', 'pretty'], { error: 'must be auto, json or pretty' }).default('auto'),
+    ),
     LOG_LEVEL: z.preprocess(
       blankToUndefined,
       z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
@@ -199,6 +203,8 @@ export interface Config {
   /** Accepted tokens and the default; testnet ones with SMARTYPAY_STAGING. */
   tokens: TokenPolicy;
   logLevel: (typeof logLevels)[number];
+  /** auto: human lines when stdout is a terminal, JSON otherwise (the composition root decides). */
+  logFormat: 'auto' | 'json' | 'pretty';
   shutdownTimeoutMs: number;
   outbox: { leaseMs: number; maxAgeMs: number };
   telegramPacing: { perSecond: number; privateChatIntervalMs: number; groupChatIntervalMs: number };
@@ -271,6 +277,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     invoiceTtlMinutes: e.INVOICE_TTL_MINUTES,
     tokens: tokenPolicy(e),
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     outbox: { leaseMs: e.OUTBOX_LEASE_SECONDS * 1000, maxAgeMs: e.OUTBOX_MAX_AGE_HOURS * 3_600_000 },
     telegramPacing: {

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 // Paths that carry secrets in a log object; values are replaced, never printed. By path, not by a bare name
 // that means something else here: `token` is the currency of an invoice ("invoice issued" logs `token: 'bUSDT'`).
@@ -27,6 +28,8 @@ export interface LoggerOptions {
   /** Exact secret values to scrub from any message text (e.g. the bot token inside a grammY error URL). */
   secrets: string[];
   destination?: pino.DestinationStream;
+  /** Human lines (a terminal) instead of JSON; secrets are scrubbed before either is written. */
+  pretty?: boolean;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
@@ -41,6 +44,15 @@ export function createLogger(options: LoggerOptions): Logger {
         streamWrite: scrub,
       },
     },
-    options.destination ?? pino.destination(1),
+    options.pretty
+      ? // Synchronous, in this thread: no worker to lose lines when the process exits right after logging.
+        pretty({
+          sync: true,
+          colorize: options.destination === undefined,
+          translateTime: 'SYS:HH:MM:ss',
+          ignore: 'pid,hostname',
+          destination: options.destination ?? 1,
+        })
+      : (options.destination ?? pino.destination(1)),
   );
 }

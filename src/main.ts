@@ -58,7 +58,13 @@ export interface RunningApp {
 }
 
 export async function startApp(config: Config, options: StartOptions = {}): Promise<RunningApp> {
-  const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const logger =
+    options.logger ??
+    createLogger({
+      level: config.logLevel,
+      secrets: secretsOf(config),
+      pretty: config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stdout.isTTY === true),
+    });
   // Whatever fails during start (a deadline, a refused port, Telegram saying no) stops what was already started,
   // so no listener, worker or connection outlives a failed start.
   const started = createStartedStack(logger);
@@ -189,11 +195,6 @@ async function build(
     merchantUserIds: config.merchantUserIds,
     merchantChatIds: config.merchantChatIds,
   });
-  if (permissions.setupMode) {
-    logger.warn(
-      'setup mode: MERCHANT_USER_IDS is not set, so nobody can issue invoices; send /id to the bot to find yours',
-    );
-  }
   const bot = createBot(config.botToken, {
     invoices,
     lifecycle,
@@ -273,14 +274,24 @@ async function build(
     });
   }
   if (config.publicUrl) {
+    const smartyPayWebhookUrl = `${config.publicUrl}${SMARTYPAY_WEBHOOK_PATH}`;
     logger.info(
-      { smartyPayWebhookUrl: `${config.publicUrl}${SMARTYPAY_WEBHOOK_PATH}` },
-      "set this as the webhook URL in SMARTy Pay's dashboard",
+      { smartyPayWebhookUrl },
+      `SMARTy Pay's webhook URL (set it in SMARTy Pay's dashboard): ${smartyPayWebhookUrl}`,
     );
   }
 
   const url = urlOf(server, config.http.host);
-  logger.info({ url, metricsUrl, bot: bot.botInfo.username }, 'bot is running');
+  const username = bot.botInfo.username;
+  logger.info(
+    { url, metricsUrl, bot: username },
+    `@${username} is running — open https://t.me/${username} and send /start`,
+  );
+  if (permissions.setupMode) {
+    logger.warn(
+      `setup mode: nobody can issue invoices yet. Send /id to @${username}, put your user id in MERCHANT_USER_IDS and restart`,
+    );
+  }
 
   let stopping: Promise<void> | undefined;
   return {
@@ -361,6 +372,7 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) {
       for (const problem of error.problems) process.stderr.write(`config error: ${problem}\n`);
       process.stderr.write('See README.md ("Configuration") and .env.example.\n');
+      process.stderr.write('No accounts yet? `npm run sandbox` tries everything locally, with no configuration.\n');
       process.exit(1);
     }
     throw error;

@@ -21,6 +21,7 @@ describe('npm start', () => {
       ['BOT_TOKEN', 'INVOICE_TTL_MINUTES', 'PORT', 'SMARTYPAY_API_KEY', 'SMARTYPAY_SECRET_KEY'].sort(),
     );
     expect(run.stderr.join('')).not.toMatch(/\n\s+at /);
+    expect(lines.at(-1)).toBe('No accounts yet? `npm run sandbox` tries everything locally, with no configuration.');
   });
 
   it("a wrong bot token stops the start with Telegram's answer, exit 1", async () => {

@@ -29,7 +29,12 @@ async function say(chat: TestChat, text: string, from = OWNER): Promise<string> 
 
 describe('setup mode', () => {
   it('says so in a warning at startup', () => {
-    expect(h.logs.find(/^setup mode/)).toMatchObject([{ level: 40 }]);
+    expect(h.logs.find(/^setup mode/)).toMatchObject([
+      {
+        level: 40,
+        msg: 'setup mode: nobody can issue invoices yet. Send /id to @test_bot, put your user id in MERCHANT_USER_IDS and restart',
+      },
+    ]);
   });
 
   it('/start and /help lead with how to finish the setup, then the usual guide', async () => {

@@ -3,7 +3,7 @@ import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startApp } from '../../src/main.js';
-import { appEnv, startProcess } from '../support/app-process.js';
+import { appEnv, RUNNING_LINE, startProcess } from '../support/app-process.js';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/database.js';
 import { type FakeSmartyPay, startFakeSmartyPay } from '../support/fake-smartypay.js';
 import { type FakeTelegram, startFakeTelegram } from '../support/fake-telegram.js';
@@ -147,7 +147,7 @@ describe('a start that fails after the listeners are up', () => {
     );
     const logs = captureLogs([config.botToken]);
     await expect(startApp(config, { logger: logs.logger })).rejects.toThrow(/deleteWebhook.*simulated/);
-    expect(logs.find('bot is running')).toHaveLength(0);
+    expect(logs.find(RUNNING_LINE)).toHaveLength(0);
     expect(await listening(port)).toBe(false);
     expect(await listening(metricsPort)).toBe(false);
     if (database.url) {

@@ -54,7 +54,10 @@ describe('Telegram webhook mode', () => {
     await settle(300);
     expect(h.telegram.callsOf('getUpdates')).toHaveLength(0);
     expect(h.telegram.callsOf('deleteWebhook')).toHaveLength(0);
-    expect(h.logs.find(/SMARTy Pay's dashboard/)[0]?.smartyPayWebhookUrl).toBe(`${PUBLIC_URL}/webhooks/smartypay`);
+    expect(h.logs.find(/SMARTy Pay's dashboard/)[0]).toMatchObject({
+      smartyPayWebhookUrl: `${PUBLIC_URL}/webhooks/smartypay`,
+      msg: `SMARTy Pay's webhook URL (set it in SMARTy Pay's dashboard): ${PUBLIC_URL}/webhooks/smartypay`,
+    });
   });
 
   it('401 for a missing or wrong secret token, and nothing handled', async () => {

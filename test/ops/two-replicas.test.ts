@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
 import { invoices, outbox, telegramUpdates } from '../../src/db/schema.js';
-import { type AppProcess, appEnv, exitWithin, startAppProcess } from '../support/app-process.js';
+import { type AppProcess, appEnv, exitWithin, RUNNING_LINE, startAppProcess } from '../support/app-process.js';
 import { createTestDatabase, TEST_DATABASE_URL } from '../support/database.js';
 import { type FakeSmartyPay, startFakeSmartyPay } from '../support/fake-smartypay.js';
 import { type FakeTelegram, startFakeTelegram } from '../support/fake-telegram.js';
@@ -266,8 +266,10 @@ describe.skipIf(!TEST_DATABASE_URL)('two webhook-mode replicas on one Postgres',
 
     // The replicas' /metrics add up to the whole: every invoice created and paid once, every Paid
     // webhook applied by exactly one replica and seen as a duplicate by the other.
-    // Each replica serves /metrics on its own loopback port (METRICS_PORT=0), named in its "bot is running" line.
-    const metricsUrls = apps.map((app) => String(app.logs().find((line) => line.msg === 'bot is running')?.metricsUrl));
+    // Each replica serves /metrics on its own loopback port (METRICS_PORT=0), named in its "is running" line.
+    const metricsUrls = apps.map((app) =>
+      String(app.logs().find((line) => RUNNING_LINE.test(String(line.msg)))?.metricsUrl),
+    );
     const scrape = async (url: string) => (await fetch(url)).text();
     const sample = (text: string, series: string) =>
       Number(new RegExp(`^${series.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);

@@ -43,7 +43,7 @@ export interface AppProcess extends Started {
    * rejects on timeout or when the process exits first.
    */
   waitForLog(match: LogMatch, timeoutMs?: number): Promise<Record<string, any>>;
-  /** Waits for "bot is running", then for /readyz to answer 200; resolves with the app's base URL. */
+  /** Waits for "@bot is running — open …", then for /readyz to answer 200; resolves with the app's base URL. */
   ready(timeoutMs?: number): Promise<string>;
   /** Stops the process with `signal` and resolves with its exit code (SIGKILL after `timeoutMs` as a last resort). */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
@@ -80,6 +80,9 @@ export async function waitForUrl(url: string, timeoutMs = 60_000): Promise<void>
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }
+
+/** The start-up line that says the bot is up: "@<bot> is running — open https://t.me/<bot> and send /start". */
+export const RUNNING_LINE = /^@\w+ is running — open https:\/\/t\.me\/\w+ and send \/start$/;
 
 /** The environment that points the app at the fakes and a database; `extra` wins. */
 export function appEnv(
@@ -151,7 +154,7 @@ export function startAppProcess(env: Record<string, string>): AppProcess {
     hasExited: () => exited,
     async ready(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
-      const line = await waitForLog('bot is running', timeoutMs);
+      const line = await waitForLog(RUNNING_LINE, timeoutMs);
       const url = String(line.url);
       await waitForUrl(`${url}/readyz`, Math.max(1000, deadline - Date.now()));
       return url;

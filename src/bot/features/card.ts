@@ -1,10 +1,10 @@
 import { type CallbackQueryContext, Composer } from 'grammy';
 import type { InvoiceRow } from '../../db/schema.js';
 import { normaliseDecimal } from '../../invoices/amount.js';
+import { remainingAmount } from '../../invoices/remainder.js';
 import { isOpenStatus } from '../../invoices/status.js';
 import { cleanUserText } from '../../invoices/user-text.js';
 import { isNotModified } from '../../notify/failures.js';
-import { remainingAmount } from '../../invoices/remainder.js';
 import {
   CHECK_STATUS_ACTION,
   formatMoney,

@@ -1,7 +1,7 @@
 import { Composer } from 'grammy';
 import type { InlineQueryResultArticle } from 'grammy/types';
-import type { Translate, Translator } from '../../i18n/index.js';
 import type { InvoiceRow } from '../../db/schema.js';
+import type { Translate, Translator } from '../../i18n/index.js';
 import type { InlineDraft, InlineDrafts } from '../../invoices/inline-drafts.js';
 import { resolveInlineTap } from '../../invoices/inline-tap.js';
 import type { IssueResult } from '../../invoices/issue.js';

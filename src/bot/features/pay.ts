@@ -1,8 +1,8 @@
 import { type CommandContext, Composer } from 'grammy';
 import type { Translate } from '../../i18n/index.js';
 import { MAX_FRACTION_DIGITS } from '../../invoices/amount.js';
-import { MAX_DESCRIPTION_LENGTH, type PayCommandProblem, parsePayCommand } from '../../invoices/pay-command.js';
 import { UnconfirmedInvoiceError } from '../../invoices/issue.js';
+import { MAX_DESCRIPTION_LENGTH, type PayCommandProblem, parsePayCommand } from '../../invoices/pay-command.js';
 import type { InvoiceService } from '../../invoices/service.js';
 import type { Metrics } from '../../metrics.js';
 import { escapeHtml, renderOpenCard } from '../../notify/messages.js';
