@@ -288,7 +288,9 @@ describe('when SMARTy Pay fails', () => {
       h.smartypay.setLatency(0);
     }
     const reply = botCalls(h, chat.id)[0];
-    expect(reply?.params.text).toMatch(/Sorry, SMARTy Pay did not confirm the invoice in time, so there is no invoice card/);
+    expect(reply?.params.text).toMatch(
+      /Sorry, SMARTy Pay did not confirm the invoice in time, so there is no invoice card/,
+    );
     expect(reply?.params.reply_markup).toBeUndefined();
     const rows = await h.db.select().from(invoices).where(eq(invoices.chatId, chat.id));
     expect(rows.map((r) => [r.status, r.cardMessageId, r.nextCheckAt])).toEqual([['Unconfirmed', null, null]]);

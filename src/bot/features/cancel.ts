@@ -61,7 +61,12 @@ export function createCancelFeature(deps: LifecycleFeatureDeps) {
       return;
     }
     // A payment or expiry got there first.
-    await reply(ctx.t(refusalKey(result.invoice) ?? 'cancel-not-open', { ...args, status: statusLabel(ctx.t, result.invoice.status) }));
+    await reply(
+      ctx.t(refusalKey(result.invoice) ?? 'cancel-not-open', {
+        ...args,
+        status: statusLabel(ctx.t, result.invoice.status),
+      }),
+    );
   });
 
   return composer;

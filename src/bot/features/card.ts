@@ -7,12 +7,7 @@ import { isNotModified } from '../../notify/failures.js';
 import { remainingAmount } from '../../invoices/remainder.js';
 import { translateOf } from '../../i18n/index.js';
 import { formatMoney } from '../../i18n/numbers.js';
-import {
-  CHECK_STATUS_ACTION,
-  ISSUE_AGAIN_ACTION,
-  PAY_REST_ACTION,
-  renderOpenCard,
-} from '../../notify/messages.js';
+import { CHECK_STATUS_ACTION, ISSUE_AGAIN_ACTION, PAY_REST_ACTION, renderOpenCard } from '../../notify/messages.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
 import { issueRefusalText } from '../rate-limit.js';

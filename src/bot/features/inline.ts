@@ -63,7 +63,10 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
     }
     const { request } = parsed;
     const draftId = await deps.drafts.save(ctx.from.id, request, await ctx.i18n.getLocale());
-    await ctx.answerInlineQuery([previewResult(await translateOf(ctx), draftId, request)], { cache_time: 0, is_personal: true });
+    await ctx.answerInlineQuery([previewResult(await translateOf(ctx), draftId, request)], {
+      cache_time: 0,
+      is_personal: true,
+    });
   });
 
   composer.on('chosen_inline_result', async (ctx) => {
