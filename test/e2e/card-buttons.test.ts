@@ -197,6 +197,9 @@ describe('languages', () => {
     expect(edit?.text).toBe(
       [`⚠️ <b>Partly paid</b> · invoice #${issued.row.id}`, '<b>4 bUSDT</b>', 'Received: <b>1 bUSDT</b>'].join('\n'),
     );
-    expect(buttonsOf(edit?.reply_markup).map((b) => b.text)).toEqual(['💳 Pay the remaining 3 bUSDT', '🔄 Check status']);
+    expect(buttonsOf(edit?.reply_markup).map((b) => b.text)).toEqual([
+      '💳 Pay the remaining 3 bUSDT',
+      '🔄 Check status',
+    ]);
   });
 });

@@ -90,7 +90,12 @@ describe('/cancel', () => {
     expect(refused?.params.text).toBeTruthy();
     expect((await rowOf(row.id))?.status).toBe('Created');
 
-    expect((await command(chat, '/cancel'))?.params.text).toContain('/cancel 12');
+    expect((await command(chat, '/cancel'))?.params.text).toBe(
+      'Which invoice? Send <code>/cancel 12</code>, or reply <code>/cancel</code> to its card.',
+    );
+    expect((await command(chat, '/cancel twelve', undefined, { ...MERCHANT, language_code: 'ru' }))?.params.text).toBe(
+      'Какой счёт? Отправьте <code>/cancel 12</code> или ответьте <code>/cancel</code> на его карточку.',
+    );
     expect((await command(chat, '/cancel 999999'))?.params.text).toBe("I can't find invoice #999999 in this chat.");
 
     expect((await command(chat, `/cancel ${row.id}`))?.params.text).toContain(`Invoice #${row.id} is cancelled`);
@@ -102,6 +107,18 @@ describe('/cancel', () => {
     await waitForInvoice(h, paid.remote.id, (r) => r.status === 'Paid');
     expect((await command(paidChat, `/cancel ${paid.row.id}`))?.params.text).toBe(
       `Invoice #${paid.row.id} is already paid; nothing changed.`,
+    );
+    // A partly paid invoice names its status as /status does, not SMARTy Pay's code.
+    const partChat = newGroup();
+    const part = await issueInvoice(h, partChat, '/pay 2 bUSDT');
+    await h.smartypay.sendWebhook(h.webhookUrl, part.remote.id, { status: 'UnderPaid', paidAmount: '1' });
+    await waitForInvoice(h, part.remote.id, (r) => r.status === 'UnderPaid');
+    expect((await command(partChat, `/cancel ${part.row.id}`))?.params.text).toBe(
+      `Invoice #${part.row.id} can no longer be cancelled (status: ⚠️ Partly paid); nothing changed.`,
+    );
+    const russian = { ...MERCHANT, language_code: 'ru' };
+    expect((await command(partChat, `/cancel ${part.row.id}`, undefined, russian))?.params.text).toBe(
+      `Счёт №${part.row.id} уже нельзя отменить (статус: ⚠️ Оплачен частично); ничего не изменено.`,
     );
     // Another chat's invoice is not found here.
     expect((await command(chat, `/cancel ${paid.row.id}`))?.params.text).toContain('find invoice');

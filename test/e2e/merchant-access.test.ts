@@ -122,7 +122,7 @@ describe('/lang', () => {
     const group: TestChat = { id: -100_700_006, type: 'supergroup' };
     expect(await say(h, group, CUSTOMER, '/lang ru')).toBe("Sorry, only this shop's merchants can do that.");
     expect(await say(h, group, MERCHANT, '/lang de')).toBe(
-      'I don\'t know the language “de”. Languages: English, Русский — e.g. <code>/lang ru</code>',
+      "I don't know the language “de”. Languages: English, Русский — e.g. <code>/lang ru</code>",
     );
     expect(await say(h, group, { ...MERCHANT, language_code: 'ru' }, '/lang <b>')).toBe(
       'Я не знаю язык «&lt;b&gt;». Языки: English, Русский — например, <code>/lang ru</code>',

@@ -68,7 +68,7 @@ describe('/pay with a thousands grouping', () => {
     for (const [language_code, typed, shown, button] of [
       ['en', '/pay 2,5 bUSDT tea', '<b>2.5 bUSDT</b>', '💳 Pay 2.5 bUSDT'],
       ['ru', '/pay 2.5 bUSDT чай', '<b>2,5 bUSDT</b>', '💳 Оплатить 2,5 bUSDT'],
-    ]) {
+    ] as const) {
       const chat = newGroup();
       const before = h.smartypay.createdInvoices().length;
       h.telegram.sendText({ chat, from: { ...MERCHANT, language_code }, text: typed });

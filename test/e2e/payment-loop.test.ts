@@ -281,7 +281,7 @@ describe('/pay input the bot refuses', () => {
     ],
     [
       '/pay 5 XYZ',
-      'I don\'t know the token “XYZ”. Tokens: TOKENS — e.g. ' + eg('5 bUSDT coffee'),
+      "I don't know the token “XYZ”. Tokens: TOKENS — e.g. " + eg('5 bUSDT coffee'),
       'Я не знаю токен «XYZ». Токены: TOKENS — например, ' + eg('5 bUSDT кофе'),
     ],
     [
