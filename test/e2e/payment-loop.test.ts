@@ -243,51 +243,51 @@ describe('/pay input the bot refuses', () => {
   const eg = (example: string) => `<code>/pay ${example}</code>`;
   // One line with one example each, never the whole help.
   it.each([
-    ['/pay', 'Add the amount — e.g. ' + eg('5 bUSDT coffee'), 'Укажите сумму — например, ' + eg('5 bUSDT кофе')],
+    ['/pay', `Add the amount — e.g. ${eg('5 bUSDT coffee')}`, `Укажите сумму — например, ${eg('5 bUSDT кофе')}`],
     [
       '/pay 0',
-      'The amount must be more than zero — e.g. ' + eg('5 bUSDT coffee'),
-      'Сумма должна быть больше нуля — например, ' + eg('5 bUSDT кофе'),
+      `The amount must be more than zero — e.g. ${eg('5 bUSDT coffee')}`,
+      `Сумма должна быть больше нуля — например, ${eg('5 bUSDT кофе')}`,
     ],
     [
       '/pay -1',
-      'The amount must be more than zero — e.g. ' + eg('5 bUSDT coffee'),
-      'Сумма должна быть больше нуля — например, ' + eg('5 bUSDT кофе'),
+      `The amount must be more than zero — e.g. ${eg('5 bUSDT coffee')}`,
+      `Сумма должна быть больше нуля — например, ${eg('5 bUSDT кофе')}`,
     ],
     [
       '/pay abc',
-      '“abc” is not an amount — e.g. ' + eg('2.5 bUSDT coffee'),
-      '«abc» не похоже на сумму — например, ' + eg('2,5 bUSDT кофе'),
+      `“abc” is not an amount — e.g. ${eg('2.5 bUSDT coffee')}`,
+      `«abc» не похоже на сумму — например, ${eg('2,5 bUSDT кофе')}`,
     ],
     [
       '/pay 1e309',
-      '“1e309” is not an amount — e.g. ' + eg('2.5 bUSDT coffee'),
-      '«1e309» не похоже на сумму — например, ' + eg('2,5 bUSDT кофе'),
+      `“1e309” is not an amount — e.g. ${eg('2.5 bUSDT coffee')}`,
+      `«1e309» не похоже на сумму — например, ${eg('2,5 bUSDT кофе')}`,
     ],
     [
       '/pay 0.123456789',
-      'At most 8 digits after the decimal point — e.g. ' + eg('2.5 bUSDT coffee'),
-      'После запятой можно не больше 8 знаков — например, ' + eg('2,5 bUSDT кофе'),
+      `At most 8 digits after the decimal point — e.g. ${eg('2.5 bUSDT coffee')}`,
+      `После запятой можно не больше 8 знаков — например, ${eg('2,5 bUSDT кофе')}`,
     ],
     [
       '/pay 2000000000',
-      'The amount can be at most one billion — e.g. ' + eg('5 bUSDT coffee'),
-      'Сумма не может быть больше миллиарда — например, ' + eg('5 bUSDT кофе'),
+      `The amount can be at most one billion — e.g. ${eg('5 bUSDT coffee')}`,
+      `Сумма не может быть больше миллиарда — например, ${eg('5 bUSDT кофе')}`,
     ],
     [
       '/pay 1,000',
-      '“1,000” can be read two ways. Write the amount without thousands separators — e.g. ' + eg('1000 bUSDT'),
-      '«1,000» можно понять по-разному. Напишите сумму без разделителей разрядов — например, ' + eg('1000 bUSDT'),
+      `“1,000” can be read two ways. Write the amount without thousands separators — e.g. ${eg('1000 bUSDT')}`,
+      `«1,000» можно понять по-разному. Напишите сумму без разделителей разрядов — например, ${eg('1000 bUSDT')}`,
     ],
     [
       '/pay 5 XYZ',
-      "I don't know the token “XYZ”. Tokens: TOKENS — e.g. " + eg('5 bUSDT coffee'),
-      'Я не знаю токен «XYZ». Токены: TOKENS — например, ' + eg('5 bUSDT кофе'),
+      `I don't know the token “XYZ”. Tokens: TOKENS — e.g. ${eg('5 bUSDT coffee')}`,
+      `Я не знаю токен «XYZ». Токены: TOKENS — например, ${eg('5 bUSDT кофе')}`,
     ],
     [
       `/pay 5 bUSDT ${'x'.repeat(201)}`,
-      'The description can be at most 200 characters — e.g. ' + eg('5 bUSDT coffee'),
-      'Описание может быть не длиннее 200 символов — например, ' + eg('5 bUSDT кофе'),
+      `The description can be at most 200 characters — e.g. ${eg('5 bUSDT coffee')}`,
+      `Описание может быть не длиннее 200 символов — например, ${eg('5 bUSDT кофе')}`,
     ],
   ])('%s → one line with one example in English and Russian, no invoice', async (text, english, russian) => {
     for (const [language_code, expected] of [
