@@ -48,6 +48,11 @@ describe('command menu', () => {
     expect(h.telegram.messages(chat.id)[1]?.text).toBe(
       'This bot does not take aUSDT. Tokens: pUSDC, bUSDT — e.g. <code>/pay 5 pUSDC coffee</code>',
     );
+    h.telegram.sendText({ chat, from: { ...from, language_code: 'ru' }, text: '/pay 5 aUSDT' });
+    await h.telegram.waitFor(() => h?.telegram.messages(chat.id).length === 3);
+    expect(h.telegram.messages(chat.id)[2]?.text).toBe(
+      'Этот бот не принимает aUSDT. Токены: pUSDC, bUSDT — например, <code>/pay 5 pUSDC кофе</code>',
+    );
     expect(h.smartypay.createdInvoices()).toHaveLength(0);
   });
 });
