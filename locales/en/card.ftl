@@ -1,9 +1,12 @@
-# The invoice card. { $id } is the bot's invoice number (/cancel 12, /status 12); amounts come formatted.
+# The invoice card. { $id } is the bot's invoice number (/cancel 12, /status 12); amounts come formatted
+# ("14.5 bUSDT" here, "14,5 bUSDT" in Russian: src/i18n/numbers.ts). One term per thing, in every file:
+# invoice · card · expires/expired · paid · partly paid (underpaid) · more than due (overpaid) · received · due ·
+# missing · the remaining · cancelled · merchant · customer · token (the glossary: docs/architecture.md).
 card-title = 🧾 <b>Invoice #{ $id }</b>
 # { $description } is the merchant's text, cleaned to one line and escaped: always quoted, never bold.
 card-for = For: <i>“{ $description }”</i>
 card-expires = Expires: { $at } (in { $minutes } min)
-card-footer = Pay with crypto through SMARTy Pay. This message will confirm the payment.
+card-footer = Pay with crypto through SMARTy Pay. This card updates when the payment arrives.
 card-button-pay = 💳 Pay { $amount }
 card-button-check = 🔄 Check status
 card-button-again = 🔁 Issue again

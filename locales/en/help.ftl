@@ -5,7 +5,7 @@ help-usage =
 
     Examples:
     <code>/pay 12.5</code> (in the default token, { $defaultToken })
-    <code>/pay 0,99 { $otherToken } Coffee and a croissant</code>
+    <code>/pay 0.99 { $otherToken } Coffee and a croissant</code>
 
     I reply with a Pay button and confirm here when the payment arrives.
     Tokens: { $tokens } (/tokens)

@@ -6,19 +6,22 @@ payment-received-after-expiry = ✅ Payment received (after the invoice had expi
 payment-received-after-cancel = ✅ Payment received after the invoice was cancelled: <b>{ $received }</b>{ $what }. The customer paid anyway: deliver the order or refund them.
 overpaid-excess = That is { $excess } more than the { $due } due; settle the difference with the customer.
 overpaid-excess-unknown = That is more than was due; settle the difference with the customer.
-underpaid = ⚠️ Partial payment{ $what }: <b>{ $received }</b> received of <b>{ $due }</b> due.
-underpaid-next-rest = The invoice is not paid: { $rest } is missing. The customer can pay it with “Pay the remaining” on the invoice card, and I will confirm here once the whole amount has arrived. I also keep checking this invoice until it expires ({ $at }).
-underpaid-next = The invoice is not paid. I keep checking SMARTy Pay until it expires ({ $at }) and will confirm here if the rest arrives; otherwise agree with the customer how to settle it.
+# Partly paid: two short lines, what arrived (and what is missing), then what happens next.
+underpaid = ⚠️ Partly paid{ $what }: <b>{ $received }</b> of <b>{ $due }</b> received.
+underpaid-missing = ⚠️ Partly paid{ $what }: <b>{ $received }</b> of <b>{ $due }</b> received, { $missing } missing.
+underpaid-next-rest = The customer can pay the rest with “Pay the remaining” on the card; I'll confirm here when it arrives.
+underpaid-next = I keep checking until the invoice expires ({ $at }) and will confirm here if the rest arrives.
 invalid-payment = ❌ The payment{ $what } failed: SMARTy Pay marked it invalid and nothing was credited to you. If the customer's wallet was charged, they should contact SMARTy Pay support. Issue a new invoice with /pay to try again.
 reminder = ⏰ Reminder: invoice #{ $id } for <b>{ $amount }</b>{ $what } expires in { $minutes } min ({ $at }).
 
-cancel-usage = Reply <code>/cancel</code> to an invoice card, or give its number: <code>/cancel 12</code>.
+cancel-usage = Which invoice? Send <code>/cancel 12</code>, or reply <code>/cancel</code> to its card.
 cancel-not-found = I can't find invoice #{ $id } in this chat.
 cancel-done = 🚫 Invoice #{ $id } is cancelled and its Pay button is gone. SMARTy Pay cannot cancel it, so if the customer pays anyway I will report it here.
 cancel-already-paid = Invoice #{ $id } is already paid; nothing changed.
 cancel-already-expired = Invoice #{ $id } has already expired; nothing changed.
 cancel-already-cancelled = Invoice #{ $id } is already cancelled.
-cancel-not-open = Invoice #{ $id } has a payment in progress or failed ({ $status }) and can no longer be cancelled; nothing changed.
+# { $status } is the status as /status names it ("⚠️ Partly paid").
+cancel-not-open = Invoice #{ $id } can no longer be cancelled (status: { $status }); nothing changed.
 
 check-waiting = ⏳ Still waiting for the payment.
 check-paid = ✅ Paid.
@@ -38,7 +41,7 @@ check-limited = ⏳ You've checked a lot of invoices: at most { $max } a minute.
 check-busy = ⏳ Lots of checks right now. The card updates by itself when the payment arrives; try again in a minute.
 
 # A Paid short of the amount, and a sale paid in two parts ("Pay the remaining").
-paid-short = ⚠️ SMARTy Pay marked it paid, but only { $paid } of the { $due } due arrived ({ $missing } short): check the payment in SMARTy Pay before you deliver.
+paid-short = ⚠️ SMARTy Pay marked it paid, but only { $paid } of the { $due } due arrived ({ $missing } missing): check the payment in SMARTy Pay before you deliver.
 payment-received-parts = ✅ Payment received: <b>{ $total }</b> ({ $first } + { $second }){ $what }.
 remainder-paid-after-full = ⚠️ Invoice #{ $id } for the rest of #{ $original } was paid: <b>{ $received }</b>, but #{ $original } had already been paid in full. That is { $received } more than due; settle it with the customer.
 original-paid-after-remainder = ⚠️ Invoice #{ $id } has now been paid in full on its own: <b>{ $received }</b> received, although its rest was already paid with invoice #{ $remainder }. The customer paid more than due; settle the difference with them.

@@ -17,9 +17,7 @@ reports-age-min = { $n } min
 reports-age-h = { $n } h
 reports-age-d = { $n } d
 
-status-usage =
-    Which invoice? Send <code>/status 12</code> with the invoice number,
-    or reply <code>/status</code> to the invoice card.
+status-usage = Which invoice? Send <code>/status 12</code>, or reply <code>/status</code> to its card.
 status-not-found = There is no invoice #{ $id } in this chat.
 status-not-an-invoice = That message is not an invoice of this chat. Reply to the invoice card, or send /status with the invoice number.
 status-title = 🧾 <b>Invoice #{ $id }</b>
@@ -27,7 +25,8 @@ status-description = For: <i>“{ $description }”</i>
 status-status = Status: { $status }
 status-received = Received: <b>{ $amount }</b>
 status-created = Created: { $time }
-status-expires = Valid until: { $time }
+status-expires = Expires: { $time }
+status-expired-at = Expired: { $time }
 status-paid-at = Paid: { $time }
 status-cancelled-at = Cancelled: { $time }
 
@@ -43,7 +42,8 @@ stats-day = Last 24 hours
 stats-week = Last 7 days
 stats-all-time = All time
 stats-counts = Created: { $created } · paid: { $paid } · expired: { $expired }
-stats-conversion = Conversion: { $percent }%
+# { $percent } comes formatted: "42.9%" here, "42,9 %" in Russian.
+stats-conversion = Conversion: { $percent }
 stats-volume = Received: { $volume }
 # One token of stats-volume when what arrived differs from what those invoices asked for.
 stats-volume-due = { $received } (due { $due })
@@ -55,6 +55,4 @@ export-private-chat = private chat
 export-caption = Invoices of { $chat }: { $count }, newest first.
 export-truncated = Only the newest { $max } are included.
 export-sent-privately = 📄 I sent you the CSV in a private chat.
-export-start-private =
-    I can't write to you privately yet. Open a private chat with me ({ $link }), press Start,
-    then send /export here again.
+export-start-private = I can't write to you privately yet. Open a private chat with me ({ $link }), press Start, then send /export here again.

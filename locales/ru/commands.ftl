@@ -1,4 +1,4 @@
-menu-pay = Выставить счёт в криптовалюте: /pay 12.5 bUSDT кофе
+menu-pay = Выставить счёт в криптовалюте: /pay 12,5 bUSDT кофе
 menu-status = Статус счёта: /status 12
 menu-invoices = Счета этого чата
 menu-cancel = Отменить неоплаченный счёт: /cancel 12

@@ -1,7 +1,7 @@
 # Инлайн-режим: `@bot 10 bUSDT кофе` в любом чате. { $money } — «10 bUSDT»; { $description } — экранированный HTML.
 inline-hint = Введите счёт: 10 { $token } кофе
 inline-invalid = ⚠️ Это не счёт. Пример: 10 { $token } кофе
-inline-ambiguous-amount = ⚠️ Напишите сумму без разделителей: 1000 или 1.5
+inline-ambiguous-amount = ⚠️ Напишите сумму без разделителей: 1000 или 1,5
 inline-result-title = Счёт: { $money }
 inline-result-no-description = Отправить кнопку оплаты в этот чат
 inline-preview-title = 🧾 <b>Счёт</b>

@@ -1,5 +1,8 @@
-lang-current = В этом чате язык <b>{ $locale }</b> (выбран через /lang). Изменить: <code>/lang en</code>, <code>/lang ru</code> или <code>/lang auto</code>, чтобы следовать языку Telegram каждого.
-lang-current-auto = Этот чат следует языку Telegram каждого (сейчас <b>{ $locale }</b>). Задать один для всех: <code>/lang en</code> или <code>/lang ru</code>.
-lang-unknown = Я говорю на { $locales }. Используйте <code>/lang en</code>, <code>/lang ru</code> или <code>/lang auto</code>.
-lang-set = Готово: в этом чате я говорю по-русски, включая сообщения об оплате.
-lang-set-auto = Готово: в этом чате я следую языку Telegram каждого.
+# /lang. { $language } — название языка на нём самом: lang-name-en, lang-name-ru (одинаковые во всех языках).
+lang-name-en = English
+lang-name-ru = Русский
+lang-current = Язык этого чата — <b>{ $language }</b>. Изменить: <code>/lang en</code>, <code>/lang ru</code> или <code>/lang auto</code>, чтобы у каждого был язык его Telegram.
+lang-current-auto = В этом чате у каждого язык его Telegram (у вас — <b>{ $language }</b>). Один для всех: <code>/lang en</code> или <code>/lang ru</code>.
+lang-unknown = Я не знаю язык «{ $word }». Языки: English, Русский — например, <code>/lang ru</code>
+lang-set = Готово: теперь в этом чате я говорю по-русски. Уже отправленные сообщения останутся как были.
+lang-set-auto = Готово: теперь в этом чате у каждого язык его Telegram. Уже отправленные сообщения останутся как были.

@@ -91,7 +91,6 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
     permissions: deps.permissions,
     issueLimit,
     translator: deps.translator,
-    chatSettings: deps.chatSettings,
     wakeOutbox: deps.wakeOutbox,
     now: deps.now,
   };

@@ -1,4 +1,4 @@
-import type { Translate } from '../i18n/index.js';
+import type { Lookup } from '../i18n/index.js';
 import type { RateQuota } from '../invoices/quota.js';
 import type { Actor } from './permissions.js';
 
@@ -56,7 +56,7 @@ export function createIssueLimit(deps: { quota: RateQuota; perMinute: number; gl
 }
 
 /** The one-line answer to a refused issue; `inline` picks the shorter texts of an inline offer's button. */
-export function issueRefusalText(t: Translate, refusal: IssueRefusal, limit: IssueLimit, inline = false): string {
+export function issueRefusalText(t: Lookup, refusal: IssueRefusal, limit: IssueLimit, inline = false): string {
   if (refusal === 'global') return t(inline ? 'inline-busy' : 'pay-busy');
   return t(inline ? 'inline-rate-limited' : 'pay-rate-limited', { max: limit.perMinute });
 }

@@ -10,7 +10,10 @@ export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'en';
 
 export type TranslationArgs = Record<string, string | number>;
-export type Translate = (key: string, args?: TranslationArgs) => string;
+/** Looks a message up: enough for a text that shows no amount or percentage. */
+export type Lookup = (key: string, args?: TranslationArgs) => string;
+/** A lookup that knows its locale, which amounts and percentages are written in (./numbers.ts). */
+export type Translate = Lookup & { readonly locale: Locale };
 
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
@@ -63,7 +66,14 @@ export function createTranslator(options: TranslatorOptions): Translator {
     plugin,
     forLocale(locale) {
       const chosen = isLocale(locale) ? locale : DEFAULT_LOCALE;
-      return (key, args) => plugin.t(chosen, key, args);
+      return Object.assign((key: string, args?: TranslationArgs) => plugin.t(chosen, key, args), { locale: chosen });
     },
   };
+}
+
+/** ctx.t with the update's locale attached, for the renderers that show amounts. */
+export async function translateOf(ctx: BotContext): Promise<Translate> {
+  const negotiated = await ctx.i18n.getLocale();
+  const locale = isLocale(negotiated) ? negotiated : DEFAULT_LOCALE;
+  return Object.assign((key: string, args?: TranslationArgs) => ctx.t(key, args), { locale });
 }

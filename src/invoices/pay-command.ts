@@ -43,11 +43,8 @@ export function parsePayCommand(args: string, tokens: TokenPolicy): PayCommandRe
   if (!match?.[1]) return { ok: false, problem: 'missing_amount' };
   const [, amountWord, second, remainder] = match;
   const amount = parseAmount(amountWord);
-  if (!amount.ok) {
-    return amount.reason === 'ambiguous_grouping'
-      ? { ok: false, problem: amount.reason, word: amountWord }
-      : { ok: false, problem: amount.reason };
-  }
+  // The refusal quotes what was typed ("abc", "1,000").
+  if (!amount.ok) return { ok: false, problem: amount.reason, word: amountWord };
 
   let token = defaultToken;
   let description = [second, remainder].filter(Boolean).join(' ');

@@ -1,6 +1,6 @@
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
 import type { Translate } from '../i18n/index.js';
-import { normaliseDecimal } from '../invoices/amount.js';
+import { formatMoney } from '../i18n/numbers.js';
 import { cleanUserText } from '../invoices/user-text.js';
 
 // The invoice card, in Telegram HTML, in the language of `t`. User-supplied text is escaped here.
@@ -52,8 +52,9 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export function formatMoney(amount: string, token: string): string {
-  return `${normaliseDecimal(amount)} ${token}`;
+/** An amount as the reader of `t` writes it ("14.5 bUSDT" / "14,5 bUSDT"), escaped for Telegram HTML. */
+export function money(t: Translate, amount: string, token: string): string {
+  return escapeHtml(formatMoney(amount, token, t.locale));
 }
 
 /** "26 Nov 2026, 08:20 UTC" / "26 нояб. 2026, 08:20 UTC": unambiguous for merchants in any timezone. */
@@ -97,13 +98,13 @@ function descriptionLines(t: Translate, description: string | null): string[] {
 
 export function payButton(t: Translate, invoice: CardInvoice): InlineKeyboardButton {
   return {
-    text: t('card-button-pay', { amount: formatMoney(invoice.amount, invoice.token) }),
+    text: t('card-button-pay', { amount: formatMoney(invoice.amount, invoice.token, t.locale) }),
     url: invoice.checkoutUrl,
   };
 }
 
-function amountLine(invoice: CardInvoice): string {
-  return `<b>${escapeHtml(formatMoney(invoice.amount, invoice.token))}</b>`;
+function amountLine(t: Translate, invoice: CardInvoice): string {
+  return `<b>${money(t, invoice.amount, invoice.token)}</b>`;
 }
 
 /** The invoice card while it can be paid: Pay (SMARTy Pay's checkout) and Check status. */
@@ -111,7 +112,7 @@ export function renderOpenCard(t: Translate, invoice: CardInvoice, now: Date): R
   return {
     text: [
       t('card-title', { id: String(invoice.id) }),
-      amountLine(invoice),
+      amountLine(t, invoice),
       ...(invoice.remainderOfInvoiceId
         ? [t('card-remainder-of', { original: String(invoice.remainderOfInvoiceId) })]
         : []),
@@ -147,18 +148,18 @@ const HEADLINE_KEYS: Record<string, string> = {
 export function renderClosedCard(t: Translate, invoice: CardInvoice, sale: SaleView = {}): RenderedMessage {
   const id = String(invoice.id);
   if (sale.paidInParts) {
-    const lines = [t('card-paid-in-parts', { id }), amountLine(invoice), t('card-received-parts', sale.paidInParts)];
+    const lines = [t('card-paid-in-parts', { id }), amountLine(t, invoice), t('card-received-parts', sale.paidInParts)];
     return { text: [...lines, ...descriptionLines(t, invoice.description)].join('\n') };
   }
   if (sale.notNeededFor !== undefined) {
     const original = String(sale.notNeededFor);
-    const lines = [t('card-not-needed', { id }), amountLine(invoice), ...descriptionLines(t, invoice.description)];
+    const lines = [t('card-not-needed', { id }), amountLine(t, invoice), ...descriptionLines(t, invoice.description)];
     return { text: [...lines, '', t('card-not-needed-note', { original })].join('\n') };
   }
   const key = HEADLINE_KEYS[invoice.status];
-  const lines = [key ? t(key, { id }) : `<b>${escapeHtml(invoice.status)}</b>`, amountLine(invoice)];
+  const lines = [key ? t(key, { id }) : `<b>${escapeHtml(invoice.status)}</b>`, amountLine(t, invoice)];
   if (invoice.paidAmount && invoice.paidToken) {
-    lines.push(t('card-received', { amount: escapeHtml(formatMoney(invoice.paidAmount, invoice.paidToken)) }));
+    lines.push(t('card-received', { amount: money(t, invoice.paidAmount, invoice.paidToken) }));
   }
   if (sale.short) lines.push(t('card-paid-short', sale.short));
   lines.push(...descriptionLines(t, invoice.description));

@@ -22,7 +22,7 @@ export interface OutboxWorkerDeps {
   /** An Api whose per-call timeout is well below `leaseMs`. */
   api: Api;
   logger: Logger;
-  /** Texts are rendered at send time, in the chat's /lang choice, else the invoice's own locale. */
+  /** Texts are rendered at send time: replies in the chat's /lang choice, else the invoice's locale; card edits in the invoice's locale (./render.ts). */
   translator: Translator;
   now?: () => Date;
   random?: () => number;

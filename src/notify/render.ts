@@ -6,8 +6,9 @@ import { type RenderedMessage, renderClosedCard } from './messages.js';
 import { type PaymentFacts, renderPaymentReply, renderReminder } from './replies.js';
 import { saleReply, saleView } from './sale.js';
 
-// What an outbox row becomes at send time: rendered from the invoice as it is now, in the chat's /lang
-// choice, else the invoice's own locale (the issuer's language).
+// What an outbox row becomes at send time: rendered from the invoice as it is now. A new message (a reply) is in
+// the chat's /lang choice, else the invoice's own locale; an edit of a card already sent stays in the language the
+// card was sent in (the invoice's locale), so /lang never rewrites old cards into another language.
 
 export type Notification =
   /** cardMessageId null: the card is an inline-mode message (invoice.inlineMessageId). */
@@ -31,9 +32,9 @@ export function createNotificationRenderer(deps: NotificationRendererDeps) {
     chatLocale: string | null,
     linked?: InvoiceRow | null,
   ): Notification {
-    const t = deps.translator.forLocale(chatLocale ?? invoice.locale);
     const other = linked ?? undefined;
     if (isEdit(row.kind)) {
+      const t = deps.translator.forLocale(invoice.locale);
       if (invoice.inlineMessageId !== null) {
         // An inline card may sit in a chat the bot is not in: no buttons that need the chat (Issue again).
         return { kind: 'edit', cardMessageId: null, card: { text: renderClosedCard(t, invoice).text } };
@@ -42,8 +43,9 @@ export function createNotificationRenderer(deps: NotificationRendererDeps) {
       if (cardMessageId === null) return { kind: 'skip', note: 'the invoice card was never recorded; nothing to edit' };
       // The invoice as it is now, not as it was when this edit was queued: a late "Expired" edit must not
       // overwrite "Paid".
-      return { kind: 'edit', cardMessageId, card: renderClosedCard(t, invoice, saleView(invoice, other)) };
+      return { kind: 'edit', cardMessageId, card: renderClosedCard(t, invoice, saleView(t, invoice, other)) };
     }
+    const t = deps.translator.forLocale(chatLocale ?? invoice.locale);
     if (row.kind === 'reminder_reply') {
       // Paid, cancelled or expired since it was queued: a reminder would only confuse.
       if (!isOpenStatus(invoice.status)) return { kind: 'skip', note: `invoice is ${invoice.status} now` };

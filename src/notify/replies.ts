@@ -2,11 +2,10 @@ import type { Translate } from '../i18n/index.js';
 import { compareDecimals, subtractDecimals } from '../invoices/amount.js';
 import {
   type CardInvoice,
-  escapeHtml,
-  formatMoney,
   formatUtc,
   forWhat,
   minutesLeft,
+  money,
   payButton,
   type RenderedMessage,
 } from './messages.js';
@@ -27,14 +26,14 @@ export interface PaymentFacts {
   linkedStatus?: string | null | undefined;
 }
 
-function received(invoice: CardInvoice, facts: PaymentFacts): string {
+function received(t: Translate, invoice: CardInvoice, facts: PaymentFacts): string {
   const value = facts.paidAmount ?? invoice.amount;
-  return escapeHtml(formatMoney(value, facts.paidToken ?? invoice.token));
+  return money(t, value, facts.paidToken ?? invoice.token);
 }
 
 /** "Payment received: …", after expiry or after cancellation if that is what happened. */
 function receivedLine(t: Translate, invoice: ReplyInvoice, facts: PaymentFacts): string {
-  const args = { received: received(invoice, facts), what: forWhat(t, invoice.description) };
+  const args = { received: received(t, invoice, facts), what: forWhat(t, invoice.description) };
   if (invoice.cancelledAt) return t('payment-received-after-cancel', args);
   if (facts.previousStatus === 'Expired') return t('payment-received-after-expiry', args);
   return t('payment-received', args);
@@ -50,8 +49,8 @@ function excessLine(t: Translate, invoice: CardInvoice, facts: PaymentFacts): st
   const paid = paidInInvoiceToken(invoice, facts);
   if (!paid || compareDecimals(paid, invoice.amount) <= 0) return t('overpaid-excess-unknown');
   return t('overpaid-excess', {
-    excess: escapeHtml(formatMoney(subtractDecimals(paid, invoice.amount), invoice.token)),
-    due: escapeHtml(formatMoney(invoice.amount, invoice.token)),
+    excess: money(t, subtractDecimals(paid, invoice.amount), invoice.token),
+    due: money(t, invoice.amount, invoice.token),
   });
 }
 
@@ -63,25 +62,31 @@ function shortLine(t: Translate, invoice: CardInvoice, facts: PaymentFacts): str
   const paid = paidInInvoiceToken(invoice, facts);
   if (!paid || compareDecimals(invoice.amount, paid) <= 0) return '';
   return ` ${t('paid-short', {
-    paid: escapeHtml(formatMoney(paid, invoice.token)),
-    due: escapeHtml(formatMoney(invoice.amount, invoice.token)),
-    missing: escapeHtml(formatMoney(subtractDecimals(invoice.amount, paid), invoice.token)),
+    paid: money(t, paid, invoice.token),
+    due: money(t, invoice.amount, invoice.token),
+    missing: money(t, subtractDecimals(invoice.amount, paid), invoice.token),
   })}`;
 }
 
+/**
+ * Two short lines: what arrived and what is missing, then what happens next (the card's "Pay the remaining", or
+ * re-checks until expiry when no remainder can be offered: paid in another token, or this is itself a remainder).
+ */
 function underpaidText(t: Translate, invoice: CardInvoice, facts: PaymentFacts): string {
-  const due = escapeHtml(formatMoney(invoice.amount, invoice.token));
-  const head = t('underpaid', { what: forWhat(t, invoice.description), received: received(invoice, facts), due });
+  const what = forWhat(t, invoice.description);
+  const args = { what, received: received(t, invoice, facts), due: money(t, invoice.amount, invoice.token) };
   const paid = paidInInvoiceToken(invoice, facts);
-  // A remainder offers no "Pay the remaining" of its own.
-  const rest =
-    !invoice.remainderOfInvoiceId && paid && compareDecimals(invoice.amount, paid) > 0
-      ? escapeHtml(formatMoney(subtractDecimals(invoice.amount, paid), invoice.token))
-      : undefined;
-  const next = rest
-    ? t('underpaid-next-rest', { rest, at: formatUtc(t, invoice.expiresAt) })
-    : t('underpaid-next', { at: formatUtc(t, invoice.expiresAt) });
-  return `${head} ${next}`;
+  const missing =
+    paid && compareDecimals(invoice.amount, paid) > 0 ? subtractDecimals(invoice.amount, paid) : undefined;
+  const head =
+    missing !== undefined
+      ? t('underpaid-missing', { ...args, missing: money(t, missing, invoice.token) })
+      : t('underpaid', args);
+  const next =
+    missing !== undefined && !invoice.remainderOfInvoiceId
+      ? t('underpaid-next-rest')
+      : t('underpaid-next', { at: formatUtc(t, invoice.expiresAt) });
+  return `${head}\n${next}`;
 }
 
 export function renderPaymentReply(
@@ -109,7 +114,7 @@ export function renderReminder(t: Translate, invoice: CardInvoice, now: Date): R
   return {
     text: t('reminder', {
       id: String(invoice.id),
-      amount: escapeHtml(formatMoney(invoice.amount, invoice.token)),
+      amount: money(t, invoice.amount, invoice.token),
       what: forWhat(t, invoice.description),
       minutes: minutesLeft(invoice.expiresAt, now),
       at: formatUtc(t, invoice.expiresAt),

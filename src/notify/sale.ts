@@ -3,12 +3,11 @@ import type { Translate } from '../i18n/index.js';
 import { compareDecimals, subtractDecimals } from '../invoices/amount.js';
 import { addDecimals, paidInOwnToken, remainingAmount } from '../invoices/remainder.js';
 import { isSettledStatus } from '../invoices/status.js';
-import { escapeHtml, formatMoney, forWhat, type SaleView } from './messages.js';
+import { formatMoney } from '../i18n/numbers.js';
+import { forWhat, money, type SaleView } from './messages.js';
 
 // A sale paid in two parts: an UnderPaid original and its remainder ("Pay the remaining", linked by
 // invoices.remainder_of_invoice_id). The outbox renders each with the other one (`linked`) as it is now.
-
-const money = (amount: string, token: string) => escapeHtml(formatMoney(amount, token));
 
 /** What an amount paid in the invoice's own token falls short of the amount due, if it does. */
 export function shortfall(invoice: InvoiceRow, paid: string | undefined): string | undefined {
@@ -17,14 +16,14 @@ export function shortfall(invoice: InvoiceRow, paid: string | undefined): string
 }
 
 /** Both parts and the total, formatted; the parts as SMARTy Pay reported them when not in the token. */
-function parts(original: InvoiceRow, remainder: InvoiceRow, remainderPaid?: string) {
+function parts(t: Translate, original: InvoiceRow, remainder: InvoiceRow, remainderPaid?: string) {
   const first = paidInOwnToken(original);
   const second = remainderPaid ?? paidInOwnToken(remainder);
   const shown = (row: InvoiceRow, own: string | undefined) =>
-    own !== undefined ? money(own, row.token) : money(row.paidAmount ?? row.amount, row.paidToken ?? row.token);
+    own !== undefined ? money(t, own, row.token) : money(t, row.paidAmount ?? row.amount, row.paidToken ?? row.token);
   const total = first !== undefined && second !== undefined ? addDecimals(first, second) : undefined;
   return {
-    total: total !== undefined ? money(total, original.token) : money(original.amount, original.token),
+    total: total !== undefined ? money(t, total, original.token) : money(t, original.amount, original.token),
     first: shown(original, first),
     second: shown(remainder, second),
     totalValue: total,
@@ -32,10 +31,10 @@ function parts(original: InvoiceRow, remainder: InvoiceRow, remainderPaid?: stri
 }
 
 /** How the card of `invoice` reads, given its linked invoice. */
-export function saleView(invoice: InvoiceRow, linked: InvoiceRow | undefined): SaleView {
+export function saleView(t: Translate, invoice: InvoiceRow, linked: InvoiceRow | undefined): SaleView {
   const settled = isSettledStatus(invoice.status);
   if (linked && invoice.remainderOfInvoiceId === null && isSettledStatus(linked.status) && !settled) {
-    const { total, first, second } = parts(invoice, linked);
+    const { total, first, second } = parts(t, invoice, linked);
     return { paidInParts: { total, first, second } };
   }
   if (linked && invoice.remainderOfInvoiceId !== null && isSettledStatus(linked.status) && !settled) {
@@ -45,10 +44,10 @@ export function saleView(invoice: InvoiceRow, linked: InvoiceRow | undefined): S
   const paid = paidInOwnToken(invoice);
   const short = settled && invoice.status !== 'OverPaid' && shortfall(invoice, paid) !== undefined;
   return {
-    rest: rest === undefined ? undefined : formatMoney(rest, invoice.token),
+    rest: rest === undefined ? undefined : formatMoney(rest, invoice.token, t.locale),
     short:
       short && paid !== undefined
-        ? { paid: money(paid, invoice.token), due: money(invoice.amount, invoice.token) }
+        ? { paid: money(t, paid, invoice.token), due: money(t, invoice.amount, invoice.token) }
         : undefined,
   };
 }
@@ -74,7 +73,7 @@ export function saleReply(
   if (!linked) return undefined;
   const paidNow =
     facts.paidAmount && (!facts.paidToken || facts.paidToken === invoice.token) ? facts.paidAmount : undefined;
-  const received = money(facts.paidAmount ?? invoice.amount, facts.paidToken ?? invoice.token);
+  const received = money(t, facts.paidAmount ?? invoice.amount, facts.paidToken ?? invoice.token);
   const linkedSettled = isSettledStatus(facts.linkedStatus ?? '');
   if (invoice.remainderOfInvoiceId === null) {
     if (!linkedSettled) return undefined;
@@ -83,17 +82,17 @@ export function saleReply(
   if (linkedSettled) {
     return t('remainder-paid-after-full', { id: String(invoice.id), original: String(linked.id), received });
   }
-  const { total, first, second, totalValue } = parts(linked, invoice, paidNow);
+  const { total, first, second, totalValue } = parts(t, linked, invoice, paidNow);
   const head = t('payment-received-parts', { total, first, second, what: forWhat(t, linked.description) });
   if (totalValue === undefined) return head;
   const missing = shortfall(linked, totalValue);
   if (missing !== undefined) {
-    const due = money(linked.amount, linked.token);
-    return `${head} ${t('paid-short', { paid: total, due, missing: money(missing, linked.token) })}`;
+    const due = money(t, linked.amount, linked.token);
+    return `${head} ${t('paid-short', { paid: total, due, missing: money(t, missing, linked.token) })}`;
   }
   if (compareDecimals(totalValue, linked.amount) > 0) {
-    const excess = money(subtractDecimals(totalValue, linked.amount), linked.token);
-    return `${head} ${t('overpaid-excess', { excess, due: money(linked.amount, linked.token) })}`;
+    const excess = money(t, subtractDecimals(totalValue, linked.amount), linked.token);
+    return `${head} ${t('overpaid-excess', { excess, due: money(t, linked.amount, linked.token) })}`;
   }
   return head;
 }

@@ -1,20 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { ageParts, conversionPercent, formatVolume, statusLabel } from '../../src/bot/features/report-format.js';
+import { renderStats } from '../../src/bot/features/stats.js';
 import { createTranslator } from '../../src/i18n/index.js';
 import { formatUtc } from '../../src/notify/messages.js';
 
 const translator = createTranslator({ localeOf: async () => 'en' });
 
 describe('conversionPercent', () => {
-  it('is paid / created in percent with one decimal', () => {
-    expect(conversionPercent(2, 3)).toBe(66.7);
-    expect(conversionPercent(1, 3)).toBe(33.3);
-    expect(conversionPercent(3, 3)).toBe(100);
-    expect(conversionPercent(1, 8)).toBe(12.5);
+  it('is paid / created in percent with one decimal, as a decimal string', () => {
+    expect(conversionPercent(2, 3)).toBe('66.7');
+    expect(conversionPercent(1, 3)).toBe('33.3');
+    expect(conversionPercent(3, 3)).toBe('100');
+    expect(conversionPercent(1, 8)).toBe('12.5');
+    expect(conversionPercent(1, 200)).toBe('0.5');
+    expect(conversionPercent(1, 3000)).toBe('0');
   });
 
   it('is 0 when nothing was created', () => {
-    expect(conversionPercent(0, 0)).toBe(0);
+    expect(conversionPercent(0, 0)).toBe('0');
   });
 });
 
@@ -25,7 +28,7 @@ describe('formatVolume', () => {
   ];
   it('shows what arrived per token, and what was due beside it only where they differ', () => {
     expect(formatVolume(translator.forLocale('en'), volume)).toBe('17 bUSDT (due 12 bUSDT), 2.5 pUSDC');
-    expect(formatVolume(translator.forLocale('ru'), volume)).toBe('17 bUSDT (по счетам — 12 bUSDT), 2.5 pUSDC');
+    expect(formatVolume(translator.forLocale('ru'), volume)).toBe('17 bUSDT (к оплате 12 bUSDT), 2,5 pUSDC');
     expect(formatVolume(translator.forLocale('en'), [])).toBe('nothing yet');
   });
 });
@@ -66,5 +69,27 @@ describe('labels and dates', () => {
       );
       expect(names.size, locale).toBe(12);
     }
+  });
+});
+
+describe('/stats in each language', () => {
+  const window = { created: 7, paid: 3, expired: 1, volume: [{ token: 'bUSDT', received: '14.5', due: '14.50' }] };
+  const stats = { day: window, week: window, allTime: { ...window, created: 0, paid: 0, volume: [] } };
+
+  it('writes the conversion and volume one way per language', () => {
+    expect(renderStats(translator.forLocale('en'), stats)).toBe(
+      [
+        '📊 <b>Invoices in this chat</b>',
+        '',
+        '<b>Last 24 hours</b>\nCreated: 7 · paid: 3 · expired: 1\nConversion: 42.9%\nReceived: 14.5 bUSDT',
+        '',
+        '<b>Last 7 days</b>\nCreated: 7 · paid: 3 · expired: 1\nConversion: 42.9%\nReceived: 14.5 bUSDT',
+        '',
+        '<b>All time</b>\nCreated: 0 · paid: 0 · expired: 1\nConversion: 0%\nReceived: nothing yet',
+      ].join('\n'),
+    );
+    expect(renderStats(translator.forLocale('ru'), stats).split('\n\n')[1]).toBe(
+      '<b>За 24 часа</b>\nСоздано: 7 · оплачено: 3 · истекло: 1\nКонверсия: 42,9\u00a0%\nПолучено: 14,5 bUSDT',
+    );
   });
 });

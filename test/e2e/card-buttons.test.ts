@@ -187,7 +187,19 @@ describe('languages', () => {
     await h.db.insert(chatSettings).values({ chatId: english.id, locale: 'ru' });
     await h.smartypay.sendWebhook(h.webhookUrl, issued.remote.id, { status: 'UnderPaid', paidAmount: '1' });
     await h.telegram.waitFor(() => botCalls(h, english.id).length === 2, 10_000);
-    expect(botCalls(h, english.id)[1]?.params.text).toContain('получено <b>1 bUSDT</b> из <b>4 bUSDT</b>');
-    expect(botCalls(h, english.id)[1]?.params.text).toContain('не хватает 3 bUSDT');
+    expect(botCalls(h, english.id)[1]?.params.text).toBe(
+      '⚠️ Частичная оплата: получено <b>1 bUSDT</b> из <b>4 bUSDT</b>, не хватает 3 bUSDT.\n' +
+        'Покупатель может доплатить кнопкой «Доплатить» на карточке; я подтвержу здесь, когда придёт остаток.',
+    );
+    // …but the card, sent in English, is edited in English: a sent message is never rewritten in another language.
+    await h.telegram.waitFor(() => botCalls(h, english.id, 'editMessageText').length === 1, 10_000);
+    const edit = botCalls(h, english.id, 'editMessageText')[0]?.params;
+    expect(edit?.text).toBe(
+      [`⚠️ <b>Partly paid</b> · invoice #${issued.row.id}`, '<b>4 bUSDT</b>', 'Received: <b>1 bUSDT</b>'].join('\n'),
+    );
+    expect(buttonsOf(edit?.reply_markup).map((b) => b.text)).toEqual([
+      '💳 Pay the remaining 3 bUSDT',
+      '🔄 Check status',
+    ]);
   });
 });

@@ -45,7 +45,14 @@ describe('command menu', () => {
     );
     h.telegram.sendText({ chat, from, text: '/pay 5 aUSDT' });
     await h.telegram.waitFor(() => h?.telegram.messages(chat.id).length === 2);
-    expect(h.telegram.messages(chat.id)[1]?.text).toContain('This bot does not take aUSDT payments.');
+    expect(h.telegram.messages(chat.id)[1]?.text).toBe(
+      'This bot does not take aUSDT. Tokens: pUSDC, bUSDT — e.g. <code>/pay 5 pUSDC coffee</code>',
+    );
+    h.telegram.sendText({ chat, from: { ...from, language_code: 'ru' }, text: '/pay 5 aUSDT' });
+    await h.telegram.waitFor(() => h?.telegram.messages(chat.id).length === 3);
+    expect(h.telegram.messages(chat.id)[2]?.text).toBe(
+      'Этот бот не принимает aUSDT. Токены: pUSDC, bUSDT — например, <code>/pay 5 pUSDC кофе</code>',
+    );
     expect(h.smartypay.createdInvoices()).toHaveLength(0);
   });
 });
@@ -57,9 +64,12 @@ describe('language', () => {
     h.telegram.sendText({ chat, from: { id: 3, first_name: 'Ира', language_code: 'ru' }, text: '/pay' });
     await h.telegram.waitFor(() => h?.telegram.messages(chat.id).length === 1);
     const text = h.telegram.messages(chat.id)[0]?.text ?? '';
-    expect(text).toContain('Укажите сумму к оплате.');
-    expect(text).toContain('<b>Оплата криптовалютой прямо в этом чате</b>');
-    expect(text).not.toMatch(/[{}]|\b[a-z]+-[a-z]+-[a-z]+\b/); // no raw Fluent keys or placeables
+    expect(text).toBe('Укажите сумму — например, <code>/pay 5 bUSDT кофе</code>');
+    h.telegram.sendText({ chat, from: { id: 3, first_name: 'Ира', language_code: 'ru' }, text: '/help' });
+    await h.telegram.waitFor(() => h?.telegram.messages(chat.id).length === 2);
+    const help = h.telegram.messages(chat.id)[1]?.text ?? '';
+    expect(help.split('\n')[0]).toBe('<b>Оплата криптовалютой прямо в этом чате</b>');
+    expect(help).not.toMatch(/[{}]|\b[a-z]+-[a-z]+-[a-z]+\b/); // no raw Fluent keys or placeables
   });
 });
 
@@ -74,7 +84,8 @@ describe('/help', () => {
       h.telegram.sendText({ chat, from: { id: user, first_name: 'U', language_code }, text: '/help' });
       await h.telegram.waitFor(() => h?.telegram.messages(chat.id).length === 1);
       const text = h.telegram.messages(chat.id)[0]?.text ?? '';
-      expect(text).toContain('<code>/pay 0,99 bBUSD');
+      // Each language writes the decimal mark its own way (the bot reads both).
+      expect(text).toContain(language_code === 'ru' ? '<code>/pay 0,99 bBUSD' : '<code>/pay 0.99 bBUSD');
       for (const command of MENU.filter((c) => c !== 'help' && c !== 'pay'))
         expect(text, command).toContain(`/${command}`);
       expect(text).toContain(`@${h.telegram.botInfo.username} 10 bUSDT`);

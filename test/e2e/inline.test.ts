@@ -245,12 +245,13 @@ describe('inline mode', () => {
 
   it('speaks Russian to a Russian-speaking merchant and customer', async () => {
     const merchant = { ...MERCHANT, language_code: 'ru' };
-    const { queryId, results } = await ask('2 bUSDT Кофе', merchant);
-    expect(results[0].title).toBe('Счёт: 2 bUSDT');
+    // The amount the Russian way (typed with a dot), in the title, the preview and the button.
+    const { queryId, results } = await ask('2.5 bUSDT Кофе', merchant);
+    expect(results[0].title).toBe('Счёт: 2,5 bUSDT');
     expect(results[0].input_message_content.message_text).toBe(
-      '🧾 <b>Счёт</b>\n<b>2 bUSDT</b>\nЗа: <i>«Кофе»</i>\n\nНажмите «Оплатить», чтобы получить ссылку на оплату.',
+      '🧾 <b>Счёт</b>\n<b>2,5 bUSDT</b>\nЗа: <i>«Кофе»</i>\n\nНажмите «Оплатить», чтобы получить ссылку на оплату.',
     );
-    expect(results[0].reply_markup.inline_keyboard[0][0].text).toBe('💳 Оплатить 2 bUSDT');
+    expect(results[0].reply_markup.inline_keyboard[0][0].text).toBe('💳 Оплатить 2,5 bUSDT');
     expect((await ask('', merchant)).params.button.text).toBe('Введите счёт: 10 bUSDT кофе');
 
     const inlineMessageId = h.telegram.chooseInlineResult({ queryId, feedback: false });
@@ -258,6 +259,7 @@ describe('inline mode', () => {
     expect(tap?.text).toBe('Счёт готов — нажмите «Оплатить».');
     const [row] = await h.db.select().from(invoices).where(eq(invoices.inlineMessageId, inlineMessageId));
     expect(row?.locale).toBe('ru');
+    expect(row?.amount).toBe('2.50000000');
     expect(new URL(row?.checkoutUrl ?? 'x:').searchParams.get('lang')).toBe('ru');
   });
 

@@ -92,20 +92,27 @@ describe('/lang', () => {
   it('sets the chat language for everyone, answers in it, and `auto` goes back to each user’s own', async () => {
     h = await startHarness();
     const group: TestChat = { id: -100_700_005, type: 'supergroup' };
-    expect(await say(h, group, MERCHANT, '/lang')).toContain('follows each person');
+    // Languages by their names, not their codes.
+    expect(await say(h, group, MERCHANT, '/lang')).toBe(
+      "This chat follows each person's Telegram language (yours: <b>English</b>). One for everybody: " +
+        '<code>/lang en</code> or <code>/lang ru</code>.',
+    );
     expect(await say(h, group, MERCHANT, '/lang ru')).toBe(
-      'Готово: в этом чате я говорю по-русски, включая сообщения об оплате.',
+      'Готово: теперь в этом чате я говорю по-русски. Уже отправленные сообщения останутся как были.',
     );
     // An English-speaking customer now reads Russian in this chat.
     expect(await say(h, group, CUSTOMER, '/tokens')).toContain('<b>Принимаемые токены</b>');
-    expect(await say(h, group, MERCHANT, '/lang')).toContain('<b>ru</b>');
+    expect(await say(h, group, MERCHANT, '/lang')).toBe(
+      'Язык этого чата — <b>Русский</b>. Изменить: <code>/lang en</code>, <code>/lang ru</code> или ' +
+        '<code>/lang auto</code>, чтобы у каждого был язык его Telegram.',
+    );
     // Invoices issued here are in Russian too, down to SMARTy Pay's checkout page.
     await say(h, group, MERCHANT, '/pay 5 bUSDT');
     const [row] = await h.db.select().from(invoices).where(eq(invoices.chatId, group.id));
     expect(row?.locale).toBe('ru');
     expect(new URL(row?.checkoutUrl ?? 'http://x').searchParams.get('lang')).toBe('ru');
     expect(await say(h, group, MERCHANT, '/lang auto')).toBe(
-      "Done: I'll follow each person's Telegram language in this chat.",
+      "Done: I follow each person's Telegram language in this chat from now on. Messages already sent stay as they are.",
     );
     expect(await say(h, group, CUSTOMER, '/tokens')).toContain('<b>Accepted tokens</b>');
   });
@@ -114,7 +121,12 @@ describe('/lang', () => {
     h = await startHarness();
     const group: TestChat = { id: -100_700_006, type: 'supergroup' };
     expect(await say(h, group, CUSTOMER, '/lang ru')).toBe("Sorry, only this shop's merchants can do that.");
-    expect(await say(h, group, MERCHANT, '/lang de')).toContain('I speak en, ru.');
+    expect(await say(h, group, MERCHANT, '/lang de')).toBe(
+      "I don't know the language “de”. Languages: English, Русский — e.g. <code>/lang ru</code>",
+    );
+    expect(await say(h, group, { ...MERCHANT, language_code: 'ru' }, '/lang <b>')).toBe(
+      'Я не знаю язык «&lt;b&gt;». Языки: English, Русский — например, <code>/lang ru</code>',
+    );
     expect(await say(h, group, CUSTOMER, '/tokens')).toContain('<b>Accepted tokens</b>');
     // In their own private chat a customer picks their language.
     expect(await say(h, { id: CUSTOMER.id, type: 'private' }, CUSTOMER, '/lang ru')).toContain('Готово');

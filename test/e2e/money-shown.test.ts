@@ -29,7 +29,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** The first line of the bot's reply to `/pay …` (the usage text follows it). */
+/** The bot's reply to `/pay …`: one line, no usage text after it. */
 async function refusalOf(text: string, language_code = 'en'): Promise<string> {
   const chat = newGroup();
   const requests = h.smartypay.requests.length;
@@ -37,19 +37,19 @@ async function refusalOf(text: string, language_code = 'en'): Promise<string> {
   await h.telegram.waitFor(() => botCalls(h, chat.id).length === 1);
   expect(h.smartypay.requests.length).toBe(requests);
   expect(await h.db.select().from(invoices).where(eq(invoices.chatId, chat.id))).toHaveLength(0);
-  return (botCalls(h, chat.id)[0]?.params.text ?? '').split('\n')[0];
+  return botCalls(h, chat.id)[0]?.params.text ?? '';
 }
 
 describe('/pay with a thousands grouping', () => {
   it('refuses 1,000, 1.000 and 1 000 with one line naming what it read, in English and Russian', async () => {
     const hint = (word: string) =>
-      `“${word}” can be read two ways. Write the amount without thousands separators: 1000 or 1.5.`;
+      `“${word}” can be read two ways. Write the amount without thousands separators — e.g. <code>/pay 1000 bUSDT</code>`;
     expect(await refusalOf('/pay 1,000')).toBe(hint('1,000'));
     expect(await refusalOf('/pay 1.000 bUSDT')).toBe(hint('1.000'));
     expect(await refusalOf('/pay 1 000 coffee')).toBe(hint('1 000'));
     expect(await refusalOf('/pay 1\u00a0000')).toBe(hint('1 000'));
     expect(await refusalOf('/pay 1 000', 'ru')).toBe(
-      '«1 000» можно понять по-разному. Напишите сумму без разделителей разрядов: 1000 или 1.5.',
+      '«1 000» можно понять по-разному. Напишите сумму без разделителей разрядов — например, <code>/pay 1000 bUSDT</code>',
     );
   });
 
@@ -64,10 +64,26 @@ describe('/pay with a thousands grouping', () => {
     }
   });
 
+  it('shows what was typed as 2,5 or 2.5 the reader’s way: 2.5 in English, 2,5 in Russian; SMARTy Pay gets 2.5', async () => {
+    for (const [language_code, typed, shown, button] of [
+      ['en', '/pay 2,5 bUSDT tea', '<b>2.5 bUSDT</b>', '💳 Pay 2.5 bUSDT'],
+      ['ru', '/pay 2.5 bUSDT чай', '<b>2,5 bUSDT</b>', '💳 Оплатить 2,5 bUSDT'],
+    ] as const) {
+      const chat = newGroup();
+      const before = h.smartypay.createdInvoices().length;
+      h.telegram.sendText({ chat, from: { ...MERCHANT, language_code }, text: typed });
+      await h.telegram.waitFor(() => botCalls(h, chat.id).length === 1);
+      const card = botCalls(h, chat.id)[0]?.params;
+      expect(card?.text.split('\n')[1], language_code).toBe(shown);
+      expect(card?.reply_markup.inline_keyboard[0][0].text, language_code).toBe(button);
+      expect(h.smartypay.createdInvoices()[before]?.amount, language_code).toBe('2.5');
+    }
+  });
+
   it('in inline mode answers with the same hint instead of a preview', async () => {
     for (const [language_code, text] of [
       ['en', '⚠️ Write the amount without separators: 1000 or 1.5'],
-      ['ru', '⚠️ Напишите сумму без разделителей: 1000 или 1.5'],
+      ['ru', '⚠️ Напишите сумму без разделителей: 1000 или 1,5'],
     ]) {
       const queryId = h.telegram.inlineQuery({ from: { ...MERCHANT, language_code }, query: '1 000 bUSDT coffee' });
       await h.telegram.waitFor(() => h.telegram.inlineResults(queryId) !== undefined);

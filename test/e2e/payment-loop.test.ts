@@ -147,7 +147,10 @@ describe('core payment loop', () => {
     await h.smartypay.sendWebhook(h.webhookUrl, b.remote.id, { status: 'UnderPaid', paidAmount: '2' });
     await h.telegram.waitFor(() => botCalls(h, under.id).length === 2);
     const underText = botCalls(h, under.id)[1]?.params.text;
-    expect(underText).toContain('2 bUSDT</b> received of <b>5 bUSDT</b> due');
+    expect(underText).toBe(
+      '⚠️ Partly paid for <i>“tea”</i>: <b>2 bUSDT</b> of <b>5 bUSDT</b> received, 3 bUSDT missing.\n' +
+        "The customer can pay the rest with “Pay the remaining” on the card; I'll confirm here when it arrives.",
+    );
     await h.telegram.waitFor(() => botCalls(h, under.id, 'editMessageText').length === 1);
     // Partly paid is not closed: Check status stays, and the rest can be paid with a linked invoice.
     expect(botCalls(h, under.id, 'editMessageText')[0]?.params.reply_markup.inline_keyboard.flat()).toEqual([
@@ -236,28 +239,73 @@ describe('webhook rejects what SMARTy Pay did not sign', () => {
 });
 
 describe('/pay input the bot refuses', () => {
+  const tokens = () => h.config.tokens.accepted.join(', ');
+  const eg = (example: string) => `<code>/pay ${example}</code>`;
+  // One line with one example each, never the whole help.
   it.each([
-    ['/pay', 'Tell me the amount'],
-    ['/pay 0', 'more than zero'],
-    ['/pay -5 bUSDT', 'more than zero'],
-    ['/pay five', 'must be a number'],
-    ['/pay 1e309', 'must be a number'],
-    ['/pay 0.123456789', 'at most 8 digits'],
-    ['/pay 2000000000', 'at most 1 000 000 000'],
-    ['/pay 5 DOGE', 'don’t know the token'],
-    [`/pay 5 bUSDT ${'x'.repeat(201)}`, 'at most 200 characters'],
-  ])('%s → usage reply, no invoice', async (text, explanation) => {
-    const chat = newGroup();
-    const requestsBefore = h.smartypay.requests.length;
-    const { message } = h.telegram.sendText({ chat, from: MERCHANT, text });
-    await h.telegram.waitFor(() => botCalls(h, chat.id).length === 1);
-    const reply = botCalls(h, chat.id)[0];
-    expect(reply?.params.text.replace(/'/g, '’')).toContain(explanation.replace(/'/g, '’'));
-    expect(reply?.params.text).toContain('/pay &lt;amount&gt; [token] [description]');
-    expect(reply?.params.reply_parameters.message_id).toBe(message.message_id);
-    expect(reply?.params.reply_markup).toBeUndefined();
-    expect(h.smartypay.requests.length).toBe(requestsBefore);
-    expect(await h.db.select().from(invoices).where(eq(invoices.chatId, chat.id))).toHaveLength(0);
+    ['/pay', `Add the amount — e.g. ${eg('5 bUSDT coffee')}`, `Укажите сумму — например, ${eg('5 bUSDT кофе')}`],
+    [
+      '/pay 0',
+      `The amount must be more than zero — e.g. ${eg('5 bUSDT coffee')}`,
+      `Сумма должна быть больше нуля — например, ${eg('5 bUSDT кофе')}`,
+    ],
+    [
+      '/pay -1',
+      `The amount must be more than zero — e.g. ${eg('5 bUSDT coffee')}`,
+      `Сумма должна быть больше нуля — например, ${eg('5 bUSDT кофе')}`,
+    ],
+    [
+      '/pay abc',
+      `“abc” is not an amount — e.g. ${eg('2.5 bUSDT coffee')}`,
+      `«abc» не похоже на сумму — например, ${eg('2,5 bUSDT кофе')}`,
+    ],
+    [
+      '/pay 1e309',
+      `“1e309” is not an amount — e.g. ${eg('2.5 bUSDT coffee')}`,
+      `«1e309» не похоже на сумму — например, ${eg('2,5 bUSDT кофе')}`,
+    ],
+    [
+      '/pay 0.123456789',
+      `At most 8 digits after the decimal point — e.g. ${eg('2.5 bUSDT coffee')}`,
+      `После запятой можно не больше 8 знаков — например, ${eg('2,5 bUSDT кофе')}`,
+    ],
+    [
+      '/pay 2000000000',
+      `The amount can be at most one billion — e.g. ${eg('5 bUSDT coffee')}`,
+      `Сумма не может быть больше миллиарда — например, ${eg('5 bUSDT кофе')}`,
+    ],
+    [
+      '/pay 1,000',
+      `“1,000” can be read two ways. Write the amount without thousands separators — e.g. ${eg('1000 bUSDT')}`,
+      `«1,000» можно понять по-разному. Напишите сумму без разделителей разрядов — например, ${eg('1000 bUSDT')}`,
+    ],
+    [
+      '/pay 5 XYZ',
+      `I don't know the token “XYZ”. Tokens: TOKENS — e.g. ${eg('5 bUSDT coffee')}`,
+      `Я не знаю токен «XYZ». Токены: TOKENS — например, ${eg('5 bUSDT кофе')}`,
+    ],
+    [
+      `/pay 5 bUSDT ${'x'.repeat(201)}`,
+      `The description can be at most 200 characters — e.g. ${eg('5 bUSDT coffee')}`,
+      `Описание может быть не длиннее 200 символов — например, ${eg('5 bUSDT кофе')}`,
+    ],
+  ])('%s → one line with one example in English and Russian, no invoice', async (text, english, russian) => {
+    for (const [language_code, expected] of [
+      ['en', english],
+      ['ru', russian],
+    ] as const) {
+      const chat = newGroup();
+      const requestsBefore = h.smartypay.requests.length;
+      const { message } = h.telegram.sendText({ chat, from: { ...MERCHANT, language_code }, text });
+      await h.telegram.waitFor(() => botCalls(h, chat.id).length === 1);
+      const reply = botCalls(h, chat.id)[0];
+      expect(reply?.params.text).toBe(expected.replace('TOKENS', tokens()));
+      expect(reply?.params.parse_mode).toBe('HTML');
+      expect(reply?.params.reply_parameters.message_id).toBe(message.message_id);
+      expect(reply?.params.reply_markup).toBeUndefined();
+      expect(h.smartypay.requests.length).toBe(requestsBefore);
+      expect(await h.db.select().from(invoices).where(eq(invoices.chatId, chat.id))).toHaveLength(0);
+    }
   });
 });
 

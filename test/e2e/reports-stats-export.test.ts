@@ -129,14 +129,14 @@ describe('/stats', () => {
     expect(received(await ask(chat, '/stats', MERCHANT))).toEqual(Array(3).fill(`Received: ${expected}`));
     expect(received(await ask(chat, '/stats', { ...MERCHANT, language_code: 'ru' }))).toEqual(
       Array(3).fill(
-        'Получено: 19 bUSDT (по счетам — 18 bUSDT), 0.2125 btMNXe (по счетам — 0 btMNXe), 0 pUSDC (по счетам — 5 pUSDC)',
+        'Получено: 19 bUSDT (к оплате 18 bUSDT), 0,2125 btMNXe (к оплате 0 btMNXe), 0 pUSDC (к оплате 5 pUSDC)',
       ),
     );
   });
 
   it('shows zeros for a chat without invoices, in Russian for a Russian speaker', async () => {
     const text = await ask(newGroup(), '/stats', { ...MERCHANT, language_code: 'ru' });
-    expect(text).toContain('<b>За 24 часа</b>\nСоздано: 0 · оплачено: 0 · истекло: 0\nКонверсия: 0 %');
+    expect(text).toContain('<b>За 24 часа</b>\nСоздано: 0 · оплачено: 0 · истекло: 0\nКонверсия: 0\u00a0%');
     expect(text).toContain('Получено: пока ничего');
   });
 
@@ -181,7 +181,7 @@ describe('/export', () => {
       description: "Forbidden: bot can't initiate conversation with a user",
     });
     expect(await ask(chat, '/export', MERCHANT)).toBe(
-      "I can't write to you privately yet. Open a private chat with me (https://t.me/test_bot), press Start,\n" +
+      "I can't write to you privately yet. Open a private chat with me (https://t.me/test_bot), press Start, " +
         'then send /export here again.',
     );
     expect(h.telegram.documents()).toHaveLength(documents);

@@ -60,7 +60,7 @@ describe('/status', () => {
         '<b>12.5 bUSDT</b>',
         'Status: 🕓 Waiting for payment',
         'Created: 26 Nov 2026, 08:20 UTC',
-        'Valid until: 26 Nov 2026, 09:20 UTC',
+        'Expires: 26 Nov 2026, 09:20 UTC',
         'For: <i>“Tea &amp; &lt;cake&gt;”</i>',
       ].join('\n'),
     );
@@ -94,27 +94,33 @@ describe('/status', () => {
     const other = newGroup();
     const { row } = await issueInvoice(h, other, '/pay 9 bUSDT secret');
     expect((await ask(mine, `/status ${row.id}`)).text).toBe(`There is no invoice #${row.id} in this chat.`);
-    expect((await ask(mine, '/status')).text).toContain('<code>/status 12</code>');
-    expect((await ask(mine, '/status twelve')).text).toContain('Which invoice?');
+    const usage = 'Which invoice? Send <code>/status 12</code>, or reply <code>/status</code> to its card.';
+    expect((await ask(mine, '/status')).text).toBe(usage);
+    expect((await ask(mine, '/status twelve')).text).toBe(usage);
+    expect((await ask(mine, '/status twelve', { from: { ...CUSTOMER, language_code: 'ru' } })).text).toBe(
+      'Какой счёт? Отправьте <code>/status 12</code> или ответьте <code>/status</code> на его карточку.',
+    );
     const notCard = await ask(mine, '/status', { replyTo: 1 });
-    expect(notCard.text).toContain('That message is not an invoice of this chat.');
+    expect(notCard.text).toBe(
+      'That message is not an invoice of this chat. Reply to the invoice card, or send /status with the invoice number.',
+    );
   });
 
   it('speaks Russian to a Russian-speaking user', async () => {
     const chat = newGroup();
-    const { row } = await issueInvoice(h, chat, '/pay 3 bUSDT Кофе');
+    const { row } = await issueInvoice(h, chat, '/pay 3.75 bUSDT Кофе');
     const answer = await ask(chat, `/status #${row.id}`, { from: { ...CUSTOMER, language_code: 'ru' } });
     expect(answer.text).toBe(
       [
         `🧾 <b>Счёт №${row.id}</b>`,
-        '<b>3 bUSDT</b>',
+        '<b>3,75 bUSDT</b>',
         'Статус: 🕓 Ожидает оплаты',
         `Создан: ${row.createdAt.getUTCDate()} нояб. 2026, ${hhmm(row.createdAt)} UTC`,
-        `Действителен до: ${row.expiresAt.getUTCDate()} нояб. 2026, ${hhmm(row.expiresAt)} UTC`,
+        `Истекает: ${row.expiresAt.getUTCDate()} нояб. 2026, ${hhmm(row.expiresAt)} UTC`,
         'За: <i>«Кофе»</i>',
       ].join('\n'),
     );
-    expect(answer.reply_markup.inline_keyboard[0][0].text).toBe('💳 Оплатить 3 bUSDT');
+    expect(answer.reply_markup.inline_keyboard[0][0].text).toBe('💳 Оплатить 3,75 bUSDT');
   });
 });
 
@@ -176,6 +182,13 @@ describe('/invoices', () => {
     });
     expect(stale?.text).toBeUndefined();
     expect(h.telegram.messages(chat.id)[0]?.edits).toBe(1);
+  });
+
+  it('writes amounts with the decimal comma for a Russian reader, overpaid in the words of the card', async () => {
+    const chat = newGroup();
+    const row = await insertInvoice(chat.id, 3, { status: 'OverPaid', paidAmount: '3.6', paidToken: 'bUSDT' });
+    const list = await ask(chat, '/invoices', { from: { ...MERCHANT, language_code: 'ru' } });
+    expect(list.text.split('\n')[2]).toBe(`№${row.id} · 3,5 bUSDT · ✅ Оплачен с переплатой · 0 мин`);
   });
 
   it('says so when the chat has no invoices', async () => {

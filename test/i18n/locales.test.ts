@@ -36,7 +36,34 @@ describe('locales', () => {
     expect(translator.forLocale('ru')('tokens-hint', { token: 'bUSDT' })).toBe(
       'Укажите его после суммы: <code>/pay 5 bUSDT</code>',
     );
-    expect(translator.forLocale('de')('pay-missing-amount')).toBe('Tell me the amount to charge.');
+    expect(translator.forLocale('de')('pay-missing-amount', { token: 'bUSDT' })).toBe(
+      'Add the amount — e.g. <code>/pay 5 bUSDT coffee</code>',
+    );
+    expect(translator.forLocale('ru').locale).toBe('ru');
+    expect(translator.forLocale('de').locale).toBe('en');
+  });
+
+  it('breaks no sentence across lines: a line of a message never ends in a comma nor goes on in lowercase', () => {
+    for (const locale of LOCALES) {
+      const directory = join(LOCALES_DIRECTORY, locale);
+      for (const file of readdirSync(directory).filter((name) => name.endsWith('.ftl'))) {
+        const lines = readFileSync(join(directory, file), 'utf8').split('\n');
+        lines.forEach((line, i) => {
+          const where = `${locale}/${file}:${i + 1}`;
+          if (line.startsWith('#')) return;
+          expect(line.trimEnd().endsWith(','), where).toBe(false);
+          // A continuation line (indented) starting in lowercase continues the sentence above it.
+          expect(/^\s+\p{Ll}/u.test(line), where).toBe(false);
+        });
+      }
+    }
+  });
+
+  it('names languages by their own names in every locale, for /lang', () => {
+    for (const locale of LOCALES) {
+      const t = createTranslator({ localeOf: async () => 'en' }).forLocale(locale);
+      expect([t('lang-name-en'), t('lang-name-ru')], locale).toEqual(['English', 'Русский']);
+    }
   });
 
   it('picks a locale from Telegram language codes', () => {

@@ -88,13 +88,18 @@ describe('parsePayCommand', () => {
     expect(parsePayCommand('5 ETH', POLICY)).toEqual({ ok: false, problem: 'unknown_token', word: 'ETH' });
   });
 
-  it('rejects missing and bad amounts', () => {
+  it('rejects missing and bad amounts, naming the word it read as the amount', () => {
     expect(parsePayCommand('', POLICY)).toEqual({ ok: false, problem: 'missing_amount' });
     expect(parsePayCommand('   ', POLICY)).toEqual({ ok: false, problem: 'missing_amount' });
-    expect(parsePayCommand('0 bUSDT', POLICY)).toEqual({ ok: false, problem: 'not_positive' });
-    expect(parsePayCommand('-3', POLICY)).toEqual({ ok: false, problem: 'not_positive' });
-    expect(parsePayCommand('lots', POLICY)).toEqual({ ok: false, problem: 'not_a_number' });
-    expect(parsePayCommand('1e309', POLICY)).toEqual({ ok: false, problem: 'not_a_number' });
+    expect(parsePayCommand('0 bUSDT', POLICY)).toEqual({ ok: false, problem: 'not_positive', word: '0' });
+    expect(parsePayCommand('-3', POLICY)).toEqual({ ok: false, problem: 'not_positive', word: '-3' });
+    expect(parsePayCommand('lots', POLICY)).toEqual({ ok: false, problem: 'not_a_number', word: 'lots' });
+    expect(parsePayCommand('1e309', POLICY)).toEqual({ ok: false, problem: 'not_a_number', word: '1e309' });
+    expect(parsePayCommand('0.123456789', POLICY)).toEqual({
+      ok: false,
+      problem: 'too_many_decimals',
+      word: '0.123456789',
+    });
   });
 
   it('limits the description to 200 characters, counting emoji as one', () => {

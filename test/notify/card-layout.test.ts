@@ -60,17 +60,17 @@ describe('cards with a hostile description', () => {
         'Expires: 26 Nov 2026, 09:20 UTC (in 60 min)',
         QUOTED_EN,
         '',
-        'Pay with crypto through SMARTy Pay. This message will confirm the payment.',
+        'Pay with crypto through SMARTy Pay. This card updates when the payment arrives.',
       ].join('\n'),
     );
     expect(renderOpenCard(ru, invoice(), NOW).text).toBe(
       [
         '🧾 <b>Счёт №12</b>',
         '<b>10 bUSDT</b>',
-        'Действует до: 26 нояб. 2026, 09:20 UTC (ещё 60 мин)',
+        'Истекает: 26 нояб. 2026, 09:20 UTC (через 60 мин)',
         QUOTED_RU,
         '',
-        'Оплата криптовалютой через SMARTy Pay. Это сообщение подтвердит оплату.',
+        'Оплата криптовалютой через SMARTy Pay. Карточка обновится, когда придёт оплата.',
       ].join('\n'),
     );
   });
@@ -100,14 +100,15 @@ describe('cards with a hostile description', () => {
 
   it('/status puts the description after every status line', () => {
     const paid = invoice({ status: 'Paid', paidAmount: '10', paidToken: 'bUSDT', paidAt: NOW });
-    expect(renderStatus(en, paid, NOW).text).toBe(
+    // Looked at after expiry: the time has passed, so "Expired" (ahead of it, "Expires": see below).
+    expect(renderStatus(en, paid, new Date(NOW.getTime() + 2 * 60 * 60_000)).text).toBe(
       [
         '🧾 <b>Invoice #12</b>',
         '<b>10 bUSDT</b>',
         'Status: ✅ Paid',
         'Received: <b>10 bUSDT</b>',
         'Created: 26 Nov 2026, 08:20 UTC',
-        'Valid until: 26 Nov 2026, 09:20 UTC',
+        'Expired: 26 Nov 2026, 09:20 UTC',
         'Paid: 26 Nov 2026, 08:20 UTC',
         QUOTED_EN,
       ].join('\n'),
@@ -126,5 +127,103 @@ describe('cards with a hostile description', () => {
   it('a description with nothing visible left shows no description line at all', () => {
     const text = renderOpenCard(en, invoice({ description: '\u202e\u200b\n' }), NOW).text;
     expect(text).not.toContain('For:');
+  });
+});
+
+describe('amounts as each language writes them', () => {
+  const half = invoice({ amount: '14.50000000', description: 'Tea' });
+
+  it('the open card and its Pay button: "14.5" in English, "14,5" in Russian', () => {
+    const english = renderOpenCard(en, half, NOW);
+    expect(english.text.split('\n')[1]).toBe('<b>14.5 bUSDT</b>');
+    expect(english.replyMarkup?.inline_keyboard[0]?.[0]?.text).toBe('💳 Pay 14.5 bUSDT');
+    const russian = renderOpenCard(ru, half, NOW);
+    expect(russian.text.split('\n')[1]).toBe('<b>14,5 bUSDT</b>');
+    expect(russian.replyMarkup?.inline_keyboard[0]?.[0]?.text).toBe('💳 Оплатить 14,5 bUSDT');
+  });
+
+  it('/status: the amount, what was received, and "Expires" while it is ahead', () => {
+    const partly = invoice({
+      amount: '14.5',
+      status: 'UnderPaid',
+      paidAmount: '4.25',
+      paidToken: 'bUSDT',
+      description: null,
+    });
+    expect(renderStatus(ru, partly, NOW).text).toBe(
+      [
+        '🧾 <b>Счёт №12</b>',
+        '<b>14,5 bUSDT</b>',
+        'Статус: ⚠️ Оплачен частично',
+        'Получено: <b>4,25 bUSDT</b>',
+        'Создан: 26 нояб. 2026, 08:20 UTC',
+        'Истекает: 26 нояб. 2026, 09:20 UTC',
+      ].join('\n'),
+    );
+    expect(renderStatus(en, partly, NOW).text.split('\n').slice(1, 6)).toEqual([
+      '<b>14.5 bUSDT</b>',
+      'Status: ⚠️ Partly paid',
+      'Received: <b>4.25 bUSDT</b>',
+      'Created: 26 Nov 2026, 08:20 UTC',
+      'Expires: 26 Nov 2026, 09:20 UTC',
+    ]);
+  });
+
+  it('the overpaid card and its reply use the same Russian word: «с переплатой», «переплата»', () => {
+    const over = invoice({
+      amount: '10',
+      status: 'OverPaid',
+      paidAmount: '12.5',
+      paidToken: 'bUSDT',
+      description: null,
+    });
+    expect(renderClosedCard(ru, over).text).toBe(
+      ['✅ <b>Оплачен с переплатой</b> · счёт №12', '<b>10 bUSDT</b>', 'Получено: <b>12,5 bUSDT</b>'].join('\n'),
+    );
+    const facts: PaymentFacts = {
+      status: 'OverPaid',
+      previousStatus: 'Created',
+      paidAmount: '12.5',
+      paidToken: 'bUSDT',
+    };
+    expect(renderPaymentReply(ru, 'overpaid_reply', over, facts).text).toBe(
+      '✅ Оплата получена: <b>12,5 bUSDT</b>. Переплата — 2,5 bUSDT сверх 10 bUSDT к оплате; договоритесь о разнице с покупателем.',
+    );
+    expect(renderPaymentReply(en, 'overpaid_reply', over, facts).text).toBe(
+      '✅ Payment received: <b>12.5 bUSDT</b>. That is 2.5 bUSDT more than the 10 bUSDT due; settle the difference with the customer.',
+    );
+  });
+});
+
+describe('the underpaid reply: two short lines', () => {
+  const partly = invoice({ amount: '10', status: 'UnderPaid', description: 'Tea' });
+  const facts: PaymentFacts = { status: 'UnderPaid', previousStatus: 'Created', paidAmount: '4.5', paidToken: 'bUSDT' };
+
+  it('received X of Y, Z missing; then the card’s “Pay the remaining”', () => {
+    expect(renderPaymentReply(en, 'underpaid_reply', partly, facts).text).toBe(
+      [
+        '⚠️ Partly paid for <i>“Tea”</i>: <b>4.5 bUSDT</b> of <b>10 bUSDT</b> received, 5.5 bUSDT missing.',
+        "The customer can pay the rest with “Pay the remaining” on the card; I'll confirm here when it arrives.",
+      ].join('\n'),
+    );
+    expect(renderPaymentReply(ru, 'underpaid_reply', partly, facts).text).toBe(
+      [
+        '⚠️ Частичная оплата за <i>«Tea»</i>: получено <b>4,5 bUSDT</b> из <b>10 bUSDT</b>, не хватает 5,5 bUSDT.',
+        'Покупатель может доплатить кнопкой «Доплатить» на карточке; я подтвержу здесь, когда придёт остаток.',
+      ].join('\n'),
+    );
+  });
+
+  it('a remainder (no button of its own) or a payment in another token: re-checks until expiry', () => {
+    const remainder = invoice({ ...partly, remainderOfInvoiceId: 11 });
+    expect(renderPaymentReply(en, 'underpaid_reply', remainder, facts).text.split('\n')).toEqual([
+      '⚠️ Partly paid for <i>“Tea”</i>: <b>4.5 bUSDT</b> of <b>10 bUSDT</b> received, 5.5 bUSDT missing.',
+      'I keep checking until the invoice expires (26 Nov 2026, 09:20 UTC) and will confirm here if the rest arrives.',
+    ]);
+    const otherToken = { ...facts, paidToken: 'pUSDC' };
+    expect(renderPaymentReply(ru, 'underpaid_reply', partly, otherToken).text.split('\n')).toEqual([
+      '⚠️ Частичная оплата за <i>«Tea»</i>: получено <b>4,5 pUSDC</b> из <b>10 bUSDT</b>.',
+      'Я проверяю счёт, пока он не истечёт (26 нояб. 2026, 09:20 UTC), и сообщу здесь, если придёт остаток.',
+    ]);
   });
 });

@@ -121,7 +121,7 @@ describe('sandbox HTTP API', () => {
       paidAmount: '1.5',
       httpStatus: 200,
     });
-    await waitForText(/Partial payment for <i>“cake”<\/i>: <b>1.5 bUSDT<\/b> received/, 'the partial payment reply');
+    await waitForText(/Partly paid for <i>“cake”<\/i>: <b>1.5 bUSDT<\/b> of/, 'the partial payment reply');
 
     const { card, invoiceId: late } = await issue('/pay 4 bUSDT bun');
     expect((await call('POST', `/api/checkout/${late}/expire`)).json.expiredAt).toBeTypeOf('string');

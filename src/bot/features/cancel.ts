@@ -5,6 +5,7 @@ import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
 import { replyTo } from '../reply.js';
 import type { LifecycleFeatureDeps } from './lifecycle-deps.js';
+import { statusLabel } from './report-format.js';
 
 // /cancel, as a reply to an invoice card (or the /pay message), or /cancel 12 with the card's number.
 // SMARTy Pay cannot cancel an invoice: the bot marks it cancelled and removes the Pay button; a payment
@@ -46,7 +47,7 @@ export function createCancelFeature(deps: LifecycleFeatureDeps) {
       await reply(invoice);
       return;
     }
-    const args = { id: String(invoice.id), status: invoice.status };
+    const args = { id: String(invoice.id), status: statusLabel(ctx.t, invoice.status) };
     const refusal = refusalKey(invoice);
     if (refusal) {
       await reply(ctx.t(refusal, args));
@@ -60,7 +61,12 @@ export function createCancelFeature(deps: LifecycleFeatureDeps) {
       return;
     }
     // A payment or expiry got there first.
-    await reply(ctx.t(refusalKey(result.invoice) ?? 'cancel-not-open', { ...args, status: result.invoice.status }));
+    await reply(
+      ctx.t(refusalKey(result.invoice) ?? 'cancel-not-open', {
+        ...args,
+        status: statusLabel(ctx.t, result.invoice.status),
+      }),
+    );
   });
 
   return composer;

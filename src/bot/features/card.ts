@@ -1,17 +1,13 @@
 import { type CallbackQueryContext, Composer } from 'grammy';
 import type { InvoiceRow } from '../../db/schema.js';
+import { translateOf } from '../../i18n/index.js';
+import { formatMoney } from '../../i18n/numbers.js';
 import { normaliseDecimal } from '../../invoices/amount.js';
 import { remainingAmount } from '../../invoices/remainder.js';
 import { isOpenStatus } from '../../invoices/status.js';
 import { cleanUserText } from '../../invoices/user-text.js';
 import { isNotModified } from '../../notify/failures.js';
-import {
-  CHECK_STATUS_ACTION,
-  formatMoney,
-  ISSUE_AGAIN_ACTION,
-  PAY_REST_ACTION,
-  renderOpenCard,
-} from '../../notify/messages.js';
+import { CHECK_STATUS_ACTION, ISSUE_AGAIN_ACTION, PAY_REST_ACTION, renderOpenCard } from '../../notify/messages.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
 import { issueRefusalText } from '../rate-limit.js';
@@ -42,13 +38,11 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
   }
 
   /**
-   * Still open: the card is re-rendered so its "expires in N min" is current. In the chat's /lang choice, else
-   * the language the card was issued in, whoever tapped.
+   * Still open: the card is re-rendered so its "expires in N min" is current, in the language it was sent in
+   * (the invoice's locale), whoever tapped and whatever /lang says now: a sent card is never rewritten in another.
    */
   async function refreshOpenCard(ctx: CardContext, invoice: InvoiceRow): Promise<void> {
-    const chatLocale =
-      ctx.chat && invoice.inlineMessageId === null ? await deps.chatSettings.locale(ctx.chat.id) : undefined;
-    const card = renderOpenCard(deps.translator.forLocale(chatLocale ?? invoice.locale), invoice, now());
+    const card = renderOpenCard(deps.translator.forLocale(invoice.locale), invoice, now());
     await ctx
       .editMessageText(card.text, {
         parse_mode: 'HTML',
@@ -120,7 +114,7 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
         return ctx.t('again-failed');
       }
       if (result.kind === 'duplicate') return ctx.t('again-duplicate');
-      const card = renderOpenCard(ctx.t, result.invoice, now());
+      const card = renderOpenCard(await translateOf(ctx), result.invoice, now());
       const sent = await ctx.api.sendMessage(chatId, card.text, {
         parse_mode: 'HTML',
         reply_markup: card.replyMarkup,
@@ -149,7 +143,8 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
         return ctx.t('rest-failed');
       }
       if (result.kind === 'duplicate') return ctx.t('rest-duplicate', { id: String(result.invoice.id) });
-      const card = renderOpenCard(ctx.t, result.invoice, now());
+      const t = await translateOf(ctx);
+      const card = renderOpenCard(t, result.invoice, now());
       const sent = await ctx.api.sendMessage(original.chatId, card.text, {
         parse_mode: 'HTML',
         reply_markup: card.replyMarkup,
@@ -161,7 +156,7 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
         { invoiceId: result.invoice.id, originalInvoiceId: original.id, rest },
         'remainder invoice issued',
       );
-      return ctx.t('rest-issued', { id: String(result.invoice.id), amount: formatMoney(rest, original.token) });
+      return t('rest-issued', { id: String(result.invoice.id), amount: formatMoney(rest, original.token, t.locale) });
     }),
   );
 

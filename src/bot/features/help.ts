@@ -1,19 +1,19 @@
 import { Composer } from 'grammy';
-import type { Translate } from '../../i18n/index.js';
+import type { Lookup } from '../../i18n/index.js';
 import type { TokenPolicy } from '../../payments/currencies.js';
 import type { BotContext } from '../context.js';
 
-export function usageText(t: Translate, tokens: TokenPolicy): string {
+export function usageText(t: Lookup, tokens: TokenPolicy): string {
   const other = tokens.accepted.find((token) => token !== tokens.defaultToken) ?? tokens.defaultToken;
   return t('help-usage', { defaultToken: tokens.defaultToken, otherToken: other, tokens: tokens.accepted.join(', ') });
 }
 
 /** /start and /help: how to take a payment, then every other command. */
-export function guideText(t: Translate, tokens: TokenPolicy, botUsername: string): string {
+export function guideText(t: Lookup, tokens: TokenPolicy, botUsername: string): string {
   return `${usageText(t, tokens)}\n\n${t('help-commands', { bot: botUsername, defaultToken: tokens.defaultToken })}`;
 }
 
-export function tokensText(t: Translate, tokens: TokenPolicy): string {
+export function tokensText(t: Lookup, tokens: TokenPolicy): string {
   return [
     t('tokens-title'),
     ...tokens.accepted.map((token) =>

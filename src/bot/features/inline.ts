@@ -1,7 +1,8 @@
 import { Composer } from 'grammy';
 import type { InlineQueryResultArticle } from 'grammy/types';
 import type { InvoiceRow } from '../../db/schema.js';
-import type { Translate, Translator } from '../../i18n/index.js';
+import { type Translate, type Translator, translateOf } from '../../i18n/index.js';
+import { formatMoney } from '../../i18n/numbers.js';
 import type { InlineDraft, InlineDrafts } from '../../invoices/inline-drafts.js';
 import { resolveInlineTap } from '../../invoices/inline-tap.js';
 import type { IssueResult } from '../../invoices/issue.js';
@@ -9,7 +10,7 @@ import { parsePayCommand } from '../../invoices/pay-command.js';
 import type { InvoiceService } from '../../invoices/service.js';
 import { isOpenStatus } from '../../invoices/status.js';
 import { isNotModified } from '../../notify/failures.js';
-import { escapeHtml, formatMoney, renderClosedCard, renderOpenCard } from '../../notify/messages.js';
+import { escapeHtml, renderClosedCard, renderOpenCard } from '../../notify/messages.js';
 import { SmartyPayError } from '../../payments/client.js';
 import type { TokenPolicy } from '../../payments/currencies.js';
 import type { BotContext } from '../context.js';
@@ -62,7 +63,10 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
     }
     const { request } = parsed;
     const draftId = await deps.drafts.save(ctx.from.id, request, await ctx.i18n.getLocale());
-    await ctx.answerInlineQuery([previewResult(ctx.t, draftId, request)], { cache_time: 0, is_personal: true });
+    await ctx.answerInlineQuery([previewResult(await translateOf(ctx), draftId, request)], {
+      cache_time: 0,
+      is_personal: true,
+    });
   });
 
   composer.on('chosen_inline_result', async (ctx) => {
@@ -181,7 +185,7 @@ class IssueLimitReached extends Error {
 }
 
 function previewResult(t: Translate, draftId: string, request: InlineDraft['request']): InlineQueryResultArticle {
-  const money = formatMoney(request.amount, request.token);
+  const money = formatMoney(request.amount, request.token, t.locale);
   const lines = [t('inline-preview-title'), `<b>${escapeHtml(money)}</b>`];
   if (request.description) lines.push(t('inline-preview-for', { description: escapeHtml(request.description) }));
   lines.push('', t('inline-preview-hint'));

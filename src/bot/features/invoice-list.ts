@@ -1,9 +1,9 @@
 import { Composer } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
-import type { Translate } from '../../i18n/index.js';
+import { type Translate, translateOf } from '../../i18n/index.js';
 import type { InvoicePage, InvoiceReports } from '../../invoices/reports.js';
 import { isNotModified } from '../../notify/failures.js';
-import { escapeHtml, formatMoney } from '../../notify/messages.js';
+import { money } from '../../notify/messages.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
 import type { Permissions } from '../permissions.js';
@@ -33,7 +33,7 @@ export function renderInvoicePage(
   const lines = page.rows.map((row) =>
     t('invoices-line', {
       id: String(row.id),
-      amount: escapeHtml(formatMoney(row.amount, row.token)),
+      amount: money(t, row.amount, row.token),
       status: statusLabel(t, row.status),
       age: formatAge(t, now.getTime() - row.createdAt.getTime()),
     }),
@@ -62,7 +62,7 @@ export function createInvoiceListFeature(deps: InvoiceListFeatureDeps) {
   composer.command('invoices', async (ctx) => {
     if (!(await ensureMerchant(ctx, deps.permissions))) return;
     const { page, offset } = await loadPage(ctx.chat.id, 0);
-    const rendered = renderInvoicePage(ctx.t, page, offset, now());
+    const rendered = renderInvoicePage(await translateOf(ctx), page, offset, now());
     await ctx.reply(rendered.text, {
       parse_mode: 'HTML',
       reply_parameters: replyTo(ctx.msg.message_id),
@@ -77,7 +77,7 @@ export function createInvoiceListFeature(deps: InvoiceListFeatureDeps) {
       const chatId = ctx.chat?.id;
       if (chatId !== undefined) {
         const { page, offset } = await loadPage(chatId, Number(ctx.match[1]));
-        const rendered = renderInvoicePage(ctx.t, page, offset, now());
+        const rendered = renderInvoicePage(await translateOf(ctx), page, offset, now());
         await ctx
           .editMessageText(rendered.text, {
             parse_mode: 'HTML',

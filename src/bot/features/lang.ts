@@ -1,6 +1,7 @@
 import { Composer } from 'grammy';
 import type { ChatSettings } from '../../chats/settings.js';
-import { isLocale, LOCALES, pickLocale } from '../../i18n/index.js';
+import { isLocale, pickLocale } from '../../i18n/index.js';
+import { escapeHtml } from '../../notify/messages.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
 import type { Permissions } from '../permissions.js';
@@ -18,14 +19,15 @@ export function createLangFeature(deps: { chatSettings: ChatSettings; permission
     if (choice === '') {
       const chosen = await deps.chatSettings.locale(ctx.chat.id);
       const key = chosen ? 'lang-current' : 'lang-current-auto';
-      await ctx.reply(ctx.t(key, { locale: chosen ?? pickLocale(ctx.from?.language_code) }), {
+      const language = ctx.t(`lang-name-${chosen ?? pickLocale(ctx.from?.language_code)}`);
+      await ctx.reply(ctx.t(key, { language }), {
         parse_mode: 'HTML',
         reply_parameters: inReply,
       });
       return;
     }
     if (choice !== 'auto' && !isLocale(choice)) {
-      await ctx.reply(ctx.t('lang-unknown', { locales: LOCALES.join(', ') }), {
+      await ctx.reply(ctx.t('lang-unknown', { word: escapeHtml(ctx.match.trim()) }), {
         parse_mode: 'HTML',
         reply_parameters: inReply,
       });

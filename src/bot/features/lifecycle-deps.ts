@@ -1,4 +1,3 @@
-import type { ChatSettings } from '../../chats/settings.js';
 import type { InvoiceRow } from '../../db/schema.js';
 import type { Translator } from '../../i18n/index.js';
 import type { InvoiceLifecycle } from '../../invoices/lifecycle.js';
@@ -12,9 +11,8 @@ export interface LifecycleFeatureDeps {
   invoices: InvoiceService;
   lifecycle: InvoiceLifecycle;
   permissions: Permissions;
-  /** The card is re-rendered in the chat's /lang choice, else the invoice's own language. */
+  /** A card is re-rendered in the language it was sent in (the invoice's locale). */
   translator: Translator;
-  chatSettings: ChatSettings;
   /** Issue again counts like /pay. */
   issueLimit: IssueLimit;
   /** Sends the card edit a status change queued without waiting for the outbox's next poll. */

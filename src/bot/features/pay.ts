@@ -1,5 +1,5 @@
 import { type CommandContext, Composer } from 'grammy';
-import type { Translate } from '../../i18n/index.js';
+import { type Lookup, translateOf } from '../../i18n/index.js';
 import { MAX_FRACTION_DIGITS } from '../../invoices/amount.js';
 import { UnconfirmedInvoiceError } from '../../invoices/issue.js';
 import { MAX_DESCRIPTION_LENGTH, type PayCommandProblem, parsePayCommand } from '../../invoices/pay-command.js';
@@ -13,7 +13,6 @@ import { actorOf, ensureMerchant } from '../guard.js';
 import type { Permissions } from '../permissions.js';
 import { type IssueLimit, issueRefusalText } from '../rate-limit.js';
 import { replyTo } from '../reply.js';
-import { usageText } from './help.js';
 
 export interface PayFeatureDeps {
   invoices: InvoiceService;
@@ -24,17 +23,30 @@ export interface PayFeatureDeps {
   issueLimit: IssueLimit;
 }
 
-const PROBLEMS: Record<PayCommandProblem, (t: Translate, word?: string) => string> = {
-  missing_amount: (t) => t('pay-missing-amount'),
-  not_a_number: (t) => t('pay-not-a-number'),
-  not_positive: (t) => t('pay-not-positive'),
-  too_many_decimals: (t) => t('pay-too-many-decimals', { max: MAX_FRACTION_DIGITS }),
-  too_large: (t) => t('pay-too-large'),
-  ambiguous_grouping: (t, word) => t('pay-ambiguous-amount', { word: escapeHtml(word ?? '') }),
-  unknown_token: (t, word) => t('pay-unknown-token', { word: escapeHtml(word ?? '') }),
-  token_not_accepted: (t, word) => t('pay-token-not-accepted', { word: escapeHtml(word ?? '') }),
-  description_too_long: (t) => t('pay-description-too-long', { max: MAX_DESCRIPTION_LENGTH }),
+const PROBLEM_KEYS: Record<PayCommandProblem, string> = {
+  missing_amount: 'pay-missing-amount',
+  not_a_number: 'pay-not-a-number',
+  not_positive: 'pay-not-positive',
+  too_many_decimals: 'pay-too-many-decimals',
+  too_large: 'pay-too-large',
+  ambiguous_grouping: 'pay-ambiguous-amount',
+  unknown_token: 'pay-unknown-token',
+  token_not_accepted: 'pay-token-not-accepted',
+  description_too_long: 'pay-description-too-long',
 };
+
+/**
+ * A refused /pay in one line with one example (not the whole help): what was wrong, then "e.g. /pay 5 bUSDT
+ * coffee" in the default token. Every key gets every argument; each text uses the ones it needs.
+ */
+export function payRefusalText(t: Lookup, problem: PayCommandProblem, word: string | undefined, tokens: TokenPolicy) {
+  return t(PROBLEM_KEYS[problem], {
+    word: escapeHtml(word ?? ''),
+    token: tokens.defaultToken,
+    tokens: tokens.accepted.join(', '),
+    max: problem === 'description_too_long' ? MAX_DESCRIPTION_LENGTH : MAX_FRACTION_DIGITS,
+  });
+}
 
 export function createPayFeature(deps: PayFeatureDeps) {
   const now = deps.now ?? (() => new Date());
@@ -54,7 +66,7 @@ export function createPayFeature(deps: PayFeatureDeps) {
     if (!(await ensureMerchant(ctx, deps.permissions))) return;
     const parsed = parsePayCommand(ctx.match, deps.tokens);
     if (!parsed.ok) {
-      await ctx.reply(`${PROBLEMS[parsed.problem](ctx.t, parsed.word)}\n\n${usageText(ctx.t, deps.tokens)}`, {
+      await ctx.reply(payRefusalText(ctx.t, parsed.problem, parsed.word, deps.tokens), {
         parse_mode: 'HTML',
         reply_parameters: inReply,
       });
@@ -97,7 +109,7 @@ export function createPayFeature(deps: PayFeatureDeps) {
       ctx.logger.info({ invoiceId: result.invoice.id }, 'repeated /pay update ignored');
       return;
     }
-    const card = renderOpenCard(ctx.t, result.invoice, now());
+    const card = renderOpenCard(await translateOf(ctx), result.invoice, now());
     const sent = await ctx.reply(card.text, {
       parse_mode: 'HTML',
       reply_markup: card.replyMarkup,

@@ -1,7 +1,7 @@
-import type { Translate } from '../../i18n/index.js';
-import { compareDecimals } from '../../invoices/amount.js';
+import type { Lookup, Translate } from '../../i18n/index.js';
+import { compareDecimals, normaliseDecimal } from '../../invoices/amount.js';
 import type { WindowStats } from '../../invoices/reports.js';
-import { escapeHtml, formatMoney, userText } from '../../notify/messages.js';
+import { money, userText } from '../../notify/messages.js';
 
 // Pieces the read-only merchant commands share: status labels, ages, dates, conversion.
 
@@ -20,7 +20,7 @@ const STATUS_KEYS: Record<string, string> = {
 };
 
 /** A human label; a status this build does not know yet is shown as SMARTy Pay names it. */
-export function statusLabel(t: Translate, status: string): string {
+export function statusLabel(t: Lookup, status: string): string {
   const key = STATUS_KEYS[status];
   return key ? t(key) : t('reports-status-other', { status: userText(status) });
 }
@@ -36,15 +36,19 @@ export function ageParts(ms: number): AgeParts {
   return { unit: 'd', n: Math.floor(hours / 24) };
 }
 
-export function formatAge(t: Translate, ms: number): string {
+export function formatAge(t: Lookup, ms: number): string {
   const { unit, n } = ageParts(ms);
   return t(`reports-age-${unit}`, { n });
 }
 
-/** Paid as a share of created, in percent with one decimal (0 when nothing was created). */
-export function conversionPercent(paid: number, created: number): number {
-  if (created <= 0) return 0;
-  return Math.round((paid * 1000) / created) / 10;
+/**
+ * Paid as a share of created, in percent with one decimal, as a decimal string for formatPercent ("0" when nothing
+ * was created). Counted in tenths of a percent with integers, so no float ever reaches the text.
+ */
+export function conversionPercent(paid: number, created: number): string {
+  if (created <= 0) return '0';
+  const tenths = String(Math.round((paid * 1000) / created)).padStart(2, '0');
+  return normaliseDecimal(`${tenths.slice(0, -1)}.${tenths.slice(-1)}`);
 }
 
 /** "11.3 bUSDT (due 17.3 bUSDT), 3 pUSDC (due 2.5 pUSDC)": what arrived, and what was due where they differ. */
@@ -52,9 +56,9 @@ export function formatVolume(t: Translate, volume: WindowStats['volume']): strin
   if (volume.length === 0) return t('stats-volume-none');
   return volume
     .map((v) => {
-      const received = escapeHtml(formatMoney(v.received, v.token));
+      const received = money(t, v.received, v.token);
       if (compareDecimals(v.received, v.due) === 0) return received;
-      return t('stats-volume-due', { received, due: escapeHtml(formatMoney(v.due, v.token)) });
+      return t('stats-volume-due', { received, due: money(t, v.due, v.token) });
     })
     .join(', ');
 }

@@ -1,6 +1,7 @@
 import { Composer } from 'grammy';
-import type { Translate } from '../../i18n/index.js';
+import { type Translate, translateOf } from '../../i18n/index.js';
 import type { ChatStats, InvoiceReports, WindowStats } from '../../invoices/reports.js';
+import { formatPercent } from '../../i18n/numbers.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
 import type { Permissions } from '../permissions.js';
@@ -18,7 +19,7 @@ function renderWindow(t: Translate, titleKey: string, stats: WindowStats): strin
   return [
     `<b>${t(titleKey)}</b>`,
     t('stats-counts', { created: stats.created, paid: stats.paid, expired: stats.expired }),
-    t('stats-conversion', { percent: conversionPercent(stats.paid, stats.created) }),
+    t('stats-conversion', { percent: formatPercent(conversionPercent(stats.paid, stats.created), t.locale) }),
     t('stats-volume', { volume: formatVolume(t, stats.volume) }),
   ].join('\n');
 }
@@ -37,7 +38,7 @@ export function createStatsFeature(deps: StatsFeatureDeps) {
   composer.command('stats', async (ctx) => {
     if (!(await ensureMerchant(ctx, deps.permissions))) return;
     const stats = await deps.reports.stats(ctx.chat.id);
-    await ctx.reply(renderStats(ctx.t, stats), {
+    await ctx.reply(renderStats(await translateOf(ctx), stats), {
       parse_mode: 'HTML',
       reply_parameters: replyTo(ctx.msg.message_id),
     });

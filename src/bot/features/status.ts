@@ -1,10 +1,10 @@
 import { type CommandContext, Composer } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { InvoiceRow } from '../../db/schema.js';
-import type { Translate } from '../../i18n/index.js';
+import { type Translate, translateOf } from '../../i18n/index.js';
 import type { InvoiceService } from '../../invoices/service.js';
 import { isOpenStatus } from '../../invoices/status.js';
-import { escapeHtml, formatMoney, formatUtc, payButton, userText } from '../../notify/messages.js';
+import { formatUtc, money, payButton, userText } from '../../notify/messages.js';
 import type { BotContext } from '../context.js';
 import { replyTo } from '../reply.js';
 import { statusLabel } from './report-format.js';
@@ -29,16 +29,15 @@ export function renderStatus(
   invoice: InvoiceRow,
   now: Date,
 ): { text: string; replyMarkup?: InlineKeyboardMarkup } {
-  const money = escapeHtml(formatMoney(invoice.amount, invoice.token));
   const time = (date: Date) => formatUtc(t, date);
-  const lines = [t('status-title', { id: String(invoice.id) }), `<b>${money}</b>`];
+  const lines = [t('status-title', { id: String(invoice.id) }), `<b>${money(t, invoice.amount, invoice.token)}</b>`];
   lines.push(t('status-status', { status: statusLabel(t, invoice.status) }));
   if (invoice.paidAmount) {
-    const received = formatMoney(invoice.paidAmount, invoice.paidToken ?? invoice.token);
-    lines.push(t('status-received', { amount: escapeHtml(received) }));
+    lines.push(t('status-received', { amount: money(t, invoice.paidAmount, invoice.paidToken ?? invoice.token) }));
   }
   lines.push(t('status-created', { time: time(invoice.createdAt) }));
-  lines.push(t('status-expires', { time: time(invoice.expiresAt) }));
+  // "Expires" while that is ahead, "Expired" once it has passed.
+  lines.push(t(invoice.expiresAt > now ? 'status-expires' : 'status-expired-at', { time: time(invoice.expiresAt) }));
   if (invoice.paidAt) lines.push(t('status-paid-at', { time: time(invoice.paidAt) }));
   if (invoice.cancelledAt) lines.push(t('status-cancelled-at', { time: time(invoice.cancelledAt) }));
   // The merchant's text last, quoted: nothing of the bot's follows it (see notify/messages.ts).
@@ -81,7 +80,7 @@ export function createStatusFeature(deps: StatusFeatureDeps) {
       await ctx.reply(ctx.t('status-usage'), { parse_mode: 'HTML', reply_parameters: inReply });
       return;
     }
-    const rendered = renderStatus(ctx.t, invoice, now());
+    const rendered = renderStatus(await translateOf(ctx), invoice, now());
     await ctx.reply(rendered.text, {
       parse_mode: 'HTML',
       reply_parameters: inReply,
