@@ -14,7 +14,12 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import { INVOICE_STATUSES, NOTIFICATION_KINDS, type NotificationPayload, type OutboxNotification } from './vocabulary.js';
+import {
+  INVOICE_STATUSES,
+  NOTIFICATION_KINDS,
+  type NotificationPayload,
+  type OutboxNotification,
+} from './vocabulary.js';
 
 // The single source of truth for the database; migrations in ./migrations are generated from it.
 

@@ -7,7 +7,8 @@ import type { Pacer } from './pacing.js';
 // How the outbox worker takes rows: due, paced per chat, within the shared send budget, under a lease.
 
 /** Edits of a card; their kinds all start with `card_`, which the SQL below and the outbox indexes rely on. */
-export const isEdit = (kind: NotificationKind): kind is CardEditKind => (CARD_EDIT_KINDS as readonly string[]).includes(kind);
+export const isEdit = (kind: NotificationKind): kind is CardEditKind =>
+  (CARD_EDIT_KINDS as readonly string[]).includes(kind);
 const isEditKind = sql`starts_with(${outbox.kind}, 'card_')`;
 
 /** Rows claimed, or (when none) how long until the send budget has a token again. */

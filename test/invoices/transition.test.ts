@@ -56,7 +56,8 @@ function webhook(smartyPayId: string, status: SmartyPayStatus, paid?: string) {
     cause: {
       kind: 'remote',
       status,
-      paid: paid === undefined ? undefined : { value: paid.split(' ')[0] as string, token: paid.split(' ')[1] as string },
+      paid:
+        paid === undefined ? undefined : { value: paid.split(' ')[0] as string, token: paid.split(' ')[1] as string },
       event: { dedupeKey: `ev-${eventNo}`, smartyPayInvoiceId: smartyPayId, rawPayload: '{}' },
     },
     now,
@@ -128,6 +129,8 @@ describe('applyTransition', () => {
     const rows = await handle.db.select().from(outbox).where(eq(outbox.invoiceId, remainder.id));
     expect(rows.find((r) => r.kind === 'paid_reply')?.payload).toMatchObject({ linkedStatus: 'UnderPaid' });
     expect(await keysOf(original.id)).toEqual([`${original.id}:card_linked`]);
+    const [linkedEdit] = await handle.db.select().from(outbox).where(eq(outbox.invoiceId, original.id));
+    expect(linkedEdit).toMatchObject({ kind: 'card_linked', payload: { status: 'UnderPaid' } });
     // The rest then arrives on the original too: its reply knows the remainder was already paid.
     expect((await webhook(original.smartyPayId, 'Paid', '10 bUSDT')).outcome).toBe('applied');
     const originalRows = await handle.db.select().from(outbox).where(eq(outbox.invoiceId, original.id));
