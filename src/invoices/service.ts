@@ -1,6 +1,7 @@
 import { and, desc, eq, or, type SQL, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database, Query } from '../db/client.js';
+import type { InvoiceStatus } from '../db/vocabulary.js';
 import { type InvoiceRow, invoices, webhookEvents } from '../db/schema.js';
 import type { Metrics } from '../metrics.js';
 import type { RemoteInvoice, SmartyPayClient } from '../payments/client.js';
@@ -13,7 +14,7 @@ import { createInvoiceIssuer, type IssueResult, unconfirmedSmartyPayId } from '.
 export type { IssueResult };
 
 import type { PayRequest } from './pay-command.js';
-import { isPaidStatus } from './status.js';
+import { isSettledStatus } from './state-machine.js';
 import { applyTransition, type TransitionOutcome, type TransitionResult } from './transition.js';
 
 export interface InvoiceServiceDeps {
@@ -75,11 +76,11 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
   const now = deps.now ?? (() => new Date());
 
   /** Counts a status change that was applied (not a stale, repeated or unknown one). */
-  function countApplied(status: string, result: TransitionResult): void {
+  function countApplied(status: InvoiceStatus, result: TransitionResult): void {
     if (result.outcome !== 'applied' || !deps.metrics) return;
     const labels = { token: result.token ?? 'unknown' };
     if (status === 'Expired') deps.metrics.invoicesExpired.inc(labels);
-    else if (isPaidStatus(status) && status !== 'Withdrawn') deps.metrics.invoicesPaid.inc(labels);
+    else if (isSettledStatus(status)) deps.metrics.invoicesPaid.inc(labels);
   }
 
   function checkoutLink(smartyPayId: string, description: string | undefined, locale?: string): string {
@@ -141,9 +142,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
       }
       const result = await applyTransition(deps.query, {
         invoice: { id: invoiceId },
-        status: remote.status,
-        paid: remote.paidAmount,
-        paidAt: remote.paidAt,
+        cause: { kind: 'remote', status: remote.status, paid: remote.paidAmount, paidAt: remote.paidAt },
         now: now(),
       });
       countApplied(remote.status, result);
@@ -151,7 +150,11 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
     },
 
     async expire(invoiceId) {
-      const result = await applyTransition(deps.query, { invoice: { id: invoiceId }, status: 'Expired', now: now() });
+      const result = await applyTransition(deps.query, {
+        invoice: { id: invoiceId },
+        cause: { kind: 'expire' },
+        now: now(),
+      });
       countApplied('Expired', result);
       return result.outcome === 'applied';
     },
@@ -220,11 +223,14 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
       }
       const result = await applyTransition(deps.query, {
         invoice: { smartyPayId: payload.invoiceId },
-        status: payload.status,
-        paid: parseMoney(payload.paidAmount),
-        paidAt: parseDate(payload.paidAt),
+        cause: {
+          kind: 'remote',
+          status: payload.status,
+          paid: parseMoney(payload.paidAmount),
+          paidAt: parseDate(payload.paidAt),
+          event,
+        },
         now: now(),
-        event,
       });
       countApplied(payload.status, result);
       if (result.adopted && result.invoiceId !== undefined) await linkAdopted(result.invoiceId, payload.invoiceId);

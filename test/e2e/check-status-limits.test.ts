@@ -24,7 +24,7 @@ async function openInvoices(harness: Harness, chat: TestChat, count: number, due
     payMessageId: n + 1,
     amount: '1',
     token: 'bUSDT',
-    status: 'Created',
+    status: 'Created' as const,
     checkoutUrl: 'https://checkout.example/',
     expiresAt: new Date(Date.now() + 3_600_000),
     nextCheckAt: due ? new Date(0) : null,

@@ -4,7 +4,7 @@ import { translateOf } from '../../i18n/index.js';
 import { formatMoney } from '../../i18n/numbers.js';
 import { normaliseDecimal } from '../../invoices/amount.js';
 import { remainingAmount } from '../../invoices/remainder.js';
-import { isOpenStatus } from '../../invoices/status.js';
+import { isOpenStatus } from '../../invoices/state-machine.js';
 import { cleanUserText } from '../../invoices/user-text.js';
 import { isNotModified } from '../../notify/failures.js';
 import { CHECK_STATUS_ACTION, ISSUE_AGAIN_ACTION, PAY_REST_ACTION, renderOpenCard } from '../../notify/messages.js';

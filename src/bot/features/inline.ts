@@ -8,7 +8,7 @@ import { resolveInlineTap } from '../../invoices/inline-tap.js';
 import type { IssueResult } from '../../invoices/issue.js';
 import { parsePayCommand } from '../../invoices/pay-command.js';
 import type { InvoiceService } from '../../invoices/service.js';
-import { isOpenStatus } from '../../invoices/status.js';
+import { isOpenStatus } from '../../invoices/state-machine.js';
 import { isNotModified } from '../../notify/failures.js';
 import { escapeHtml, renderClosedCard, renderOpenCard } from '../../notify/messages.js';
 import { SmartyPayError } from '../../payments/client.js';

@@ -3,7 +3,7 @@ import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { InvoiceRow } from '../../db/schema.js';
 import { type Translate, translateOf } from '../../i18n/index.js';
 import type { InvoiceService } from '../../invoices/service.js';
-import { isOpenStatus } from '../../invoices/status.js';
+import { isOpenStatus } from '../../invoices/state-machine.js';
 import { formatUtc, money, payButton, userText } from '../../notify/messages.js';
 import type { BotContext } from '../context.js';
 import { replyTo } from '../reply.js';
