@@ -113,6 +113,16 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
     }),
   );
 
+  // Last: a tap whose data no feature decoded (src/telegram/callback-data.ts) is answered, so the client stops its
+  // spinner, and logged: the bot made no such button, so a client made it up.
+  bot.on('callback_query:data', async (ctx) => {
+    ctx.logger.warn(
+      { data: ctx.callbackQuery.data, userId: ctx.from.id },
+      'tap with callback data the bot did not make',
+    );
+    await ctx.answerCallbackQuery();
+  });
+
   bot.catch(({ error, ctx }) => {
     const logger = (ctx as Partial<BotContext>).logger ?? deps.logger;
     logger.error({ err: error }, 'update handler failed');
