@@ -31,6 +31,7 @@ import { createOutboxWorker, type OutboxWorker } from './notify/outbox.js';
 import { createOutboxMonitor, type OutboxMonitor } from './notify/outbox-monitor.js';
 import { createSmartyPayClient } from './payments/client.js';
 import { createStartedStack, StartupError, untilAborted } from './startup.js';
+import { htmlParseMode } from './telegram/parse-mode.js';
 
 // The one place where things are built and wired: config → logger → db → metrics → clients → services
 // → bot → http → workers. It also owns shutdown.
@@ -157,6 +158,8 @@ async function build(
     apiRoot: config.telegramApiRoot,
     timeoutSeconds: Math.max(1, Math.floor(config.outbox.leaseMs / 3000)),
   });
+  // Telegram HTML on every call; no auto-retry here: the outbox has its own retry, backoff and lease.
+  outboxApi.config.use(htmlParseMode);
   const outboxWorker = createOutboxWorker({
     db: database.db,
     api: outboxApi,

@@ -53,6 +53,7 @@ describe('Check status', () => {
     expect(refreshed?.text).toContain('(in 59 min)');
     expect(buttonsOf(refreshed?.reply_markup)).toEqual([pay, check]);
     expect(botCalls(h, chat.id, 'editMessageText')).toHaveLength(1);
+    expect(botCalls(h, chat.id, 'editMessageText')[0]?.params.parse_mode).toBe('HTML');
 
     // A second tap within 10 s is answered without asking SMARTy Pay (and without touching the card).
     clock.advance(9_000);
@@ -73,6 +74,7 @@ describe('Check status', () => {
     );
     const edit = botCalls(h, chat.id, 'editMessageText')[1];
     expect(edit?.params.message_id).toBe(cardId);
+    expect(edit?.params.parse_mode).toBe('HTML'); // the outbox's own Api
     expect(edit?.params.text).toContain(`Paid</b> · invoice #${row.id}`);
     expect(edit?.params.reply_markup).toBeUndefined();
     expect(botCalls(h, chat.id)[1]?.params.text).toContain('Payment received: <b>5 bUSDT</b> for <i>“Tea”</i>.');

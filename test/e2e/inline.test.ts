@@ -56,6 +56,7 @@ describe('inline mode', () => {
     expect(result.input_message_content.message_text).toBe(
       '🧾 <b>Invoice</b>\n<b>10 bUSDT</b>\nFor: <i>“Coffee &amp; &lt;cake&gt;”</i>\n\nTap Pay to get the payment link.',
     );
+    expect(result.input_message_content.parse_mode).toBe('HTML');
     const [button] = result.reply_markup.inline_keyboard.flat();
     expect(button).toEqual({ text: '💳 Pay 10 bUSDT', callback_data: `v1:ipay:${result.id}` });
     expect(Buffer.byteLength(button.callback_data)).toBeLessThanOrEqual(64);
@@ -149,7 +150,11 @@ describe('inline mode', () => {
     h.smartypay.setLatency(300); // both handlers are waiting on SMARTy Pay at once
     try {
       const inlineMessageId = h.telegram.chooseInlineResult({ queryId });
-      const tap = h.telegram.pressButton({ from: customer(), data: `v1:ipay:${queryResultId(queryId)}`, inlineMessageId });
+      const tap = h.telegram.pressButton({
+        from: customer(),
+        data: `v1:ipay:${queryResultId(queryId)}`,
+        inlineMessageId,
+      });
       await h.telegram.waitFor(
         () => h.telegram.callbackAnswer(tap) !== undefined && inlineEdits(inlineMessageId).length === 2,
       );

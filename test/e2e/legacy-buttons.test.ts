@@ -17,7 +17,11 @@ const LONG = 10_000;
 beforeAll(async () => {
   h = await startHarness({
     now: clock.now,
-    env: { RECHECK_INTERVAL_MS: '600000', TELEGRAM_GROUP_CHAT_INTERVAL_MS: '0', TELEGRAM_PRIVATE_CHAT_INTERVAL_MS: '0' },
+    env: {
+      RECHECK_INTERVAL_MS: '600000',
+      TELEGRAM_GROUP_CHAT_INTERVAL_MS: '0',
+      TELEGRAM_PRIVATE_CHAT_INTERVAL_MS: '0',
+    },
   });
 });
 afterAll(async () => {

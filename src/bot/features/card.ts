@@ -43,7 +43,6 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
     const card = renderOpenCard(deps.translator.forLocale(invoice.locale), invoice, now());
     await ctx
       .editMessageText(card.text, {
-        parse_mode: 'HTML',
         reply_markup: card.replyMarkup,
         link_preview_options: { is_disabled: true },
       })
@@ -114,7 +113,6 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
       if (result.kind === 'duplicate') return ctx.t('again-duplicate');
       const card = renderOpenCard(await translateOf(ctx), result.invoice, now());
       const sent = await ctx.api.sendMessage(chatId, card.text, {
-        parse_mode: 'HTML',
         reply_markup: card.replyMarkup,
         reply_parameters: replyTo(cardMessageId),
         link_preview_options: { is_disabled: true },
@@ -144,7 +142,6 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
       const t = await translateOf(ctx);
       const card = renderOpenCard(t, result.invoice, now());
       const sent = await ctx.api.sendMessage(original.chatId, card.text, {
-        parse_mode: 'HTML',
         reply_markup: card.replyMarkup,
         reply_parameters: replyTo(original.cardMessageId),
         link_preview_options: { is_disabled: true },

@@ -162,7 +162,6 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
       : { text: renderClosedCard(t, invoice).text };
     try {
       await ctx.api.editMessageTextInline(inlineMessageId, card.text, {
-        parse_mode: 'HTML',
         reply_markup: card.replyMarkup,
         link_preview_options: { is_disabled: true },
       });
@@ -195,7 +194,6 @@ function previewResult(t: Translate, draftId: string, request: InlineDraft['requ
     description: request.description ?? t('inline-result-no-description'),
     input_message_content: {
       message_text: lines.join('\n'),
-      parse_mode: 'HTML',
       link_preview_options: { is_disabled: true },
     },
     reply_markup: {

@@ -64,7 +64,6 @@ export function createInvoiceListFeature(deps: InvoiceListFeatureDeps) {
     const { page, offset } = await loadPage(ctx.chat.id, 0);
     const rendered = renderInvoicePage(await translateOf(ctx), page, offset, now());
     await ctx.reply(rendered.text, {
-      parse_mode: 'HTML',
       reply_parameters: replyTo(ctx.msg.message_id),
       ...(rendered.replyMarkup && { reply_markup: rendered.replyMarkup }),
     });
@@ -80,7 +79,6 @@ export function createInvoiceListFeature(deps: InvoiceListFeatureDeps) {
         const rendered = renderInvoicePage(await translateOf(ctx), page, offset, now());
         await ctx
           .editMessageText(rendered.text, {
-            parse_mode: 'HTML',
             ...(rendered.replyMarkup && { reply_markup: rendered.replyMarkup }),
           })
           .catch((error: unknown) => {
