@@ -16,6 +16,7 @@ import { createOutboxWorker, outboxApiTimeoutSeconds } from '../notify/outbox.js
 import { createOutboxMonitor } from '../notify/outbox-monitor.js';
 import { outboxPacing } from '../notify/pacing.js';
 import { createSmartyPayClient } from '../payments/client.js';
+import { htmlParseMode } from '../telegram/parse-mode.js';
 
 // The services both the bot and the webhooks call, and the workers behind them: plain objects over the open
 // database. Nothing here runs until start.ts starts the workers.
@@ -75,9 +76,12 @@ export function createServices(config: Config, { logger, now, database, telegram
   const inlineDrafts = createInlineDrafts({ db, now });
   const reports = createInvoiceReports({ db, now });
 
+  // Its own client: HTML like the bot's, but no auto-retry (the outbox has its own backoff under a lease).
+  const outboxApi = telegramApi(config, outboxApiTimeoutSeconds(config.outbox.leaseMs), telegramCalls);
+  outboxApi.config.use(htmlParseMode);
   const outbox = createOutboxWorker({
     db,
-    api: telegramApi(config, outboxApiTimeoutSeconds(config.outbox.leaseMs), telegramCalls),
+    api: outboxApi,
     logger,
     translator,
     now,

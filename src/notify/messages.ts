@@ -3,6 +3,7 @@ import type { InvoiceStatus } from '../db/vocabulary.js';
 import type { Translate } from '../i18n/index.js';
 import { formatMoney } from '../i18n/numbers.js';
 import { cleanUserText } from '../invoices/user-text.js';
+import { encodeCallbackData } from '../telegram/callback-data.js';
 
 // The invoice card, in Telegram HTML, in the language of `t`. User-supplied text is escaped here.
 // Payment replies live in ./replies.ts.
@@ -42,12 +43,6 @@ export interface RenderedMessage {
   text: string;
   replyMarkup?: InlineKeyboardMarkup;
 }
-
-/** Callback data of the card's buttons (≤ 64 bytes): `<action>:<invoice id>`. */
-export const CHECK_STATUS_ACTION = 'chk';
-export const ISSUE_AGAIN_ACTION = 'again';
-export const PAY_REST_ACTION = 'rest';
-export const callbackData = (action: string, invoiceId: number) => `${action}:${invoiceId}`;
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -125,7 +120,7 @@ export function renderOpenCard(t: Translate, invoice: CardInvoice, now: Date): R
     replyMarkup: {
       inline_keyboard: [
         [payButton(t, invoice)],
-        [{ text: t('card-button-check'), callback_data: callbackData(CHECK_STATUS_ACTION, invoice.id) }],
+        [{ text: t('card-button-check'), callback_data: encodeCallbackData('chk', { id: invoice.id }) }],
       ],
     },
   };
@@ -180,15 +175,15 @@ export function renderClosedCard(t: Translate, invoice: CardInvoice, sale: SaleV
   if (card.note) lines.push('', t(card.note));
   const buttons: InlineKeyboardButton[][] = [];
   if (card.buttons === 'issue_again') {
-    buttons.push([{ text: t('card-button-again'), callback_data: callbackData(ISSUE_AGAIN_ACTION, invoice.id) }]);
+    buttons.push([{ text: t('card-button-again'), callback_data: encodeCallbackData('again', { id: invoice.id }) }]);
   }
   if (card.buttons === 'pay_rest_and_check') {
     // SMARTy Pay documents no top-up of the same invoice: the rest is a second invoice, linked to this one.
     if (sale.rest) {
       const text = t('card-button-rest', { amount: sale.rest });
-      buttons.push([{ text, callback_data: callbackData(PAY_REST_ACTION, invoice.id) }]);
+      buttons.push([{ text, callback_data: encodeCallbackData('rest', { id: invoice.id }) }]);
     }
-    buttons.push([{ text: t('card-button-check'), callback_data: callbackData(CHECK_STATUS_ACTION, invoice.id) }]);
+    buttons.push([{ text: t('card-button-check'), callback_data: encodeCallbackData('chk', { id: invoice.id }) }]);
   }
   const text = lines.join('\n');
   return buttons.length > 0 ? { text, replyMarkup: { inline_keyboard: buttons } } : { text };

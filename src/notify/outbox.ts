@@ -95,7 +95,6 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
    */
   async function editCard(invoice: InvoiceRow, cardMessageId: number | null, card: RenderedMessage): Promise<void> {
     const options = {
-      parse_mode: 'HTML' as const,
       // Absent markup removes the buttons: a closed card keeps no Pay button.
       ...(card.replyMarkup && { reply_markup: card.replyMarkup }),
     };
@@ -120,7 +119,6 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     }
     const { message, replyTo } = notification;
     await api.sendMessage(invoice.chatId, message.text, {
-      parse_mode: 'HTML',
       ...(message.replyMarkup && { reply_markup: message.replyMarkup }),
       // The /pay message may have been deleted; the confirmation must arrive regardless. Inline invoices have none.
       ...(replyTo !== null && { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } }),

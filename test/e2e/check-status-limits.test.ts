@@ -50,7 +50,7 @@ async function tapAll(
   const queries = taps.map(({ userId, id }) =>
     harness.telegram.pressButton({
       from: { id: userId, first_name: 'C' },
-      data: `chk:${id}`,
+      data: `v1:chk:${id}`,
       chatId: chat.id,
       messageId,
     }),

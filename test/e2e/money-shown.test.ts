@@ -144,7 +144,7 @@ describe('a description that tries to look like the bot', () => {
     await h.telegram.waitFor(() => botCalls(h, chat.id, 'editMessageText').length === 1);
     const tap = await h.telegram.tapButton({
       from: MERCHANT,
-      data: `again:${row.id}`,
+      data: `v1:again:${row.id}`,
       chatId: chat.id,
       messageId: row.cardMessageId ?? 0,
     });

@@ -159,11 +159,11 @@ describe('/invoices', () => {
       `#${rows[3]?.id} · 4.5 bUSDT · 🕓 Waiting for payment · 2 d`,
       `#${rows[2]?.id} · 3.5 bUSDT · 🕓 Waiting for payment · 3 d`,
     ]);
-    expect(first.reply_markup.inline_keyboard).toEqual([[{ text: 'Older ›', callback_data: 'inv:10' }]]);
+    expect(first.reply_markup.inline_keyboard).toEqual([[{ text: 'Older ›', callback_data: 'v1:inv:10' }]]);
 
     await h.telegram.tapButton({
       from: MERCHANT,
-      data: 'inv:10',
+      data: 'v1:inv:10',
       chatId: chat.id,
       messageId: first.message_id,
     });
@@ -176,12 +176,12 @@ describe('/invoices', () => {
       `#${rows[1]?.id} · 2.5 bUSDT · 🕓 Waiting for payment · 11 d`,
       `#${rows[0]?.id} · 1.5 bUSDT · 🕓 Waiting for payment · 12 d`,
     ]);
-    expect(paged?.reply_markup.inline_keyboard).toEqual([[{ text: '‹ Newer', callback_data: 'inv:0' }]]);
+    expect(paged?.reply_markup.inline_keyboard).toEqual([[{ text: '‹ Newer', callback_data: 'v1:inv:0' }]]);
 
     // A stale button past the end shows the last page; a repeated tap of the same page is still answered.
     const stale = await h.telegram.tapButton({
       from: MERCHANT,
-      data: 'inv:90',
+      data: 'v1:inv:90',
       chatId: chat.id,
       messageId: first.message_id,
     });
@@ -208,7 +208,7 @@ describe('/invoices', () => {
     const list = await ask(chat, '/invoices');
     const tap = await h.telegram.tapButton({
       from: CUSTOMER,
-      data: 'inv:10',
+      data: 'v1:inv:10',
       chatId: chat.id,
       messageId: list.message_id,
     });

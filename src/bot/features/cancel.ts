@@ -48,7 +48,6 @@ export function createCancelFeature(deps: LifecycleFeatureDeps) {
   composer.command('cancel', async (ctx) => {
     const reply = (text: string) =>
       ctx.reply(text, {
-        parse_mode: 'HTML',
         reply_parameters: replyTo(ctx.msg.message_id),
       });
     if (!(await ensureMerchant(ctx, deps.permissions))) return;

@@ -67,7 +67,6 @@ export function createPayFeature(deps: PayFeatureDeps) {
     const parsed = parsePayCommand(ctx.match, deps.tokens);
     if (!parsed.ok) {
       await ctx.reply(payRefusalText(ctx.t, parsed.problem, parsed.word, deps.tokens), {
-        parse_mode: 'HTML',
         reply_parameters: inReply,
       });
       return;
@@ -111,7 +110,6 @@ export function createPayFeature(deps: PayFeatureDeps) {
     }
     const card = renderOpenCard(await translateOf(ctx), result.invoice, now());
     const sent = await ctx.reply(card.text, {
-      parse_mode: 'HTML',
       reply_markup: card.replyMarkup,
       reply_parameters: inReply,
       link_preview_options: { is_disabled: true },

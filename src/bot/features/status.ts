@@ -62,7 +62,7 @@ export function createStatusFeature(deps: StatusFeatureDeps) {
     if (argument !== '') {
       const id = INVOICE_ID.exec(argument)?.[1];
       if (!id) {
-        await ctx.reply(ctx.t('status-usage'), { parse_mode: 'HTML', reply_parameters: inReply });
+        await ctx.reply(ctx.t('status-usage'), { reply_parameters: inReply });
         return;
       }
       invoice = await deps.invoices.findInChat(ctx.chat.id, Number(id));
@@ -77,12 +77,11 @@ export function createStatusFeature(deps: StatusFeatureDeps) {
         return;
       }
     } else {
-      await ctx.reply(ctx.t('status-usage'), { parse_mode: 'HTML', reply_parameters: inReply });
+      await ctx.reply(ctx.t('status-usage'), { reply_parameters: inReply });
       return;
     }
     const rendered = renderStatus(await translateOf(ctx), invoice, now());
     await ctx.reply(rendered.text, {
-      parse_mode: 'HTML',
       reply_parameters: inReply,
       link_preview_options: { is_disabled: true },
       ...(rendered.replyMarkup && { reply_markup: rendered.replyMarkup }),
