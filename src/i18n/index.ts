@@ -12,7 +12,7 @@ export const DEFAULT_LOCALE: Locale = 'en';
 export type TranslationArgs = Record<string, string | number>;
 /** Looks a message up: enough for a text that shows no amount or percentage. */
 export type Lookup = (key: string, args?: TranslationArgs) => string;
-/** A lookup that knows its locale, which amounts and percentages are written in (./numbers.ts). */
+/** A lookup that knows its locale, which amounts and percentages are written in (src/views/numbers.ts). */
 export type Translate = Lookup & { readonly locale: Locale };
 
 export function isLocale(value: unknown): value is Locale {
