@@ -1,8 +1,8 @@
 import type { InvoiceRow } from '../db/schema.js';
 import type { TransitionFacts } from '../db/vocabulary.js';
+import { addDecimals, compareDecimals, subtractDecimals } from '../decimal.js';
 import type { Translate } from '../i18n/index.js';
-import { compareDecimals, subtractDecimals } from '../invoices/amount.js';
-import { addDecimals, paidInOwnToken, remainingAmount } from '../invoices/remainder.js';
+import { paidInOwnToken, remainingAmount } from '../invoices/remainder.js';
 import { isSettledStatus } from '../invoices/state-machine.js';
 import { forWhat, money, type SaleView } from './messages.js';
 import { formatMoney } from './numbers.js';

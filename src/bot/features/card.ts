@@ -1,7 +1,7 @@
 import { Composer } from 'grammy';
 import type { InvoiceRow } from '../../db/schema.js';
+import { normaliseDecimal } from '../../decimal.js';
 import { translateOf } from '../../i18n/index.js';
-import { normaliseDecimal } from '../../invoices/amount.js';
 import { issueRefusalText } from '../../invoices/issue-limit.js';
 import { remainingAmount } from '../../invoices/remainder.js';
 import { isOpenStatus } from '../../invoices/state-machine.js';
