@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { OutboxSnapshot } from './notify/outbox-monitor.js';
 
 // Prometheus instruments for GET /metrics. Each app owns its registry (never prom-client's global one),
 // so several apps in one process (tests) count separately.
@@ -31,9 +30,15 @@ export interface Metrics {
   webhookDuration: Histogram;
 }
 
+/** What the outbox gauges show; the outbox monitor's snapshot (src/notify/outbox-monitor.ts) is one. */
+export interface OutboxBacklog {
+  pending: number;
+  oldestPendingAgeMs: number | null;
+}
+
 export interface MetricsDeps {
   /** Read at every scrape for the outbox gauges (OutboxMonitor.snapshot). */
-  readOutbox?: () => Promise<OutboxSnapshot>;
+  readOutbox?: () => Promise<OutboxBacklog>;
   logger?: Logger;
   /** A scrape does not wait longer than this for the outbox read. */
   readTimeoutMs?: number;
@@ -53,14 +58,14 @@ export function createMetrics(deps: MetricsDeps = {}): Metrics {
 
   // Both gauges collect concurrently within one scrape (prom-client gathers metrics with Promise.all),
   // so they share the read in flight: one pair of queries per scrape, and consistent values.
-  let reading: Promise<OutboxSnapshot | undefined> | undefined;
+  let reading: Promise<OutboxBacklog | undefined> | undefined;
   const readOutbox = () => {
     reading ??= readOutboxOnce().finally(() => {
       reading = undefined;
     });
     return reading;
   };
-  async function readOutboxOnce(): Promise<OutboxSnapshot | undefined> {
+  async function readOutboxOnce(): Promise<OutboxBacklog | undefined> {
     if (!deps.readOutbox) return undefined;
     let timer: NodeJS.Timeout | undefined;
     try {

@@ -1,5 +1,5 @@
 # The invoice card. { $id } is the bot's invoice number (/cancel 12, /status 12); amounts come formatted
-# ("14.5 bUSDT" here, "14,5 bUSDT" in Russian: src/i18n/numbers.ts). One term per thing, in every file:
+# ("14.5 bUSDT" here, "14,5 bUSDT" in Russian: src/views/numbers.ts). One term per thing, in every file:
 # invoice · card · expires/expired · paid · partly paid (underpaid) · more than due (overpaid) · received · due ·
 # missing · the remaining · cancelled · merchant · customer · token (the glossary: docs/architecture.md).
 card-title = 🧾 <b>Invoice #{ $id }</b>

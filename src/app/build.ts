@@ -4,15 +4,15 @@ import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import { createBot } from '../bot/bot.js';
 import type { BotContext } from '../bot/context.js';
-import { createPermissions, type Permissions } from '../bot/permissions.js';
-import { createUpdateLog } from '../bot/update-log.js';
 import type { Config } from '../config.js';
 import { connectDatabase } from '../connect.js';
 import type { DatabaseHandle } from '../db/client.js';
+import { createUpdateLog } from '../db/update-log.js';
 import { createMetricsApp } from '../http/metrics-server.js';
 import { createServer } from '../http/server.js';
 import { createTelegramWebhook, type TelegramWebhook } from '../http/telegram-webhook.js';
 import type { Translator } from '../i18n/index.js';
+import { createPermissions, type Permissions } from '../merchants/permissions.js';
 import { abortWith, createServices, type Services, telegramApi } from './services.js';
 
 // Build: open the database, then wire every object of the app — services and workers (services.ts), the bot, the

@@ -6,10 +6,12 @@ import type { Logger } from 'pino';
 import type { ChatSettings } from '../chats/settings.js';
 import type { Translator } from '../i18n/index.js';
 import type { InlineDrafts } from '../invoices/inline-drafts.js';
+import { createIssueLimit } from '../invoices/issue-limit.js';
 import type { InvoiceLifecycle } from '../invoices/lifecycle.js';
 import type { RateQuota } from '../invoices/quota.js';
 import type { InvoiceReports } from '../invoices/reports.js';
 import type { InvoiceService } from '../invoices/service.js';
+import type { Permissions } from '../merchants/permissions.js';
 import type { Metrics } from '../metrics.js';
 import type { TokenPolicy } from '../payments/currencies.js';
 import { htmlParseMode } from '../telegram/parse-mode.js';
@@ -25,8 +27,6 @@ import { createLangFeature } from './features/lang.js';
 import { createPayFeature } from './features/pay.js';
 import { createStatsFeature } from './features/stats.js';
 import { createStatusFeature } from './features/status.js';
-import type { Permissions } from './permissions.js';
-import { createIssueLimit } from './rate-limit.js';
 
 export interface BotDependencies {
   invoices: InvoiceService;

@@ -1,5 +1,5 @@
+import type { Actor, Permissions } from '../merchants/permissions.js';
 import type { BotContext } from './context.js';
-import type { Actor, Permissions } from './permissions.js';
 import { replyTo } from './reply.js';
 
 /** Who sent this update, for the permission check. */

@@ -39,7 +39,7 @@ export interface TransitionFacts {
   paidToken: string | null;
   /**
    * Only when the invoice settled: the status of its linked invoice (remainder or original) at that moment,
-   * under lock, or null when it has none (see src/notify/sale.ts).
+   * under lock, or null when it has none (see src/views/sale.ts).
    */
   linkedStatus?: InvoiceStatus | null;
 }

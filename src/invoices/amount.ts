@@ -1,4 +1,6 @@
-// Amounts are decimal strings from the chat to the database; never JS floats.
+import { compareDecimals } from '../decimal.js';
+
+// Amounts are decimal strings from the chat to the database; never JS floats (arithmetic: src/decimal.ts).
 
 export const MAX_FRACTION_DIGITS = 8;
 
@@ -49,45 +51,4 @@ export function parseAmount(input: string): AmountResult {
   const value = fractionPart ? `${integerPart}.${fractionPart}` : integerPart;
   if (compareDecimals(value, '1000000000') > 0) return { ok: false, reason: 'too_large' };
   return { ok: true, value };
-}
-
-/** Compares two non-negative decimal strings exactly. */
-export function compareDecimals(a: string, b: string): -1 | 0 | 1 {
-  const [ai = '0', af = ''] = a.split('.');
-  const [bi = '0', bf = ''] = b.split('.');
-  const aInt = ai.replace(/^0+(?=\d)/, '');
-  const bInt = bi.replace(/^0+(?=\d)/, '');
-  if (aInt.length !== bInt.length) return aInt.length > bInt.length ? 1 : -1;
-  if (aInt !== bInt) return aInt > bInt ? 1 : -1;
-  const width = Math.max(af.length, bf.length);
-  const aFrac = af.padEnd(width, '0');
-  const bFrac = bf.padEnd(width, '0');
-  if (aFrac === bFrac) return 0;
-  return aFrac > bFrac ? 1 : -1;
-}
-
-/** Exact a - b for non-negative decimals with a >= b. */
-export function subtractDecimals(a: string, b: string): string {
-  const [ai = '0', af = ''] = a.split('.');
-  const [bi = '0', bf = ''] = b.split('.');
-  const scale = Math.max(af.length, bf.length);
-  const big = (i: string, f: string) => BigInt(i + f.padEnd(scale, '0'));
-  const diff = big(ai, af) - big(bi, bf);
-  return formatScaled(diff, scale);
-}
-
-function formatScaled(value: bigint, scale: number): string {
-  const negative = value < 0n;
-  const digits = (negative ? -value : value).toString().padStart(scale + 1, '0');
-  const integerPart = digits.slice(0, digits.length - scale);
-  const fractionPart = digits.slice(digits.length - scale).replace(/0+$/, '');
-  return `${negative ? '-' : ''}${integerPart}${fractionPart ? `.${fractionPart}` : ''}`;
-}
-
-/** Normalises a decimal string coming back from SMARTy Pay or the database ("1.50000000" → "1.5"). */
-export function normaliseDecimal(value: string): string {
-  const [i = '0', f = ''] = value.trim().split('.');
-  const integerPart = i.replace(/^0+(?=\d)/, '') || '0';
-  const fractionPart = f.replace(/0+$/, '');
-  return fractionPart ? `${integerPart}.${fractionPart}` : integerPart;
 }

@@ -1,5 +1,5 @@
 import type { InvoiceRow } from '../db/schema.js';
-import { normaliseDecimal } from './amount.js';
+import { normaliseDecimal } from '../decimal.js';
 
 // /export's CSV: RFC 4180 (CRLF lines, quotes doubled), UTF-8 with a BOM so Excel reads Cyrillic
 // descriptions, and cells a spreadsheet would run as a formula defused with a leading '.

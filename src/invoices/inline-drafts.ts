@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, lt, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { inlineDrafts, inlineOffers, invoices } from '../db/schema.js';
-import { normaliseDecimal } from './amount.js';
+import { normaliseDecimal } from '../decimal.js';
 import type { PayRequest } from './pay-command.js';
 
 // Inline mode answers every keystroke of `@bot 10 bUSDT coffee`; SMARTy Pay must not see those. A draft

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
 import { type InvoiceRow, invoices } from '../db/schema.js';
+import { normaliseDecimal } from '../decimal.js';
 import type { Metrics } from '../metrics.js';
 import { type SmartyPayClient, SmartyPayError } from '../payments/client.js';
 import { isSmartyPayStatus } from '../payments/statuses.js';
-import { normaliseDecimal } from './amount.js';
 import type { PayRequest } from './pay-command.js';
 import { firstCheckAt } from './schedule.js';
 

@@ -1,4 +1,4 @@
-import { compareDecimals, normaliseDecimal, subtractDecimals } from './amount.js';
+import { compareDecimals, normaliseDecimal, subtractDecimals } from '../decimal.js';
 
 // A partly paid sale: SMARTy Pay counts UnderPaid as failed (its client model's isFailedStatus) and documents no
 // way to top the same invoice up, so the UnderPaid card offers "Pay the remaining Z": a second invoice, linked to
@@ -31,14 +31,4 @@ export function remainingAmount(invoice: PaidFacts): string | undefined {
   const paid = paidInOwnToken(invoice);
   if (paid === undefined || compareDecimals(invoice.amount, paid) <= 0) return undefined;
   return subtractDecimals(normaliseDecimal(invoice.amount), paid);
-}
-
-/** Exact a + b for non-negative decimal strings. */
-export function addDecimals(a: string, b: string): string {
-  const [ai = '0', af = ''] = a.split('.');
-  const [bi = '0', bf = ''] = b.split('.');
-  const scale = Math.max(af.length, bf.length);
-  const sum = BigInt(ai + af.padEnd(scale, '0')) + BigInt(bi + bf.padEnd(scale, '0'));
-  const digits = sum.toString().padStart(scale + 1, '0');
-  return normaliseDecimal(scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`);
 }

@@ -1,7 +1,7 @@
 import { and, count, desc, eq, gte, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { type InvoiceRow, invoices } from '../db/schema.js';
-import { normaliseDecimal } from './amount.js';
+import { normaliseDecimal } from '../decimal.js';
 import { MONEY_ARRIVED_STATUSES, PAID_STATUSES, PLAIN_DECIMAL_PATTERN } from './state-machine.js';
 
 // Read-only questions merchants ask about one chat's invoices (/invoices, /stats, /export; /status finds

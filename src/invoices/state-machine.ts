@@ -1,5 +1,5 @@
 import type { InvoiceStatus, NotificationKind } from '../db/vocabulary.js';
-import { compareDecimals } from './amount.js';
+import { compareDecimals } from '../decimal.js';
 
 // The invoice state machine, as data. SMARTy Pay delivers at least once and out of order, so a status only
 // moves an invoice forward: a paid invoice never goes back, stale and repeated events do nothing.

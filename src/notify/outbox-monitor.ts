@@ -2,12 +2,12 @@ import { and, count, eq, gte, inArray, min } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
 import { outbox } from '../db/schema.js';
+import type { OutboxBacklog } from '../metrics.js';
 
 // Makes a stuck outbox visible: a periodic log line with the backlog and why sends fail.
 
-export interface OutboxSnapshot {
-  pending: number;
-  oldestPendingAgeMs: number | null;
+/** The backlog (what the /metrics gauges show) and why sends fail. */
+export interface OutboxSnapshot extends OutboxBacklog {
   /** Notifications given up in the last 24 h, by Telegram's answer. */
   failedByReason: Record<string, number>;
 }

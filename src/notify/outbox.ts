@@ -8,7 +8,7 @@ import type { Translator } from '../i18n/index.js';
 import type { Metrics, NotificationResult } from '../metrics.js';
 import { createOutboxClaims } from './claims.js';
 import { backoffMs, classifyTelegramFailure, type FailureDecision, telegramErrorCode } from './failures.js';
-import type { RenderedMessage } from './messages.js';
+import type { RenderedMessage } from '../views/messages.js';
 import { createPacer, type PacingOptions } from './pacing.js';
 import { createNotificationRenderer } from './render.js';
 

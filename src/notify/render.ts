@@ -2,9 +2,9 @@ import type { InvoiceRow, OutboxRow } from '../db/schema.js';
 import type { Translator } from '../i18n/index.js';
 import { isOpenStatus } from '../invoices/state-machine.js';
 import { isEdit } from './claims.js';
-import { type RenderedMessage, renderClosedCard } from './messages.js';
-import { type PaymentFacts, renderPaymentReply, renderReminder } from './replies.js';
-import { saleReply, saleView } from './sale.js';
+import { type RenderedMessage, renderClosedCard } from '../views/messages.js';
+import { type PaymentFacts, renderPaymentReply, renderReminder } from '../views/replies.js';
+import { saleReply, saleView } from '../views/sale.js';
 
 // What an outbox row becomes at send time: rendered from the invoice as it is now. A new message (a reply) is in
 // the chat's /lang choice, else the invoice's own locale; an edit of a card already sent stays in the language the

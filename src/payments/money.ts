@@ -1,4 +1,4 @@
-import { normaliseDecimal } from '../invoices/amount.js';
+import { normaliseDecimal } from '../decimal.js';
 
 export interface Money {
   value: string;

@@ -1,7 +1,7 @@
 import type { Transformer } from 'grammy';
 
 // Every text the bot and the outbox send is Telegram HTML (user text is escaped where it is rendered,
-// src/notify/messages.ts), so the parse mode is set here once, as an API transformer, not spelled per call.
+// src/views/messages.ts), so the parse mode is set here once, as an API transformer, not spelled per call.
 // @grammyjs/parse-mode 2.x formats with entities and no longer ships its `parseMode` transformer; this is that
 // transformer for the calls this project makes: a call that names its own parse_mode keeps it.
 

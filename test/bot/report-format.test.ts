@@ -3,7 +3,7 @@ import { ageParts, conversionPercent, formatVolume, statusLabel } from '../../sr
 import { renderStats } from '../../src/bot/features/stats.js';
 import type { InvoiceStatus } from '../../src/db/vocabulary.js';
 import { createTranslator } from '../../src/i18n/index.js';
-import { formatUtc } from '../../src/notify/messages.js';
+import { formatUtc } from '../../src/views/messages.js';
 
 const translator = createTranslator({ localeOf: async () => 'en' });
 

@@ -38,7 +38,7 @@ describe('MERCHANT_USER_IDS', () => {
   });
 });
 
-describe('MERCHANT_CHAT_IDS (the rule itself: test/bot/permissions.test.ts)', () => {
+describe('MERCHANT_CHAT_IDS (the rule itself: test/merchants/permissions.test.ts)', () => {
   it("a listed group's admins and anonymous admins issue there; elsewhere only the listed users", async () => {
     const shop = { id: -100_700_002, type: 'supergroup' as const, title: 'Shop' };
     const other: TestChat = { id: -100_700_003, type: 'supergroup' };

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compareDecimals,
-  isAmbiguousGrouping,
-  normaliseDecimal,
-  parseAmount,
-  subtractDecimals,
-} from '../../src/invoices/amount.js';
+import { compareDecimals, normaliseDecimal, subtractDecimals } from '../../src/decimal.js';
+import { isAmbiguousGrouping, parseAmount } from '../../src/invoices/amount.js';
 
 describe('parseAmount', () => {
   it.each([

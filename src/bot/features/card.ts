@@ -1,17 +1,17 @@
 import { Composer } from 'grammy';
 import type { InvoiceRow } from '../../db/schema.js';
+import { normaliseDecimal } from '../../decimal.js';
 import { translateOf } from '../../i18n/index.js';
-import { formatMoney } from '../../i18n/numbers.js';
-import { normaliseDecimal } from '../../invoices/amount.js';
+import { issueRefusalText } from '../../invoices/issue-limit.js';
 import { remainingAmount } from '../../invoices/remainder.js';
 import { isOpenStatus } from '../../invoices/state-machine.js';
 import { cleanUserText } from '../../invoices/user-text.js';
 import { isNotModified } from '../../notify/failures.js';
-import { renderOpenCard } from '../../notify/messages.js';
+import { renderOpenCard } from '../../views/messages.js';
+import { formatMoney } from '../../views/numbers.js';
 import { type CallbackContext, onCallback } from '../callback.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
-import { issueRefusalText } from '../rate-limit.js';
 import { replyTo } from '../reply.js';
 import { type LifecycleFeatureDeps, statusAnswerKey } from './lifecycle-deps.js';
 

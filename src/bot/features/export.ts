@@ -1,10 +1,10 @@
 import { Composer, GrammyError, InputFile } from 'grammy';
 import { invoicesCsv } from '../../invoices/csv.js';
 import type { InvoiceReports } from '../../invoices/reports.js';
-import { escapeHtml } from '../../notify/messages.js';
+import { GROUP_ANONYMOUS_BOT_ID, type Permissions } from '../../merchants/permissions.js';
+import { escapeHtml } from '../../views/messages.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
-import { GROUP_ANONYMOUS_BOT_ID, type Permissions } from '../permissions.js';
 import { replyTo } from '../reply.js';
 
 // /export: the chat's invoices as a CSV document, sent to the merchant privately (a group should not

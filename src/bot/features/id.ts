@@ -1,6 +1,6 @@
 import { Composer } from 'grammy';
+import { GROUP_ANONYMOUS_BOT_ID } from '../../merchants/permissions.js';
 import type { BotContext } from '../context.js';
-import { GROUP_ANONYMOUS_BOT_ID } from '../permissions.js';
 import { replyTo } from '../reply.js';
 
 // /id, always available: the sender's user id and the chat's id, the two numbers MERCHANT_USER_IDS and

@@ -2,23 +2,23 @@ import { Composer } from 'grammy';
 import type { InlineQueryResultArticle } from 'grammy/types';
 import type { InvoiceRow } from '../../db/schema.js';
 import { type Translate, type Translator, translateOf } from '../../i18n/index.js';
-import { formatMoney } from '../../i18n/numbers.js';
 import type { InlineDraft, InlineDrafts } from '../../invoices/inline-drafts.js';
 import { resolveInlineTap } from '../../invoices/inline-tap.js';
 import type { IssueResult } from '../../invoices/issue.js';
+import { type IssueLimit, type IssueRefusal, issueRefusalText } from '../../invoices/issue-limit.js';
 import { parsePayCommand } from '../../invoices/pay-command.js';
 import type { InvoiceService } from '../../invoices/service.js';
 import { isOpenStatus } from '../../invoices/state-machine.js';
+import type { Permissions } from '../../merchants/permissions.js';
 import { isNotModified } from '../../notify/failures.js';
-import { escapeHtml, renderClosedCard, renderOpenCard } from '../../notify/messages.js';
 import { SmartyPayError } from '../../payments/client.js';
 import type { TokenPolicy } from '../../payments/currencies.js';
 import { encodeCallbackData } from '../../telegram/callback-data.js';
+import { escapeHtml, renderClosedCard, renderOpenCard } from '../../views/messages.js';
+import { formatMoney } from '../../views/numbers.js';
 import { onCallback } from '../callback.js';
 import type { BotContext } from '../context.js';
 import { answerWithoutResults, ensureMerchant } from '../guard.js';
-import type { Permissions } from '../permissions.js';
-import { type IssueLimit, type IssueRefusal, issueRefusalText } from '../rate-limit.js';
 
 // `@bot 10 bUSDT coffee` in any chat. Each keystroke is an inline query: it only stores a draft and
 // offers a preview with a callback button. The SMARTy Pay invoice is made for the posted message

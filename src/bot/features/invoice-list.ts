@@ -2,13 +2,13 @@ import { Composer } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import { type Translate, translateOf } from '../../i18n/index.js';
 import type { InvoicePage, InvoiceReports } from '../../invoices/reports.js';
+import type { Permissions } from '../../merchants/permissions.js';
 import { isNotModified } from '../../notify/failures.js';
-import { money } from '../../notify/messages.js';
 import { encodeCallbackData } from '../../telegram/callback-data.js';
+import { money } from '../../views/messages.js';
 import { onCallback } from '../callback.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
-import type { Permissions } from '../permissions.js';
 import { replyTo } from '../reply.js';
 import { formatAge, statusLabel } from './report-format.js';
 

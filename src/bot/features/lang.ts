@@ -1,10 +1,10 @@
 import { Composer } from 'grammy';
 import type { ChatSettings } from '../../chats/settings.js';
 import { isLocale, pickLocale } from '../../i18n/index.js';
-import { escapeHtml } from '../../notify/messages.js';
+import type { Permissions } from '../../merchants/permissions.js';
+import { escapeHtml } from '../../views/messages.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
-import type { Permissions } from '../permissions.js';
 import { replyTo } from '../reply.js';
 
 // /lang en|ru|auto: the chat's language for everything the bot says here, payment messages included.

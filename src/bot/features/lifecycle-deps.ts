@@ -1,10 +1,10 @@
 import type { InvoiceRow } from '../../db/schema.js';
+import type { InvoiceStatus } from '../../db/vocabulary.js';
 import type { Translator } from '../../i18n/index.js';
+import type { IssueLimit } from '../../invoices/issue-limit.js';
 import type { InvoiceLifecycle } from '../../invoices/lifecycle.js';
 import type { InvoiceService } from '../../invoices/service.js';
-import type { InvoiceStatus } from '../../db/vocabulary.js';
-import type { Permissions } from '../permissions.js';
-import type { IssueLimit } from '../rate-limit.js';
+import type { Permissions } from '../../merchants/permissions.js';
 
 /** What the card buttons and /cancel need. */
 export interface LifecycleFeatureDeps {

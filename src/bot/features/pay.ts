@@ -2,16 +2,16 @@ import { type CommandContext, Composer } from 'grammy';
 import { type Lookup, translateOf } from '../../i18n/index.js';
 import { MAX_FRACTION_DIGITS } from '../../invoices/amount.js';
 import { UnconfirmedInvoiceError } from '../../invoices/issue.js';
+import { type IssueLimit, issueRefusalText } from '../../invoices/issue-limit.js';
 import { MAX_DESCRIPTION_LENGTH, type PayCommandProblem, parsePayCommand } from '../../invoices/pay-command.js';
 import type { InvoiceService } from '../../invoices/service.js';
+import type { Permissions } from '../../merchants/permissions.js';
 import type { Metrics } from '../../metrics.js';
-import { escapeHtml, renderOpenCard } from '../../notify/messages.js';
 import { SmartyPayError } from '../../payments/client.js';
 import type { TokenPolicy } from '../../payments/currencies.js';
+import { escapeHtml, renderOpenCard } from '../../views/messages.js';
 import type { BotContext } from '../context.js';
 import { actorOf, ensureMerchant } from '../guard.js';
-import type { Permissions } from '../permissions.js';
-import { type IssueLimit, issueRefusalText } from '../rate-limit.js';
 import { replyTo } from '../reply.js';
 
 export interface PayFeatureDeps {

@@ -1,8 +1,8 @@
 import type { InvoiceStatus } from '../../db/vocabulary.js';
+import { compareDecimals, normaliseDecimal } from '../../decimal.js';
 import type { Lookup, Translate } from '../../i18n/index.js';
-import { compareDecimals, normaliseDecimal } from '../../invoices/amount.js';
 import type { WindowStats } from '../../invoices/reports.js';
-import { money, userText } from '../../notify/messages.js';
+import { money, userText } from '../../views/messages.js';
 
 // Pieces the read-only merchant commands share: status labels, ages, dates, conversion.
 

@@ -1,10 +1,10 @@
 import { Composer } from 'grammy';
 import { type Translate, translateOf } from '../../i18n/index.js';
 import type { ChatStats, InvoiceReports, WindowStats } from '../../invoices/reports.js';
-import { formatPercent } from '../../i18n/numbers.js';
+import type { Permissions } from '../../merchants/permissions.js';
+import { formatPercent } from '../../views/numbers.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
-import type { Permissions } from '../permissions.js';
 import { replyTo } from '../reply.js';
 import { conversionPercent, formatVolume } from './report-format.js';
 

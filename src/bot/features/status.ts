@@ -4,7 +4,7 @@ import type { InvoiceRow } from '../../db/schema.js';
 import { type Translate, translateOf } from '../../i18n/index.js';
 import type { InvoiceService } from '../../invoices/service.js';
 import { isOpenStatus } from '../../invoices/state-machine.js';
-import { formatUtc, money, payButton, userText } from '../../notify/messages.js';
+import { formatUtc, money, payButton, userText } from '../../views/messages.js';
 import type { BotContext } from '../context.js';
 import { replyTo } from '../reply.js';
 import { statusLabel } from './report-format.js';
@@ -40,7 +40,7 @@ export function renderStatus(
   lines.push(t(invoice.expiresAt > now ? 'status-expires' : 'status-expired-at', { time: time(invoice.expiresAt) }));
   if (invoice.paidAt) lines.push(t('status-paid-at', { time: time(invoice.paidAt) }));
   if (invoice.cancelledAt) lines.push(t('status-cancelled-at', { time: time(invoice.cancelledAt) }));
-  // The merchant's text last, quoted: nothing of the bot's follows it (see notify/messages.ts).
+  // The merchant's text last, quoted: nothing of the bot's follows it (see views/messages.ts).
   const description = userText(invoice.description);
   if (description) lines.push(t('status-description', { description }));
   if (!isPayable(invoice, now)) return { text: lines.join('\n') };

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { renderStatus } from '../../src/bot/features/status.js';
 import type { InvoiceRow } from '../../src/db/schema.js';
 import { createTranslator } from '../../src/i18n/index.js';
-import { renderClosedCard, renderOpenCard } from '../../src/notify/messages.js';
-import { type PaymentFacts, renderPaymentReply } from '../../src/notify/replies.js';
+import { renderClosedCard, renderOpenCard } from '../../src/views/messages.js';
+import { type PaymentFacts, renderPaymentReply } from '../../src/views/replies.js';
 
 // A description is the merchant's (or anyone's, in inline mode) text: on every card it must stay one
 // quoted, labelled line after the bot's own lines, whatever characters it holds. Rows stored before

@@ -1,6 +1,6 @@
 import { Api } from 'grammy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPermissions, GROUP_ANONYMOUS_BOT_ID, type PermissionsDeps } from '../../src/bot/permissions.js';
+import { createPermissions, GROUP_ANONYMOUS_BOT_ID, type PermissionsDeps } from '../../src/merchants/permissions.js';
 import { type FakeTelegram, startFakeTelegram } from '../support/fake-telegram.js';
 import { captureLogs } from '../support/logs.js';
 

@@ -1,5 +1,5 @@
-import { normaliseDecimal } from '../invoices/amount.js';
-import type { Locale } from './index.js';
+import { normaliseDecimal } from '../decimal.js';
+import type { Locale } from '../i18n/index.js';
 
 // Numbers as a reader of each language writes them: English "14.5 bUSDT" and "42.9%", Russian "14,5 bUSDT" and
 // "42,9 %" (a no-break space before %, so it never wraps alone). Every amount or percentage shown in the chat goes

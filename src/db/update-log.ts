@@ -1,5 +1,5 @@
-import type { Database } from '../db/client.js';
-import { telegramUpdates } from '../db/schema.js';
+import type { Database } from './client.js';
+import { telegramUpdates } from './schema.js';
 
 /** True the first time an update_id is seen by any process on this database. */
 export function createUpdateLog(db: Database) {

@@ -1,11 +1,11 @@
 import type { InvoiceRow } from '../db/schema.js';
 import type { TransitionFacts } from '../db/vocabulary.js';
+import { addDecimals, compareDecimals, subtractDecimals } from '../decimal.js';
 import type { Translate } from '../i18n/index.js';
-import { compareDecimals, subtractDecimals } from '../invoices/amount.js';
-import { addDecimals, paidInOwnToken, remainingAmount } from '../invoices/remainder.js';
+import { paidInOwnToken, remainingAmount } from '../invoices/remainder.js';
 import { isSettledStatus } from '../invoices/state-machine.js';
-import { formatMoney } from '../i18n/numbers.js';
 import { forWhat, money, type SaleView } from './messages.js';
+import { formatMoney } from './numbers.js';
 
 // A sale paid in two parts: an UnderPaid original and its remainder ("Pay the remaining", linked by
 // invoices.remainder_of_invoice_id). The outbox renders each with the other one (`linked`) as it is now.

@@ -1,6 +1,6 @@
 import type { PaymentReplyKind, TransitionFacts } from '../db/vocabulary.js';
+import { compareDecimals, subtractDecimals } from '../decimal.js';
 import type { Translate } from '../i18n/index.js';
-import { compareDecimals, subtractDecimals } from '../invoices/amount.js';
 import {
   type CardInvoice,
   formatUtc,

@@ -1,6 +1,6 @@
 import type { Lookup } from '../i18n/index.js';
-import type { RateQuota } from '../invoices/quota.js';
-import type { Actor } from './permissions.js';
+import type { Actor } from '../merchants/permissions.js';
+import type { RateQuota } from './quota.js';
 
 // Every way of creating an invoice (/pay, inline mode, Issue again) takes one unit here BEFORE SMARTy Pay is
 // called: from the issuer's PAY_RATE_LIMIT_PER_MINUTE and from INVOICE_GLOBAL_LIMIT_PER_MINUTE, which guards

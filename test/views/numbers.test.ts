@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDecimal, formatMoney, formatPercent } from '../../src/i18n/numbers.js';
+import { formatDecimal, formatMoney, formatPercent } from '../../src/views/numbers.js';
 
 // One way per language: English writes the decimal point and "42.9%", Russian the decimal comma and "42,9 %"
 // with a no-break space. Strings in, strings out: an 8-decimal amount keeps every digit.

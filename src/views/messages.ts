@@ -1,9 +1,9 @@
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
 import type { InvoiceStatus } from '../db/vocabulary.js';
 import type { Translate } from '../i18n/index.js';
-import { formatMoney } from '../i18n/numbers.js';
 import { cleanUserText } from '../invoices/user-text.js';
 import { encodeCallbackData } from '../telegram/callback-data.js';
+import { formatMoney } from './numbers.js';
 
 // The invoice card, in Telegram HTML, in the language of `t`. User-supplied text is escaped here.
 // Payment replies live in ./replies.ts.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIssueLimit, issuerKey } from '../../src/bot/rate-limit.js';
 import { openDatabase } from '../../src/db/client.js';
+import { createIssueLimit, issuerKey } from '../../src/invoices/issue-limit.js';
 import { createRateQuota } from '../../src/invoices/quota.js';
 import { createTestClock } from '../support/clock.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
