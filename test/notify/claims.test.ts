@@ -1,11 +1,16 @@
 import { eq, inArray, sql } from 'drizzle-orm';
+import { Api } from 'grammy';
+import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
 import { chatThrottle, invoices, outbox, sendBudget } from '../../src/db/schema.js';
 import type { NotificationKind } from '../../src/db/vocabulary.js';
+import { createTranslator } from '../../src/i18n/index.js';
 import { createOutboxClaims, type OutboxClaims } from '../../src/notify/claims.js';
+import { createOutboxWorker } from '../../src/notify/outbox.js';
 import { createPacer, type PacingOptions } from '../../src/notify/pacing.js';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/database.js';
+import { startFakeTelegram } from '../support/fake-telegram.js';
 
 // How the outbox worker takes rows, on a real database and without the app: which rows a claim returns, in
 // which order, what the send budget and chat pacing hold back, when a lapsed lease is taken again, and that
@@ -274,5 +279,39 @@ describe('isIdle', () => {
     expect(await claims.isIdle()).toBe(true); // a retry due later
     await handle.db.execute(sql`update outbox set status = 'sent'`);
     expect(await claims.isIdle()).toBe(true);
+  });
+});
+
+describe('the worker’s drain (what tests wait for instead of sleeping)', () => {
+  it('sends until nothing is due, waiting out chat pacing; a row due later is left alone', async () => {
+    const telegram = await startFakeTelegram();
+    try {
+      const worker = createOutboxWorker({
+        db: handle.db,
+        api: new Api(telegram.token, { apiRoot: telegram.apiRoot }),
+        logger: pino({ level: 'silent' }),
+        translator: createTranslator({ localeOf: async () => 'en' }),
+        pacing: { ...PACING, privateChatIntervalMs: 200 },
+      });
+      const rows = [await enqueue(1, 3_000), await enqueue(1, 2_000), await enqueue(1, 1_000)];
+      await handle.db
+        .update(outbox)
+        .set({ invoiceId, nextAttemptAt: new Date(Date.now() - 1_000) })
+        .where(inArray(outbox.id, rows));
+      const later = await enqueue(1, 0);
+      await handle.db
+        .update(outbox)
+        .set({ invoiceId, nextAttemptAt: new Date(Date.now() + 3_600_000) })
+        .where(eq(outbox.id, later));
+      const started = Date.now();
+      await worker.drain();
+      // Three messages into one private chat, 200 ms apart: the drain waited for the paced ones.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+      expect(telegram.sentMessages().filter((m) => m.chatId === 1)).toHaveLength(3);
+      const states = await handle.db.select({ id: outbox.id, status: outbox.status }).from(outbox).orderBy(outbox.id);
+      expect(states).toEqual([...rows.map((id) => ({ id, status: 'sent' })), { id: later, status: 'pending' }]);
+    } finally {
+      await telegram.close();
+    }
   });
 });
