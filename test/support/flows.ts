@@ -62,4 +62,3 @@ export async function waitUntil(
   }
 }
 
-export const settle = (ms = 200) => new Promise((resolve) => setTimeout(resolve, ms));
