@@ -61,4 +61,3 @@ export async function waitUntil(
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
-
