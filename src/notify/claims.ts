@@ -41,6 +41,8 @@ export interface OutboxClaimsDeps {
 export interface OutboxClaims {
   claim(): Promise<Claim>;
   msUntilNextDue(): Promise<number>;
+  /** No row is due and none is being sent, by any process: nothing can reach Telegram until time moves on. */
+  isIdle(): Promise<boolean>;
 }
 
 export function createOutboxClaims(deps: OutboxClaimsDeps): OutboxClaims {
@@ -157,5 +159,14 @@ export function createOutboxClaims(deps: OutboxClaimsDeps): OutboxClaims {
     return Math.max(0, new Date(row.at).getTime() - now().getTime());
   }
 
-  return { claim, msUntilNextDue };
+  async function isIdle(): Promise<boolean> {
+    const busy = await db
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(or(eq(outbox.status, 'sending'), and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now()))))
+      .limit(1);
+    return busy.length === 0;
+  }
+
+  return { claim, msUntilNextDue, isIdle };
 }

@@ -53,6 +53,12 @@ export interface OutboxWorker {
   stop(timeoutMs?: number): Promise<void>;
   /** Claims and processes one batch; returns how many rows it handled. For tests and the loop. */
   drainOnce(): Promise<number>;
+  /**
+   * For tests: sends until no row is due and none is being sent (here or by another process), so that what did
+   * not happen can be asserted without sleeping. Rows held back by chat pacing or the send budget are waited for;
+   * rows due later (a backoff, a 429's retry_after) are not. Rejects after `timeoutMs`.
+   */
+  drain(timeoutMs?: number): Promise<void>;
 }
 
 type Outcome =
@@ -76,7 +82,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const maxAgeMs = deps.maxAgeMs ?? 24 * 60 * 60_000;
 
   const pacer = createPacer(deps.pacing);
-  const { claim, msUntilNextDue } = createOutboxClaims({ db, pacer, now, leaseMs, batchSize });
+  const { claim, msUntilNextDue, isIdle } = createOutboxClaims({ db, pacer, now, leaseMs, batchSize });
   const pacingPollMs = 100;
   const inFlight = new Set<Promise<void>>();
   const maxInFlight = deps.maxInFlight ?? 100;
@@ -225,6 +231,17 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     return rows.length;
   }
 
+  async function drain(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await Promise.all(inFlight);
+      if ((await drainOnce()) > 0) continue;
+      if (inFlight.size === 0 && (await isIdle())) return;
+      if (Date.now() > deadline) throw new Error(`the outbox still had work after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   /**
    * Claims keep going while sends are in flight: throughput is set by the send budget, not by
    * Telegram's latency. At most `maxInFlight` sends wait on Telegram at once.
@@ -276,6 +293,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
 
   return {
     drainOnce,
+    drain,
     wake() {
       wakeRequested = true;
       if (wakeSleeper) {

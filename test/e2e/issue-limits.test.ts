@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { invoices } from '../../src/db/schema.js';
 import { createTestClock } from '../support/clock.js';
 import { botCalls, issueInvoice, MERCHANT, type TestChat, waitForInvoice } from '../support/flows.js';
@@ -6,16 +6,58 @@ import { type Harness, startHarness } from '../support/harness.js';
 
 // The issue limits under concurrency: parallel /pay from many chats cannot overrun them, because each
 // /pay takes its unit atomically (rate_quota) before SMARTy Pay is asked.
-
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+// Two apps for the whole file (starting one is most of a case's cost), each on a frozen clock moved to a fresh
+// minute before every case: a case never counts another's invoices, and no case straddles a minute boundary
+// (where the sliding window would weigh the previous minute at just under one unit).
 
 const USER_LIMITED = "⏳ That's a lot of invoices: at most 10 a minute per person. Please try again in a minute.";
 const BUSY =
   '⏳ The bot is making a lot of invoices right now, so no invoice was created. Please try again in a minute.';
+const MERCHANTS = Array.from({ length: 20 }, (_, i) => ({ id: 80_001 + i, first_name: `M${i}`, language_code: 'en' }));
+const ANONYMOUS_GROUPS = [-100_900_201, -100_900_202].map((id) => ({
+  id,
+  type: 'supergroup' as const,
+  title: `G${id}`,
+}));
+
+const clock = createTestClock();
+/** 10 a minute per person and 10 overall; 5 SMARTy Pay requests at once. */
+let tens: Harness;
+/** 1 a minute per person (or anonymous group), 2 overall; the reconciler ticked by hand. */
+let ones: Harness;
+beforeAll(async () => {
+  const merchantIds = [MERCHANT.id, ...MERCHANTS.map((m) => m.id)].join(',');
+  [tens, ones] = await Promise.all([
+    startHarness({
+      now: clock.now,
+      env: {
+        MERCHANT_USER_IDS: merchantIds,
+        PAY_RATE_LIMIT_PER_MINUTE: '10',
+        INVOICE_GLOBAL_LIMIT_PER_MINUTE: '10',
+        SMARTYPAY_MAX_IN_FLIGHT: '5',
+        SMARTYPAY_TIMEOUT_MS: '10000',
+      },
+    }),
+    startHarness({
+      now: clock.now,
+      env: {
+        MERCHANT_USER_IDS: merchantIds,
+        MERCHANT_CHAT_IDS: ANONYMOUS_GROUPS.map((g) => g.id).join(','),
+        PAY_RATE_LIMIT_PER_MINUTE: '1',
+        INVOICE_GLOBAL_LIMIT_PER_MINUTE: '2',
+        RECHECK_INTERVAL_MS: '600000',
+        TELEGRAM_GROUP_CHAT_INTERVAL_MS: '0',
+      },
+    }),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all([tens?.close(), ones?.close()]);
+});
+beforeEach(() => {
+  clock.advance(2 * 60_000);
+  tens.smartypay.setLatency(0);
+});
 
 /** Sends every /pay at once and returns each chat's first answer. */
 async function payAtOnce(harness: Harness, senders: Array<{ chat: TestChat; from: typeof MERCHANT }>) {
@@ -26,7 +68,9 @@ async function payAtOnce(harness: Harness, senders: Array<{ chat: TestChat; from
 
 describe('PAY_RATE_LIMIT_PER_MINUTE', () => {
   it('20 parallel /pay by one merchant from 20 chats with a limit of 10 make exactly 10 invoices', async () => {
-    h = await startHarness({ env: { PAY_RATE_LIMIT_PER_MINUTE: '10' } });
+    const h = tens;
+    const created = h.smartypay.createdInvoices().length;
+    const rows = (await h.db.select().from(invoices)).length;
     h.smartypay.setLatency(100); // all 20 are past the check before the first invoice exists
     const senders = Array.from({ length: 20 }, (_, i) => ({
       chat: { id: -100_900_100 - i, type: 'supergroup' as const },
@@ -35,15 +79,14 @@ describe('PAY_RATE_LIMIT_PER_MINUTE', () => {
     const answers = await payAtOnce(h, senders);
     expect(answers.filter((text) => text.includes('Invoice #'))).toHaveLength(10);
     expect(answers.filter((text) => text === USER_LIMITED)).toHaveLength(10);
-    expect(h.smartypay.createdInvoices()).toHaveLength(10);
-    expect(await h.db.select().from(invoices)).toHaveLength(10);
+    expect(h.smartypay.createdInvoices()).toHaveLength(created + 10);
+    expect(await h.db.select().from(invoices)).toHaveLength(rows + 10);
   });
 
   it('anonymous admins of two groups each get their own limit', async () => {
-    const groups = [-100_900_201, -100_900_202].map((id) => ({ id, type: 'supergroup' as const, title: `G${id}` }));
-    h = await startHarness({
-      env: { PAY_RATE_LIMIT_PER_MINUTE: '1', MERCHANT_CHAT_IDS: groups.map((g) => g.id).join(',') },
-    });
+    const h = ones;
+    const groups = ANONYMOUS_GROUPS;
+    const created = h.smartypay.createdInvoices().length;
     let messageId = 1000;
     for (const group of groups) {
       for (let n = 0; n < 2; n++) {
@@ -73,52 +116,40 @@ describe('PAY_RATE_LIMIT_PER_MINUTE', () => {
         String(group.id),
       ).toHaveLength(1);
     }
-    expect(h.smartypay.createdInvoices()).toHaveLength(2);
+    expect(h.smartypay.createdInvoices()).toHaveLength(created + 2);
   });
 });
 
 describe('INVOICE_GLOBAL_LIMIT_PER_MINUTE', () => {
   it('20 merchants paying at once with a cap of 10 make exactly 10 invoices; the rest are told the bot is busy', async () => {
-    const merchants = Array.from({ length: 20 }, (_, i) => ({
-      id: 80_001 + i,
-      first_name: `M${i}`,
-      language_code: 'en',
-    }));
-    h = await startHarness({
-      env: {
-        MERCHANT_USER_IDS: merchants.map((m) => m.id).join(','),
-        PAY_RATE_LIMIT_PER_MINUTE: '10',
-        INVOICE_GLOBAL_LIMIT_PER_MINUTE: '10',
-      },
-    });
+    const h = tens;
+    const created = h.smartypay.createdInvoices().length;
     const answers = await payAtOnce(
       h,
-      merchants.map((from) => ({ chat: { id: from.id, type: 'private' as const }, from })),
+      MERCHANTS.map((from) => ({ chat: { id: from.id, type: 'private' as const }, from })),
     );
     expect(answers.filter((text) => text.includes('Invoice #'))).toHaveLength(10);
     expect(answers.filter((text) => text === BUSY)).toHaveLength(10);
-    expect(h.smartypay.createdInvoices()).toHaveLength(10);
+    expect(h.smartypay.createdInvoices()).toHaveLength(created + 10);
   });
 });
 
 describe('Issue again', () => {
   it('takes from the same limits as /pay: over the global cap the tap is told so and nothing is created', async () => {
-    const clock = createTestClock();
-    h = await startHarness({
-      now: clock.now,
-      env: {
-        INVOICE_GLOBAL_LIMIT_PER_MINUTE: '1',
-        RECHECK_INTERVAL_MS: '600000',
-        TELEGRAM_GROUP_CHAT_INTERVAL_MS: '0',
-      },
-    });
+    const h = ones;
     const chat: TestChat = { id: -100_900_301, type: 'supergroup' };
     const { row, remote } = await issueInvoice(h, chat);
     clock.advance(61 * 60_000);
     await h.app.workers.reconciler.tick();
     await waitForInvoice(h, remote.id, (r) => r.status === 'Expired');
-    // Another /pay takes this minute's only invoice.
-    await issueInvoice(h, { id: -100_900_302, type: 'supergroup' });
+    // Two other merchants' /pay take this minute's two invoices; the tapping merchant has its own unit left.
+    const created = h.smartypay.createdInvoices().length;
+    for (const [i, from] of MERCHANTS.slice(0, 2).entries()) {
+      const other: TestChat = { id: -100_900_302 - i, type: 'supergroup' };
+      h.telegram.sendText({ chat: other, from, text: '/pay 1 bUSDT' });
+      await h.telegram.waitFor(() => botCalls(h, other.id).length > 0);
+      expect(botCalls(h, other.id)[0]?.params.text).toContain('Invoice #');
+    }
     const answer = await h.telegram.tapButton({
       from: MERCHANT,
       data: `v1:again:${row.id}`,
@@ -126,20 +157,21 @@ describe('Issue again', () => {
       messageId: row.cardMessageId as number,
     });
     expect(answer.text).toBe(BUSY);
-    expect(h.smartypay.createdInvoices()).toHaveLength(2);
+    expect(h.smartypay.createdInvoices()).toHaveLength(created + 2);
   });
 });
 
 describe('SMARTYPAY_MAX_IN_FLIGHT', () => {
-  it('30 /pay at once keep at most 5 SMARTy Pay requests open, and every one still gets its card', async () => {
-    h = await startHarness({ env: { SMARTYPAY_MAX_IN_FLIGHT: '5', SMARTYPAY_TIMEOUT_MS: '10000' } });
+  it('10 /pay at once keep at most 5 SMARTy Pay requests open, and every one still gets its card', async () => {
+    const h = tens;
     h.smartypay.setLatency(100);
-    const senders = Array.from({ length: 30 }, (_, i) => ({
-      chat: { id: -100_900_400 - i, type: 'supergroup' as const },
-      from: MERCHANT,
-    }));
-    const answers = await payAtOnce(h, senders);
-    expect(answers.filter((text) => text.includes('Invoice #'))).toHaveLength(30);
+    h.smartypay.resetMaxInFlight();
+    // Ten merchants (each within their own limit, together within the overall 10), each from a chat of its own.
+    const answers = await payAtOnce(
+      h,
+      MERCHANTS.slice(0, 10).map((from, i) => ({ chat: { id: -100_900_400 - i, type: 'supergroup' as const }, from })),
+    );
+    expect(answers.filter((text) => text.includes('Invoice #'))).toHaveLength(10);
     expect(h.smartypay.maxInFlight()).toBe(5);
   });
 });

@@ -1,19 +1,34 @@
 import { eq } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { invoices } from '../../src/db/schema.js';
 import { createTestClock } from '../support/clock.js';
 import { botCalls, MERCHANT, type TestChat } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
-// Who may issue invoices, how fast, and in which language the bot answers a chat.
-
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+// Who may issue invoices, how fast, and in which language the bot answers a chat. One app for the whole file
+// (starting one is most of a case's cost); each case has chats of its own and starts in a fresh minute of the
+// injected clock, so the /pay rate limit of one case never counts another's invoices.
 
 const CUSTOMER = { id: 5151, first_name: 'Customer', language_code: 'en' };
+const SHOP = { id: -100_700_002, type: 'supergroup' as const, title: 'Shop' };
+const clock = createTestClock();
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({
+    now: clock.now,
+    env: {
+      MERCHANT_USER_IDS: `${MERCHANT.id}, 777`,
+      MERCHANT_CHAT_IDS: String(SHOP.id),
+      PAY_RATE_LIMIT_PER_MINUTE: '2',
+    },
+  });
+});
+afterAll(async () => {
+  await h?.close();
+});
+beforeEach(() => {
+  clock.advance(2 * 60_000);
+});
 
 /** Sends `text` as `from` and returns the bot's next message in that chat. */
 async function say(harness: Harness, chat: TestChat, from: typeof MERCHANT, text: string): Promise<string> {
@@ -25,25 +40,25 @@ async function say(harness: Harness, chat: TestChat, from: typeof MERCHANT, text
 
 describe('MERCHANT_USER_IDS', () => {
   it('only the listed users issue; anyone else gets a one-line refusal and nothing is created', async () => {
-    h = await startHarness({ env: { MERCHANT_USER_IDS: `${MERCHANT.id}, 777` } });
     const group: TestChat = { id: -100_700_001, type: 'supergroup' };
+    const before = h.smartypay.createdInvoices().length;
     expect(await say(h, group, CUSTOMER, '/pay 5 bUSDT')).toBe("Sorry, only this shop's merchants can do that.");
     const own: TestChat = { id: CUSTOMER.id, type: 'private' };
     expect(await say(h, own, CUSTOMER, '/pay 5 bUSDT')).toBe("Sorry, only this shop's merchants can do that.");
-    expect(h.smartypay.createdInvoices()).toHaveLength(0);
+    expect(h.smartypay.createdInvoices()).toHaveLength(before);
     expect(await say(h, group, MERCHANT, '/pay 5 bUSDT')).toContain('Invoice');
-    expect(h.smartypay.createdInvoices()).toHaveLength(1);
-    // The list decides alone: Telegram is not asked who the admins are.
-    expect(h.telegram.callsOf('getChatAdministrators')).toHaveLength(0);
+    expect(h.smartypay.createdInvoices()).toHaveLength(before + 1);
+    // The list decides alone: Telegram is not asked who the admins are (this group is not in MERCHANT_CHAT_IDS).
+    expect(h.telegram.callsOf('getChatAdministrators').filter((call) => call.params.chat_id !== SHOP.id)).toEqual([]);
   });
 });
 
 describe('MERCHANT_CHAT_IDS (the rule itself: test/merchants/permissions.test.ts)', () => {
   it("a listed group's admins and anonymous admins issue there; elsewhere only the listed users", async () => {
-    const shop = { id: -100_700_002, type: 'supergroup' as const, title: 'Shop' };
+    const shop = SHOP;
     const other: TestChat = { id: -100_700_003, type: 'supergroup' };
     const ADMIN = { id: 6161, first_name: 'Admin', language_code: 'en' };
-    h = await startHarness({ env: { MERCHANT_USER_IDS: String(MERCHANT.id), MERCHANT_CHAT_IDS: String(shop.id) } });
+    const before = h.smartypay.createdInvoices().length;
     h.telegram.setAdmins(shop.id, [ADMIN.id]);
     h.telegram.setAdmins(other.id, [ADMIN.id]);
     expect(await say(h, shop, CUSTOMER, '/pay 5 bUSDT')).toBe("Sorry, only this group's admins can do that.");
@@ -65,7 +80,7 @@ describe('MERCHANT_CHAT_IDS (the rule itself: test/merchants/permissions.test.ts
     });
     await h.telegram.waitFor(() => botCalls(h as Harness, shop.id).length > 2);
     expect(botCalls(h, shop.id)[2]?.params.text).toContain('Invoice');
-    expect(h.smartypay.createdInvoices()).toHaveLength(2);
+    expect(h.smartypay.createdInvoices()).toHaveLength(before + 2);
     // Only the listed group's admins were asked for.
     expect(h.telegram.callsOf('getChatAdministrators').map((call) => call.params.chat_id)).toEqual([shop.id]);
   });
@@ -73,24 +88,22 @@ describe('MERCHANT_CHAT_IDS (the rule itself: test/merchants/permissions.test.ts
 
 describe('/pay rate limit', () => {
   it('refuses the (N+1)th invoice within a minute with a friendly message, and allows it a minute later', async () => {
-    const clock = createTestClock();
-    h = await startHarness({ env: { PAY_RATE_LIMIT_PER_MINUTE: '2' }, now: clock.now });
     const chat: TestChat = { id: MERCHANT.id, type: 'private' };
+    const before = h.smartypay.createdInvoices().length;
     expect(await say(h, chat, MERCHANT, '/pay 1 bUSDT')).toContain('Invoice');
     expect(await say(h, chat, MERCHANT, '/pay 2 bUSDT')).toContain('Invoice');
     expect(await say(h, chat, MERCHANT, '/pay 3 bUSDT')).toBe(
       "⏳ That's a lot of invoices: at most 2 a minute per person. Please try again in a minute.",
     );
-    expect(h.smartypay.createdInvoices()).toHaveLength(2);
+    expect(h.smartypay.createdInvoices()).toHaveLength(before + 2);
     clock.advance(61_000);
     expect(await say(h, chat, MERCHANT, '/pay 3 bUSDT')).toContain('Invoice');
-    expect(h.smartypay.createdInvoices()).toHaveLength(3);
+    expect(h.smartypay.createdInvoices()).toHaveLength(before + 3);
   });
 });
 
 describe('/lang', () => {
   it('sets the chat language for everyone, answers in it, and `auto` goes back to each user’s own', async () => {
-    h = await startHarness();
     const group: TestChat = { id: -100_700_005, type: 'supergroup' };
     // Languages by their names, not their codes.
     expect(await say(h, group, MERCHANT, '/lang')).toBe(
@@ -118,7 +131,6 @@ describe('/lang', () => {
   });
 
   it('in a group only a merchant changes it; an unknown language gets the choices', async () => {
-    h = await startHarness();
     const group: TestChat = { id: -100_700_006, type: 'supergroup' };
     expect(await say(h, group, CUSTOMER, '/lang ru')).toBe("Sorry, only this shop's merchants can do that.");
     expect(await say(h, group, MERCHANT, '/lang de')).toBe(
@@ -128,7 +140,8 @@ describe('/lang', () => {
       'Я не знаю язык «&lt;b&gt;». Языки: English, Русский — например, <code>/lang ru</code>',
     );
     expect(await say(h, group, CUSTOMER, '/tokens')).toContain('<b>Accepted tokens</b>');
-    // In their own private chat a customer picks their language.
-    expect(await say(h, { id: CUSTOMER.id, type: 'private' }, CUSTOMER, '/lang ru')).toContain('Готово');
+    // In their own private chat a customer picks their language (another customer: CUSTOMER's chat stays English).
+    const reader = { ...CUSTOMER, id: 5152 };
+    expect(await say(h, { id: reader.id, type: 'private' }, reader, '/lang ru')).toContain('Готово');
   });
 });

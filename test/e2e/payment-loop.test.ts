@@ -119,8 +119,8 @@ describe('core payment loop', () => {
     );
     expect(deliveries.map((r) => r.status)).toEqual([200, 200, 200, 200]);
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2);
-    // Give any duplicate the chance to show up before counting.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Every webhook was answered after its commit: once the outbox is drained, any duplicate has been sent.
+    await h.app.workers.outbox.drain();
     expect(botCalls(h, chat.id)).toHaveLength(2);
     expect(botCalls(h, chat.id, 'editMessageText')).toHaveLength(1);
     const events = await h.db.select().from(webhookEvents).where(eq(webhookEvents.dedupeKey, 'evt-dup-1'));
@@ -178,7 +178,7 @@ describe('core payment loop', () => {
     expect([stale.status, secondPaid.status]).toEqual([200, 200]);
     const [row] = await h.db.select().from(invoices).where(eq(invoices.smartyPayId, remote.id));
     expect(row?.status).toBe('Paid');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await h.app.workers.outbox.drain();
     expect(botCalls(h, chat.id)).toHaveLength(2);
   });
 

@@ -100,22 +100,4 @@ describe('setup mode', () => {
   });
 });
 
-describe('/id with a merchant configured', () => {
-  let configured: Harness;
-  beforeAll(async () => {
-    configured = await startHarness();
-  });
-  afterAll(async () => {
-    await configured?.close();
-  });
-
-  it('answers anyone, without the setup hint', async () => {
-    const chat: TestChat = { id: 7373, type: 'private' };
-    configured.telegram.sendText({ chat, from: { id: 7373, first_name: 'C' }, text: '/id' });
-    await configured.telegram.waitFor(() => configured.telegram.messages(chat.id).length === 1);
-    expect(configured.telegram.messages(chat.id)[0]?.text).toBe(
-      "Your user id: <code>7373</code>\nThis chat's id: <code>7373</code>",
-    );
-    expect(configured.logs.find(/^setup mode/)).toHaveLength(0);
-  });
-});
+// /id with a merchant configured: test/e2e/commands.test.ts (its app is configured; this file's is not).

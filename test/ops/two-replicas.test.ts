@@ -1,3 +1,4 @@
+import { ne } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
 import { invoices, outbox, telegramUpdates } from '../../src/db/schema.js';
@@ -5,7 +6,7 @@ import { type AppProcess, appEnv, exitWithin, RUNNING_LINE, startAppProcess } fr
 import { createTestDatabase, TEST_DATABASE_URL } from '../support/database.js';
 import { type FakeSmartyPay, startFakeSmartyPay } from '../support/fake-smartypay.js';
 import { type FakeTelegram, startFakeTelegram } from '../support/fake-telegram.js';
-import { MERCHANT, settle, type TestChat, waitUntil } from '../support/flows.js';
+import { MERCHANT, type TestChat, waitUntil } from '../support/flows.js';
 
 // docs/deploy.md, "Webhook mode: N replicas": two real app processes (as `npm start` runs them) in BOT_MODE=webhook
 // on one Postgres database, one fake Telegram and one fake SMARTy Pay. Telegram's updates and SMARTy Pay's webhooks
@@ -142,7 +143,15 @@ describe.skipIf(!TEST_DATABASE_URL)('two webhook-mode replicas on one Postgres',
       10_000,
       'every card recorded on its invoice',
     );
-    await settle(1_000); // a second invoice or card would show up now
+    // Redeliveries were answered as duplicates and never handled; the N first deliveries are all handled once each
+    // replica has logged its invoices, so the counts below are final.
+    const issuedCount = () =>
+      apps.reduce((sum, app) => sum + app.logs().filter((l) => l.msg === 'invoice issued').length, 0);
+    await waitUntil(
+      () => issuedCount() >= N,
+      10_000,
+      () => `${N} "invoice issued" lines (so far ${issuedCount()})`,
+    );
 
     expect(smartypay.createdInvoices()).toHaveLength(N);
     expect(smartypay.requests.filter((r) => r.method === 'POST')).toHaveLength(N);
@@ -192,7 +201,16 @@ describe.skipIf(!TEST_DATABASE_URL)('two webhook-mode replicas on one Postgres',
       () => `${N} confirmations and ${N} card edits (so far ${confirmations().length} and ${edits()})`,
     );
     const drainedAt = Date.now();
-    await settle(2_000); // anything sent twice would show up now
+    // Every row marked sent and logged: neither replica has anything left to send, so a duplicate would show now.
+    const sentCount = () =>
+      apps.reduce((sum, app) => sum + app.logs().filter((l) => l.msg === 'notification sent').length, 0);
+    await waitUntil(
+      async () =>
+        (await observer.db.select({ id: outbox.id }).from(outbox).where(ne(outbox.status, 'sent')).limit(1)).length ===
+          0 && sentCount() >= 2 * N,
+      20_000,
+      () => `every notification sent and logged (logged so far ${sentCount()} of ${2 * N})`,
+    );
 
     for (const chat of chats) {
       expect(confirmationsOf(chat.id)).toHaveLength(1);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
+import { eq, ne } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
 import { invoices, outbox } from '../../src/db/schema.js';
@@ -9,7 +9,7 @@ import { type AppProcess, appEnv, exitWithin, startAppProcess } from '../support
 import { createTestDatabase, TEST_DATABASE_URL } from '../support/database.js';
 import { type FakeSmartyPay, startFakeSmartyPay } from '../support/fake-smartypay.js';
 import { type FakeTelegram, type RecordedCall, type SentMessage, startFakeTelegram } from '../support/fake-telegram.js';
-import { MERCHANT, settle, type TestChat, waitUntil } from '../support/flows.js';
+import { MERCHANT, type TestChat, waitUntil } from '../support/flows.js';
 
 // Delivery guarantees at the process boundary: the app as `npm start` runs it (a child process that only sees its
 // environment and HTTP), killed, terminated and run twice, against the HTTP fakes. Only what a merchant or an
@@ -268,7 +268,20 @@ describe.skipIf(!TEST_DATABASE_URL)('two app processes on one Postgres', () => {
     await Promise.all(apps.map((app) => app.ready(30_000)));
     await waitUntil(() => telegram.sentMessages().length >= total, 90_000, `${total} messages at Telegram`);
     const doneAt = Date.now();
-    await settle(2_000); // anything sent twice would show up now
+    // Every row marked sent means neither process has anything left to send: a duplicate would have reached the
+    // fake Telegram before its row was marked, so the count below is final.
+    const watcher = await openDatabase({ url: database.url, dataDir: database.dataDir, poolMax: 1 });
+    try {
+      await waitUntil(
+        async () =>
+          (await watcher.db.select({ id: outbox.id }).from(outbox).where(ne(outbox.status, 'sent')).limit(1)).length ===
+          0,
+        30_000,
+        'every notification recorded as sent',
+      );
+    } finally {
+      await watcher.close();
+    }
     const sent = telegram.sentMessages();
     expect(sent).toHaveLength(total);
 

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chatSettings, invoices, type OutboxRow } from '../../src/db/schema.js';
 import { createTestClock } from '../support/clock.js';
-import { botCalls, issueInvoice, outboxRowsOf, settle, type TestChat, waitUntil } from '../support/flows.js';
+import { botCalls, issueInvoice, outboxRowsOf, type TestChat, waitUntil } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
 // Telegram side of the delivery guarantees: the outbox worker against a fake Bot API that fails
@@ -27,11 +27,10 @@ afterEach(() => {
   h.telegram.clearFaults();
 });
 
-/** Moves the clock and lets the worker look at the outbox again. */
+/** Moves the clock and sends whatever is due by then: afterwards nothing is due or being sent. */
 async function advance(ms: number) {
   clock.advance(ms);
-  h.app.workers.outbox.wake();
-  await settle(150);
+  await h.app.workers.outbox.drain();
 }
 
 const delivered = (chatId: number) => h.telegram.messages(chatId);
@@ -71,7 +70,7 @@ describe('outbox against Telegram failures', () => {
 
     await advance(1_000);
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === 3);
-    await settle();
+    await h.app.workers.outbox.drain();
     expect(botCalls(h, chat.id)).toHaveLength(3);
     expect(delivered(chat.id).filter((m) => m.text.includes('Payment received'))).toHaveLength(1);
   });
@@ -153,7 +152,7 @@ describe('outbox against Telegram failures', () => {
     });
     await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
     await h.telegram.waitFor(() => botCalls(h, newChatId).length === 1);
-    await settle();
+    await h.app.workers.outbox.drain();
     expect(delivered(newChatId).filter((m) => m.text.includes('Оплата получена'))).toHaveLength(1);
     expect(delivered(oldChat.id).filter((m) => m.text.includes('Оплата получена'))).toHaveLength(0);
     const [moved] = await h.db.select().from(invoices).where(eq(invoices.id, row.id));

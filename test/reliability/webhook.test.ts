@@ -18,7 +18,6 @@ import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 /** flows.ts's MERCHANT: the harness lets only that user issue. */
 const merchant = MERCHANT;
-const SETTLE_MS = 300;
 /** Generous: the outbox paces sends into one group (seconds apart). */
 const CONFIRMATION_TIMEOUT_MS = 15_000;
 let nextChatId = -1_000_900;
@@ -29,8 +28,6 @@ function newGroup(): Group {
   nextChatId -= 1;
   return { id: nextChatId, type: 'supergroup', title: 'Reliability shop' };
 }
-
-const settle = (ms = SETTLE_MS) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function botMessagesTo(h: Harness, chatId: number, method = 'sendMessage') {
   return h.telegram.callsOf(method).filter((call) => call.params.chat_id === chatId);
@@ -125,7 +122,7 @@ async function tableCounts(h: Harness) {
 /**
  * Exactly one confirmation reached the chat. The outbox is the only way anything reaches Telegram, and it
  * paces messages into one group seconds apart: so first wait until every outbox row of the invoice is sent,
- * then settle, then count what the fake Telegram received. `alsoKinds` lists extra rows a test allows
+ * then drain the outbox (nothing left due or being sent), then count what the fake Telegram received. `alsoKinds` lists extra rows a test allows
  * (e.g. a card edit for an Expired that legitimately applied before the Paid).
  */
 async function expectOneConfirmation(h: Harness, chat: Group, invoiceId: number, alsoKinds: string[] = []) {
@@ -140,7 +137,7 @@ async function expectOneConfirmation(h: Harness, chat: Group, invoiceId: number,
   );
   const kinds = rows.map((row) => row.kind).sort();
   expect(kinds.filter((kind) => !alsoKinds.includes(kind))).toEqual(['card_paid', 'paid_reply']);
-  await settle();
+  await h.app.workers.outbox.drain(CONFIRMATION_TIMEOUT_MS);
   const replies = botMessagesTo(h, chat.id);
   expect(replies).toHaveLength(2); // the card, then the one confirmation
   expect(replies[1]?.params.text).toContain('Payment received');
@@ -355,7 +352,7 @@ describe('webhook delivery guarantees', () => {
     expect(await tableCounts(h)).toEqual(before);
     const [after] = await h.db.select().from(invoices).where(eq(invoices.id, row.id));
     expect(after?.status).toBe('Created');
-    await settle();
+    await h.app.workers.outbox.drain();
     expect(botMessagesTo(h, chat.id)).toHaveLength(1); // the card only
     expect(botMessagesTo(h, chat.id, 'editMessageText')).toHaveLength(0);
 
@@ -445,7 +442,7 @@ describe('4. replay days later', () => {
     const replay = await postWebhook(h, captured, capturedSignature);
     expect([replay.status, replay.outcome]).toEqual([200, 'duplicate']);
 
-    await settle();
+    await h.app.workers.outbox.drain();
     expect(await tableCounts(h)).toEqual(before);
     expect(await eventRows(h, eventId)).toEqual([eventBefore]);
     const [invoiceAfter] = await h.db.select().from(invoices).where(eq(invoices.id, row.id));
@@ -542,10 +539,11 @@ describe.skipIf(!TEST_DATABASE_URL)('7. database down', () => {
     expect(down.ms).toBeLessThan(5_000);
     expect(h.logs.find('webhook could not be stored').length).toBeGreaterThan(0);
     expect((await fetch(`${h.app.url}/readyz`, { signal: AbortSignal.timeout(8_000) })).status).toBe(503);
-    await settle();
-    expect(botMessagesTo(h, chat.id)).toHaveLength(1); // the card only
 
     proxy.unblock();
+    // Nothing was committed while the database was down: with it back and the outbox drained, still the card only.
+    await h.app.workers.outbox.drain();
+    expect(botMessagesTo(h, chat.id)).toHaveLength(1);
     // SMARTy Pay redelivers the very same signed webhook.
     const redelivered = await postWebhook(h, body, signature);
     console.info(

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
+import { inject } from 'vitest';
 
 // Real Postgres when TEST_DATABASE_URL is set (CI), embedded PGlite otherwise (a newcomer's default).
 // Each test gets its own database, so test files can run in parallel and never see each other's rows.
+// A PGlite one starts as a copy of the migrated template made once per run (./pglite-template.ts).
 
 export interface TestDatabase {
   driver: 'postgres' | 'pglite';
@@ -15,11 +17,20 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A migrated PGlite data directory to copy (./pglite-template.ts), or '' when tests run on Postgres. */
+    pgliteTemplate: string;
+  }
+}
+
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   if (!TEST_DATABASE_URL) {
     const dataDir = mkdtempSync(join(tmpdir(), 'paybot-pglite-'));
+    const template = inject('pgliteTemplate');
+    if (template) cpSync(template, dataDir, { recursive: true });
     return {
       driver: 'pglite',
       url: undefined,

@@ -61,5 +61,3 @@ export async function waitUntil(
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
-
-export const settle = (ms = 200) => new Promise((resolve) => setTimeout(resolve, ms));
