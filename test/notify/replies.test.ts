@@ -3,7 +3,7 @@ import type { InvoiceRow, OutboxRow } from '../../src/db/schema.js';
 import type { NotificationKind, TransitionFacts } from '../../src/db/vocabulary.js';
 import { createTranslator } from '../../src/i18n/index.js';
 import { createNotificationRenderer } from '../../src/notify/render.js';
-import { type PaymentFacts, type ReplyInvoice, renderPaymentReply, renderReminder } from '../../src/notify/replies.js';
+import { type PaymentFacts, type ReplyInvoice, renderPaymentReply, renderReminder } from '../../src/views/replies.js';
 
 // Every payment reply the chat can get, rendered exactly, in English and Russian; then what render.ts makes of an
 // outbox row: which language, which message it replies to, when it skips. No app, no database.
