@@ -126,31 +126,6 @@ async function build(
     maxInFlight: config.smartyPay.maxInFlight,
     // Request signatures carry wall-clock time (SMARTy Pay rejects skewed ones), not the domain clock.
   });
-  const invoices = createInvoiceService({
-    db: database.db,
-    query: database.query,
-    payments,
-    logger,
-    checkoutUrl: config.smartyPay.checkoutUrl,
-    ttlMinutes: config.invoiceTtlMinutes,
-    reminderMinutes: config.reminderMinutes,
-    now,
-    metrics,
-  });
-  // One re-check budget for the reconciler and "Check status" taps together.
-  const recheckBudget = createRecheckBudget({ maxPerMinute: config.recheck.maxPerMinute, now });
-  const rateQuota = createRateQuota({ query: database.query, now });
-  const lifecycle = createInvoiceLifecycle({
-    db: database.db,
-    query: database.query,
-    payments,
-    invoices,
-    logger,
-    now,
-    budget: recheckBudget,
-    perUser: { quota: rateQuota, perMinute: config.checkStatusPerUserPerMinute },
-  });
-
   // Its own client: a per-call timeout well under the outbox lease, so a hung call cannot outlive the
   // lease and be sent again by another worker while Telegram is still processing it.
   const outboxApi = new Api(config.botToken, {
@@ -175,6 +150,33 @@ async function build(
     },
     metrics,
   });
+  const invoices = createInvoiceService({
+    db: database.db,
+    query: database.query,
+    payments,
+    logger,
+    checkoutUrl: config.smartyPay.checkoutUrl,
+    ttlMinutes: config.invoiceTtlMinutes,
+    reminderMinutes: config.reminderMinutes,
+    now,
+    metrics,
+    outbox: outboxWorker,
+  });
+  // One re-check budget for the reconciler and "Check status" taps together.
+  const recheckBudget = createRecheckBudget({ maxPerMinute: config.recheck.maxPerMinute, now });
+  const rateQuota = createRateQuota({ query: database.query, now });
+  const lifecycle = createInvoiceLifecycle({
+    db: database.db,
+    query: database.query,
+    payments,
+    invoices,
+    logger,
+    now,
+    budget: recheckBudget,
+    perUser: { quota: rateQuota, perMinute: config.checkStatusPerUserPerMinute },
+    outbox: outboxWorker,
+  });
+
   const inlineDrafts = createInlineDrafts({ db: database.db, now });
   const reconciler = createReconciler({
     db: database.db,
@@ -184,7 +186,6 @@ async function build(
     now,
     budget: recheckBudget,
     intervalMs: config.recheck.intervalMs,
-    onApplied: () => outboxWorker.wake(),
     reminders: lifecycle,
     drafts: inlineDrafts,
   });
@@ -198,7 +199,6 @@ async function build(
   const bot = createBot(config.botToken, {
     invoices,
     lifecycle,
-    wakeOutbox: () => outboxWorker.wake(),
     reports: createInvoiceReports({ db: database.db, now }),
     inlineDrafts,
     translator,
@@ -232,7 +232,6 @@ async function build(
     logger,
     smartyPaySecretKey: config.smartyPay.secretKey,
     ping: database.ping,
-    onWebhookApplied: () => outboxWorker.wake(),
     routers: telegramWebhook ? [telegramWebhook.router] : [],
     metrics,
   });

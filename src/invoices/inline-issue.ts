@@ -49,6 +49,7 @@ export function createInlineIssuer(deps: InlineIssuerDeps) {
             metadata: { chatId: input.issuedByUserId, inline: 1 },
             // Nobody to remind: the chat it was posted in is unknown.
             remind: false,
+            cardReplyTo: null,
           },
           () => find(input.inlineMessageId),
         )

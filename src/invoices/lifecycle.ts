@@ -7,7 +7,7 @@ import type { RateQuota } from './quota.js';
 import type { RecheckBudget } from './recheck-budget.js';
 import type { InvoiceService } from './service.js';
 import { canTransition, isPaidStatus } from './status.js';
-import { applyTransition } from './transition.js';
+import { type OutboxWaker, transitionAndWake } from './outbox-waker.js';
 
 // An invoice after it was issued, as the chat drives it: "Check status" taps, /cancel, reminders.
 
@@ -24,6 +24,8 @@ export interface InvoiceLifecycleDeps {
   budget?: RecheckBudget | undefined;
   /** CHECK_STATUS_PER_USER_PER_MINUTE: taps one user may send on to SMARTy Pay (rate_quota, all processes). */
   perUser?: { quota: RateQuota; perMinute: number } | undefined;
+  /** Woken after /cancel or the reminders statement committed outbox rows. */
+  outbox: OutboxWaker;
 }
 
 export type CheckResult =
@@ -141,7 +143,7 @@ export function createInvoiceLifecycle(deps: InvoiceLifecycleDeps): InvoiceLifec
     },
 
     async cancel(invoice, userId) {
-      const result = await applyTransition(deps.query, {
+      const result = await transitionAndWake(deps.query, deps.outbox, {
         invoice: { id: invoice.id },
         status: 'Cancelled',
         cancelledByUserId: userId,
@@ -155,7 +157,9 @@ export function createInvoiceLifecycle(deps: InvoiceLifecycleDeps): InvoiceLifec
 
     async enqueueDueReminders(limit = 50) {
       const [row] = await deps.query(REMINDERS_SQL, [now().toISOString(), limit]);
-      return Number(row?.queued ?? 0);
+      const queued = Number(row?.queued ?? 0);
+      if (queued > 0) deps.outbox.wake(); // one statement: committed once it returned
+      return queued;
     },
   };
 }

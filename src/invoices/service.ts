@@ -9,12 +9,13 @@ import { isSmartyPayStatus } from '../payments/statuses.js';
 import { readInvoiceMetadata, type WebhookPayload } from '../payments/webhook-payload.js';
 import { createInlineIssuer, type IssueInlineInvoice } from './inline-issue.js';
 import { createInvoiceIssuer, type IssueResult, unconfirmedSmartyPayId } from './issue.js';
+import { type OutboxWaker, transitionAndWake } from './outbox-waker.js';
 
 export type { IssueResult };
 
 import type { PayRequest } from './pay-command.js';
 import { isPaidStatus } from './status.js';
-import { applyTransition, type TransitionOutcome, type TransitionResult } from './transition.js';
+import type { TransitionOutcome, TransitionResult } from './transition.js';
 
 export interface InvoiceServiceDeps {
   db: Database;
@@ -28,6 +29,8 @@ export interface InvoiceServiceDeps {
   reminderMinutes?: number | undefined;
   now?: () => Date;
   metrics?: Metrics;
+  /** Woken after every commit that queued notifications (a new invoice's card, a status change). */
+  outbox: OutboxWaker;
 }
 
 export interface IssueInvoice {
@@ -44,8 +47,6 @@ export type WebhookOutcome = TransitionOutcome | 'ignored';
 
 export interface InvoiceService {
   issue(input: IssueInvoice): Promise<IssueResult>;
-  /** Records the bot's invoice card so later edits know which message to change. */
-  attachCard(invoiceId: number, cardMessageId: number): Promise<void>;
   applyWebhook(payload: WebhookPayload, rawBody: string): Promise<{ outcome: WebhookOutcome; invoiceId?: number }>;
   /** Applies what a status re-check at SMARTy Pay found; same rules as a webhook. */
   applyRemoteState(invoiceId: number, remote: RemoteInvoice): Promise<boolean>;
@@ -139,7 +140,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
         );
         return false;
       }
-      const result = await applyTransition(deps.query, {
+      const result = await transitionAndWake(deps.query, deps.outbox, {
         invoice: { id: invoiceId },
         status: remote.status,
         paid: remote.paidAmount,
@@ -151,7 +152,11 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
     },
 
     async expire(invoiceId) {
-      const result = await applyTransition(deps.query, { invoice: { id: invoiceId }, status: 'Expired', now: now() });
+      const result = await transitionAndWake(deps.query, deps.outbox, {
+        invoice: { id: invoiceId },
+        status: 'Expired',
+        now: now(),
+      });
       countApplied('Expired', result);
       return result.outcome === 'applied';
     },
@@ -167,6 +172,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
           locale: locale ?? 'en',
           metadata: { chatId, messageId: payMessageId },
           remind: true,
+          cardReplyTo: payMessageId,
         },
         () => findByPayMessage(chatId, payMessageId),
       );
@@ -187,13 +193,11 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
           metadata: { chatId: original.chatId, messageId },
           remind: true,
           remainderOfInvoiceId: original.id,
+          // Its card replies to the card it completes.
+          cardReplyTo: original.cardMessageId,
         },
         () => firstInChat(original.chatId, eq(invoices.remainderOfInvoiceId, original.id)),
       );
-    },
-
-    async attachCard(invoiceId, cardMessageId) {
-      await db.update(invoices).set({ cardMessageId, updatedAt: now() }).where(eq(invoices.id, invoiceId));
     },
 
     async applyWebhook(payload, rawBody) {
@@ -218,7 +222,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
           .onConflictDoNothing();
         return { outcome: 'ignored' };
       }
-      const result = await applyTransition(deps.query, {
+      const result = await transitionAndWake(deps.query, deps.outbox, {
         invoice: { smartyPayId: payload.invoiceId },
         status: payload.status,
         paid: parseMoney(payload.paidAmount),

@@ -111,7 +111,10 @@ export type NotificationKind =
   | 'card_closed'
   | 'card_expired'
   | 'card_cancelled'
-  | 'reminder_reply';
+  | 'reminder_reply'
+  /** The card, queued with the invoice: a new message (new_card) or, inline, the inline message edited (card_inline). */
+  | 'new_card'
+  | 'card_inline';
 
 export function notificationsFor(to: InvoiceStatus): NotificationKind[] {
   switch (to) {

@@ -111,14 +111,20 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       return { status: 'sent' };
     }
     const { message, replyTo } = notification;
-    await api.sendMessage(invoice.chatId, message.text, {
+    const sent = await api.sendMessage(invoice.chatId, message.text, {
       parse_mode: 'HTML',
       ...(message.replyMarkup && { reply_markup: message.replyMarkup }),
       // The /pay message may have been deleted; the confirmation must arrive regardless. Inline invoices have none.
       ...(replyTo !== null && { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } }),
       link_preview_options: { is_disabled: true },
     });
+    // Recorded before the row is marked sent: the card's edits are claimed only after that (claims.ts).
+    if (notification.isCard) await recordCard(invoice.id, sent.message_id);
     return { status: 'sent' };
+  }
+
+  async function recordCard(invoiceId: number, cardMessageId: number): Promise<void> {
+    await db.update(invoices).set({ cardMessageId, updatedAt: now() }).where(eq(invoices.id, invoiceId));
   }
 
   async function migrateChat(oldChatId: number, newChatId: number): Promise<void> {

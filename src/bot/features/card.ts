@@ -11,7 +11,6 @@ import { CHECK_STATUS_ACTION, ISSUE_AGAIN_ACTION, PAY_REST_ACTION, renderOpenCar
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
 import { issueRefusalText } from '../rate-limit.js';
-import { replyTo } from '../reply.js';
 import { type LifecycleFeatureDeps, statusAnswerKey } from './lifecycle-deps.js';
 
 // The invoice card's buttons. "Check status" (anyone in the chat) re-checks SMARTy Pay, throttled per
@@ -76,9 +75,8 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
       if (result.kind === 'limited') return ctx.t('check-limited', { max: result.perMinute });
       if (result.kind === 'busy') return ctx.t('check-busy');
       if (result.kind === 'failed') return ctx.t('check-failed');
-      if (result.changed)
-        deps.wakeOutbox(); // the card edit the new status queued
-      else if (isOpenStatus(result.invoice.status)) await refreshOpenCard(ctx, result.invoice);
+      // A new status queued its card edit (the outbox was woken); otherwise the open card's minutes are refreshed.
+      if (!result.changed && isOpenStatus(result.invoice.status)) await refreshOpenCard(ctx, result.invoice);
       return ctx.t(statusAnswerKey(result.invoice));
     }),
   );
@@ -114,14 +112,7 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
         return ctx.t('again-failed');
       }
       if (result.kind === 'duplicate') return ctx.t('again-duplicate');
-      const card = renderOpenCard(await translateOf(ctx), result.invoice, now());
-      const sent = await ctx.api.sendMessage(chatId, card.text, {
-        parse_mode: 'HTML',
-        reply_markup: card.replyMarkup,
-        reply_parameters: replyTo(cardMessageId),
-        link_preview_options: { is_disabled: true },
-      });
-      await deps.invoices.attachCard(result.invoice.id, sent.message_id);
+      // Its card, replying to the expired one, is in the outbox.
       ctx.logger.info({ invoiceId: result.invoice.id, previousInvoiceId: old.id }, 'invoice issued again');
       return ctx.t('again-issued', { id: String(result.invoice.id) });
     }),
@@ -144,14 +135,7 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
       }
       if (result.kind === 'duplicate') return ctx.t('rest-duplicate', { id: String(result.invoice.id) });
       const t = await translateOf(ctx);
-      const card = renderOpenCard(t, result.invoice, now());
-      const sent = await ctx.api.sendMessage(original.chatId, card.text, {
-        parse_mode: 'HTML',
-        reply_markup: card.replyMarkup,
-        reply_parameters: replyTo(original.cardMessageId),
-        link_preview_options: { is_disabled: true },
-      });
-      await deps.invoices.attachCard(result.invoice.id, sent.message_id);
+      // Its card, replying to the original's, is in the outbox.
       ctx.logger.info(
         { invoiceId: result.invoice.id, originalInvoiceId: original.id, rest },
         'remainder invoice issued',

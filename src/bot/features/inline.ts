@@ -1,16 +1,13 @@
 import { Composer } from 'grammy';
 import type { InlineQueryResultArticle } from 'grammy/types';
-import type { InvoiceRow } from '../../db/schema.js';
-import { type Translate, type Translator, translateOf } from '../../i18n/index.js';
+import { type Translate, translateOf } from '../../i18n/index.js';
 import { formatMoney } from '../../i18n/numbers.js';
 import type { InlineDraft, InlineDrafts } from '../../invoices/inline-drafts.js';
 import { resolveInlineTap } from '../../invoices/inline-tap.js';
 import type { IssueResult } from '../../invoices/issue.js';
 import { parsePayCommand } from '../../invoices/pay-command.js';
 import type { InvoiceService } from '../../invoices/service.js';
-import { isOpenStatus } from '../../invoices/status.js';
-import { isNotModified } from '../../notify/failures.js';
-import { escapeHtml, renderClosedCard, renderOpenCard } from '../../notify/messages.js';
+import { escapeHtml } from '../../notify/messages.js';
 import { SmartyPayError } from '../../payments/client.js';
 import type { TokenPolicy } from '../../payments/currencies.js';
 import type { BotContext } from '../context.js';
@@ -21,24 +18,21 @@ import { type IssueLimit, type IssueRefusal, issueRefusalText } from '../rate-li
 // `@bot 10 bUSDT coffee` in any chat. Each keystroke is an inline query: it only stores a draft and
 // offers a preview with a callback button. The SMARTy Pay invoice is made for the posted message
 // (its inline_message_id) when Telegram reports the choice or when someone first taps the button, and only
-// ever from the draft that message carries (src/invoices/inline-tap.ts).
+// ever from the draft that message carries (src/invoices/inline-tap.ts). The preview becomes the card through the
+// outbox (a `card_inline` edit queued with the invoice), so a 429 on that edit is retried like any notification.
 
 export interface InlineFeatureDeps {
   invoices: InvoiceService;
   drafts: InlineDrafts;
   tokens: TokenPolicy;
   permissions: Permissions;
-  /** The card is in the issuer's language, whoever taps. */
-  translator: Translator;
   /** Shared with /pay. */
   issueLimit: IssueLimit;
-  now?: (() => Date) | undefined;
 }
 
 export const INLINE_PAY_PREFIX = 'ipay:';
 
 export function createInlineFeature(deps: InlineFeatureDeps) {
-  const now = deps.now ?? (() => new Date());
   const composer = new Composer<BotContext>();
   const tapDeps = { drafts: deps.drafts, findInvoice: deps.invoices.findByInlineMessage };
 
@@ -86,7 +80,7 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
       return;
     }
     try {
-      await showCard(ctx, (await issue(ctx, binding.draft, inlineMessageId)).invoice, inlineMessageId);
+      await issue(ctx, binding.draft, inlineMessageId);
     } catch (error) {
       // The preview keeps its button: the first tap tries again.
       if (error instanceof IssueLimitReached) {
@@ -114,8 +108,8 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
       return;
     }
     try {
-      const invoice = tap.kind === 'invoice' ? tap.invoice : (await issue(ctx, tap.draft, inlineMessageId)).invoice;
-      await showCard(ctx, invoice, inlineMessageId);
+      // The card replaces the preview through the outbox (card_inline, queued with the invoice).
+      if (tap.kind !== 'invoice') await issue(ctx, tap.draft, inlineMessageId);
     } catch (error) {
       if (error instanceof IssueLimitReached) {
         await ctx.answerCallbackQuery({
@@ -153,24 +147,6 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
       );
     }
     return result;
-  }
-
-  /** Turns the inline message into the invoice's card. */
-  async function showCard(ctx: BotContext, invoice: InvoiceRow, inlineMessageId: string): Promise<void> {
-    const t = deps.translator.forLocale(invoice.locale);
-    const card = isOpenStatus(invoice.status)
-      ? renderOpenCard(t, invoice, now())
-      : { text: renderClosedCard(t, invoice).text };
-    try {
-      await ctx.api.editMessageTextInline(inlineMessageId, card.text, {
-        parse_mode: 'HTML',
-        reply_markup: card.replyMarkup,
-        link_preview_options: { is_disabled: true },
-      });
-    } catch (error) {
-      // A concurrent choice/tap (or the outbox) already put this card there.
-      if (!isNotModified(error)) throw error;
-    }
   }
 
   return composer;
