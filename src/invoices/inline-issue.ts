@@ -40,7 +40,8 @@ export function createInlineIssuer(deps: InlineIssuerDeps) {
       const attempt = deps
         .issue(
           {
-            chatId: input.issuedByUserId,
+            chatId: null,
+            notifyChatId: input.issuedByUserId,
             payMessageId: null,
             inlineMessageId: input.inlineMessageId,
             issuedByUserId: input.issuedByUserId,

@@ -11,16 +11,18 @@ import { isInvoiceStatus } from './status.js';
 
 // Making an invoice, for /pay, Issue again, "Pay the remaining" and inline mode alike: SMARTy Pay first (if it
 // refuses, nothing is written and the user is told), then the row. The row's unique keys ((chat, /pay message),
-// the inline message, or the original of a remainder) make a repeated or concurrent request end with one invoice.
+// the inline message, the original of a remainder, the expired invoice issued again) make a repeated or concurrent request end with one invoice.
 // A create that timed out may still have happened at SMARTy Pay: an Unconfirmed row keeps its place, so a later
 // webhook naming our metadata is recognised (transition.ts adopts it) and a repeated request makes no second one.
 // The card is not sent here: the row that says "send it" goes into the outbox in the invoice's own transaction,
 // so a 429 or a 5xx from Telegram is retried like any notification and a live invoice always gets its card.
 
 export interface NewInvoice {
+  /** The chat it lives in; null for an inline invoice (Telegram never says where it was posted). */
+  chatId: number | null;
   /** Where its messages go: the chat of /pay, or an inline invoice's issuer (their private chat). */
-  chatId: number;
-  /** The message the invoice answers; null for an inline invoice. */
+  notifyChatId: number;
+  /** The /pay message it answers; null for an inline invoice, a remainder, an invoice issued again. */
   payMessageId: number | null;
   inlineMessageId: string | null;
   issuedByUserId: number | undefined;
@@ -32,6 +34,8 @@ export interface NewInvoice {
   remind: boolean;
   /** "Pay the remaining": the UnderPaid invoice this one completes. */
   remainderOfInvoiceId?: number | undefined;
+  /** "Issue again": the expired invoice this one replaces. */
+  reissueOfInvoiceId?: number | undefined;
   /**
    * The message the card replies to: the /pay message, the expired card (Issue again), the original's card
    * (a remainder). Ignored for an inline invoice, whose card is the inline message itself, edited.
@@ -93,7 +97,7 @@ function cardNotification(row: InvoiceRow, input: NewInvoice): typeof outbox.$in
     dedupeKey: `${row.id}:${kind}`,
     kind,
     invoiceId: row.id,
-    chatId: row.chatId,
+    chatId: row.notifyChatId,
     targetMessageId: inline ? null : input.cardReplyTo,
     payload: { status: row.status },
     nextAttemptAt: row.createdAt,
@@ -124,6 +128,7 @@ export function createInvoiceIssuer(deps: InvoiceIssuerDeps) {
       .values({
         smartyPayId: unconfirmedSmartyPayId(chatId, messageId),
         chatId: input.chatId,
+        notifyChatId: input.notifyChatId,
         payMessageId: input.payMessageId,
         inlineMessageId: input.inlineMessageId,
         issuedByUserId: input.issuedByUserId,
@@ -139,6 +144,7 @@ export function createInvoiceIssuer(deps: InvoiceIssuerDeps) {
         remindAt: null,
         updatedAt: at,
         remainderOfInvoiceId: input.remainderOfInvoiceId,
+        reissueOfInvoiceId: input.reissueOfInvoiceId,
       })
       .onConflictDoNothing()
       .returning({ id: invoices.id });
@@ -178,6 +184,7 @@ export function createInvoiceIssuer(deps: InvoiceIssuerDeps) {
         .values({
           smartyPayId: remote.id,
           chatId: input.chatId,
+          notifyChatId: input.notifyChatId,
           payMessageId: input.payMessageId,
           inlineMessageId: input.inlineMessageId,
           issuedByUserId: input.issuedByUserId,
@@ -193,6 +200,7 @@ export function createInvoiceIssuer(deps: InvoiceIssuerDeps) {
           remindAt: input.remind ? reminderAt(expiresAt, deps.reminderMinutes ?? 0, at) : null,
           updatedAt: at,
           remainderOfInvoiceId: input.remainderOfInvoiceId,
+          reissueOfInvoiceId: input.reissueOfInvoiceId,
         })
         // Whichever unique key a concurrent request hit first, its row is the invoice.
         .onConflictDoNothing()
@@ -210,6 +218,7 @@ export function createInvoiceIssuer(deps: InvoiceIssuerDeps) {
       {
         smartyPayId: remote.id,
         chatId: input.chatId,
+        notifyChatId: input.notifyChatId,
         payMessageId: input.payMessageId,
         inlineMessageId: input.inlineMessageId,
       },

@@ -59,7 +59,7 @@ const REMINDERS_SQL = `
   ),
   cleared as (
     update invoices i set remind_at = null from due where i.id = due.id
-    returning i.id, i.chat_id, i.status, i.expires_at, i.pay_message_id, i.card_message_id
+    returning i.id, i.notify_chat_id as chat_id, i.status, i.expires_at, i.pay_message_id, i.card_message_id
   ),
   queued as (
     insert into outbox (dedupe_key, kind, invoice_id, chat_id, target_message_id, payload, next_attempt_at, created_at)

@@ -42,6 +42,7 @@ export type TransitionOutcome = 'applied' | 'stale' | 'duplicate' | 'unknown_inv
 export interface TransitionResult {
   outcome: TransitionOutcome;
   invoiceId?: number;
+  /** Where its messages go (invoices.notify_chat_id), which its outbox rows carry. */
   chatId?: number;
   /** The invoice's token (metrics label). */
   token?: string;
@@ -108,7 +109,7 @@ function buildStatement(key: string, byId: boolean, withEvent: boolean): string 
   const firstDelivery = withEvent ? 'and exists (select 1 from ev)' : '';
   const linked = settles
     ? `, linked as (
-        select l.id, l.status, l.chat_id, l.card_message_id from invoices l, inv
+        select l.id, l.status, l.notify_chat_id as chat_id, l.card_message_id from invoices l, inv
         where l.id = inv.remainder_of_invoice_id or l.remainder_of_invoice_id = inv.id
         limit 1 for update of l)`
     : '';
@@ -143,8 +144,8 @@ function buildStatement(key: string, byId: boolean, withEvent: boolean): string 
       : 'smartypay_id = $1::text';
   return `
     with inv as (
-      select id, smartypay_id, chat_id, status, card_message_id, pay_message_id, token, paid_amount, paid_token,
-        remainder_of_invoice_id from invoices
+      select id, smartypay_id, notify_chat_id as chat_id, status, card_message_id, pay_message_id, token, paid_amount,
+        paid_token, remainder_of_invoice_id from invoices
       where ${where} for update
     ),
     decision as (select inv.*, ${cancel ? allowedSql('Expired') : allowedSql(to)} as allowed from inv)${event}${linked},

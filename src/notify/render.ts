@@ -73,8 +73,12 @@ export function createNotificationRenderer(deps: NotificationRendererDeps) {
       };
     }
     const facts = row.payload as PaymentFacts;
-    // A remainder's messages belong to the sale: they reply to the original's /pay.
-    const replyTo = invoice.remainderOfInvoiceId !== null ? (other?.payMessageId ?? null) : invoice.payMessageId;
+    // A remainder's messages belong to the sale: they reply to the original's /pay. An invoice issued again has no
+    // /pay message: they reply to its own card.
+    const replyTo =
+      invoice.remainderOfInvoiceId !== null
+        ? (other?.payMessageId ?? null)
+        : (invoice.payMessageId ?? invoice.cardMessageId);
     const sale =
       row.kind === 'paid_reply' || row.kind === 'overpaid_reply' ? saleReply(t, invoice, other, facts) : undefined;
     const message = sale !== undefined ? { text: sale } : renderPaymentReply(t, row.kind, invoice, facts);

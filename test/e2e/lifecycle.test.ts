@@ -186,7 +186,7 @@ describe('reminder before expiry', () => {
     const cancelled = await issueInvoice(h, newGroup(), '/pay 1 bUSDT');
     await h.smartypay.sendWebhook(h.webhookUrl, paid.remote.id, { status: 'Paid' });
     await waitForInvoice(h, paid.remote.id, (r) => r.status === 'Paid' && r.remindAt === null);
-    await command({ id: cancelled.row.chatId, type: 'supergroup' }, `/cancel ${cancelled.row.id}`);
+    await command({ id: cancelled.row.notifyChatId, type: 'supergroup' }, `/cancel ${cancelled.row.id}`);
     expect((await rowOf(cancelled.row.id))?.remindAt).toBeNull();
     clock.advance(55 * MINUTE);
     await h.app.workers.reconciler.tick();

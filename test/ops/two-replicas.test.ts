@@ -151,7 +151,7 @@ describe.skipIf(!TEST_DATABASE_URL)('two webhook-mode replicas on one Postgres',
     expect(rows).toHaveLength(N);
     expect(new Set(rows.map((row) => row.chatId)).size).toBe(N);
     for (const row of rows) {
-      const card = cardsOf({ id: row.chatId, type: 'private' })[0];
+      const card = cardsOf({ id: row.notifyChatId, type: 'private' })[0];
       expect(row.cardMessageId).toBe(card?.message_id);
       expect(card?.text).toContain('1.5 bUSDT');
     }

@@ -234,6 +234,7 @@ describe.skipIf(!TEST_DATABASE_URL)('two app processes on one Postgres', () => {
           Array.from({ length: total }, (_, i) => ({
             smartyPayId: `seeded-${i}`,
             chatId: chatOf(i),
+            notifyChatId: chatOf(i),
             payMessageId: 2 * i + 1,
             cardMessageId: 2 * i + 2,
             amount: '1',
@@ -245,7 +246,7 @@ describe.skipIf(!TEST_DATABASE_URL)('two app processes on one Postgres', () => {
             expiresAt,
           })),
         )
-        .returning({ id: invoices.id, chatId: invoices.chatId, payMessageId: invoices.payMessageId });
+        .returning({ id: invoices.id, chatId: invoices.notifyChatId, payMessageId: invoices.payMessageId });
       await seed.db.insert(outbox).values(
         issued.map((row) => ({
           kind: 'paid_reply',

@@ -87,17 +87,16 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
       const old = await invoiceOf(ctx);
       if (!old) return ctx.t('check-unknown');
       if (old.status !== 'Expired') return ctx.t('again-not-expired');
-      const chatId = old.chatId;
       const cardMessageId = old.cardMessageId ?? ctx.callbackQuery.message?.message_id;
       if (cardMessageId === undefined) return ctx.t('check-unknown');
       const refused = await deps.issueLimit.take({ userId: ctx.from.id });
       if (refused) return issueRefusalText(ctx.t, refused, deps.issueLimit);
-      let result: Awaited<ReturnType<LifecycleFeatureDeps['invoices']['issue']>>;
+      let result: Awaited<ReturnType<LifecycleFeatureDeps['invoices']['issueAgain']>>;
       try {
-        // Keyed by the expired card: (chat, "pay message") is unique, so a double tap issues one invoice.
-        result = await deps.invoices.issue({
-          chatId,
-          payMessageId: cardMessageId,
+        // At most one per expired invoice (reissue_of_invoice_id is unique): a double tap issues one invoice.
+        result = await deps.invoices.issueAgain({
+          expired: old,
+          cardMessageId,
           issuedByUserId: ctx.from.id,
           request: {
             amount: normaliseDecimal(old.amount),
