@@ -90,14 +90,22 @@ describe('inline mode', () => {
     expect(url.searchParams.get('lang')).toBe('en');
 
     const row = await waitForInvoice(h, remote.id, () => true);
+    // Telegram never says which chat the message was posted in; messages about it go to the issuer privately.
     expect(row).toMatchObject({
-      chatId: MERCHANT.id,
+      chatId: null,
+      notifyChatId: MERCHANT.id,
       payMessageId: null,
       inlineMessageId,
       issuedByUserId: MERCHANT.id,
       locale: 'en',
       status: 'Created',
     });
+    // So the issuer finds it by number in their private chat.
+    const privateChat = { id: MERCHANT.id, type: 'private' as const };
+    const answered = botCalls(h, MERCHANT.id).length;
+    h.telegram.sendText({ chat: privateChat, from: MERCHANT, text: `/status ${row.id}` });
+    await h.telegram.waitFor(() => botCalls(h, MERCHANT.id).length > answered);
+    expect(botCalls(h, MERCHANT.id).at(-1)?.params.text).toContain(`Invoice #${row.id}`);
   });
 
   it('makes the invoice on the first tap when Telegram reports no choice (inline feedback off)', async () => {
