@@ -152,7 +152,7 @@ describe('a description that tries to look like the bot', () => {
     const [fresh] = await h.db
       .select()
       .from(invoices)
-      .where(eq(invoices.payMessageId, row.cardMessageId ?? 0));
+      .where(eq(invoices.reissueOfInvoiceId, row.id));
     expect(fresh?.description).toBe(`Bread ${FAKE_LINE}`);
     expect(new URL(fresh?.checkoutUrl ?? '').searchParams.get('name')).toBe(`Bread ${FAKE_LINE}`);
   });
