@@ -33,6 +33,6 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # node is PID 1 and handles SIGTERM itself: it stops polling, finishes work in flight and exits 0.
-# Allow it time (SHUTDOWN_TIMEOUT_MS, 10 s by default, per phase): `docker stop -t 40`, compose stop_grace_period.
+# Allow it time (SHUTDOWN_TIMEOUT_MS, 10 s by default, for the whole shutdown): `docker stop -t 40`, compose stop_grace_period.
 # Same flags as `npm start`: a small young generation keeps RSS near 130 MB under load.
 CMD ["node", "--max-semi-space-size=4", "--max-old-space-size=192", "dist/main.js"]

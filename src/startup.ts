@@ -69,6 +69,25 @@ export async function retryUntilDeadline<T>(options: RetryOptions<T>): Promise<T
   throw new StartupError(dependency, target, `did not answer within ${totalSeconds} s: ${lastCause}`);
 }
 
+/**
+ * `promise`, or a StartupError saying `dependency` did not answer `step` within `timeoutMs` (the calls start-up
+ * makes to Telegram after getMe: setMyCommands, setWebhook, deleteWebhook).
+ */
+export async function answerWithin<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+  where: { dependency: Dependency; target: string; step: string },
+): Promise<T> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  try {
+    return await untilAborted(promise, timeout);
+  } catch (error) {
+    if (!timeout.aborted) throw error;
+    const seconds = Math.round(timeoutMs / 1000);
+    throw new StartupError(where.dependency, where.target, `did not answer ${where.step} within ${seconds} s`);
+  }
+}
+
 /** Rejects as soon as `signal` aborts, even if `promise` ignores it. */
 export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);

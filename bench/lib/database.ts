@@ -155,7 +155,7 @@ export async function seedInvoices(database: AppDatabase, rows: readonly SeedRow
           notifyChatId: row.chatId,
           amount: SEED_AMOUNT,
           token: SEED_TOKEN,
-          status: 'Created',
+          status: 'Created' as const,
           checkoutUrl: `https://checkout.smartypay.io/invoice?invoice-id=${row.smartyPayId}`,
           expiresAt,
           nextCheckAt: null,

@@ -1,3 +1,4 @@
+import { autoRetry } from '@grammyjs/auto-retry';
 import { sequentialize } from '@grammyjs/runner';
 import { Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
@@ -11,6 +12,7 @@ import type { InvoiceReports } from '../invoices/reports.js';
 import type { InvoiceService } from '../invoices/service.js';
 import type { Metrics } from '../metrics.js';
 import type { TokenPolicy } from '../payments/currencies.js';
+import { htmlParseMode } from '../telegram/parse-mode.js';
 import type { BotContext } from './context.js';
 import { createCancelFeature } from './features/cancel.js';
 import { createCardFeature } from './features/card.js';
@@ -51,11 +53,25 @@ export interface BotDependencies {
   metrics?: Metrics;
 }
 
+/** At most 3 more tries, each only when Telegram's retry_after is at most 10 s. */
+export const DIRECT_REPLY_RETRY = {
+  maxRetryAttempts: 3,
+  maxDelaySeconds: 10,
+  rethrowInternalServerErrors: true,
+  rethrowHttpErrors: true,
+} as const;
+
 export function createBot(token: string, deps: BotDependencies): Bot<BotContext> {
   const bot = new Bot<BotContext>(token, {
     client: { apiRoot: deps.apiRoot, timeoutSeconds: 60 },
     botInfo: deps.botInfo,
   });
+  bot.api.config.use(htmlParseMode);
+  // A 429 must not swallow a direct reply (help, usage, refusals): wait what Telegram asks, within bounds.
+  // Only 429s, which say the call was not done: after a 5xx or a network error the message may have arrived,
+  // and a retry would send it twice. (Its HttpError retry also has no bound: grammyjs/auto-retry retries those
+  // outside maxRetryAttempts.) Not on the outbox's Api: the outbox has its own retry, backoff and lease.
+  bot.api.config.use(autoRetry(DIRECT_REPLY_RETRY));
 
   bot.use(async (ctx, next) => {
     ctx.logger = deps.logger.child({ updateId: ctx.update.update_id, chatId: ctx.chat?.id });
@@ -106,6 +122,16 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
       issueLimit,
     }),
   );
+
+  // Last: a tap whose data no feature decoded (src/telegram/callback-data.ts) is answered, so the client stops its
+  // spinner, and logged: the bot made no such button, so a client made it up.
+  bot.on('callback_query:data', async (ctx) => {
+    ctx.logger.warn(
+      { data: ctx.callbackQuery.data, userId: ctx.from.id },
+      'tap with callback data the bot did not make',
+    );
+    await ctx.answerCallbackQuery();
+  });
 
   bot.catch(({ error, ctx }) => {
     const logger = (ctx as Partial<BotContext>).logger ?? deps.logger;

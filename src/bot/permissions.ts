@@ -1,4 +1,5 @@
 import type { Api } from 'grammy';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 
 // Who may act as the merchant: issue, cancel, list, export, see stats. The users in MERCHANT_USER_IDS,
@@ -33,7 +34,10 @@ export interface PermissionsDeps {
   merchantUserIds: readonly number[] | undefined;
   /** MERCHANT_CHAT_IDS: groups whose administrators may also act there. */
   merchantChatIds?: readonly number[] | undefined;
+  /** How long an admin list is trusted (default 5 minutes). */
   cacheMs?: number;
+  /** How many groups' admin lists are kept; the least recently used goes first (default 10 000). */
+  cacheMaxChats?: number;
   now?: () => number;
 }
 
@@ -44,21 +48,27 @@ export function createPermissions(deps: PermissionsDeps): Permissions {
   merchants.delete(GROUP_ANONYMOUS_BOT_ID); // the shared anonymous sender is nobody in particular
   const merchantChats = new Set(deps.merchantChatIds ?? []);
   const setupMode = merchants.size === 0;
-  const admins = new Map<number, { ids: Promise<Set<number>>; at: number }>();
+  // Bounded, so a bot added to many groups cannot grow it without end; a list older than cacheMs is asked again.
+  const admins = new LRUCache<number, Promise<Set<number>>>({
+    max: deps.cacheMaxChats ?? 10_000,
+    ttl: cacheMs,
+    ttlResolution: 0, // read the clock on every lookup: no timers, and an injected clock is exact
+    perf: { now }, // (lru-cache reads a start time of 0 as "no TTL"; only a test clock starts there)
+  });
 
   function adminsOf(chatId: number): Promise<Set<number>> {
     const cached = admins.get(chatId);
-    if (cached && now() - cached.at < cacheMs) return cached.ids;
-    const ids = deps.api.getChatAdministrators(chatId).then(
+    if (cached) return cached;
+    const ids: Promise<Set<number>> = deps.api.getChatAdministrators(chatId).then(
       (members) => new Set(members.map((member) => member.user.id)),
       (error: unknown) => {
         // Fail closed, and do not cache the failure: the next attempt asks Telegram again.
-        admins.delete(chatId);
+        if (admins.peek(chatId) === ids) admins.delete(chatId);
         deps.logger.warn({ err: error, chatId }, 'could not read the chat administrators');
         return new Set<number>();
       },
     );
-    admins.set(chatId, { ids, at: now() });
+    admins.set(chatId, ids);
     return ids;
   }
 

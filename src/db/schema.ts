@@ -14,6 +14,12 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import {
+  INVOICE_STATUSES,
+  NOTIFICATION_KINDS,
+  type NotificationPayload,
+  type OutboxNotification,
+} from './vocabulary.js';
 
 // The single source of truth for the database; migrations in ./migrations are generated from it.
 
@@ -53,7 +59,7 @@ export const invoices = pgTable(
     amount: numeric('amount', { precision: 20, scale: 8 }).notNull(),
     token: text('token').notNull(),
     description: text('description'),
-    status: text('status').notNull(),
+    status: text('status', { enum: INVOICE_STATUSES }).notNull(),
     checkoutUrl: text('checkout_url').notNull(),
     createdAt: tz('created_at').notNull().defaultNow(),
     expiresAt: tz('expires_at').notNull(),
@@ -118,12 +124,12 @@ export const outbox = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     /** One notification of a kind per invoice: the unique key makes enqueueing idempotent. */
     dedupeKey: text('dedupe_key').notNull(),
-    kind: text('kind').notNull(),
+    kind: text('kind', { enum: NOTIFICATION_KINDS }).notNull(),
     invoiceId: bigint('invoice_id', { mode: 'number' }).references(() => invoices.id),
     chatId: bigint('chat_id', { mode: 'number' }).notNull(),
     /** For a reply: the message replied to. For an edit: the message edited (null = the invoice card). */
     targetMessageId: integer('target_message_id'),
-    payload: jsonb('payload').notNull(),
+    payload: jsonb('payload').$type<NotificationPayload>().notNull(),
     status: text('status').notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: tz('next_attempt_at').notNull().defaultNow(),
@@ -148,7 +154,8 @@ export const outbox = pgTable(
 );
 
 export type InvoiceRow = typeof invoices.$inferSelect;
-export type OutboxRow = typeof outbox.$inferSelect;
+/** An outbox row whose payload is typed by its kind (claims.ts reads them; the transition and reminders write them). */
+export type OutboxRow = Omit<typeof outbox.$inferSelect, 'kind' | 'payload'> & OutboxNotification;
 
 /**
  * The Telegram send budget shared by every process on this database: one row, a token bucket

@@ -3,11 +3,11 @@ import type { Database } from '../db/client.js';
 import { type InvoiceRow, invoices, outbox } from '../db/schema.js';
 import type { Metrics } from '../metrics.js';
 import { type SmartyPayClient, SmartyPayError } from '../payments/client.js';
+import { isSmartyPayStatus } from '../payments/statuses.js';
 import { normaliseDecimal } from './amount.js';
 import type { OutboxWaker } from './outbox-waker.js';
 import type { PayRequest } from './pay-command.js';
 import { firstCheckAt } from './schedule.js';
-import { isInvoiceStatus } from './status.js';
 
 // Making an invoice, for /pay, Issue again, "Pay the remaining" and inline mode alike: SMARTy Pay first (if it
 // refuses, nothing is written and the user is told), then the row. The row's unique keys ((chat, /pay message),
@@ -192,7 +192,7 @@ export function createInvoiceIssuer(deps: InvoiceIssuerDeps) {
           token: request.token,
           description: request.description,
           locale,
-          status: isInvoiceStatus(remote.status) ? remote.status : 'Created',
+          status: isSmartyPayStatus(remote.status) ? remote.status : 'Created',
           checkoutUrl: deps.checkoutLink(remote.id, request.description, locale),
           createdAt: at,
           expiresAt,

@@ -6,8 +6,8 @@ import type { SmartyPayClient } from '../payments/client.js';
 import type { RateQuota } from './quota.js';
 import type { RecheckBudget } from './recheck-budget.js';
 import type { InvoiceService } from './service.js';
-import { canTransition, isPaidStatus } from './status.js';
 import { type OutboxWaker, transitionAndWake } from './outbox-waker.js';
+import { canTransition, isPaidStatus, OPEN_STATUSES } from './state-machine.js';
 
 // An invoice after it was issued, as the chat drives it: "Check status" taps, /cancel, reminders.
 
@@ -51,7 +51,7 @@ export interface InvoiceLifecycle {
   enqueueDueReminders(limit?: number): Promise<number>;
 }
 
-// One statement: take due reminders, clear them (so each is considered once), queue those still open.
+// One statement: take due reminders, clear them (so each is considered once), queue those still open ($3).
 const REMINDERS_SQL = `
   with due as (
     select id from invoices where remind_at is not null and remind_at <= $1::timestamptz
@@ -67,7 +67,7 @@ const REMINDERS_SQL = `
       coalesce(c.pay_message_id, c.card_message_id), jsonb_build_object('status', c.status),
       $1::timestamptz, $1::timestamptz
     from cleared c
-    where c.status in ('Created', 'Confirming') and c.expires_at > $1::timestamptz
+    where c.status = any($3::text[]) and c.expires_at > $1::timestamptz
     on conflict (dedupe_key) do nothing
     returning 1
   )
@@ -145,8 +145,7 @@ export function createInvoiceLifecycle(deps: InvoiceLifecycleDeps): InvoiceLifec
     async cancel(invoice, userId) {
       const result = await transitionAndWake(deps.query, deps.outbox, {
         invoice: { id: invoice.id },
-        status: 'Cancelled',
-        cancelledByUserId: userId,
+        cause: { kind: 'cancel', byUserId: userId },
         now: now(),
       });
       const current = (await byId(invoice.id)) ?? invoice;
@@ -156,7 +155,7 @@ export function createInvoiceLifecycle(deps: InvoiceLifecycleDeps): InvoiceLifec
     },
 
     async enqueueDueReminders(limit = 50) {
-      const [row] = await deps.query(REMINDERS_SQL, [now().toISOString(), limit]);
+      const [row] = await deps.query(REMINDERS_SQL, [now().toISOString(), limit, OPEN_STATUSES]);
       const queued = Number(row?.queued ?? 0);
       if (queued > 0) deps.outbox.wake(); // one statement: committed once it returned
       return queued;

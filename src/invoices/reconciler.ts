@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, lte } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
 import { type InvoiceRow, invoices } from '../db/schema.js';
@@ -7,7 +7,7 @@ import { INLINE_DRAFT_TTL_MS } from './inline-drafts.js';
 import { createRecheckBudget, type RecheckBudget } from './recheck-budget.js';
 import { checkRetryDelayMs, nextCheckAfter } from './schedule.js';
 import type { InvoiceService } from './service.js';
-import { canTransition } from './status.js';
+import { canTransition, RECHECKED_STATUSES } from './state-machine.js';
 
 // Asks SMARTy Pay (signed GET) about invoices whose check is due: it recovers a lost Paid webhook
 // and expires invoices, for which SMARTy Pay sends no webhook at all.
@@ -119,7 +119,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         and(
           eq(invoices.id, invoice.id),
           isNotNull(invoices.nextCheckAt),
-          sql`status in ('Created', 'Confirming', 'UnderPaid', 'Cancelled')`,
+          inArray(invoices.status, [...RECHECKED_STATUSES]),
         ),
       );
   }

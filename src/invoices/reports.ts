@@ -2,7 +2,7 @@ import { and, count, desc, eq, gte, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { type InvoiceRow, invoices } from '../db/schema.js';
 import { normaliseDecimal } from './amount.js';
-import { PAID_STATUSES } from './status.js';
+import { MONEY_ARRIVED_STATUSES, PAID_STATUSES, PLAIN_DECIMAL_PATTERN } from './state-machine.js';
 
 // Read-only questions merchants ask about one chat's invoices (/invoices, /stats, /export; /status finds
 // its invoice through the invoices service).
@@ -53,10 +53,8 @@ export interface InvoiceReportsDeps {
 
 const DAY_MS = 24 * 60 * 60_000;
 
-/** Money arrived: paid (in full or more, or withdrawn since) or partly paid. */
-const MONEY_ARRIVED: readonly string[] = [...PAID_STATUSES, 'UnderPaid'];
 /** What SMARTy Pay said arrived, or for an invoice Paid exactly without that figure, its amount. */
-const PAID_EXACTLY: readonly string[] = PAID_STATUSES.filter((status) => status !== 'OverPaid');
+const PAID_EXACTLY = PAID_STATUSES.filter((status) => status !== 'OverPaid');
 
 /** Sorted by token; a side with no rows is "0". */
 function mergeVolume(
@@ -81,11 +79,11 @@ export function createInvoiceReports(deps: InvoiceReportsDeps): InvoiceReports {
   const { db } = deps;
   const now = deps.now ?? (() => new Date());
   const isPaid = inArray(invoices.status, [...PAID_STATUSES]);
-  const moneyArrived = inArray(invoices.status, [...MONEY_ARRIVED]);
+  const moneyArrived = inArray(invoices.status, [...MONEY_ARRIVED_STATUSES]);
   // paid_amount is text as SMARTy Pay reported it: only a plain decimal is summed (a cast of anything else
   // would fail the whole query). Without one, a Paid invoice received its amount; others count nothing.
   const receivedAmount = sql`case
-    when ${invoices.paidAmount} ~ '^[0-9]+(\\.[0-9]+)?$' then ${invoices.paidAmount}::numeric
+    when ${invoices.paidAmount} ~ ${PLAIN_DECIMAL_PATTERN} then ${invoices.paidAmount}::numeric
     when ${inArray(invoices.status, [...PAID_EXACTLY])} then ${invoices.amount}
   end`;
   const receivedToken = sql<string>`coalesce(${invoices.paidToken}, ${invoices.token})`;
@@ -99,7 +97,7 @@ export function createInvoiceReports(deps: InvoiceReportsDeps): InvoiceReports {
       .select({
         created: count(),
         paid: sql<number>`count(*) filter (where ${isPaid})`.mapWith(Number),
-        expired: sql<number>`count(*) filter (where ${invoices.status} = 'Expired')`.mapWith(Number),
+        expired: sql<number>`count(*) filter (where ${eq(invoices.status, 'Expired')})`.mapWith(Number),
       })
       .from(invoices)
       .where(scope);

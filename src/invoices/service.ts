@@ -1,6 +1,7 @@
 import { and, eq, or, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database, Query } from '../db/client.js';
+import type { InvoiceStatus } from '../db/vocabulary.js';
 import { type InvoiceRow, invoices, webhookEvents } from '../db/schema.js';
 import type { Metrics } from '../metrics.js';
 import type { RemoteInvoice, SmartyPayClient } from '../payments/client.js';
@@ -14,7 +15,7 @@ import { type OutboxWaker, transitionAndWake } from './outbox-waker.js';
 export type { IssueResult };
 
 import type { PayRequest } from './pay-command.js';
-import { isPaidStatus } from './status.js';
+import { isSettledStatus } from './state-machine.js';
 import type { TransitionOutcome, TransitionResult } from './transition.js';
 
 export interface InvoiceServiceDeps {
@@ -88,11 +89,11 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
   const now = deps.now ?? (() => new Date());
 
   /** Counts a status change that was applied (not a stale, repeated or unknown one). */
-  function countApplied(status: string, result: TransitionResult): void {
+  function countApplied(status: InvoiceStatus, result: TransitionResult): void {
     if (result.outcome !== 'applied' || !deps.metrics) return;
     const labels = { token: result.token ?? 'unknown' };
     if (status === 'Expired') deps.metrics.invoicesExpired.inc(labels);
-    else if (isPaidStatus(status) && status !== 'Withdrawn') deps.metrics.invoicesPaid.inc(labels);
+    else if (isSettledStatus(status)) deps.metrics.invoicesPaid.inc(labels);
   }
 
   function checkoutLink(smartyPayId: string, description: string | undefined, locale?: string): string {
@@ -149,9 +150,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
       }
       const result = await transitionAndWake(deps.query, deps.outbox, {
         invoice: { id: invoiceId },
-        status: remote.status,
-        paid: remote.paidAmount,
-        paidAt: remote.paidAt,
+        cause: { kind: 'remote', status: remote.status, paid: remote.paidAmount, paidAt: remote.paidAt },
         now: now(),
       });
       countApplied(remote.status, result);
@@ -161,7 +160,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
     async expire(invoiceId) {
       const result = await transitionAndWake(deps.query, deps.outbox, {
         invoice: { id: invoiceId },
-        status: 'Expired',
+        cause: { kind: 'expire' },
         now: now(),
       });
       countApplied('Expired', result);
@@ -254,11 +253,14 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
       }
       const result = await transitionAndWake(deps.query, deps.outbox, {
         invoice: { smartyPayId: payload.invoiceId },
-        status: payload.status,
-        paid: parseMoney(payload.paidAmount),
-        paidAt: parseDate(payload.paidAt),
+        cause: {
+          kind: 'remote',
+          status: payload.status,
+          paid: parseMoney(payload.paidAmount),
+          paidAt: parseDate(payload.paidAt),
+          event,
+        },
         now: now(),
-        event,
       });
       countApplied(payload.status, result);
       if (result.adopted && result.invoiceId !== undefined) await linkAdopted(result.invoiceId, payload.invoiceId);

@@ -1,40 +1,41 @@
 import type { Query } from '../db/client.js';
+import type { InvoiceStatus } from '../db/vocabulary.js';
 import type { Money } from '../payments/money.js';
-import {
-  INVOICE_STATUSES,
-  isInvoiceStatus,
-  isOpenStatus,
-  isPaidStatus,
-  isSettledStatus,
-  LOCAL_ONLY_STATUSES,
-  notificationsFor,
-  PLAIN_DECIMAL_PATTERN,
-  rankOf,
-} from './status.js';
+import type { SmartyPayStatus } from '../payments/statuses.js';
+import { PLAIN_DECIMAL_PATTERN, STATE_MACHINE } from './state-machine.js';
 
-// The one place an invoice changes status, as ONE statement: lock the invoice, record the webhook
-// event (dedupe), apply the status only if it moves forward, enqueue what the chat must be told.
-// One round trip keeps the webhook hot path short, and a single statement is atomic on its own.
-// Its text depends only on the target status and the kind of input, so each of the few variants is
-// built once and runs as a prepared statement.
+// The one place an invoice changes status, as ONE statement: lock the invoice, record the webhook event (dedupe),
+// apply the status only if the state machine allows it, enqueue what the chat must be told. One round trip keeps
+// the webhook hot path short, and a single statement is atomic on its own. Its text is fixed (prepared once per
+// connection); what the state machine says about the target status arrives as parameters (`planOf`).
+
+/** Why the invoice changes: SMARTy Pay said so (a webhook or a re-check), it expired here, or /cancel. */
+export type TransitionCause =
+  | {
+      kind: 'remote';
+      status: SmartyPayStatus;
+      paid?: Money | undefined;
+      paidAt?: Date | undefined;
+      /** A webhook: recorded under its dedupe key; a repeat changes nothing. None for a re-check. */
+      event?: WebhookEvent | undefined;
+    }
+  /** SMARTy Pay sends no webhook for expiry; the reconciler expires an invoice past it. */
+  | { kind: 'expire' }
+  | { kind: 'cancel'; byUserId: number };
+
+export interface WebhookEvent {
+  dedupeKey: string;
+  smartyPayInvoiceId: string;
+  rawPayload: string;
+  eventTs?: Date | undefined;
+  /** The Unconfirmed placeholder the webhook's metadata names: such an invoice is adopted (see issue.ts). */
+  unconfirmedId?: string | undefined;
+}
 
 export interface TransitionInput {
   invoice: { smartyPayId: string } | { id: number };
-  status: string;
-  paid?: Money | undefined;
-  paidAt?: Date | undefined;
+  cause: TransitionCause;
   now: Date;
-  /** /cancel: who cancelled. A local-only status (Cancelled) applies only with it, never from SMARTy Pay. */
-  cancelledByUserId?: number | undefined;
-  /** A webhook: recorded under its dedupe key; a repeat changes nothing. */
-  event?: {
-    dedupeKey: string;
-    smartyPayInvoiceId: string;
-    rawPayload: string;
-    eventTs?: Date | undefined;
-    /** The Unconfirmed placeholder the webhook's metadata names: such an invoice is adopted (see issue.ts). */
-    unconfirmedId?: string | undefined;
-  };
 }
 
 export type TransitionOutcome = 'applied' | 'stale' | 'duplicate' | 'unknown_invoice';
@@ -50,167 +51,176 @@ export interface TransitionResult {
   adopted?: boolean;
 }
 
-const quote = (value: string) => `'${value.replace(/'/g, "''")}'`;
-const PAID_FAMILY = INVOICE_STATUSES.filter(isSettledStatus).map(quote).join(', ');
-/** SQL for canTransition(from, to), `to` known here; the ranks come from status.ts. */
-function allowedSql(to: string): string {
-  if (!isInvoiceStatus(to) || LOCAL_ONLY_STATUSES.includes(to)) return 'false';
-  if (to === 'Withdrawn') return `(inv.status in (${PAID_FAMILY}))`;
-  const ranks = INVOICE_STATUSES.map((s) => `when ${quote(s)} then ${rankOf(s)}`).join(' ');
-  const forward = `((case inv.status ${ranks} else 1000 end) < ${rankOf(to)})`;
-  return to === 'UnderPaid' ? `(${forward} or ${TOP_UP_SQL})` : forward;
+const LOCAL_TARGET = { expire: 'Expired', cancel: 'Cancelled' } as const satisfies Record<
+  Exclude<TransitionCause['kind'], 'remote'>,
+  InvoiceStatus
+>;
+
+/** The status a cause moves an invoice to. */
+export function targetOf(cause: TransitionCause): InvoiceStatus {
+  return cause.kind === 'remote' ? cause.status : LOCAL_TARGET[cause.kind];
 }
 
-const decimal = quote(PLAIN_DECIMAL_PATTERN);
-/**
- * isTopUp (status.ts) in SQL: UnderPaid again with more money in the invoice's token. Nested CASEs so a value
- * that is not a plain decimal is never cast (paid_amount is text, as SMARTy Pay reported it).
- */
-const TOP_UP_SQL = `(inv.status = 'UnderPaid' and $4::text = inv.token and coalesce(inv.paid_token, inv.token) = inv.token
-  and case when $3::text ~ ${decimal} then
-    case when inv.paid_amount ~ ${decimal} then $3::text::numeric > inv.paid_amount::numeric else false end
-  else false end)`;
-
-/** A status this statement may apply; a local-only one arrives as `local:<status>` (see applyTransition). */
-function isKnown(to: string): boolean {
-  return isInvoiceStatus(to) && !LOCAL_ONLY_STATUSES.includes(to);
+/** What the statement needs to know about the target status: STATE_MACHINE's entry, as parameters. */
+export function planOf(cause: TransitionCause) {
+  const to = targetOf(cause);
+  const entry = STATE_MACHINE[to];
+  return {
+    to,
+    // A cause the entry does not name (SMARTy Pay saying a local status) moves nothing; zod lets none through.
+    allowedFrom: entry.by.includes(cause.kind) ? entry.from : [],
+    again: entry.again === 'when_more_paid',
+    kinds: entry.notify,
+    keepChecking: entry.schedule !== 'stop_checking',
+    keepReminder: entry.schedule === 'check_and_remind',
+    recordPayment: entry.payment !== 'withdrawn',
+    settles: entry.payment === 'settled',
+  };
 }
 
-// Parameters: $1 invoice key, $2 now, $3 paid amount, $4 paid token, $5 paid at,
-// for webhooks $6 dedupe key, $7 SMARTy Pay invoice id, $8 event time, $9 raw payload, $10 the Unconfirmed
-// placeholder its metadata names (or null); for /cancel $6 the cancelling user.
-function buildStatement(key: string, byId: boolean, withEvent: boolean): string {
-  const cancel = key === 'local:Cancelled' && !withEvent;
-  const to = cancel ? 'Cancelled' : key;
-  // `to` is a known status here (or the statement allows nothing), so inlining it is safe.
-  const target = isInvoiceStatus(to) ? to : 'Created';
-  const kinds = cancel || isKnown(to) ? notificationsFor(target) : [];
-  // Paid, failed or expired: nothing left to re-check. UnderPaid may still be topped up; a cancelled
-  // invoice is still checked until expiry, so a payment made anyway is found even if its webhook is lost.
-  const keepChecking = isOpenStatus(to) || to === 'UnderPaid' || cancel;
-  // A webhook may adopt an Unconfirmed invoice (its create timed out): it takes SMARTy Pay's id and the status.
-  const adopt = withEvent && !byId;
-  // A settled sale looks at its linked invoice (remainder or original), locked, so exactly one confirmation
-  // tells the chat it is complete.
-  const settles = isKnown(to) && isSettledStatus(to);
-  // Withdrawn: the merchant moved the money out; what was paid, in what and when stays as it was.
-  const paidColumns = to === 'Withdrawn' ? 'i' : 'fresh';
-  const event = withEvent
-    ? `, ev as (
-        insert into webhook_events (dedupe_key, smartypay_invoice_id, status, event_ts, outcome, raw_payload, received_at)
-        values ($6, $7, ${quote(to)}, $8::timestamptz,
-          coalesce((select case when allowed then 'applied' else 'stale' end from decision), 'unknown_invoice'),
-          $9, $2::timestamptz)
-        on conflict (dedupe_key) do nothing
-        returning outcome)`
-    : '';
-  // The event row is the permanent replay guard: no timestamp is signed, so a captured webhook stays
-  // valid forever and may only ever have an effect once.
-  const firstDelivery = withEvent ? 'and exists (select 1 from ev)' : '';
-  const linked = settles
-    ? `, linked as (
-        select l.id, l.status, l.notify_chat_id as chat_id, l.card_message_id from invoices l, inv
-        where l.id = inv.remainder_of_invoice_id or l.remainder_of_invoice_id = inv.id
-        limit 1 for update of l)`
-    : '';
-  // A second UnderPaid with more money is a new fact for the chat: its rows are keyed by the amount too.
-  const dedupeSuffix = to === 'UnderPaid' ? ` || ':' || coalesce($3::text, '')` : '';
-  const queued =
-    kinds.length > 0
-      ? `, queued as (
-        insert into outbox (dedupe_key, kind, invoice_id, chat_id, target_message_id, payload, next_attempt_at, created_at)
-        select upd.id::text || ':' || k.kind${dedupeSuffix}, k.kind, upd.id, upd.chat_id,
-          case when starts_with(k.kind, 'card_') then upd.card_message_id else upd.pay_message_id end,
-          jsonb_build_object('status', ${quote(target)}::text, 'previousStatus', upd.previous_status,
-            'paidAmount', $3::text, 'paidToken', $4::text${settles ? `, 'linkedStatus', (select status from linked)` : ''}),
-          $2::timestamptz, $2::timestamptz
-        from upd cross join (values ${kinds.map((kind) => `(${quote(kind)})`).join(', ')}) as k(kind)
-        ${
-          settles
-            ? `union all
-        select l.id::text || ':card_linked', 'card_paid', l.id, l.chat_id, l.card_message_id,
-          jsonb_build_object('status', l.status::text), $2::timestamptz, $2::timestamptz
-        from upd cross join linked l`
-            : ''
-        }
-        on conflict (dedupe_key) do nothing
-        returning 1)`
-      : '';
-  const where = byId
-    ? 'id = $1::bigint'
-    : adopt
-      ? // The placeholder is ours alone (issue.ts), and stays until adopted, also if the invoice was cancelled.
-        `smartypay_id in ($1::text, $10::text) order by smartypay_id = $1::text desc limit 1`
-      : 'smartypay_id = $1::text';
-  return `
-    with inv as (
-      select id, smartypay_id, notify_chat_id as chat_id, status, card_message_id, pay_message_id, token, paid_amount,
-        paid_token, remainder_of_invoice_id from invoices
-      where ${where} for update
-    ),
-    decision as (select inv.*, ${cancel ? allowedSql('Expired') : allowedSql(to)} as allowed from inv)${event}${linked},
-    fresh as (select $3::text as paid_amount, $4::text as paid_token),
-    upd as (
-      update invoices i set
-        status = ${quote(target)},
-        smartypay_id = ${adopt ? '$1::text' : 'i.smartypay_id'},
-        paid_amount = coalesce(${paidColumns}.paid_amount, i.paid_amount),
-        paid_token = coalesce(${paidColumns}.paid_token, i.paid_token),
-        paid_at = case when ${isPaidStatus(to)} and d.status not in (${PAID_FAMILY})
-          then coalesce($5::timestamptz, $2::timestamptz) else i.paid_at end,
-        next_check_at = case when ${keepChecking}
-          then ${adopt ? `case when d.smartypay_id <> $1::text then $2::timestamptz else i.next_check_at end` : 'i.next_check_at'}
-          else null end,
-        remind_at = case when ${isOpenStatus(to)} then i.remind_at else null end,
-        cancelled_at = ${cancel ? '$2::timestamptz' : 'i.cancelled_at'},
-        cancelled_by_user_id = ${cancel ? '$6::bigint' : 'i.cancelled_by_user_id'},
-        updated_at = $2::timestamptz
-      from decision d, fresh
-      where i.id = d.id and d.allowed ${firstDelivery}
-      returning i.id, d.status as previous_status, d.chat_id, d.card_message_id, d.pay_message_id,
-        ${adopt ? 'd.smartypay_id <> $1::text' : 'false'} as adopted
-    )${queued}
-    select
-      (select id from decision) as invoice_id,
-      (select chat_id from decision) as chat_id,
-      (select token from decision) as token,
-      (select count(*) from upd)::int as applied,
-      coalesce((select adopted from upd), false) as adopted
-      ${withEvent ? ', (select count(*) from ev)::int as recorded' : ''}`;
-}
+const PARAMETERS = [
+  'invoiceId',
+  'smartyPayId',
+  /** The Unconfirmed placeholder a webhook's metadata names; found when no invoice has `smartyPayId`. */
+  'unconfirmedId',
+  'now',
+  'paidAmount',
+  'paidToken',
+  'paidAt',
+  'cancelledBy',
+  /** The webhook event (all null for a re-check, expiry or /cancel). */
+  'eventKey',
+  'eventInvoiceId',
+  'eventTs',
+  'rawPayload',
+  // planOf:
+  'to',
+  'allowedFrom',
+  'again',
+  'kinds',
+  'keepChecking',
+  'keepReminder',
+  'recordPayment',
+  'settles',
+] as const;
+type Parameter = (typeof PARAMETERS)[number];
 
-const statements = new Map<string, string>();
+const decimal = `'${PLAIN_DECIMAL_PATTERN}'`;
 
-function statementFor(to: string, byId: boolean, withEvent: boolean): string {
-  const known = isInvoiceStatus(to) || to === 'local:Cancelled' ? to : '?';
-  const key = `${known}|${byId}|${withEvent}`;
-  let text = statements.get(key);
-  if (!text) {
-    text = buildStatement(known, byId, withEvent);
-    statements.set(key, text);
-  }
-  return text;
-}
+// paid_amount is text as SMARTy Pay reported it: nested CASEs so a value that is not a plain decimal is never cast.
+// The event row is the permanent replay guard: no timestamp is signed, so a captured webhook stays valid forever
+// and may only ever have an effect once. A settled sale locks its linked invoice (remainder or original) and
+// records its status, so exactly one confirmation tells the chat the sale is complete.
+const STATEMENT = `
+  with inv as (
+    select id, smartypay_id, notify_chat_id as chat_id, status, card_message_id, pay_message_id, token, paid_amount,
+      paid_token, remainder_of_invoice_id from invoices
+    where id = $invoiceId::bigint or smartypay_id = $smartyPayId::text or smartypay_id = $unconfirmedId::text
+    order by smartypay_id = $smartyPayId::text desc
+    limit 1 for update
+  ),
+  decision as (
+    select inv.*, (
+      inv.status = any($allowedFrom::text[])
+      or ($again::boolean and inv.status = $to::text and $paidToken::text = inv.token
+        and coalesce(inv.paid_token, inv.token) = inv.token
+        and case when $paidAmount::text ~ ${decimal} then
+          case when inv.paid_amount ~ ${decimal} then $paidAmount::text::numeric > inv.paid_amount::numeric else false end
+        else false end)
+    ) as allowed
+    from inv
+  ),
+  ev as (
+    insert into webhook_events (dedupe_key, smartypay_invoice_id, status, event_ts, outcome, raw_payload, received_at)
+    select $eventKey::text, $eventInvoiceId::text, $to::text, $eventTs::timestamptz,
+      coalesce((select case when allowed then 'applied' else 'stale' end from decision), 'unknown_invoice'),
+      $rawPayload::text, $now::timestamptz
+    where $eventKey::text is not null
+    on conflict (dedupe_key) do nothing
+    returning outcome
+  ),
+  linked as (
+    select l.id, l.status, l.notify_chat_id as chat_id, l.card_message_id from invoices l, inv
+    where $settles::boolean and (l.id = inv.remainder_of_invoice_id or l.remainder_of_invoice_id = inv.id)
+    limit 1 for update of l
+  ),
+  upd as (
+    update invoices i set
+      status = $to::text,
+      smartypay_id = coalesce($smartyPayId::text, i.smartypay_id),
+      paid_amount = case when $recordPayment::boolean then coalesce($paidAmount::text, i.paid_amount) else i.paid_amount end,
+      paid_token = case when $recordPayment::boolean then coalesce($paidToken::text, i.paid_token) else i.paid_token end,
+      paid_at = case when $settles::boolean then coalesce($paidAt::timestamptz, $now::timestamptz) else i.paid_at end,
+      next_check_at = case
+        when not $keepChecking::boolean then null
+        when d.smartypay_id <> $smartyPayId::text then $now::timestamptz -- adopted: check it soon
+        else i.next_check_at end,
+      remind_at = case when $keepReminder::boolean then i.remind_at else null end,
+      cancelled_at = case when $cancelledBy::bigint is not null then $now::timestamptz else i.cancelled_at end,
+      cancelled_by_user_id = coalesce($cancelledBy::bigint, i.cancelled_by_user_id),
+      updated_at = $now::timestamptz
+    from decision d
+    where i.id = d.id and d.allowed and ($eventKey::text is null or exists (select 1 from ev))
+    returning i.id, d.status as previous_status, d.chat_id, d.card_message_id, d.pay_message_id,
+      coalesce(d.smartypay_id <> $smartyPayId::text, false) as adopted
+  ),
+  queued as (
+    insert into outbox (dedupe_key, kind, invoice_id, chat_id, target_message_id, payload, next_attempt_at, created_at)
+    select upd.id::text || ':' || k.kind
+        || case when $again::boolean then ':' || coalesce($paidAmount::text, '') else '' end,
+      k.kind, upd.id, upd.chat_id,
+      case when starts_with(k.kind, 'card_') then upd.card_message_id else upd.pay_message_id end,
+      jsonb_build_object('status', $to::text, 'previousStatus', upd.previous_status,
+        'paidAmount', $paidAmount::text, 'paidToken', $paidToken::text)
+        || case when $settles::boolean then jsonb_build_object('linkedStatus', (select status from linked))
+           else '{}'::jsonb end,
+      $now::timestamptz, $now::timestamptz
+    from upd cross join unnest($kinds::text[]) as k(kind)
+    union all
+    select l.id::text || ':card_linked', 'card_linked', l.id, l.chat_id, l.card_message_id,
+      jsonb_build_object('status', l.status), $now::timestamptz, $now::timestamptz
+    from upd cross join linked l
+    on conflict (dedupe_key) do nothing
+    returning 1
+  )
+  select
+    (select id from decision) as invoice_id,
+    (select chat_id from decision) as chat_id,
+    (select token from decision) as token,
+    (select count(*) from upd)::int as applied,
+    coalesce((select adopted from upd), false) as adopted,
+    (select count(*) from ev)::int as recorded`;
+
+/** `$name` → `$n` by PARAMETERS' order, so the statement reads by name and binds by position. */
+const TEXT = STATEMENT.replace(/\$([a-zA-Z]+)/g, (_, name: string) => {
+  const index = PARAMETERS.indexOf(name as Parameter);
+  if (index < 0) throw new Error(`transition statement names an undeclared parameter $${name}`);
+  return `$${index + 1}`;
+});
 
 export async function applyTransition(query: Query, input: TransitionInput): Promise<TransitionResult> {
-  const byId = 'id' in input.invoice;
-  const event = input.event;
-  const params: unknown[] = [
-    'id' in input.invoice ? input.invoice.id : input.invoice.smartyPayId,
-    input.now.toISOString(),
-    input.paid?.value ?? null,
-    input.paid?.token ?? null,
-    input.paidAt?.toISOString() ?? null,
-  ];
-  if (event) {
-    params.push(event.dedupeKey, event.smartyPayInvoiceId, event.eventTs?.toISOString() ?? null, event.rawPayload);
-    if (!byId) params.push(event.unconfirmedId ?? null);
-  }
-  // Only /cancel may cancel: a webhook or re-check saying "Cancelled" is an unknown status here.
-  const local = LOCAL_ONLY_STATUSES.includes(input.status) && input.cancelledByUserId !== undefined && !event;
-  if (local) params.push(input.cancelledByUserId);
-  const statement = statementFor(local ? `local:${input.status}` : input.status, byId, event !== undefined);
-  const [row = {}] = await query(statement, params);
+  const { cause } = input;
+  const remote = cause.kind === 'remote' ? cause : undefined;
+  const event = remote?.event;
+  const values: Record<Parameter, unknown> = {
+    invoiceId: 'id' in input.invoice ? input.invoice.id : null,
+    smartyPayId: 'smartyPayId' in input.invoice ? input.invoice.smartyPayId : null,
+    unconfirmedId: 'smartyPayId' in input.invoice ? (event?.unconfirmedId ?? null) : null,
+    now: input.now.toISOString(),
+    paidAmount: remote?.paid?.value ?? null,
+    paidToken: remote?.paid?.token ?? null,
+    paidAt: remote?.paidAt?.toISOString() ?? null,
+    cancelledBy: cause.kind === 'cancel' ? cause.byUserId : null,
+    eventKey: event?.dedupeKey ?? null,
+    eventInvoiceId: event?.smartyPayInvoiceId ?? null,
+    eventTs: event?.eventTs?.toISOString() ?? null,
+    rawPayload: event?.rawPayload ?? null,
+    ...planOf(cause),
+  };
+  const [row = {}] = await query(
+    TEXT,
+    PARAMETERS.map((name) => values[name]),
+  );
   const invoiceId = row.invoice_id === null || row.invoice_id === undefined ? undefined : Number(row.invoice_id);
   const chatId = row.chat_id === null || row.chat_id === undefined ? undefined : Number(row.chat_id);
   const token = typeof row.token === 'string' ? row.token : undefined;

@@ -1,11 +1,14 @@
 import { and, eq, inArray, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { chatThrottle, type OutboxRow, outbox } from '../db/schema.js';
+import { CARD_EDIT_KINDS, type CardEditKind, type NotificationKind } from '../db/vocabulary.js';
 import type { Pacer } from './pacing.js';
 
 // How the outbox worker takes rows: due, paced per chat, within the shared send budget, under a lease.
 
-export const isEdit = (kind: string) => kind.startsWith('card_');
+/** Edits of a card; their kinds all start with `card_`, which the SQL below and the outbox indexes rely on. */
+export const isEdit = (kind: NotificationKind): kind is CardEditKind =>
+  (CARD_EDIT_KINDS as readonly string[]).includes(kind);
 const isEditKind = sql`starts_with(${outbox.kind}, 'card_')`;
 
 /** Rows claimed, or (when none) how long until the send budget has a token again. */
@@ -138,7 +141,9 @@ export function createOutboxClaims(deps: OutboxClaimsDeps): OutboxClaims {
         { messages: claimedMessages.length, edits: claimed.length - claimedMessages.length },
         claimedMessages.map((row) => row.chatId),
       );
-      return { rows: claimed };
+      // Kind and payload are written together, by the transition or the reminders statement: each row's payload
+      // is its kind's (src/db/vocabulary.ts).
+      return { rows: claimed as OutboxRow[] };
     });
   }
 

@@ -1,7 +1,9 @@
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
+import type { InvoiceStatus } from '../db/vocabulary.js';
 import type { Translate } from '../i18n/index.js';
 import { formatMoney } from '../i18n/numbers.js';
 import { cleanUserText } from '../invoices/user-text.js';
+import { encodeCallbackData } from '../telegram/callback-data.js';
 
 // The invoice card, in Telegram HTML, in the language of `t`. User-supplied text is escaped here.
 // Payment replies live in ./replies.ts.
@@ -16,7 +18,7 @@ export interface CardInvoice {
   amount: string;
   token: string;
   description: string | null;
-  status: string;
+  status: InvoiceStatus;
   expiresAt: Date;
   checkoutUrl: string;
   paidAmount?: string | null;
@@ -41,12 +43,6 @@ export interface RenderedMessage {
   text: string;
   replyMarkup?: InlineKeyboardMarkup;
 }
-
-/** Callback data of the card's buttons (≤ 64 bytes): `<action>:<invoice id>`. */
-export const CHECK_STATUS_ACTION = 'chk';
-export const ISSUE_AGAIN_ACTION = 'again';
-export const PAY_REST_ACTION = 'rest';
-export const callbackData = (action: string, invoiceId: number) => `${action}:${invoiceId}`;
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -124,21 +120,33 @@ export function renderOpenCard(t: Translate, invoice: CardInvoice, now: Date): R
     replyMarkup: {
       inline_keyboard: [
         [payButton(t, invoice)],
-        [{ text: t('card-button-check'), callback_data: callbackData(CHECK_STATUS_ACTION, invoice.id) }],
+        [{ text: t('card-button-check'), callback_data: encodeCallbackData('chk', { id: invoice.id }) }],
       ],
     },
   };
 }
 
-const HEADLINE_KEYS: Record<string, string> = {
-  Paid: 'card-paid',
-  SimplePaid: 'card-paid',
-  Withdrawn: 'card-paid',
-  OverPaid: 'card-overpaid',
-  UnderPaid: 'card-underpaid',
-  Invalid: 'card-invalid',
-  Expired: 'card-expired',
-  Cancelled: 'card-cancelled',
+interface ClosedCard {
+  /** The headline's i18n key; null: the status's own name (an open invoice has no closed card). */
+  headline: string | null;
+  /** A line after the facts. */
+  note?: string;
+  /** Expired: Issue again. UnderPaid: Pay the remaining (when it can be offered) and Check status. */
+  buttons: 'issue_again' | 'pay_rest_and_check' | 'none';
+}
+
+const CLOSED_CARDS: Record<InvoiceStatus, ClosedCard> = {
+  Unconfirmed: { headline: null, buttons: 'none' },
+  Created: { headline: null, buttons: 'none' },
+  Confirming: { headline: null, buttons: 'none' },
+  Expired: { headline: 'card-expired', buttons: 'issue_again' },
+  Cancelled: { headline: 'card-cancelled', note: 'card-cancelled-note', buttons: 'none' },
+  UnderPaid: { headline: 'card-underpaid', buttons: 'pay_rest_and_check' },
+  Invalid: { headline: 'card-invalid', buttons: 'none' },
+  Paid: { headline: 'card-paid', buttons: 'none' },
+  SimplePaid: { headline: 'card-paid', buttons: 'none' },
+  OverPaid: { headline: 'card-overpaid', buttons: 'none' },
+  Withdrawn: { headline: 'card-paid', buttons: 'none' },
 };
 
 /**
@@ -156,25 +164,26 @@ export function renderClosedCard(t: Translate, invoice: CardInvoice, sale: SaleV
     const lines = [t('card-not-needed', { id }), amountLine(t, invoice), ...descriptionLines(t, invoice.description)];
     return { text: [...lines, '', t('card-not-needed-note', { original })].join('\n') };
   }
-  const key = HEADLINE_KEYS[invoice.status];
-  const lines = [key ? t(key, { id }) : `<b>${escapeHtml(invoice.status)}</b>`, amountLine(t, invoice)];
+  const card = CLOSED_CARDS[invoice.status];
+  const headline = card.headline ? t(card.headline, { id }) : `<b>${escapeHtml(invoice.status)}</b>`;
+  const lines = [headline, amountLine(t, invoice)];
   if (invoice.paidAmount && invoice.paidToken) {
     lines.push(t('card-received', { amount: money(t, invoice.paidAmount, invoice.paidToken) }));
   }
   if (sale.short) lines.push(t('card-paid-short', sale.short));
   lines.push(...descriptionLines(t, invoice.description));
-  if (invoice.status === 'Cancelled') lines.push('', t('card-cancelled-note'));
+  if (card.note) lines.push('', t(card.note));
   const buttons: InlineKeyboardButton[][] = [];
-  if (invoice.status === 'Expired') {
-    buttons.push([{ text: t('card-button-again'), callback_data: callbackData(ISSUE_AGAIN_ACTION, invoice.id) }]);
+  if (card.buttons === 'issue_again') {
+    buttons.push([{ text: t('card-button-again'), callback_data: encodeCallbackData('again', { id: invoice.id }) }]);
   }
-  if (invoice.status === 'UnderPaid') {
+  if (card.buttons === 'pay_rest_and_check') {
     // SMARTy Pay documents no top-up of the same invoice: the rest is a second invoice, linked to this one.
     if (sale.rest) {
       const text = t('card-button-rest', { amount: sale.rest });
-      buttons.push([{ text, callback_data: callbackData(PAY_REST_ACTION, invoice.id) }]);
+      buttons.push([{ text, callback_data: encodeCallbackData('rest', { id: invoice.id }) }]);
     }
-    buttons.push([{ text: t('card-button-check'), callback_data: callbackData(CHECK_STATUS_ACTION, invoice.id) }]);
+    buttons.push([{ text: t('card-button-check'), callback_data: encodeCallbackData('chk', { id: invoice.id }) }]);
   }
   const text = lines.join('\n');
   return buttons.length > 0 ? { text, replyMarkup: { inline_keyboard: buttons } } : { text };

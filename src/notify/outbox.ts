@@ -17,9 +17,17 @@ import { createNotificationRenderer } from './render.js';
 // processes can share the table), sent, then marked. A crash between Telegram accepting a
 // message and us recording it can repeat that one message after the lease; nothing is lost.
 
+/**
+ * The per-call timeout of the outbox's own Telegram client: a third of the lease, so a hung call cannot outlive
+ * the lease and be sent again by another worker while Telegram is still processing it.
+ */
+export function outboxApiTimeoutSeconds(leaseMs: number): number {
+  return Math.max(1, Math.floor(leaseMs / 3000));
+}
+
 export interface OutboxWorkerDeps {
   db: Database;
-  /** An Api whose per-call timeout is well below `leaseMs`. */
+  /** An Api whose per-call timeout is well below `leaseMs` (`outboxApiTimeoutSeconds`). */
   api: Api;
   logger: Logger;
   /** Texts are rendered at send time: replies in the chat's /lang choice, else the invoice's locale; card edits in the invoice's locale (./render.ts). */
@@ -87,7 +95,6 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
    */
   async function editCard(invoice: InvoiceRow, cardMessageId: number | null, card: RenderedMessage): Promise<void> {
     const options = {
-      parse_mode: 'HTML' as const,
       // Absent markup removes the buttons: a closed card keeps no Pay button.
       ...(card.replyMarkup && { reply_markup: card.replyMarkup }),
     };
@@ -113,7 +120,6 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     }
     const { message, replyTo } = notification;
     const sent = await api.sendMessage(invoice.notifyChatId, message.text, {
-      parse_mode: 'HTML',
       ...(message.replyMarkup && { reply_markup: message.replyMarkup }),
       // The /pay message may have been deleted; the confirmation must arrive regardless. Inline invoices have none.
       ...(replyTo !== null && { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } }),

@@ -41,6 +41,26 @@ export interface Pacer {
   holdChat(db: Database, chatId: number, until: Date): Promise<void>;
 }
 
+/** Telegram's limits as configured (TELEGRAM_MAX_PER_SECOND and the per-chat intervals). */
+export interface TelegramLimits {
+  perSecond: number;
+  privateChatIntervalMs: number;
+  groupChatIntervalMs: number;
+}
+
+/**
+ * The outbox worker's pacing for Telegram's `max` per second: a bucket of two refilled at max - 3 per second. No
+ * one-second window sees more than max - 1 at claim time, leaving one message of room for the jitter between
+ * claiming and reaching Telegram; the spare token absorbs the loop's own scheduling delays.
+ */
+export function outboxPacing(limits: TelegramLimits): PacingOptions {
+  return {
+    ...limits,
+    perSecond: Math.max(1, limits.perSecond - 3),
+    burst: Math.min(2, limits.perSecond),
+  };
+}
+
 // Telegram documents its limits for messages; edits are limited separately and less strictly, so
 // they get a bucket of their own at the same rate instead of halving the message rate.
 const MESSAGES = 1;

@@ -1,6 +1,6 @@
 import type { InvoiceRow, OutboxRow } from '../db/schema.js';
 import type { Translator } from '../i18n/index.js';
-import { isOpenStatus } from '../invoices/status.js';
+import { isOpenStatus } from '../invoices/state-machine.js';
 import { isEdit } from './claims.js';
 import { type RenderedMessage, renderClosedCard, renderOpenCard } from './messages.js';
 import { type PaymentFacts, renderPaymentReply, renderReminder } from './replies.js';

@@ -1,3 +1,4 @@
+import type { PaymentReplyKind, TransitionFacts } from '../db/vocabulary.js';
 import type { Translate } from '../i18n/index.js';
 import { compareDecimals, subtractDecimals } from '../invoices/amount.js';
 import {
@@ -17,14 +18,8 @@ export interface ReplyInvoice extends CardInvoice {
   cancelledAt?: Date | null;
 }
 
-export interface PaymentFacts {
-  status: string;
-  previousStatus: string;
-  paidAmount?: string | undefined;
-  paidToken?: string | undefined;
-  /** A settled invoice of a two-part sale: the linked invoice's status at that moment (see ./sale.ts). */
-  linkedStatus?: string | null | undefined;
-}
+/** What the transition that queued a reply knew (see ./sale.ts for linkedStatus). */
+export type PaymentFacts = TransitionFacts;
 
 function received(t: Translate, invoice: CardInvoice, facts: PaymentFacts): string {
   const value = facts.paidAmount ?? invoice.amount;
@@ -41,7 +36,7 @@ function receivedLine(t: Translate, invoice: ReplyInvoice, facts: PaymentFacts):
 
 /** What was paid, when it is in the invoice's token and so comparable with what was due. */
 function paidInInvoiceToken(invoice: CardInvoice, facts: PaymentFacts): string | undefined {
-  return !facts.paidToken || facts.paidToken === invoice.token ? facts.paidAmount : undefined;
+  return !facts.paidToken || facts.paidToken === invoice.token ? (facts.paidAmount ?? undefined) : undefined;
 }
 
 /** The excess of an OverPaid, when it can be computed (same token, amount known). */
@@ -91,7 +86,7 @@ function underpaidText(t: Translate, invoice: CardInvoice, facts: PaymentFacts):
 
 export function renderPaymentReply(
   t: Translate,
-  kind: string,
+  kind: PaymentReplyKind,
   invoice: ReplyInvoice,
   facts: PaymentFacts,
 ): RenderedMessage {
@@ -104,8 +99,6 @@ export function renderPaymentReply(
       return { text: underpaidText(t, invoice, facts) };
     case 'invalid_reply':
       return { text: t('invalid-payment', { what: forWhat(t, invoice.description) }) };
-    default:
-      throw new Error(`no reply text for notification kind ${kind}`);
   }
 }
 

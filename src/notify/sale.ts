@@ -1,8 +1,9 @@
 import type { InvoiceRow } from '../db/schema.js';
+import type { TransitionFacts } from '../db/vocabulary.js';
 import type { Translate } from '../i18n/index.js';
 import { compareDecimals, subtractDecimals } from '../invoices/amount.js';
 import { addDecimals, paidInOwnToken, remainingAmount } from '../invoices/remainder.js';
-import { isSettledStatus } from '../invoices/status.js';
+import { isSettledStatus } from '../invoices/state-machine.js';
 import { formatMoney } from '../i18n/numbers.js';
 import { forWhat, money, type SaleView } from './messages.js';
 
@@ -52,12 +53,8 @@ export function saleView(t: Translate, invoice: InvoiceRow, linked: InvoiceRow |
   };
 }
 
-export interface SaleFacts {
-  paidAmount?: string | undefined;
-  paidToken?: string | undefined;
-  /** The linked invoice's status when this one settled (snapshotted by the transition, under lock). */
-  linkedStatus?: string | null | undefined;
-}
+/** linkedStatus: the linked invoice's status when this one settled (snapshotted by the transition, under lock). */
+export type SaleFacts = Pick<TransitionFacts, 'paidAmount' | 'paidToken' | 'linkedStatus'>;
 
 /**
  * The confirmation of a settled invoice that is part of a two-part sale, or undefined for an ordinary one.
@@ -74,7 +71,7 @@ export function saleReply(
   const paidNow =
     facts.paidAmount && (!facts.paidToken || facts.paidToken === invoice.token) ? facts.paidAmount : undefined;
   const received = money(t, facts.paidAmount ?? invoice.amount, facts.paidToken ?? invoice.token);
-  const linkedSettled = isSettledStatus(facts.linkedStatus ?? '');
+  const linkedSettled = facts.linkedStatus != null && isSettledStatus(facts.linkedStatus);
   if (invoice.remainderOfInvoiceId === null) {
     if (!linkedSettled) return undefined;
     return t('original-paid-after-remainder', { id: String(invoice.id), received, remainder: String(linked.id) });

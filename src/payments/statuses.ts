@@ -1,4 +1,4 @@
-import type { InvoiceStatus } from '../invoices/status.js';
+import type { InvoiceStatus } from '../db/vocabulary.js';
 
 // What SMARTy Pay may tell us, checked where it comes in (webhook payload, signed GET, create response).
 

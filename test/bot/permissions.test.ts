@@ -100,17 +100,47 @@ describe('MERCHANT_CHAT_IDS', () => {
     expect(await rule.refusal(group(SHOP_GROUP, GROUP_ANONYMOUS_BOT_ID, -100_333))).toBe('unknown_user');
   });
 
-  it('the admin list expires after cacheMs', async () => {
-    let at = 0;
+  it('the admin list is trusted for cacheMs, then asked again (and a changed list is seen)', async () => {
+    let at = 1_000_000;
     const before = adminCalls(SHOP_GROUP);
     const rule = permissions({ cacheMs: 1000, now: () => at });
-    await rule.refusal(group(SHOP_GROUP, ADMIN));
-    at = 999;
-    await rule.refusal(group(SHOP_GROUP, ADMIN));
+    expect(await rule.refusal(group(SHOP_GROUP, ADMIN))).toBeUndefined();
+    telegram.setAdmins(SHOP_GROUP, [MEMBER]);
+    at += 1000;
+    expect(await rule.refusal(group(SHOP_GROUP, ADMIN))).toBeUndefined(); // still the cached list
     expect(adminCalls(SHOP_GROUP) - before).toBe(1);
-    at = 1000;
-    await rule.refusal(group(SHOP_GROUP, ADMIN));
+    at += 1;
+    expect(await rule.refusal(group(SHOP_GROUP, ADMIN))).toBe('not_admin');
+    expect(await rule.refusal(group(SHOP_GROUP, MEMBER))).toBeUndefined();
     expect(adminCalls(SHOP_GROUP) - before).toBe(2);
+    telegram.setAdmins(SHOP_GROUP, [ADMIN]);
+  });
+
+  it('keeps at most cacheMaxChats groups: the least recently asked one is dropped and asked again', async () => {
+    const groups = [-100_901, -100_902, -100_903];
+    for (const chatId of groups) telegram.setAdmins(chatId, [ADMIN]);
+    const before = groups.map(adminCalls);
+    const calls = () => groups.map((chatId, i) => adminCalls(chatId) - (before[i] ?? 0));
+    const rule = permissions({ merchantChatIds: groups, cacheMaxChats: 2 });
+    const [a, b, c] = groups as [number, number, number];
+    await rule.refusal(group(a, ADMIN));
+    await rule.refusal(group(b, ADMIN));
+    await rule.refusal(group(a, ADMIN)); // a is now the most recently used
+    expect(calls()).toEqual([1, 1, 0]);
+    await rule.refusal(group(c, ADMIN)); // over the bound: b goes
+    await rule.refusal(group(a, ADMIN));
+    await rule.refusal(group(c, ADMIN));
+    expect(calls()).toEqual([1, 1, 1]);
+    expect(await rule.refusal(group(b, ADMIN))).toBeUndefined();
+    expect(calls()).toEqual([1, 2, 1]);
+  });
+
+  it('concurrent checks of one group share one call', async () => {
+    const before = adminCalls(SHOP_GROUP);
+    const rule = permissions();
+    const answers = await Promise.all([1, 2, 3].map(() => rule.refusal(group(SHOP_GROUP, ADMIN))));
+    expect(answers).toEqual([undefined, undefined, undefined]);
+    expect(adminCalls(SHOP_GROUP) - before).toBe(1);
   });
 
   it('fails closed when Telegram cannot answer, and asks again next time', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ageParts, conversionPercent, formatVolume, statusLabel } from '../../src/bot/features/report-format.js';
 import { renderStats } from '../../src/bot/features/stats.js';
+import type { InvoiceStatus } from '../../src/db/vocabulary.js';
 import { createTranslator } from '../../src/i18n/index.js';
 import { formatUtc } from '../../src/notify/messages.js';
 
@@ -53,8 +54,10 @@ describe('labels and dates', () => {
     const t = translator.forLocale('en');
     expect(statusLabel(t, 'SimplePaid')).toBe('✅ Paid');
     expect(statusLabel(t, 'Cancelled')).toBe('🚫 Cancelled');
-    expect(statusLabel(t, 'Refund<ed>')).toBe('❔ Refund&lt;ed&gt;');
-    expect(statusLabel(t, 'Re\u202efund\n✅ Paid')).toBe('❔ Refund ✅ Paid');
+    // A row written by a newer build that was rolled back may hold a status this one does not know.
+    const unknown = (status: string) => status as InvoiceStatus;
+    expect(statusLabel(t, unknown('Refund<ed>'))).toBe('❔ Refund&lt;ed&gt;');
+    expect(statusLabel(t, unknown('Re\u202efund\n✅ Paid'))).toBe('❔ Refund ✅ Paid');
     expect(statusLabel(translator.forLocale('ru'), 'Expired')).toBe('⌛ Срок истёк');
   });
 

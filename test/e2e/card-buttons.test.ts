@@ -40,7 +40,7 @@ describe('Check status', () => {
     expect(card.params.text).toContain(`Invoice #${row.id}`);
     const [pay, check] = buttonsOf(card.params.reply_markup);
     expect(pay.url).toContain(remote.id);
-    expect(check).toEqual({ text: '🔄 Check status', callback_data: `chk:${row.id}` });
+    expect(check).toEqual({ text: '🔄 Check status', callback_data: `v1:chk:${row.id}` });
 
     const cardId = row.cardMessageId as number;
     expect(card.params.text).toContain('(in 60 min)');
@@ -53,6 +53,7 @@ describe('Check status', () => {
     expect(refreshed?.text).toContain('(in 59 min)');
     expect(buttonsOf(refreshed?.reply_markup)).toEqual([pay, check]);
     expect(botCalls(h, chat.id, 'editMessageText')).toHaveLength(1);
+    expect(botCalls(h, chat.id, 'editMessageText')[0]?.params.parse_mode).toBe('HTML');
 
     // A second tap within 10 s is answered without asking SMARTy Pay (and without touching the card).
     clock.advance(9_000);
@@ -73,6 +74,7 @@ describe('Check status', () => {
     );
     const edit = botCalls(h, chat.id, 'editMessageText')[1];
     expect(edit?.params.message_id).toBe(cardId);
+    expect(edit?.params.parse_mode).toBe('HTML'); // the outbox's own Api
     expect(edit?.params.text).toContain(`Paid</b> · invoice #${row.id}`);
     expect(edit?.params.reply_markup).toBeUndefined();
     expect(botCalls(h, chat.id)[1]?.params.text).toContain('Payment received: <b>5 bUSDT</b> for <i>“Tea”</i>.');
@@ -85,11 +87,11 @@ describe('Check status', () => {
     clock.advance(MINUTE);
     h.smartypay.failNext('GET', 503);
     const cardId = row.cardMessageId as number;
-    expect((await tap(chat, cardId, `chk:${row.id}`)).text).toContain('SMARTy Pay did not answer');
+    expect((await tap(chat, cardId, `v1:chk:${row.id}`)).text).toContain('SMARTy Pay did not answer');
 
     const other = newGroup();
     const foreign = await issueInvoice(h, other, '/pay 3 bUSDT');
-    expect((await tap(chat, cardId, `chk:${foreign.row.id}`)).text).toBe('This invoice is not in this chat.');
+    expect((await tap(chat, cardId, `v1:chk:${foreign.row.id}`)).text).toBe('This invoice is not in this chat.');
   });
 });
 
@@ -104,25 +106,25 @@ describe('Issue again', () => {
     const expiredCard = botCalls(h, chat.id, 'editMessageText')[0];
     expect(expiredCard?.params.text).toContain(`Expired</b> · invoice #${row.id}`);
     const buttons = buttonsOf(expiredCard?.params.reply_markup);
-    expect(buttons).toEqual([{ text: '🔁 Issue again', callback_data: `again:${row.id}` }]);
+    expect(buttons).toEqual([{ text: '🔁 Issue again', callback_data: `v1:again:${row.id}` }]);
     const cardId = row.cardMessageId as number;
 
     // A customer may not issue invoices: refused with an alert, nothing created.
     const before = h.smartypay.createdInvoices().length;
-    const refused = await tap(chat, cardId, `again:${row.id}`);
+    const refused = await tap(chat, cardId, `v1:again:${row.id}`);
     expect(refused).toMatchObject({ show_alert: true });
     expect(refused.text).toBeTruthy();
     expect(h.smartypay.createdInvoices()).toHaveLength(before);
 
     const first = h.telegram.pressButton({
       from: MERCHANT,
-      data: `again:${row.id}`,
+      data: `v1:again:${row.id}`,
       chatId: chat.id,
       messageId: cardId,
     });
     const second = h.telegram.pressButton({
       from: MERCHANT,
-      data: `again:${row.id}`,
+      data: `v1:again:${row.id}`,
       chatId: chat.id,
       messageId: cardId,
     });
@@ -153,7 +155,7 @@ describe('Issue again', () => {
     expect(newCard?.params.text).toContain('7.5 pUSDC');
     expect(buttonsOf(newCard?.params.reply_markup).map((b) => b.callback_data ?? 'url')).toEqual([
       'url',
-      `chk:${fresh?.id}`,
+      `v1:chk:${fresh?.id}`,
     ]);
     await waitForInvoice(h, fresh?.smartyPayId as string, (r) => r.cardMessageId !== null);
 

@@ -25,7 +25,7 @@ async function openInvoices(harness: Harness, chat: TestChat, count: number, due
     payMessageId: n + 1,
     amount: '1',
     token: 'bUSDT',
-    status: 'Created',
+    status: 'Created' as const,
     checkoutUrl: 'https://checkout.example/',
     expiresAt: new Date(Date.now() + 3_600_000),
     nextCheckAt: due ? new Date(0) : null,
@@ -51,7 +51,7 @@ async function tapAll(
   const queries = taps.map(({ userId, id }) =>
     harness.telegram.pressButton({
       from: { id: userId, first_name: 'C' },
-      data: `chk:${id}`,
+      data: `v1:chk:${id}`,
       chatId: chat.id,
       messageId,
     }),

@@ -55,7 +55,7 @@ describe('inline offers cannot be re-priced by a forged tap', () => {
     const attacker = customer();
     const forged = await h.telegram.tapButton({
       from: attacker,
-      data: `ipay:${cheap.draftId}`,
+      data: `v1:ipay:${cheap.draftId}`,
       inlineMessageId: message,
     });
     expect(forged).toMatchObject({ text: INVALID, show_alert: true });
@@ -73,7 +73,7 @@ describe('inline offers cannot be re-priced by a forged tap', () => {
 
     const honest = await h.telegram.tapButton({
       from: customer(),
-      data: `ipay:${real.draftId}`,
+      data: `v1:ipay:${real.draftId}`,
       inlineMessageId: message,
     });
     expect(honest.text).toBe('Invoice ready — tap Pay.');
@@ -85,7 +85,7 @@ describe('inline offers cannot be re-priced by a forged tap', () => {
     // Once invoiced, a forged tap is still refused and changes nothing.
     const late = await h.telegram.tapButton({
       from: attacker,
-      data: `ipay:${cheap.draftId}`,
+      data: `v1:ipay:${cheap.draftId}`,
       inlineMessageId: message,
     });
     expect(late).toMatchObject({ text: INVALID, show_alert: true });
@@ -102,14 +102,14 @@ describe('inline offers cannot be re-priced by a forged tap', () => {
 
     const first = await h.telegram.tapButton({
       from: customer(),
-      data: `ipay:${pen.draftId}`,
+      data: `v1:ipay:${pen.draftId}`,
       inlineMessageId: penMessage,
     });
     expect(first.text).toBe('Invoice ready — tap Pay.');
     const attacker = customer();
     const forged = await h.telegram.tapButton({
       from: attacker,
-      data: `ipay:${pen.draftId}`,
+      data: `v1:ipay:${pen.draftId}`,
       inlineMessageId: goldMessage,
     });
     expect(forged).toMatchObject({ text: INVALID, show_alert: true });
@@ -120,7 +120,7 @@ describe('inline offers cannot be re-priced by a forged tap', () => {
 
     const honest = await h.telegram.tapButton({
       from: customer(),
-      data: `ipay:${gold.draftId}`,
+      data: `v1:ipay:${gold.draftId}`,
       inlineMessageId: goldMessage,
     });
     expect(honest.text).toBe('Invoice ready — tap Pay.');
@@ -139,7 +139,7 @@ describe('inline offers cannot be re-priced by a forged tap', () => {
     h.smartypay.failNext('POST', 500); // the first tap binds the message but makes no invoice
     const failed = await h.telegram.tapButton({
       from: customer(),
-      data: `ipay:${tea.draftId}`,
+      data: `v1:ipay:${tea.draftId}`,
       inlineMessageId: teaMessage,
     });
     expect(failed.text).toContain('no invoice was created');
@@ -147,7 +147,7 @@ describe('inline offers cannot be re-priced by a forged tap', () => {
 
     const forged = await h.telegram.tapButton({
       from: customer(),
-      data: `ipay:${cheap.draftId}`,
+      data: `v1:ipay:${cheap.draftId}`,
       inlineMessageId: teaMessage,
     });
     expect(forged).toMatchObject({ text: INVALID, show_alert: true });
@@ -189,7 +189,7 @@ describe('inline offers cannot be re-priced by a forged tap', () => {
     const second = h.telegram.chooseInlineResult({ queryId: again.queryId, feedback: false });
     const tap = await h.telegram.tapButton({
       from: customer(),
-      data: `ipay:${again.draftId}`,
+      data: `v1:ipay:${again.draftId}`,
       inlineMessageId: second,
     });
     expect(tap.text).toBe('Invoice ready — tap Pay.');

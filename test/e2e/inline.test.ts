@@ -56,8 +56,9 @@ describe('inline mode', () => {
     expect(result.input_message_content.message_text).toBe(
       '🧾 <b>Invoice</b>\n<b>10 bUSDT</b>\nFor: <i>“Coffee &amp; &lt;cake&gt;”</i>\n\nTap Pay to get the payment link.',
     );
+    expect(result.input_message_content.parse_mode).toBe('HTML');
     const [button] = result.reply_markup.inline_keyboard.flat();
-    expect(button).toEqual({ text: '💳 Pay 10 bUSDT', callback_data: `ipay:${result.id}` });
+    expect(button).toEqual({ text: '💳 Pay 10 bUSDT', callback_data: `v1:ipay:${result.id}` });
     expect(Buffer.byteLength(button.callback_data)).toBeLessThanOrEqual(64);
 
     expect(h.smartypay.createdInvoices()).toHaveLength(before);
@@ -116,7 +117,7 @@ describe('inline mode', () => {
 
     const tap = await h.telegram.tapButton({
       from: customer(),
-      data: `ipay:${queryResultId(queryId)}`,
+      data: `v1:ipay:${queryResultId(queryId)}`,
       inlineMessageId,
     });
     expect(tap?.text).toBe('Invoice ready — tap Pay.');
@@ -129,7 +130,7 @@ describe('inline mode', () => {
     // A second tap (a stale client still showing the preview) makes nothing new.
     await h.telegram.tapButton({
       from: customer(),
-      data: `ipay:${queryResultId(queryId)}`,
+      data: `v1:ipay:${queryResultId(queryId)}`,
       inlineMessageId,
     });
     expect(h.smartypay.createdInvoices().slice(before)).toHaveLength(1);
@@ -142,7 +143,7 @@ describe('inline mode', () => {
     const { queryId } = await ask('8 bUSDT Scone');
     const inlineMessageId = h.telegram.chooseInlineResult({ queryId, feedback: false });
     h.smartypay.failNext('POST', 500);
-    const data = `ipay:${queryResultId(queryId)}`;
+    const data = `v1:ipay:${queryResultId(queryId)}`;
     const failed = await h.telegram.tapButton({ from: customer(), data, inlineMessageId });
     expect(failed).toMatchObject({ show_alert: true });
     expect(failed?.text).toContain('no invoice was created');
@@ -159,7 +160,11 @@ describe('inline mode', () => {
     h.smartypay.setLatency(300); // both handlers are waiting on SMARTy Pay at once
     try {
       const inlineMessageId = h.telegram.chooseInlineResult({ queryId });
-      const tap = h.telegram.pressButton({ from: customer(), data: `ipay:${queryResultId(queryId)}`, inlineMessageId });
+      const tap = h.telegram.pressButton({
+        from: customer(),
+        data: `v1:ipay:${queryResultId(queryId)}`,
+        inlineMessageId,
+      });
       await h.telegram.waitFor(
         () => h.telegram.callbackAnswer(tap) !== undefined && inlineEdits(inlineMessageId).length === 1,
       );
@@ -208,12 +213,12 @@ describe('inline mode', () => {
     const { queryId } = await ask('3 bUSDT Scone');
     const inlineMessageId = h.telegram.chooseInlineResult({ queryId });
     // The preview turns into the live card (with its Check status button) once the invoice exists.
-    await h.telegram.waitFor(() => JSON.stringify(h.telegram.inlineMessage(inlineMessageId)).includes('"chk:'));
+    await h.telegram.waitFor(() => JSON.stringify(h.telegram.inlineMessage(inlineMessageId)).includes('"v1:chk:'));
     const remote = defined(h.smartypay.createdInvoices()[before], 'the remote invoice');
     const row = await waitForInvoice(h, remote.id, () => true);
     const card = defined(h.telegram.inlineMessage(inlineMessageId), 'the inline card');
-    const check = card.reply_markup?.inline_keyboard.flat().find((b: any) => b.callback_data?.startsWith('chk:'));
-    expect(check?.callback_data).toBe(`chk:${row.id}`);
+    const check = card.reply_markup?.inline_keyboard.flat().find((b: any) => b.callback_data?.startsWith('v1:chk:'));
+    expect(check?.callback_data).toBe(`v1:chk:${row.id}`);
 
     h.smartypay.setStatus(remote.id, 'Paid'); // paid, but the webhook never arrives
     const tap = await h.telegram.tapButton({ from: customer(), data: check.callback_data, inlineMessageId });
@@ -269,7 +274,7 @@ describe('inline mode', () => {
     expect((await ask('', merchant)).params.button.text).toBe('Введите счёт: 10 bUSDT кофе');
 
     const inlineMessageId = h.telegram.chooseInlineResult({ queryId, feedback: false });
-    const tap = await h.telegram.tapButton({ from: customer('ru'), data: `ipay:${results[0].id}`, inlineMessageId });
+    const tap = await h.telegram.tapButton({ from: customer('ru'), data: `v1:ipay:${results[0].id}`, inlineMessageId });
     expect(tap?.text).toBe('Счёт готов — нажмите «Оплатить».');
     const [row] = await h.db.select().from(invoices).where(eq(invoices.inlineMessageId, inlineMessageId));
     expect(row?.locale).toBe('ru');
@@ -281,7 +286,7 @@ describe('inline mode', () => {
     const before = h.smartypay.createdInvoices().length;
     const tap = await h.telegram.tapButton({
       from: customer(),
-      data: 'ipay:nosuchdraft',
+      data: 'v1:ipay:nosuchdraft',
       inlineMessageId: 'inl-unknown',
     });
     expect(tap).toMatchObject({
@@ -306,7 +311,7 @@ describe('inline mode', () => {
     // The binding goes with its draft; the invoice it led to stays.
     expect(await h.db.select().from(inlineOffers).where(eq(inlineOffers.inlineMessageId, sentMessage))).toHaveLength(0);
     expect(await h.db.select().from(invoices).where(eq(invoices.inlineMessageId, sentMessage))).toHaveLength(1);
-    const tap = await h.telegram.tapButton({ from: customer(), data: `ipay:${draftId}`, inlineMessageId });
+    const tap = await h.telegram.tapButton({ from: customer(), data: `v1:ipay:${draftId}`, inlineMessageId });
     expect(tap?.text).toContain('no longer available');
   });
 });

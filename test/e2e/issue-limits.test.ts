@@ -121,7 +121,7 @@ describe('Issue again', () => {
     await issueInvoice(h, { id: -100_900_302, type: 'supergroup' });
     const answer = await h.telegram.tapButton({
       from: MERCHANT,
-      data: `again:${row.id}`,
+      data: `v1:again:${row.id}`,
       chatId: chat.id,
       messageId: row.cardMessageId as number,
     });

@@ -43,7 +43,7 @@ describe('/lang and cards already sent', () => {
     const cardId = row.cardMessageId as number;
     const tapped = await h.telegram.tapButton({
       from: MERCHANT,
-      data: `chk:${row.id}`,
+      data: `v1:chk:${row.id}`,
       chatId: chat.id,
       messageId: cardId,
     });

@@ -144,15 +144,12 @@ describe('a description that tries to look like the bot', () => {
     await h.telegram.waitFor(() => botCalls(h, chat.id, 'editMessageText').length === 1);
     const tap = await h.telegram.tapButton({
       from: MERCHANT,
-      data: `again:${row.id}`,
+      data: `v1:again:${row.id}`,
       chatId: chat.id,
       messageId: row.cardMessageId ?? 0,
     });
     expect(tap?.text).toMatch(/^🧾 New invoice #\d+ issued\.$/);
-    const [fresh] = await h.db
-      .select()
-      .from(invoices)
-      .where(eq(invoices.reissueOfInvoiceId, row.id));
+    const [fresh] = await h.db.select().from(invoices).where(eq(invoices.reissueOfInvoiceId, row.id));
     expect(fresh?.description).toBe(`Bread ${FAKE_LINE}`);
     expect(new URL(fresh?.checkoutUrl ?? '').searchParams.get('name')).toBe(`Bread ${FAKE_LINE}`);
   });

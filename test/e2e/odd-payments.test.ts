@@ -52,8 +52,8 @@ describe('UnderPaid, Withdrawn, short Paid', () => {
       LONG,
     );
     expect(buttonsOf(cardOf(chat, row.cardMessageId as number)?.reply_markup)).toEqual([
-      { text: '💳 Pay the remaining 2 bUSDT', callback_data: `rest:${row.id}` },
-      { text: '🔄 Check status', callback_data: `chk:${row.id}` },
+      { text: '💳 Pay the remaining 2 bUSDT', callback_data: `v1:rest:${row.id}` },
+      { text: '🔄 Check status', callback_data: `v1:chk:${row.id}` },
     ]);
   });
 
@@ -94,7 +94,7 @@ async function partlyPaidSale() {
   const before = h.smartypay.createdInvoices().length;
   // Two customers tap at once: one remainder.
   const taps = [CUSTOMER, MERCHANT].map((from) =>
-    h.telegram.pressButton({ from, data: `rest:${original.row.id}`, chatId: chat.id, messageId: cardId }),
+    h.telegram.pressButton({ from, data: `v1:rest:${original.row.id}`, chatId: chat.id, messageId: cardId }),
   );
   await h.telegram.waitFor(() => taps.every((id) => h.telegram.callbackAnswer(id)), LONG);
   const answers = taps.map((id) => h.telegram.callbackAnswer(id)?.text).sort();
@@ -181,7 +181,7 @@ describe('Pay the remaining', () => {
     const before = h.smartypay.createdInvoices().length;
     const answer = await h.telegram.tapButton({
       from: CUSTOMER,
-      data: `rest:${row.id}`,
+      data: `v1:rest:${row.id}`,
       chatId: chat.id,
       messageId: row.cardMessageId as number,
     });

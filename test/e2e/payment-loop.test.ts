@@ -154,8 +154,8 @@ describe('core payment loop', () => {
     await h.telegram.waitFor(() => botCalls(h, under.id, 'editMessageText').length === 1);
     // Partly paid is not closed: Check status stays, and the rest can be paid with a linked invoice.
     expect(botCalls(h, under.id, 'editMessageText')[0]?.params.reply_markup.inline_keyboard.flat()).toEqual([
-      { text: '💳 Pay the remaining 3 bUSDT', callback_data: `rest:${b.row.id}` },
-      { text: '🔄 Check status', callback_data: `chk:${b.row.id}` },
+      { text: '💳 Pay the remaining 3 bUSDT', callback_data: `v1:rest:${b.row.id}` },
+      { text: '🔄 Check status', callback_data: `v1:chk:${b.row.id}` },
     ]);
 
     const invalid = newGroup();

@@ -57,14 +57,14 @@ describe('merchant commands in a MERCHANT_CHAT_IDS group', () => {
 
     const tap = await h.telegram.tapButton({
       from: MEMBER,
-      data: 'inv:10',
+      data: 'v1:inv:10',
       chatId: chat.id,
       messageId: list.message_id,
     });
     expect(tap).toMatchObject({ text: NOT_ADMIN, show_alert: true });
     await h.telegram.tapButton({
       from: ADMIN,
-      data: 'inv:10',
+      data: 'v1:inv:10',
       chatId: chat.id,
       messageId: list.message_id,
     });

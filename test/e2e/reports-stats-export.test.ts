@@ -159,6 +159,7 @@ describe('/export', () => {
     expect(doc?.chatId).toBe(MERCHANT.id);
     expect(doc?.fileName).toMatch(new RegExp(`^invoices-${chat.id}-\\d{4}-\\d\\d-\\d\\d\\.csv$`));
     expect(doc?.caption).toBe('Invoices of Tea &amp; &lt;room&gt;: 2, newest first.');
+    expect(h.telegram.callsOf('sendDocument').at(-1)?.params.parse_mode).toBe('HTML'); // the escaped caption is HTML
     const content = doc?.content ?? Buffer.alloc(0);
     expect(content.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf])); // BOM: Excel reads UTF-8
     const lines = content.toString('utf8').slice(1).split('\r\n');

@@ -41,7 +41,7 @@ describe('inline draft ids', () => {
     ];
     expect(new Set(ids).size).toBe(3);
     for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(Buffer.byteLength(`ipay:${ids[0]}`)).toBeLessThanOrEqual(64);
+    expect(Buffer.byteLength(`v1:ipay:${ids[0]}`)).toBeLessThanOrEqual(64);
     expect(ids).not.toContain(oldSchemeId(1, laptop('1')));
     expect(ids).not.toContain(oldSchemeId(1, laptop('100')));
     expect(ids).not.toContain(oldSchemeId(2, laptop('1')));

@@ -2,8 +2,10 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
 import { invoices, outbox } from '../../src/db/schema.js';
-import { isTopUp } from '../../src/invoices/status.js';
-import { applyTransition, type TransitionInput } from '../../src/invoices/transition.js';
+import { INVOICE_STATUSES, type InvoiceStatus } from '../../src/db/vocabulary.js';
+import { canTransition, isTopUp, STATE_MACHINE } from '../../src/invoices/state-machine.js';
+import { applyTransition, type TransitionCause, targetOf } from '../../src/invoices/transition.js';
+import { SMARTYPAY_STATUSES, type SmartyPayStatus } from '../../src/payments/statuses.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 // The transition statement's rules for odd payments, on a real database without the app: a larger second
@@ -48,15 +50,18 @@ async function insertInvoice(values: Partial<typeof invoices.$inferInsert> = {})
 }
 
 let eventNo = 0;
-function webhook(smartyPayId: string, status: string, paid?: string, extra: Partial<TransitionInput> = {}) {
+function webhook(smartyPayId: string, status: SmartyPayStatus, paid?: string) {
   eventNo += 1;
   return applyTransition(handle.query, {
     invoice: { smartyPayId },
-    status,
-    paid: paid === undefined ? undefined : { value: paid.split(' ')[0] as string, token: paid.split(' ')[1] as string },
+    cause: {
+      kind: 'remote',
+      status,
+      paid:
+        paid === undefined ? undefined : { value: paid.split(' ')[0] as string, token: paid.split(' ')[1] as string },
+      event: { dedupeKey: `ev-${eventNo}`, smartyPayInvoiceId: smartyPayId, rawPayload: '{}' },
+    },
     now,
-    event: { dedupeKey: `ev-${eventNo}`, smartyPayInvoiceId: smartyPayId, rawPayload: '{}' },
-    ...extra,
   });
 }
 
@@ -65,7 +70,7 @@ const keysOf = async (id: number) =>
   (await handle.db.select().from(outbox).where(eq(outbox.invoiceId, id)).orderBy(outbox.id)).map((r) => r.dedupeKey);
 
 describe('isTopUp', () => {
-  const from = { status: 'UnderPaid', token: 'bUSDT', paidAmount: '4', paidToken: 'bUSDT' };
+  const from = { status: 'UnderPaid' as const, token: 'bUSDT', paidAmount: '4', paidToken: 'bUSDT' };
   it('is a larger UnderPaid in the invoice token, nothing else', () => {
     expect(isTopUp(from, { status: 'UnderPaid', paidAmount: '8', paidToken: 'bUSDT' })).toBe(true);
     expect(isTopUp(from, { status: 'UnderPaid', paidAmount: '4', paidToken: 'bUSDT' })).toBe(false);
@@ -125,6 +130,8 @@ describe('applyTransition', () => {
     const rows = await handle.db.select().from(outbox).where(eq(outbox.invoiceId, remainder.id));
     expect(rows.find((r) => r.kind === 'paid_reply')?.payload).toMatchObject({ linkedStatus: 'UnderPaid' });
     expect(await keysOf(original.id)).toEqual([`${original.id}:card_linked`]);
+    const [linkedEdit] = await handle.db.select().from(outbox).where(eq(outbox.invoiceId, original.id));
+    expect(linkedEdit).toMatchObject({ kind: 'card_linked', payload: { status: 'UnderPaid' } });
     // The rest then arrives on the original too: its reply knows the remainder was already paid.
     expect((await webhook(original.smartyPayId, 'Paid', '10 bUSDT')).outcome).toBe('applied');
     const originalRows = await handle.db.select().from(outbox).where(eq(outbox.invoiceId, original.id));
@@ -132,22 +139,24 @@ describe('applyTransition', () => {
     expect(await keysOf(remainder.id)).toContain(`${remainder.id}:card_linked`);
   });
 
-  it('a webhook whose metadata names an Unconfirmed invoice adopts it; SMARTy Pay saying Unconfirmed does nothing', async () => {
+  it('a webhook whose metadata names an Unconfirmed invoice adopts it', async () => {
     const row = await insertInvoice({ smartyPayId: 'unconfirmed:-100:77', status: 'Unconfirmed', nextCheckAt: null });
     const stranger = await webhook('sp-real', 'Paid', '10 bUSDT');
     expect(stranger.outcome).toBe('unknown_invoice');
-    expect((await webhook('sp-real-2', 'Unconfirmed', undefined, {})).outcome).toBe('unknown_invoice');
     eventNo += 1;
     const adopted = await applyTransition(handle.query, {
       invoice: { smartyPayId: 'sp-real' },
-      status: 'Confirming',
-      now,
-      event: {
-        dedupeKey: `ev-${eventNo}`,
-        smartyPayInvoiceId: 'sp-real',
-        rawPayload: '{}',
-        unconfirmedId: 'unconfirmed:-100:77',
+      cause: {
+        kind: 'remote',
+        status: 'Confirming',
+        event: {
+          dedupeKey: `ev-${eventNo}`,
+          smartyPayInvoiceId: 'sp-real',
+          rawPayload: '{}',
+          unconfirmedId: 'unconfirmed:-100:77',
+        },
       },
+      now,
     });
     expect(adopted).toMatchObject({ outcome: 'applied', invoiceId: row.id, adopted: true });
     expect(await rowOf(row.id)).toMatchObject({ smartyPayId: 'sp-real', status: 'Confirming', nextCheckAt: now });
@@ -157,22 +166,94 @@ describe('applyTransition', () => {
 
   it('a payment for an Unconfirmed invoice cancelled meanwhile is still recognised', async () => {
     const row = await insertInvoice({ smartyPayId: 'unconfirmed:-100:78', status: 'Unconfirmed', nextCheckAt: null });
-    await applyTransition(handle.query, { invoice: { id: row.id }, status: 'Cancelled', cancelledByUserId: 1, now });
+    await applyTransition(handle.query, { invoice: { id: row.id }, cause: { kind: 'cancel', byUserId: 1 }, now });
     expect((await rowOf(row.id))?.status).toBe('Cancelled');
     eventNo += 1;
     const paid = await applyTransition(handle.query, {
       invoice: { smartyPayId: 'sp-late' },
-      status: 'Paid',
-      paid: { value: '10', token: 'bUSDT' },
-      now,
-      event: {
-        dedupeKey: `ev-${eventNo}`,
-        smartyPayInvoiceId: 'sp-late',
-        rawPayload: '{}',
-        unconfirmedId: 'unconfirmed:-100:78',
+      cause: {
+        kind: 'remote',
+        status: 'Paid',
+        paid: { value: '10', token: 'bUSDT' },
+        event: {
+          dedupeKey: `ev-${eventNo}`,
+          smartyPayInvoiceId: 'sp-late',
+          rawPayload: '{}',
+          unconfirmedId: 'unconfirmed:-100:78',
+        },
       },
+      now,
     });
     expect(paid).toMatchObject({ outcome: 'applied', invoiceId: row.id, adopted: true });
     expect(await rowOf(row.id)).toMatchObject({ smartyPayId: 'sp-late', status: 'Paid', nextCheckAt: null });
   });
+});
+
+describe('applyTransition applies exactly the state machine', () => {
+  const causes: TransitionCause[] = [
+    ...SMARTYPAY_STATUSES.map((status) => ({ kind: 'remote' as const, status, paid: { value: '3', token: 'bUSDT' } })),
+    { kind: 'expire' },
+    { kind: 'cancel', byUserId: 7 },
+  ];
+  const causeName = (cause: TransitionCause) => (cause.kind === 'remote' ? cause.status : cause.kind);
+
+  // Every status an invoice may be in, times every cause: a webhook for SMARTy Pay's statuses (by its id, with an
+  // event), our expiry and /cancel (by row id). Outcome, status, schedule, money columns and outbox rows.
+  for (const from of INVOICE_STATUSES) {
+    it(`from ${from}`, async () => {
+      const results: unknown[] = [];
+      const expected: unknown[] = [];
+      for (const cause of causes) {
+        const to: InvoiceStatus = targetOf(cause);
+        const entry = STATE_MACHINE[to];
+        const paidAt = new Date(now.getTime() - 3_600_000);
+        const row = await insertInvoice({
+          status: from,
+          paidAmount: '1',
+          paidToken: 'bUSDT',
+          paidAt,
+          remindAt: new Date(now.getTime() + 30 * 60_000),
+        });
+        eventNo += 1;
+        const result = await applyTransition(handle.query, {
+          invoice: cause.kind === 'remote' ? { smartyPayId: row.smartyPayId } : { id: row.id },
+          cause:
+            cause.kind === 'remote'
+              ? {
+                  ...cause,
+                  event: { dedupeKey: `pair-${eventNo}`, smartyPayInvoiceId: row.smartyPayId, rawPayload: '{}' },
+                }
+              : cause,
+          now,
+        });
+        const after = await rowOf(row.id);
+        const kinds = (await handle.db.select().from(outbox).where(eq(outbox.invoiceId, row.id))).map((r) => r.kind);
+        results.push({
+          cause: causeName(cause),
+          outcome: result.outcome,
+          status: after?.status,
+          checking: after?.nextCheckAt !== null,
+          reminder: after?.remindAt !== null,
+          paidAmount: after?.paidAmount,
+          paidAt: after?.paidAt?.getTime(),
+          cancelledBy: after?.cancelledByUserId,
+          kinds: [...kinds].sort(),
+        });
+        // 1 of 10 paid before: a top-up to 3 is the one same-status move (UnderPaid again).
+        const applies = canTransition(from, to) || (from === to && entry.again === 'when_more_paid');
+        expected.push({
+          cause: causeName(cause),
+          outcome: applies ? 'applied' : 'stale',
+          status: applies ? to : from,
+          checking: applies ? entry.schedule !== 'stop_checking' : true,
+          reminder: applies ? entry.schedule === 'check_and_remind' : true,
+          paidAmount: applies && entry.payment !== 'withdrawn' && cause.kind === 'remote' ? '3' : '1',
+          paidAt: applies && entry.payment === 'settled' ? now.getTime() : paidAt.getTime(),
+          cancelledBy: applies && cause.kind === 'cancel' ? 7 : null,
+          kinds: applies ? [...entry.notify].sort() : [],
+        });
+      }
+      expect(results).toEqual(expected);
+    });
+  }
 });

@@ -241,7 +241,7 @@ describe.skipIf(!TEST_DATABASE_URL)('two app processes on one Postgres', () => {
             token: 'bUSDT',
             // Makes every confirmation's text unique, so "exactly once" is checked per invoice.
             description: `order ${i}`,
-            status: 'Paid',
+            status: 'Paid' as const,
             checkoutUrl: `https://checkout.example/invoice/seeded-${i}`,
             expiresAt,
           })),
@@ -249,12 +249,12 @@ describe.skipIf(!TEST_DATABASE_URL)('two app processes on one Postgres', () => {
         .returning({ id: invoices.id, chatId: invoices.notifyChatId, payMessageId: invoices.payMessageId });
       await seed.db.insert(outbox).values(
         issued.map((row) => ({
-          kind: 'paid_reply',
+          kind: 'paid_reply' as const,
           dedupeKey: `${row.id}:paid_reply`,
           invoiceId: row.id,
           chatId: row.chatId,
           targetMessageId: row.payMessageId,
-          payload: { status: 'Paid', previousStatus: 'Created' },
+          payload: { status: 'Paid' as const, previousStatus: 'Created' as const, paidAmount: null, paidToken: null },
           status: 'pending',
         })),
       );

@@ -41,7 +41,7 @@ async function waitForReply(invoiceId: number, ready: (row: OutboxRow) => boolea
   let found: OutboxRow | undefined;
   await waitUntil(
     async () => {
-      found = (await outboxRowsOf(h, invoiceId)).find((r) => r.kind === 'paid_reply');
+      found = (await outboxRowsOf(h, invoiceId)).find((r) => r.kind === 'paid_reply') as OutboxRow | undefined;
       return found !== undefined && ready(found);
     },
     5_000,

@@ -521,6 +521,24 @@ describe('buttons, inline mode, admins and documents', () => {
     expect(await api.getUpdates({ offset: 2, timeout: 0 })).toEqual([]);
   });
 
+  it('refuses callback data that is empty or over 64 bytes, as Telegram does (BUTTON_DATA_INVALID)', async () => {
+    const fits = 'é'.repeat(32); // 64 bytes
+    const sent = await api.sendMessage(-101, 'card', { reply_markup: inlineKeyboard(fits) });
+    for (const data of [`${fits}x`, '']) {
+      const markup = inlineKeyboard(data);
+      const refused = await rejection(api.sendMessage(-101, 'card', { reply_markup: markup }));
+      expect([refused.error_code, refused.description]).toEqual([400, 'Bad Request: BUTTON_DATA_INVALID']);
+      const edit = await rejection(api.editMessageText(-101, sent.message_id, 'edited', { reply_markup: markup }));
+      expect(edit.description).toBe('Bad Request: BUTTON_DATA_INVALID');
+    }
+    const queryId = fake.inlineQuery({ from: user, query: '1' });
+    const result = { type: 'article' as const, id: 'a', title: 't', input_message_content: { message_text: 'm' } };
+    const answer = api.answerInlineQuery(queryId, [{ ...result, reply_markup: inlineKeyboard('a'.repeat(65)) }]);
+    expect((await rejection(answer)).description).toBe('Bad Request: BUTTON_DATA_INVALID');
+    expect(fake.inlineResults(queryId)).toBeUndefined();
+    expect(fake.messages(-101)).toHaveLength(1);
+  });
+
   it('getChatAdministrators lists the users set with setAdmins', async () => {
     expect(await api.getChatAdministrators(-5)).toEqual([]);
     fake.setAdmins(-5, [7, 8]);

@@ -330,8 +330,21 @@ function canonical(value: unknown): string {
 }
 
 /** Telegram treats an empty inline keyboard as no keyboard at all. */
+/** Telegram refuses a button whose callback_data is empty or over 64 bytes. */
+function checkButtons(markup: unknown): void {
+  const rows = (markup as { inline_keyboard?: unknown } | null | undefined)?.inline_keyboard;
+  if (!Array.isArray(rows)) return;
+  for (const button of rows.flat() as Array<{ callback_data?: unknown }>) {
+    const data = button?.callback_data;
+    if (data === undefined) continue;
+    const bytes = typeof data === 'string' ? Buffer.byteLength(data) : 0;
+    if (bytes < 1 || bytes > 64) throw new ApiError(400, 'Bad Request: BUTTON_DATA_INVALID');
+  }
+}
+
 function normaliseMarkup(markup: unknown): any {
   if (markup === null || markup === undefined) return undefined;
+  checkButtons(markup);
   const rows = (markup as { inline_keyboard?: unknown[][] }).inline_keyboard;
   if (Array.isArray(rows) && rows.every((row) => Array.isArray(row) && row.length === 0)) return undefined;
   return markup;
@@ -552,6 +565,7 @@ export async function startFakeTelegram(
       if (!query || query.results)
         throw new ApiError(400, 'Bad Request: query is too old and response timeout expired or query ID is invalid');
       if (!Array.isArray(p.results)) throw new ApiError(400, 'Bad Request: results must be an array');
+      for (const result of p.results) checkButtons(result?.reply_markup);
       query.results = p.results;
       return true;
     },

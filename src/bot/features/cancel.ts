@@ -1,6 +1,6 @@
 import { type CommandContext, Composer } from 'grammy';
 import type { InvoiceRow } from '../../db/schema.js';
-import { isPaidStatus } from '../../invoices/status.js';
+import type { InvoiceStatus } from '../../db/vocabulary.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
 import { replyTo } from '../reply.js';
@@ -11,13 +11,23 @@ import { statusLabel } from './report-format.js';
 // SMARTy Pay cannot cancel an invoice: the bot marks it cancelled and removes the Pay button; a payment
 // that still arrives is recorded and announced as paid after cancellation.
 
-/** Why an invoice cannot be cancelled, or undefined when it still can. */
+/** Why an invoice in each status cannot be cancelled; null where the state machine allows it (a test checks). */
+export const CANCEL_REFUSALS: Record<InvoiceStatus, string | null> = {
+  Unconfirmed: null,
+  Created: null,
+  Confirming: null,
+  Expired: 'cancel-already-expired',
+  Cancelled: 'cancel-already-cancelled',
+  UnderPaid: 'cancel-not-open',
+  Invalid: 'cancel-not-open',
+  Paid: 'cancel-already-paid',
+  SimplePaid: 'cancel-already-paid',
+  OverPaid: 'cancel-already-paid',
+  Withdrawn: 'cancel-already-paid',
+};
+
 function refusalKey(invoice: InvoiceRow): string | undefined {
-  if (isPaidStatus(invoice.status)) return 'cancel-already-paid';
-  if (invoice.status === 'Expired') return 'cancel-already-expired';
-  if (invoice.status === 'Cancelled') return 'cancel-already-cancelled';
-  if (invoice.status === 'UnderPaid' || invoice.status === 'Invalid') return 'cancel-not-open';
-  return undefined;
+  return CANCEL_REFUSALS[invoice.status] ?? undefined;
 }
 
 export function createCancelFeature(deps: LifecycleFeatureDeps) {
@@ -38,7 +48,6 @@ export function createCancelFeature(deps: LifecycleFeatureDeps) {
   composer.command('cancel', async (ctx) => {
     const reply = (text: string) =>
       ctx.reply(text, {
-        parse_mode: 'HTML',
         reply_parameters: replyTo(ctx.msg.message_id),
       });
     if (!(await ensureMerchant(ctx, deps.permissions))) return;

@@ -1,13 +1,14 @@
-import { type CallbackQueryContext, Composer } from 'grammy';
+import { Composer } from 'grammy';
 import type { InvoiceRow } from '../../db/schema.js';
 import { translateOf } from '../../i18n/index.js';
 import { formatMoney } from '../../i18n/numbers.js';
 import { normaliseDecimal } from '../../invoices/amount.js';
 import { remainingAmount } from '../../invoices/remainder.js';
-import { isOpenStatus } from '../../invoices/status.js';
+import { isOpenStatus } from '../../invoices/state-machine.js';
 import { cleanUserText } from '../../invoices/user-text.js';
 import { isNotModified } from '../../notify/failures.js';
-import { CHECK_STATUS_ACTION, ISSUE_AGAIN_ACTION, PAY_REST_ACTION, renderOpenCard } from '../../notify/messages.js';
+import { renderOpenCard } from '../../notify/messages.js';
+import { type CallbackContext, onCallback } from '../callback.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
 import { issueRefusalText } from '../rate-limit.js';
@@ -18,15 +19,12 @@ import { type LifecycleFeatureDeps, statusAnswerKey } from './lifecycle-deps.js'
 // "Pay the remaining" (on a partly paid card; anyone: it is the customer who pays) issues the one invoice for the rest.
 // Every tap is answered, also when something fails, so the client stops its spinner.
 
-type CardContext = CallbackQueryContext<BotContext>;
-
 export function createCardFeature(deps: LifecycleFeatureDeps) {
   const now = deps.now ?? (() => new Date());
   const composer = new Composer<BotContext>();
 
   /** The invoice the tapped button names, if it belongs to the chat the card is in. */
-  async function invoiceOf(ctx: CardContext): Promise<InvoiceRow | undefined> {
-    const id = Number(ctx.match[1]);
+  async function invoiceOf(ctx: CallbackContext, id: number): Promise<InvoiceRow | undefined> {
     const inlineMessageId = ctx.callbackQuery.inline_message_id;
     if (inlineMessageId !== undefined) {
       // An inline-mode card: the message itself names the invoice, wherever it was posted.
@@ -40,11 +38,10 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
    * Still open: the card is re-rendered so its "expires in N min" is current, in the language it was sent in
    * (the invoice's locale), whoever tapped and whatever /lang says now: a sent card is never rewritten in another.
    */
-  async function refreshOpenCard(ctx: CardContext, invoice: InvoiceRow): Promise<void> {
+  async function refreshOpenCard(ctx: CallbackContext, invoice: InvoiceRow): Promise<void> {
     const card = renderOpenCard(deps.translator.forLocale(invoice.locale), invoice, now());
     await ctx
       .editMessageText(card.text, {
-        parse_mode: 'HTML',
         reply_markup: card.replyMarkup,
         link_preview_options: { is_disabled: true },
       })
@@ -56,7 +53,7 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
       });
   }
 
-  async function answering(ctx: CardContext, what: string, handle: () => Promise<string | undefined>) {
+  async function answering(ctx: CallbackContext, what: string, handle: () => Promise<string | undefined>) {
     try {
       const text = await handle();
       if (text !== undefined) await ctx.answerCallbackQuery({ text });
@@ -66,9 +63,9 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
     }
   }
 
-  composer.callbackQuery(new RegExp(`^${CHECK_STATUS_ACTION}:(\\d{1,15})$`), (ctx) =>
+  onCallback(composer, 'chk', (ctx, { id }) =>
     answering(ctx, 'status check', async () => {
-      const invoice = await invoiceOf(ctx);
+      const invoice = await invoiceOf(ctx, id);
       if (!invoice) return ctx.t('check-unknown');
       const result = await deps.lifecycle.checkStatus(invoice, ctx.from.id);
       if (result.kind === 'throttled') return ctx.t('check-throttled');
@@ -81,10 +78,10 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
     }),
   );
 
-  composer.callbackQuery(new RegExp(`^${ISSUE_AGAIN_ACTION}:(\\d{1,15})$`), (ctx) =>
+  onCallback(composer, 'again', (ctx, { id }) =>
     answering(ctx, 'issue again', async () => {
       if (!(await ensureMerchant(ctx, deps.permissions))) return undefined; // it answered the tap
-      const old = await invoiceOf(ctx);
+      const old = await invoiceOf(ctx, id);
       if (!old) return ctx.t('check-unknown');
       if (old.status !== 'Expired') return ctx.t('again-not-expired');
       const cardMessageId = old.cardMessageId ?? ctx.callbackQuery.message?.message_id;
@@ -117,9 +114,9 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
     }),
   );
 
-  composer.callbackQuery(new RegExp(`^${PAY_REST_ACTION}:(\\d{1,15})$`), (ctx) =>
+  onCallback(composer, 'rest', (ctx, { id }) =>
     answering(ctx, 'pay the remaining', async () => {
-      const original = await invoiceOf(ctx);
+      const original = await invoiceOf(ctx, id);
       if (!original) return ctx.t('check-unknown');
       // Worked out from the row as it is now, never from the button: amount − paid, same token.
       const rest = remainingAmount(original);

@@ -28,7 +28,6 @@ export function createExportFeature(deps: ExportFeatureDeps) {
   composer.command('export', async (ctx) => {
     const reply = (text: string) =>
       ctx.reply(text, {
-        parse_mode: 'HTML',
         reply_parameters: replyTo(ctx.msg.message_id),
         link_preview_options: { is_disabled: true },
       });
@@ -53,7 +52,7 @@ export function createExportFeature(deps: ExportFeatureDeps) {
     const date = now().toISOString().slice(0, 10);
     const file = new InputFile(invoicesCsv(rows), `invoices-${ctx.chat.id}-${date}.csv`);
     try {
-      await ctx.api.sendDocument(userId, file, { caption, parse_mode: 'HTML' });
+      await ctx.api.sendDocument(userId, file, { caption });
     } catch (error) {
       if (error instanceof GrammyError && error.error_code === 403) {
         ctx.logger.info({ userId }, '/export: the merchant has no private chat with the bot');

@@ -30,8 +30,8 @@ export function createHelpFeature(deps: { tokens: TokenPolicy; setupMode: boolea
     const guide = guideText(ctx.t, deps.tokens, ctx.me.username);
     // Setup mode: the operator reads first how to name the merchant, then what the bot will do.
     const text = deps.setupMode ? `${ctx.t('help-setup')}\n\n${guide}` : guide;
-    return ctx.reply(text, { parse_mode: 'HTML' });
+    return ctx.reply(text);
   });
-  composer.command('tokens', (ctx) => ctx.reply(tokensText(ctx.t, deps.tokens), { parse_mode: 'HTML' }));
+  composer.command('tokens', (ctx) => ctx.reply(tokensText(ctx.t, deps.tokens)));
   return composer;
 }

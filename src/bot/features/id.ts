@@ -22,7 +22,7 @@ export function createIdFeature(deps: { setupMode: boolean }) {
       lines.push('', ctx.t('id-setup-user'));
       if (ctx.chat.type !== 'private') lines.push(ctx.t('id-setup-chat'));
     }
-    await ctx.reply(lines.join('\n'), { parse_mode: 'HTML', reply_parameters: replyTo(ctx.msg.message_id) });
+    await ctx.reply(lines.join('\n'), { reply_parameters: replyTo(ctx.msg.message_id) });
   });
   return composer;
 }

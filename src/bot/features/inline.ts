@@ -10,6 +10,8 @@ import type { InvoiceService } from '../../invoices/service.js';
 import { escapeHtml } from '../../notify/messages.js';
 import { SmartyPayError } from '../../payments/client.js';
 import type { TokenPolicy } from '../../payments/currencies.js';
+import { encodeCallbackData } from '../../telegram/callback-data.js';
+import { onCallback } from '../callback.js';
 import type { BotContext } from '../context.js';
 import { answerWithoutResults, ensureMerchant } from '../guard.js';
 import type { Permissions } from '../permissions.js';
@@ -29,8 +31,6 @@ export interface InlineFeatureDeps {
   /** Shared with /pay. */
   issueLimit: IssueLimit;
 }
-
-export const INLINE_PAY_PREFIX = 'ipay:';
 
 export function createInlineFeature(deps: InlineFeatureDeps) {
   const composer = new Composer<BotContext>();
@@ -91,8 +91,7 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
     }
   });
 
-  composer.callbackQuery(new RegExp(`^${INLINE_PAY_PREFIX}(.+)$`), async (ctx) => {
-    const draftId = ctx.match[1] ?? '';
+  onCallback(composer, 'ipay', async (ctx, { draft: draftId }) => {
     const inlineMessageId = ctx.callbackQuery.inline_message_id;
     const log = { userId: ctx.from.id, draftId, inlineMessageId };
     const tap = inlineMessageId ? await resolveInlineTap(tapDeps, inlineMessageId, draftId) : undefined;
@@ -172,11 +171,12 @@ function previewResult(t: Translate, draftId: string, request: InlineDraft['requ
     description: request.description ?? t('inline-result-no-description'),
     input_message_content: {
       message_text: lines.join('\n'),
-      parse_mode: 'HTML',
       link_preview_options: { is_disabled: true },
     },
     reply_markup: {
-      inline_keyboard: [[{ text: t('inline-pay-button', { money }), callback_data: `${INLINE_PAY_PREFIX}${draftId}` }]],
+      inline_keyboard: [
+        [{ text: t('inline-pay-button', { money }), callback_data: encodeCallbackData('ipay', { draft: draftId }) }],
+      ],
     },
   };
 }

@@ -4,6 +4,8 @@ import { type Translate, translateOf } from '../../i18n/index.js';
 import type { InvoicePage, InvoiceReports } from '../../invoices/reports.js';
 import { isNotModified } from '../../notify/failures.js';
 import { money } from '../../notify/messages.js';
+import { encodeCallbackData } from '../../telegram/callback-data.js';
+import { onCallback } from '../callback.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
 import type { Permissions } from '../permissions.js';
@@ -19,9 +21,7 @@ export interface InvoiceListFeatureDeps {
 }
 
 export const PAGE_SIZE = 10;
-/** Callback data `inv:<offset>`; the offset is bounded so the data stays well under 64 bytes. */
-const PAGE_DATA = /^inv:(\d{1,9})$/;
-const pageData = (offset: number) => `inv:${offset}`;
+const pageData = (offset: number) => encodeCallbackData('inv', { offset });
 
 export function renderInvoicePage(
   t: Translate,
@@ -64,23 +64,21 @@ export function createInvoiceListFeature(deps: InvoiceListFeatureDeps) {
     const { page, offset } = await loadPage(ctx.chat.id, 0);
     const rendered = renderInvoicePage(await translateOf(ctx), page, offset, now());
     await ctx.reply(rendered.text, {
-      parse_mode: 'HTML',
       reply_parameters: replyTo(ctx.msg.message_id),
       ...(rendered.replyMarkup && { reply_markup: rendered.replyMarkup }),
     });
   });
 
-  composer.callbackQuery(PAGE_DATA, async (ctx) => {
+  onCallback(composer, 'inv', async (ctx, data) => {
     // ensureMerchant answers a refused tap itself (an alert); every other path answers here, errors included.
     if (!(await ensureMerchant(ctx, deps.permissions))) return;
     try {
       const chatId = ctx.chat?.id;
       if (chatId !== undefined) {
-        const { page, offset } = await loadPage(chatId, Number(ctx.match[1]));
+        const { page, offset } = await loadPage(chatId, data.offset);
         const rendered = renderInvoicePage(await translateOf(ctx), page, offset, now());
         await ctx
           .editMessageText(rendered.text, {
-            parse_mode: 'HTML',
             ...(rendered.replyMarkup && { reply_markup: rendered.replyMarkup }),
           })
           .catch((error: unknown) => {

@@ -21,14 +21,12 @@ export function createLangFeature(deps: { chatSettings: ChatSettings; permission
       const key = chosen ? 'lang-current' : 'lang-current-auto';
       const language = ctx.t(`lang-name-${chosen ?? pickLocale(ctx.from?.language_code)}`);
       await ctx.reply(ctx.t(key, { language }), {
-        parse_mode: 'HTML',
         reply_parameters: inReply,
       });
       return;
     }
     if (choice !== 'auto' && !isLocale(choice)) {
       await ctx.reply(ctx.t('lang-unknown', { word: escapeHtml(ctx.match.trim()) }), {
-        parse_mode: 'HTML',
         reply_parameters: inReply,
       });
       return;

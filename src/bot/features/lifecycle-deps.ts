@@ -2,7 +2,7 @@ import type { InvoiceRow } from '../../db/schema.js';
 import type { Translator } from '../../i18n/index.js';
 import type { InvoiceLifecycle } from '../../invoices/lifecycle.js';
 import type { InvoiceService } from '../../invoices/service.js';
-import { isOpenStatus, isPaidStatus } from '../../invoices/status.js';
+import type { InvoiceStatus } from '../../db/vocabulary.js';
 import type { Permissions } from '../permissions.js';
 import type { IssueLimit } from '../rate-limit.js';
 
@@ -18,15 +18,21 @@ export interface LifecycleFeatureDeps {
   now?: (() => Date) | undefined;
 }
 
+const STATUS_ANSWER_KEYS: Record<InvoiceStatus, string> = {
+  Unconfirmed: 'check-waiting',
+  Created: 'check-waiting',
+  Confirming: 'check-waiting',
+  Expired: 'check-expired',
+  Cancelled: 'check-cancelled',
+  UnderPaid: 'check-underpaid',
+  Invalid: 'check-invalid',
+  Paid: 'check-paid',
+  SimplePaid: 'check-paid',
+  OverPaid: 'check-paid',
+  Withdrawn: 'check-paid',
+};
+
 /** The i18n key naming an invoice's state in a short answer ("check-paid", …). */
 export function statusAnswerKey(invoice: InvoiceRow): string {
-  if (isPaidStatus(invoice.status)) return 'check-paid';
-  if (isOpenStatus(invoice.status)) return 'check-waiting';
-  const keys: Record<string, string> = {
-    UnderPaid: 'check-underpaid',
-    Invalid: 'check-invalid',
-    Expired: 'check-expired',
-    Cancelled: 'check-cancelled',
-  };
-  return keys[invoice.status] ?? 'check-waiting';
+  return STATUS_ANSWER_KEYS[invoice.status];
 }

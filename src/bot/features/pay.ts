@@ -65,7 +65,6 @@ export function createPayFeature(deps: PayFeatureDeps) {
     const parsed = parsePayCommand(ctx.match, deps.tokens);
     if (!parsed.ok) {
       await ctx.reply(payRefusalText(ctx.t, parsed.problem, parsed.word, deps.tokens), {
-        parse_mode: 'HTML',
         reply_parameters: inReply,
       });
       return;

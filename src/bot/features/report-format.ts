@@ -1,3 +1,4 @@
+import type { InvoiceStatus } from '../../db/vocabulary.js';
 import type { Lookup, Translate } from '../../i18n/index.js';
 import { compareDecimals, normaliseDecimal } from '../../invoices/amount.js';
 import type { WindowStats } from '../../invoices/reports.js';
@@ -5,7 +6,7 @@ import { money, userText } from '../../notify/messages.js';
 
 // Pieces the read-only merchant commands share: status labels, ages, dates, conversion.
 
-const STATUS_KEYS: Record<string, string> = {
+const STATUS_KEYS: Record<InvoiceStatus, string> = {
   Created: 'reports-status-open',
   Confirming: 'reports-status-confirming',
   Expired: 'reports-status-expired',
@@ -19,9 +20,12 @@ const STATUS_KEYS: Record<string, string> = {
   Unconfirmed: 'reports-status-unconfirmed',
 };
 
-/** A human label; a status this build does not know yet is shown as SMARTy Pay names it. */
-export function statusLabel(t: Lookup, status: string): string {
-  const key = STATUS_KEYS[status];
+/**
+ * A human label. The column is text: a row written by a newer build (then rolled back) may hold a status this
+ * build does not know; it is shown by its name.
+ */
+export function statusLabel(t: Lookup, status: InvoiceStatus): string {
+  const key: string | undefined = STATUS_KEYS[status];
   return key ? t(key) : t('reports-status-other', { status: userText(status) });
 }
 

@@ -39,7 +39,6 @@ export function createStatsFeature(deps: StatsFeatureDeps) {
     if (!(await ensureMerchant(ctx, deps.permissions))) return;
     const stats = await deps.reports.stats(ctx.chat.id);
     await ctx.reply(renderStats(await translateOf(ctx), stats), {
-      parse_mode: 'HTML',
       reply_parameters: replyTo(ctx.msg.message_id),
     });
   });

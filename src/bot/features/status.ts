@@ -3,7 +3,7 @@ import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { InvoiceRow } from '../../db/schema.js';
 import { type Translate, translateOf } from '../../i18n/index.js';
 import type { InvoiceService } from '../../invoices/service.js';
-import { isOpenStatus } from '../../invoices/status.js';
+import { isOpenStatus } from '../../invoices/state-machine.js';
 import { formatUtc, money, payButton, userText } from '../../notify/messages.js';
 import type { BotContext } from '../context.js';
 import { replyTo } from '../reply.js';
@@ -62,7 +62,7 @@ export function createStatusFeature(deps: StatusFeatureDeps) {
     if (argument !== '') {
       const id = INVOICE_ID.exec(argument)?.[1];
       if (!id) {
-        await ctx.reply(ctx.t('status-usage'), { parse_mode: 'HTML', reply_parameters: inReply });
+        await ctx.reply(ctx.t('status-usage'), { reply_parameters: inReply });
         return;
       }
       invoice = await deps.invoices.findInChat(ctx.chat.id, Number(id));
@@ -77,12 +77,11 @@ export function createStatusFeature(deps: StatusFeatureDeps) {
         return;
       }
     } else {
-      await ctx.reply(ctx.t('status-usage'), { parse_mode: 'HTML', reply_parameters: inReply });
+      await ctx.reply(ctx.t('status-usage'), { reply_parameters: inReply });
       return;
     }
     const rendered = renderStatus(await translateOf(ctx), invoice, now());
     await ctx.reply(rendered.text, {
-      parse_mode: 'HTML',
       reply_parameters: inReply,
       link_preview_options: { is_disabled: true },
       ...(rendered.replyMarkup && { reply_markup: rendered.replyMarkup }),

@@ -1,0 +1,129 @@
+import type { Express } from 'express';
+import type { Bot } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import type { Logger } from 'pino';
+import { createBot } from '../bot/bot.js';
+import type { BotContext } from '../bot/context.js';
+import { createPermissions, type Permissions } from '../bot/permissions.js';
+import { createUpdateLog } from '../bot/update-log.js';
+import type { Config } from '../config.js';
+import { connectDatabase } from '../connect.js';
+import type { DatabaseHandle } from '../db/client.js';
+import { createMetricsApp } from '../http/metrics-server.js';
+import { createServer } from '../http/server.js';
+import { createTelegramWebhook, type TelegramWebhook } from '../http/telegram-webhook.js';
+import type { Translator } from '../i18n/index.js';
+import { abortWith, createServices, type Services, telegramApi } from './services.js';
+
+// Build: open the database, then wire every object of the app — services and workers (services.ts), the bot, the
+// HTTP apps. Nothing listens, no loop runs and Telegram is not called; start.ts does that.
+
+export interface BuildOptions {
+  logger: Logger;
+  now?: () => Date;
+  /** Who the bot is (getMe, asked before the build). */
+  botInfo: UserFromGetMe;
+}
+
+export interface BuiltApp {
+  config: Config;
+  logger: Logger;
+  database: DatabaseHandle;
+  translator: Translator;
+  permissions: Permissions;
+  bot: Bot<BotContext>;
+  /** The webhook port's app and the metrics port's app, not listening yet. */
+  http: { app: Express; metrics: Express };
+  /** Webhook mode only: the route Telegram pushes updates to. */
+  telegramWebhook: TelegramWebhook | undefined;
+  workers: Services['workers'];
+  /** Aborts every Telegram call still in flight (the bot's and the outbox's): shutdown's last resort. */
+  abortTelegramCalls(): void;
+}
+
+export async function buildApp(config: Config, options: BuildOptions): Promise<BuiltApp> {
+  const { logger, now = () => new Date(), botInfo } = options;
+  const database = await connectDatabase({
+    deadline: Date.now() + config.startupTimeoutMs,
+    logger,
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolMax: config.databasePoolMax,
+  });
+  logger.info({ driver: database.driver }, 'database ready, migrations applied');
+  try {
+    const telegramCalls = new AbortController();
+    const services = createServices(config, { logger, now, database, telegramCalls: telegramCalls.signal });
+    const permissions = createPermissions({
+      api: telegramApi(config, 10, telegramCalls.signal),
+      logger,
+      merchantUserIds: config.merchantUserIds,
+      merchantChatIds: config.merchantChatIds,
+    });
+    const bot = createAppBot(config, { services, permissions, logger, now, botInfo });
+    bot.api.config.use(abortWith(telegramCalls.signal));
+    const telegramWebhook =
+      config.botMode === 'webhook'
+        ? createTelegramWebhook({
+            secretToken: config.telegramWebhookSecret ?? '',
+            logger,
+            // The same bound as the runner's in polling mode: past it Telegram gets 503 and retries.
+            maxInFlight: config.botConcurrency,
+            isFirstDelivery: createUpdateLog(database.db).isFirstDelivery,
+            handleUpdate: (update) => bot.handleUpdate(update),
+          })
+        : undefined;
+    const app = createServer({
+      invoices: services.invoices,
+      logger,
+      smartyPaySecretKey: config.smartyPay.secretKey,
+      ping: database.ping,
+      routers: telegramWebhook ? [telegramWebhook.router] : [],
+      metrics: services.metrics,
+    });
+    return {
+      config,
+      logger,
+      database,
+      translator: services.translator,
+      permissions,
+      bot,
+      http: { app, metrics: createMetricsApp({ metrics: services.metrics, logger, token: config.metrics.token }) },
+      telegramWebhook,
+      workers: services.workers,
+      abortTelegramCalls: () => telegramCalls.abort(new Error('shutting down: SHUTDOWN_TIMEOUT_MS passed')),
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+interface BotWiring {
+  services: Services;
+  permissions: Permissions;
+  logger: Logger;
+  now: () => Date;
+  botInfo: UserFromGetMe;
+}
+
+function createAppBot(config: Config, { services, permissions, logger, now, botInfo }: BotWiring) {
+  return createBot(config.botToken, {
+    invoices: services.invoices,
+    lifecycle: services.lifecycle,
+    reports: services.reports,
+    inlineDrafts: services.inlineDrafts,
+    translator: services.translator,
+    permissions,
+    rateQuota: services.rateQuota,
+    payRateLimitPerMinute: config.payRateLimitPerMinute,
+    invoiceGlobalLimitPerMinute: config.invoiceGlobalLimitPerMinute,
+    chatSettings: services.chatSettings,
+    logger,
+    apiRoot: config.telegramApiRoot,
+    tokens: config.tokens,
+    now,
+    botInfo,
+    metrics: services.metrics,
+  });
+}

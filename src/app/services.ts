@@ -1,0 +1,137 @@
+import { Api, type Transformer } from 'grammy';
+import type { Logger } from 'pino';
+import { createChatSettings } from '../chats/settings.js';
+import type { Config } from '../config.js';
+import type { DatabaseHandle } from '../db/client.js';
+import { createTranslator, pickLocale } from '../i18n/index.js';
+import { createInlineDrafts } from '../invoices/inline-drafts.js';
+import { createInvoiceLifecycle } from '../invoices/lifecycle.js';
+import { createRateQuota } from '../invoices/quota.js';
+import { createRecheckBudget } from '../invoices/recheck-budget.js';
+import { createReconciler } from '../invoices/reconciler.js';
+import { createInvoiceReports } from '../invoices/reports.js';
+import { createInvoiceService } from '../invoices/service.js';
+import { createMetrics } from '../metrics.js';
+import { createOutboxWorker, outboxApiTimeoutSeconds } from '../notify/outbox.js';
+import { createOutboxMonitor } from '../notify/outbox-monitor.js';
+import { outboxPacing } from '../notify/pacing.js';
+import { createSmartyPayClient } from '../payments/client.js';
+import { htmlParseMode } from '../telegram/parse-mode.js';
+
+// The services both the bot and the webhooks call, and the workers behind them: plain objects over the open
+// database. Nothing here runs until start.ts starts the workers.
+
+export interface ServiceDeps {
+  logger: Logger;
+  now: () => Date;
+  database: DatabaseHandle;
+  /** Aborted at the shutdown deadline: every Telegram call made through `telegramApi` ends then. */
+  telegramCalls: AbortSignal;
+}
+
+export type Services = ReturnType<typeof createServices>;
+
+export function createServices(config: Config, { logger, now, database, telegramCalls }: ServiceDeps) {
+  const { db, query } = database;
+  const chatSettings = createChatSettings({ db, now });
+  const translator = createTranslator({
+    localeOf: async (ctx) =>
+      (ctx.chat && (await chatSettings.locale(ctx.chat.id))) ?? pickLocale(ctx.from?.language_code),
+  });
+  const outboxMonitor = createOutboxMonitor({ db, logger, now });
+  const metrics = createMetrics({ readOutbox: () => outboxMonitor.snapshot(), logger });
+
+  // Request signatures carry wall-clock time (SMARTy Pay rejects skewed ones), not the domain clock.
+  const payments = createSmartyPayClient({
+    apiKey: config.smartyPay.apiKey,
+    secretKey: config.smartyPay.secretKey,
+    host: config.smartyPay.apiHost,
+    timeoutMs: config.smartyPay.timeoutMs,
+    maxInFlight: config.smartyPay.maxInFlight,
+  });
+  // Before the domain services: whoever commits outbox rows (issue, transition, reminders) wakes it.
+  // Its own client: HTML like the bot's, but no auto-retry (the outbox has its own backoff under a lease).
+  const outboxApi = telegramApi(config, outboxApiTimeoutSeconds(config.outbox.leaseMs), telegramCalls);
+  outboxApi.config.use(htmlParseMode);
+  const outbox = createOutboxWorker({
+    db,
+    api: outboxApi,
+    logger,
+    translator,
+    now,
+    leaseMs: config.outbox.leaseMs,
+    maxAgeMs: config.outbox.maxAgeMs,
+    pacing: outboxPacing(config.telegramPacing),
+    metrics,
+  });
+  const invoices = createInvoiceService({
+    db,
+    query,
+    payments,
+    logger,
+    checkoutUrl: config.smartyPay.checkoutUrl,
+    ttlMinutes: config.invoiceTtlMinutes,
+    reminderMinutes: config.reminderMinutes,
+    now,
+    metrics,
+    outbox,
+  });
+  // One re-check budget for the reconciler and "Check status" taps together.
+  const recheckBudget = createRecheckBudget({ maxPerMinute: config.recheck.maxPerMinute, now });
+  const rateQuota = createRateQuota({ query, now });
+  const lifecycle = createInvoiceLifecycle({
+    db,
+    query,
+    payments,
+    invoices,
+    logger,
+    now,
+    budget: recheckBudget,
+    perUser: { quota: rateQuota, perMinute: config.checkStatusPerUserPerMinute },
+    outbox,
+  });
+  const inlineDrafts = createInlineDrafts({ db, now });
+  const reports = createInvoiceReports({ db, now });
+
+  const reconciler = createReconciler({
+    db,
+    payments,
+    invoices,
+    logger,
+    now,
+    budget: recheckBudget,
+    intervalMs: config.recheck.intervalMs,
+    reminders: lifecycle,
+    drafts: inlineDrafts,
+  });
+
+  return {
+    chatSettings,
+    translator,
+    metrics,
+    invoices,
+    lifecycle,
+    rateQuota,
+    inlineDrafts,
+    reports,
+    workers: { outbox, reconciler, outboxMonitor },
+  };
+}
+
+/** A Telegram client of its own (its own per-call timeout) whose calls end when `calls` aborts. */
+export function telegramApi(config: Config, timeoutSeconds: number, calls: AbortSignal): Api {
+  const api = new Api(config.botToken, { apiRoot: config.telegramApiRoot, timeoutSeconds });
+  api.config.use(abortWith(calls));
+  return api;
+}
+
+/**
+ * Calls through the Api end when `signal` aborts (grammY takes a signal per call, none per client). A call with its
+ * own signal (the runner's getUpdates, which its stop() aborts) keeps it: combining them with AbortSignal.any on
+ * every long poll would pile up signals tied to this long-lived one.
+ */
+export function abortWith(signal: AbortSignal): Transformer {
+  // grammY types signals with its abort-controller shim; a native one is what its fetch uses.
+  const shutdown = signal as NonNullable<Parameters<Transformer>[3]>;
+  return (prev, method, payload, callSignal) => prev(method, payload, callSignal ?? shutdown);
+}
