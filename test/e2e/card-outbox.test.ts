@@ -49,6 +49,12 @@ describe('the invoice card through the outbox', () => {
     expect(card?.params.text).toContain(`Invoice #${row.id}`);
     const shown = h.telegram.messages(chat.id).filter((m) => m.text.includes(`Invoice #${row.id}`));
     expect(shown.map((m) => m.message_id)).toEqual([row.cardMessageId]);
+    // The worker records the card's message id, then marks its row: wait for the mark, not just the id.
+    await waitUntil(
+      async () => (await outboxRowsOf(h, row.id)).every((r) => r.status !== 'sending'),
+      5_000,
+      'the card row marked',
+    );
     const rows = await outboxRowsOf(h, row.id);
     expect(rows.map((r) => [r.kind, r.status, r.attempts])).toEqual([['new_card', 'sent', 2]]);
   });
