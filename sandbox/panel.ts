@@ -32,7 +32,7 @@ export async function readPanelRows(db: Database, chatIds: number[], limit = 20)
   const invoiceRows = await db
     .select()
     .from(invoices)
-    .where(inArray(invoices.chatId, chatIds))
+    .where(inArray(invoices.notifyChatId, chatIds))
     .orderBy(desc(invoices.id))
     .limit(limit);
   const outboxRows = await db
@@ -44,7 +44,7 @@ export async function readPanelRows(db: Database, chatIds: number[], limit = 20)
   return {
     invoices: invoiceRows.map((row) => ({
       id: row.id,
-      chatId: row.chatId,
+      chatId: row.notifyChatId,
       smartyPayId: row.smartyPayId,
       amount: row.amount,
       token: row.token,

@@ -126,8 +126,10 @@ export async function seedBulkInvoices(
 ): Promise<void> {
   await withDatabase(database, async (db) => {
     await db.execute(sql`
-      insert into invoices (smartypay_id, chat_id, pay_message_id, amount, token, status, checkout_url, expires_at)
-      select ${`${options.prefix}-`} || g, ${options.firstChatId}::bigint + g, 1, ${SEED_AMOUNT}::numeric,
+      insert into invoices (smartypay_id, chat_id, notify_chat_id, pay_message_id, amount, token, status, checkout_url,
+        expires_at)
+      select ${`${options.prefix}-`} || g, ${options.firstChatId}::bigint + g, ${options.firstChatId}::bigint + g, 1,
+             ${SEED_AMOUNT}::numeric,
              ${SEED_TOKEN}, 'Created',
              'https://checkout.smartypay.io/invoice?invoice-id=' || ${`${options.prefix}-`} || g,
              now() + interval '1 hour'
@@ -150,6 +152,7 @@ export async function seedInvoices(database: AppDatabase, rows: readonly SeedRow
       await db.insert(invoices).values(
         rows.slice(i, i + 500).map((row) => ({
           ...row,
+          notifyChatId: row.chatId,
           amount: SEED_AMOUNT,
           token: SEED_TOKEN,
           status: 'Created' as const,

@@ -78,7 +78,6 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<B
       logger,
       smartyPaySecretKey: config.smartyPay.secretKey,
       ping: database.ping,
-      onWebhookApplied: () => services.workers.outbox.wake(),
       routers: telegramWebhook ? [telegramWebhook.router] : [],
       metrics: services.metrics,
     });
@@ -112,7 +111,6 @@ function createAppBot(config: Config, { services, permissions, logger, now, botI
   return createBot(config.botToken, {
     invoices: services.invoices,
     lifecycle: services.lifecycle,
-    wakeOutbox: () => services.workers.outbox.wake(),
     reports: services.reports,
     inlineDrafts: services.inlineDrafts,
     translator: services.translator,

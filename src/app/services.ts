@@ -49,33 +49,7 @@ export function createServices(config: Config, { logger, now, database, telegram
     timeoutMs: config.smartyPay.timeoutMs,
     maxInFlight: config.smartyPay.maxInFlight,
   });
-  const invoices = createInvoiceService({
-    db,
-    query,
-    payments,
-    logger,
-    checkoutUrl: config.smartyPay.checkoutUrl,
-    ttlMinutes: config.invoiceTtlMinutes,
-    reminderMinutes: config.reminderMinutes,
-    now,
-    metrics,
-  });
-  // One re-check budget for the reconciler and "Check status" taps together.
-  const recheckBudget = createRecheckBudget({ maxPerMinute: config.recheck.maxPerMinute, now });
-  const rateQuota = createRateQuota({ query, now });
-  const lifecycle = createInvoiceLifecycle({
-    db,
-    query,
-    payments,
-    invoices,
-    logger,
-    now,
-    budget: recheckBudget,
-    perUser: { quota: rateQuota, perMinute: config.checkStatusPerUserPerMinute },
-  });
-  const inlineDrafts = createInlineDrafts({ db, now });
-  const reports = createInvoiceReports({ db, now });
-
+  // Before the domain services: whoever commits outbox rows (issue, transition, reminders) wakes it.
   // Its own client: HTML like the bot's, but no auto-retry (the outbox has its own backoff under a lease).
   const outboxApi = telegramApi(config, outboxApiTimeoutSeconds(config.outbox.leaseMs), telegramCalls);
   outboxApi.config.use(htmlParseMode);
@@ -90,6 +64,35 @@ export function createServices(config: Config, { logger, now, database, telegram
     pacing: outboxPacing(config.telegramPacing),
     metrics,
   });
+  const invoices = createInvoiceService({
+    db,
+    query,
+    payments,
+    logger,
+    checkoutUrl: config.smartyPay.checkoutUrl,
+    ttlMinutes: config.invoiceTtlMinutes,
+    reminderMinutes: config.reminderMinutes,
+    now,
+    metrics,
+    outbox,
+  });
+  // One re-check budget for the reconciler and "Check status" taps together.
+  const recheckBudget = createRecheckBudget({ maxPerMinute: config.recheck.maxPerMinute, now });
+  const rateQuota = createRateQuota({ query, now });
+  const lifecycle = createInvoiceLifecycle({
+    db,
+    query,
+    payments,
+    invoices,
+    logger,
+    now,
+    budget: recheckBudget,
+    perUser: { quota: rateQuota, perMinute: config.checkStatusPerUserPerMinute },
+    outbox,
+  });
+  const inlineDrafts = createInlineDrafts({ db, now });
+  const reports = createInvoiceReports({ db, now });
+
   const reconciler = createReconciler({
     db,
     payments,
@@ -98,7 +101,6 @@ export function createServices(config: Config, { logger, now, database, telegram
     now,
     budget: recheckBudget,
     intervalMs: config.recheck.intervalMs,
-    onApplied: () => outbox.wake(),
     reminders: lifecycle,
     drafts: inlineDrafts,
   });

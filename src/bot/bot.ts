@@ -31,8 +31,6 @@ import { createStatusFeature } from './features/status.js';
 export interface BotDependencies {
   invoices: InvoiceService;
   lifecycle: InvoiceLifecycle;
-  /** Sends what a bot action queued (a card edit after a status check or /cancel) now. */
-  wakeOutbox: () => void;
   /** Read-only queries for /status, /invoices, /stats, /export. */
   reports: InvoiceReports;
   /** Inline mode's offers (`@bot 10 bUSDT coffee`) until they become invoices. */
@@ -92,7 +90,6 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
     createPayFeature({
       invoices: deps.invoices,
       tokens: deps.tokens,
-      now: deps.now,
       metrics: deps.metrics,
       permissions: deps.permissions,
       issueLimit,
@@ -107,7 +104,6 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
     permissions: deps.permissions,
     issueLimit,
     translator: deps.translator,
-    wakeOutbox: deps.wakeOutbox,
     now: deps.now,
   };
   bot.use(createCancelFeature(lifecycleDeps));
@@ -121,11 +117,9 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
     createInlineFeature({
       invoices: deps.invoices,
       drafts: deps.inlineDrafts,
-      translator: deps.translator,
       tokens: deps.tokens,
       permissions: deps.permissions,
       issueLimit,
-      now: deps.now,
     }),
   );
 

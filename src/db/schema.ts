@@ -34,11 +34,19 @@ export const invoices = pgTable(
      * `unconfirmed:<chatId>:<messageId>` (see unconfirmedSmartyPayId) until a webhook naming that metadata arrives.
      */
     smartyPayId: text('smartypay_id').notNull(),
-    chatId: bigint('chat_id', { mode: 'number' }).notNull(),
     /**
-     * The merchant's /pay message; the confirmation replies to it. Null for an inline-mode invoice, whose
-     * `chatId` is then the issuer's private chat (where its notifications go), and for a remainder invoice
-     * (its confirmation replies to the original's /pay).
+     * The chat the invoice lives in: where /pay was sent and its card is. Null for an inline-mode invoice: Telegram
+     * never says which chat an inline message was posted in.
+     */
+    chatId: bigint('chat_id', { mode: 'number' }),
+    /**
+     * Where messages about the invoice go (its outbox rows' chat): `chatId`, or an inline invoice's issuer (their
+     * private chat). Reports and /status, /cancel by number look an invoice up by it.
+     */
+    notifyChatId: bigint('notify_chat_id', { mode: 'number' }).notNull(),
+    /**
+     * The merchant's /pay message; the confirmation replies to it. Null for an inline-mode invoice, a remainder
+     * (its confirmation replies to the original's /pay) and an invoice issued again (see `reissueOfInvoiceId`).
      */
     payMessageId: integer('pay_message_id'),
     /** Inline mode: the message `@bot 10 bUSDT coffee` posted in some chat; edited in place when paid. */
@@ -74,17 +82,20 @@ export const invoices = pgTable(
     remainderOfInvoiceId: bigint('remainder_of_invoice_id', { mode: 'number' }).references(
       (): AnyPgColumn => invoices.id,
     ),
+    /** "Issue again" on an expired card: the invoice this one replaces (one per expired invoice). */
+    reissueOfInvoiceId: bigint('reissue_of_invoice_id', { mode: 'number' }).references((): AnyPgColumn => invoices.id),
   },
   (t) => [
     uniqueIndex('invoices_smartypay_id_key').on(t.smartyPayId),
     uniqueIndex('invoices_remainder_of_key').on(t.remainderOfInvoiceId).where(sql`remainder_of_invoice_id is not null`),
+    uniqueIndex('invoices_reissue_of_key').on(t.reissueOfInvoiceId).where(sql`reissue_of_invoice_id is not null`),
     // One /pay message makes at most one invoice, however often Telegram delivers it.
     uniqueIndex('invoices_chat_pay_message_key').on(t.chatId, t.payMessageId),
     index('invoices_next_check_idx').on(t.nextCheckAt).where(sql`next_check_at is not null`),
     index('invoices_remind_idx').on(t.remindAt).where(sql`remind_at is not null`),
     uniqueIndex('invoices_inline_message_key').on(t.inlineMessageId).where(sql`inline_message_id is not null`),
-    // /invoices, /stats and /export read a chat's invoices newest first.
-    index('invoices_chat_created_idx').on(t.chatId, t.createdAt),
+    // /invoices, /stats and /export read the invoices a chat is told about, newest first.
+    index('invoices_chat_created_idx').on(t.notifyChatId, t.createdAt),
     // The per-user /pay rate limit counts an issuer's recent invoices.
     index('invoices_issuer_created_idx').on(t.issuedByUserId, t.createdAt),
   ],

@@ -23,11 +23,23 @@ export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 export const PAYMENT_REPLY_KINDS = ['paid_reply', 'overpaid_reply', 'underpaid_reply', 'invalid_reply'] as const;
 export type PaymentReplyKind = (typeof PAYMENT_REPLY_KINDS)[number];
 
-/** Edits of the invoice card once it can no longer be paid through its Pay button (all start with `card_`). */
-export const CARD_EDIT_KINDS = ['card_paid', 'card_closed', 'card_expired', 'card_cancelled', 'card_linked'] as const;
+/**
+ * Edits of the invoice card (all start with `card_`): once it can no longer be paid through its Pay button, and
+ * `card_inline`, which turns an inline message's preview into its card.
+ */
+export const CARD_EDIT_KINDS = [
+  'card_paid',
+  'card_closed',
+  'card_expired',
+  'card_cancelled',
+  'card_linked',
+  'card_inline',
+] as const;
 export type CardEditKind = (typeof CARD_EDIT_KINDS)[number];
 
-export const NOTIFICATION_KINDS = [...PAYMENT_REPLY_KINDS, ...CARD_EDIT_KINDS, 'reminder_reply'] as const;
+// The card itself is queued with the invoice (src/invoices/issue.ts): `new_card` is a new message in the chat, paced
+// and budgeted like a reply (it does not start with `card_`); an inline invoice's card is the `card_inline` edit.
+export const NOTIFICATION_KINDS = [...PAYMENT_REPLY_KINDS, ...CARD_EDIT_KINDS, 'reminder_reply', 'new_card'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** What the transition that queued a reply or card edit knew (src/invoices/transition.ts writes it). */
@@ -51,11 +63,17 @@ export interface StatusSnapshot {
 
 /**
  * Each kind's payload. `card_linked`: the other card of a two-part sale, queued when this invoice settled, with
- * that other invoice's status. A kind missing here makes OutboxNotification below fail to compile.
+ * that other invoice's status. `new_card`, `card_inline`: the status the invoice was issued in. A kind missing here
+ * makes OutboxNotification below fail to compile.
  */
-export type NotificationPayloads = Record<Exclude<PaymentReplyKind | CardEditKind, 'card_linked'>, TransitionFacts> & {
+export type NotificationPayloads = Record<
+  Exclude<PaymentReplyKind | CardEditKind, 'card_linked' | 'card_inline'>,
+  TransitionFacts
+> & {
   card_linked: StatusSnapshot;
   reminder_reply: StatusSnapshot;
+  new_card: StatusSnapshot;
+  card_inline: StatusSnapshot;
 };
 
 /** An outbox row's kind and payload, discriminated by kind. */

@@ -11,7 +11,6 @@ export interface ServerDependencies {
   smartyPaySecretKey: string;
   /** Resolves when the database answers. */
   ping: () => Promise<void>;
-  onWebhookApplied: () => void;
   /** Extra routes, e.g. Telegram's webhook in webhook mode. */
   routers?: Router[];
   /** Counts webhook requests; GET /metrics is served on its own port (metrics-server.ts), not here. */
@@ -48,7 +47,6 @@ export function createServer(deps: ServerDependencies): Express {
       invoices: deps.invoices,
       secretKey: deps.smartyPaySecretKey,
       logger: deps.logger,
-      onApplied: deps.onWebhookApplied,
       metrics: deps.metrics,
     }),
   );

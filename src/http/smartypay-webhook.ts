@@ -12,8 +12,6 @@ export interface SmartyPayWebhookDeps {
   invoices: InvoiceService;
   secretKey: string;
   logger: Logger;
-  /** Called after a commit that enqueued notifications, so they go out without waiting for a poll. */
-  onApplied: () => void;
   metrics?: Metrics;
 }
 
@@ -122,7 +120,6 @@ export function createSmartyPayWebhookRouter(deps: SmartyPayWebhookDeps): Router
             'webhook handled',
           );
         }
-        if (result.outcome === 'applied') deps.onApplied();
         res.locals.webhookOutcome = result.outcome;
         res.status(200).json({ ok: true, outcome: result.outcome });
       } catch (error) {

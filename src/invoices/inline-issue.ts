@@ -40,7 +40,8 @@ export function createInlineIssuer(deps: InlineIssuerDeps) {
       const attempt = deps
         .issue(
           {
-            chatId: input.issuedByUserId,
+            chatId: null,
+            notifyChatId: input.issuedByUserId,
             payMessageId: null,
             inlineMessageId: input.inlineMessageId,
             issuedByUserId: input.issuedByUserId,
@@ -49,6 +50,7 @@ export function createInlineIssuer(deps: InlineIssuerDeps) {
             metadata: { chatId: input.issuedByUserId, inline: 1 },
             // Nobody to remind: the chat it was posted in is unknown.
             remind: false,
+            cardReplyTo: null,
           },
           () => find(input.inlineMessageId),
         )

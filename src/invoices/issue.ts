@@ -1,23 +1,28 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
-import { type InvoiceRow, invoices } from '../db/schema.js';
+import { type InvoiceRow, invoices, outbox } from '../db/schema.js';
 import { normaliseDecimal } from '../decimal.js';
 import type { Metrics } from '../metrics.js';
 import { type SmartyPayClient, SmartyPayError } from '../payments/client.js';
 import { isSmartyPayStatus } from '../payments/statuses.js';
+import type { OutboxWaker } from './outbox-waker.js';
 import type { PayRequest } from './pay-command.js';
 import { firstCheckAt } from './schedule.js';
 
 // Making an invoice, for /pay, Issue again, "Pay the remaining" and inline mode alike: SMARTy Pay first (if it
 // refuses, nothing is written and the user is told), then the row. The row's unique keys ((chat, /pay message),
-// the inline message, or the original of a remainder) make a repeated or concurrent request end with one invoice.
+// the inline message, the original of a remainder, the expired invoice issued again) make a repeated or concurrent request end with one invoice.
 // A create that timed out may still have happened at SMARTy Pay: an Unconfirmed row keeps its place, so a later
 // webhook naming our metadata is recognised (transition.ts adopts it) and a repeated request makes no second one.
+// The card is not sent here: the row that says "send it" goes into the outbox in the invoice's own transaction,
+// so a 429 or a 5xx from Telegram is retried like any notification and a live invoice always gets its card.
 
 export interface NewInvoice {
+  /** The chat it lives in; null for an inline invoice (Telegram never says where it was posted). */
+  chatId: number | null;
   /** Where its messages go: the chat of /pay, or an inline invoice's issuer (their private chat). */
-  chatId: number;
-  /** The message the invoice answers; null for an inline invoice. */
+  notifyChatId: number;
+  /** The /pay message it answers; null for an inline invoice, a remainder, an invoice issued again. */
   payMessageId: number | null;
   inlineMessageId: string | null;
   issuedByUserId: number | undefined;
@@ -29,6 +34,13 @@ export interface NewInvoice {
   remind: boolean;
   /** "Pay the remaining": the UnderPaid invoice this one completes. */
   remainderOfInvoiceId?: number | undefined;
+  /** "Issue again": the expired invoice this one replaces. */
+  reissueOfInvoiceId?: number | undefined;
+  /**
+   * The message the card replies to: the /pay message, the expired card (Issue again), the original's card
+   * (a remainder). Ignored for an inline invoice, whose card is the inline message itself, edited.
+   */
+  cardReplyTo: number | null;
 }
 
 /** SMARTy Pay did not answer the create clearly; an Unconfirmed row was kept in case it made the invoice. */
@@ -65,10 +77,32 @@ export interface InvoiceIssuerDeps {
   now: () => Date;
   checkoutLink(smartyPayId: string, description: string | undefined, locale?: string): string;
   metrics?: Metrics | undefined;
+  /** Woken once an invoice and its card row are committed. */
+  outbox: OutboxWaker;
 }
 
 export function withNormalAmount(row: InvoiceRow): InvoiceRow {
   return { ...row, amount: normaliseDecimal(row.amount) };
+}
+
+/**
+ * The outbox row that puts the card in the chat: a new message replying to `cardReplyTo` (`new_card`), or for an
+ * inline invoice an edit of the inline message into the card (`card_inline`). Edits of a chat card wait for it
+ * (claims.ts); the worker records its message id.
+ */
+function cardNotification(row: InvoiceRow, input: NewInvoice): typeof outbox.$inferInsert {
+  const inline = row.inlineMessageId !== null;
+  const kind = inline ? 'card_inline' : 'new_card';
+  return {
+    dedupeKey: `${row.id}:${kind}`,
+    kind,
+    invoiceId: row.id,
+    chatId: row.notifyChatId,
+    targetMessageId: inline ? null : input.cardReplyTo,
+    payload: { status: row.status },
+    nextAttemptAt: row.createdAt,
+    createdAt: row.createdAt,
+  };
 }
 
 /** expiresAt − minutes when that is still ahead; otherwise (or when off) no reminder. */
@@ -94,6 +128,7 @@ export function createInvoiceIssuer(deps: InvoiceIssuerDeps) {
       .values({
         smartyPayId: unconfirmedSmartyPayId(chatId, messageId),
         chatId: input.chatId,
+        notifyChatId: input.notifyChatId,
         payMessageId: input.payMessageId,
         inlineMessageId: input.inlineMessageId,
         issuedByUserId: input.issuedByUserId,
@@ -109,6 +144,7 @@ export function createInvoiceIssuer(deps: InvoiceIssuerDeps) {
         remindAt: null,
         updatedAt: at,
         remainderOfInvoiceId: input.remainderOfInvoiceId,
+        reissueOfInvoiceId: input.reissueOfInvoiceId,
       })
       .onConflictDoNothing()
       .returning({ id: invoices.id });
@@ -142,31 +178,39 @@ export function createInvoiceIssuer(deps: InvoiceIssuerDeps) {
       throw kept === null ? error : new UnconfirmedInvoiceError(kept, error);
     }
     const expiresAt = remote.expiresAt ?? new Date(at.getTime() + deps.ttlMinutes * 60_000);
-    const [inserted] = await db
-      .insert(invoices)
-      .values({
-        smartyPayId: remote.id,
-        chatId: input.chatId,
-        payMessageId: input.payMessageId,
-        inlineMessageId: input.inlineMessageId,
-        issuedByUserId: input.issuedByUserId,
-        amount: request.amount,
-        token: request.token,
-        description: request.description,
-        locale,
-        status: isSmartyPayStatus(remote.status) ? remote.status : 'Created',
-        checkoutUrl: deps.checkoutLink(remote.id, request.description, locale),
-        createdAt: at,
-        expiresAt,
-        nextCheckAt: firstCheckAt(at, expiresAt),
-        remindAt: input.remind ? reminderAt(expiresAt, deps.reminderMinutes ?? 0, at) : null,
-        updatedAt: at,
-        remainderOfInvoiceId: input.remainderOfInvoiceId,
-      })
-      // Whichever unique key a concurrent request hit first, its row is the invoice.
-      .onConflictDoNothing()
-      .returning();
+    const inserted = await db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(invoices)
+        .values({
+          smartyPayId: remote.id,
+          chatId: input.chatId,
+          notifyChatId: input.notifyChatId,
+          payMessageId: input.payMessageId,
+          inlineMessageId: input.inlineMessageId,
+          issuedByUserId: input.issuedByUserId,
+          amount: request.amount,
+          token: request.token,
+          description: request.description,
+          locale,
+          status: isSmartyPayStatus(remote.status) ? remote.status : 'Created',
+          checkoutUrl: deps.checkoutLink(remote.id, request.description, locale),
+          createdAt: at,
+          expiresAt,
+          nextCheckAt: firstCheckAt(at, expiresAt),
+          remindAt: input.remind ? reminderAt(expiresAt, deps.reminderMinutes ?? 0, at) : null,
+          updatedAt: at,
+          remainderOfInvoiceId: input.remainderOfInvoiceId,
+          reissueOfInvoiceId: input.reissueOfInvoiceId,
+        })
+        // Whichever unique key a concurrent request hit first, its row is the invoice.
+        .onConflictDoNothing()
+        .returning();
+      if (row) await tx.insert(outbox).values(cardNotification(row, input)).onConflictDoNothing();
+      return row;
+    });
     if (inserted) {
+      // Committed: the card row is visible to the worker now.
+      deps.outbox.wake();
       deps.metrics?.invoicesCreated.inc({ token: inserted.token });
       return { kind: 'created', invoice: withNormalAmount(inserted) };
     }
@@ -174,6 +218,7 @@ export function createInvoiceIssuer(deps: InvoiceIssuerDeps) {
       {
         smartyPayId: remote.id,
         chatId: input.chatId,
+        notifyChatId: input.notifyChatId,
         payMessageId: input.payMessageId,
         inlineMessageId: input.inlineMessageId,
       },

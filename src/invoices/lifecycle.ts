@@ -6,8 +6,8 @@ import type { SmartyPayClient } from '../payments/client.js';
 import type { RateQuota } from './quota.js';
 import type { RecheckBudget } from './recheck-budget.js';
 import type { InvoiceService } from './service.js';
+import { type OutboxWaker, transitionAndWake } from './outbox-waker.js';
 import { canTransition, isPaidStatus, OPEN_STATUSES } from './state-machine.js';
-import { applyTransition } from './transition.js';
 
 // An invoice after it was issued, as the chat drives it: "Check status" taps, /cancel, reminders.
 
@@ -24,6 +24,8 @@ export interface InvoiceLifecycleDeps {
   budget?: RecheckBudget | undefined;
   /** CHECK_STATUS_PER_USER_PER_MINUTE: taps one user may send on to SMARTy Pay (rate_quota, all processes). */
   perUser?: { quota: RateQuota; perMinute: number } | undefined;
+  /** Woken after /cancel or the reminders statement committed outbox rows. */
+  outbox: OutboxWaker;
 }
 
 export type CheckResult =
@@ -57,7 +59,7 @@ const REMINDERS_SQL = `
   ),
   cleared as (
     update invoices i set remind_at = null from due where i.id = due.id
-    returning i.id, i.chat_id, i.status, i.expires_at, i.pay_message_id, i.card_message_id
+    returning i.id, i.notify_chat_id as chat_id, i.status, i.expires_at, i.pay_message_id, i.card_message_id
   ),
   queued as (
     insert into outbox (dedupe_key, kind, invoice_id, chat_id, target_message_id, payload, next_attempt_at, created_at)
@@ -141,7 +143,7 @@ export function createInvoiceLifecycle(deps: InvoiceLifecycleDeps): InvoiceLifec
     },
 
     async cancel(invoice, userId) {
-      const result = await applyTransition(deps.query, {
+      const result = await transitionAndWake(deps.query, deps.outbox, {
         invoice: { id: invoice.id },
         cause: { kind: 'cancel', byUserId: userId },
         now: now(),
@@ -154,7 +156,9 @@ export function createInvoiceLifecycle(deps: InvoiceLifecycleDeps): InvoiceLifec
 
     async enqueueDueReminders(limit = 50) {
       const [row] = await deps.query(REMINDERS_SQL, [now().toISOString(), limit, OPEN_STATUSES]);
-      return Number(row?.queued ?? 0);
+      const queued = Number(row?.queued ?? 0);
+      if (queued > 0) deps.outbox.wake(); // one statement: committed once it returned
+      return queued;
     },
   };
 }

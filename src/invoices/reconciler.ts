@@ -25,9 +25,10 @@ export interface ReconcilerDeps {
   intervalMs?: number;
   /** When SMARTy Pay cannot be asked, expire locally this long after expiry anyway. */
   expiryGraceMs?: number;
-  /** Called when a check (or a reminder) enqueued notifications. */
-  onApplied?: () => void;
-  /** Queues due "expires soon" reminders (after the checks, so an invoice found paid or expired gets none). */
+  /**
+   * Queues due "expires soon" reminders (after the checks, so an invoice found paid or expired gets none). It and
+   * the invoices service wake the outbox themselves after what they commit.
+   */
   reminders?: { enqueueDueReminders(): Promise<number> };
   /** Inline-mode drafts: one row per distinct query typed, pruned here about once an hour. */
   drafts?: { pruneBefore(before: Date): Promise<number> };
@@ -99,7 +100,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         // stays cancelled; its checks just stop.
         if (canTransition(invoice.status, 'Expired')) {
           logger.warn({ err: error, invoiceId: invoice.id }, 'SMARTy Pay unreachable past expiry; expiring locally');
-          applied = await deps.invoices.expire(invoice.id);
+          await deps.invoices.expire(invoice.id);
         }
         await schedule(invoice, null, failures);
       } else {
@@ -107,7 +108,6 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         await schedule(invoice, new Date(at.getTime() + checkRetryDelayMs(failures)), failures);
       }
     }
-    if (applied) deps.onApplied?.();
   }
 
   /** Sets the next check unless the invoice closed meanwhile (then the transition cleared it). */
@@ -135,7 +135,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       budget.giveBack(granted - due.length);
     }
     await Promise.all(due.map((invoice) => check(invoice)));
-    if (deps.reminders && (await deps.reminders.enqueueDueReminders()) > 0) deps.onApplied?.();
+    await deps.reminders?.enqueueDueReminders();
     if (deps.drafts && at - lastPrunedAt >= PRUNE_EVERY_MS) {
       lastPrunedAt = at;
       const pruned = await deps.drafts.pruneBefore(new Date(at - INLINE_DRAFT_TTL_MS));

@@ -89,7 +89,10 @@ export function createInvoiceReports(deps: InvoiceReportsDeps): InvoiceReports {
   const receivedToken = sql<string>`coalesce(${invoices.paidToken}, ${invoices.token})`;
 
   async function windowStats(chatId: number, since: Date | undefined): Promise<WindowStats> {
-    const scope: SQL | undefined = and(eq(invoices.chatId, chatId), since ? gte(invoices.createdAt, since) : undefined);
+    const scope: SQL | undefined = and(
+      eq(invoices.notifyChatId, chatId),
+      since ? gte(invoices.createdAt, since) : undefined,
+    );
     const [counts] = await db
       .select({
         created: count(),
@@ -121,11 +124,11 @@ export function createInvoiceReports(deps: InvoiceReportsDeps): InvoiceReports {
 
   return {
     async page(chatId, offset, limit) {
-      const [total] = await db.select({ n: count() }).from(invoices).where(eq(invoices.chatId, chatId));
+      const [total] = await db.select({ n: count() }).from(invoices).where(eq(invoices.notifyChatId, chatId));
       const rows = await db
         .select()
         .from(invoices)
-        .where(eq(invoices.chatId, chatId))
+        .where(eq(invoices.notifyChatId, chatId))
         .orderBy(desc(invoices.createdAt), desc(invoices.id))
         .limit(limit)
         .offset(offset);
@@ -146,7 +149,7 @@ export function createInvoiceReports(deps: InvoiceReportsDeps): InvoiceReports {
       const rows = await db
         .select()
         .from(invoices)
-        .where(eq(invoices.chatId, chatId))
+        .where(eq(invoices.notifyChatId, chatId))
         .orderBy(desc(invoices.createdAt), desc(invoices.id))
         .limit(limit + 1);
       return { rows: rows.slice(0, limit), truncated: rows.length > limit };

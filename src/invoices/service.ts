@@ -1,4 +1,4 @@
-import { and, desc, eq, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, or, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database, Query } from '../db/client.js';
 import type { InvoiceStatus } from '../db/vocabulary.js';
@@ -10,12 +10,13 @@ import { isSmartyPayStatus } from '../payments/statuses.js';
 import { readInvoiceMetadata, type WebhookPayload } from '../payments/webhook-payload.js';
 import { createInlineIssuer, type IssueInlineInvoice } from './inline-issue.js';
 import { createInvoiceIssuer, type IssueResult, unconfirmedSmartyPayId } from './issue.js';
+import { type OutboxWaker, transitionAndWake } from './outbox-waker.js';
 
 export type { IssueResult };
 
 import type { PayRequest } from './pay-command.js';
 import { isSettledStatus } from './state-machine.js';
-import { applyTransition, type TransitionOutcome, type TransitionResult } from './transition.js';
+import type { TransitionOutcome, TransitionResult } from './transition.js';
 
 export interface InvoiceServiceDeps {
   db: Database;
@@ -29,6 +30,8 @@ export interface InvoiceServiceDeps {
   reminderMinutes?: number | undefined;
   now?: () => Date;
   metrics?: Metrics;
+  /** Woken after every commit that queued notifications (a new invoice's card, a status change). */
+  outbox: OutboxWaker;
 }
 
 export interface IssueInvoice {
@@ -40,13 +43,21 @@ export interface IssueInvoice {
   locale?: string | undefined;
 }
 
+export interface IssueAgain {
+  /** The expired invoice whose "Issue again" was tapped. */
+  expired: InvoiceRow;
+  /** Its card (the new card replies to it). */
+  cardMessageId: number;
+  issuedByUserId: number;
+  request: PayRequest;
+  locale: string;
+}
+
 /** `ignored`: a signed webhook with a status SMARTy Pay does not define; recorded, nothing changed. */
 export type WebhookOutcome = TransitionOutcome | 'ignored';
 
 export interface InvoiceService {
   issue(input: IssueInvoice): Promise<IssueResult>;
-  /** Records the bot's invoice card so later edits know which message to change. */
-  attachCard(invoiceId: number, cardMessageId: number): Promise<void>;
   applyWebhook(payload: WebhookPayload, rawBody: string): Promise<{ outcome: WebhookOutcome; invoiceId?: number }>;
   /** Applies what a status re-check at SMARTy Pay found; same rules as a webhook. */
   applyRemoteState(invoiceId: number, remote: RemoteInvoice): Promise<boolean>;
@@ -59,15 +70,17 @@ export interface InvoiceService {
    * terms, linked to it; at most one per original however often it is asked for.
    */
   issueRemainder(original: InvoiceRow, amount: string, locale: string): Promise<IssueResult>;
+  /** "Issue again": a fresh invoice with the expired one's terms, linked to it; one per expired invoice. */
+  issueAgain(input: IssueAgain): Promise<IssueResult>;
   /** Inline mode: the invoice of an inline message, made once however often it is asked for. */
   issueInline(input: IssueInlineInvoice): Promise<IssueResult>;
   findByInlineMessage(inlineMessageId: string): Promise<InvoiceRow | undefined>;
-  /** Invoice `id` if it belongs to `chatId` (a chat never sees another chat's invoices). */
-  findInChat(chatId: number, id: number): Promise<InvoiceRow | undefined>;
   /**
-   * The invoice a reply points at: its card or its /pay message in `chatId`. An expired card's message is
-   * also the "/pay message" of the invoice issued again from it; the card's own invoice wins.
+   * Invoice `id` if `chatId` is told about it (its notification chat): a chat never sees another chat's invoices;
+   * an inline invoice is its issuer's.
    */
+  findInChat(chatId: number, id: number): Promise<InvoiceRow | undefined>;
+  /** The invoice a reply points at: its card or its /pay message, in the chat the invoice lives in. */
   findByMessage(chatId: number, messageId: number): Promise<InvoiceRow | undefined>;
 }
 
@@ -91,19 +104,13 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
     return url.toString();
   }
 
-  /** The first invoice of a chat matching `where`, in `order`. */
-  async function firstInChat(chatId: number, where: SQL, ...order: SQL[]): Promise<InvoiceRow | undefined> {
-    const [row] = await db
-      .select()
-      .from(invoices)
-      .where(and(eq(invoices.chatId, chatId), where))
-      .orderBy(...order)
-      .limit(1);
+  async function first(where: SQL | undefined): Promise<InvoiceRow | undefined> {
+    const [row] = await db.select().from(invoices).where(where).limit(1);
     return row;
   }
 
   const findByPayMessage = (chatId: number, payMessageId: number) =>
-    firstInChat(chatId, eq(invoices.payMessageId, payMessageId));
+    first(and(eq(invoices.chatId, chatId), eq(invoices.payMessageId, payMessageId)));
 
   const issueInvoice = createInvoiceIssuer({ ...deps, now, checkoutLink });
 
@@ -122,14 +129,15 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
     issueInline: inline.issue,
     findByInlineMessage: inline.find,
 
-    findInChat: (chatId, id) => firstInChat(chatId, eq(invoices.id, id)),
+    findInChat: (chatId, id) => first(and(eq(invoices.notifyChatId, chatId), eq(invoices.id, id))),
 
+    // Message ids are per chat, and no two invoices share a /pay message or a card: at most one matches.
     findByMessage: (chatId, messageId) =>
-      firstInChat(
-        chatId,
-        or(eq(invoices.cardMessageId, messageId), eq(invoices.payMessageId, messageId)) as SQL,
-        sql`${invoices.cardMessageId} = ${messageId} desc nulls last`,
-        desc(invoices.id),
+      first(
+        and(
+          eq(invoices.chatId, chatId),
+          or(eq(invoices.cardMessageId, messageId), eq(invoices.payMessageId, messageId)),
+        ),
       ),
 
     async applyRemoteState(invoiceId, remote) {
@@ -140,7 +148,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
         );
         return false;
       }
-      const result = await applyTransition(deps.query, {
+      const result = await transitionAndWake(deps.query, deps.outbox, {
         invoice: { id: invoiceId },
         cause: { kind: 'remote', status: remote.status, paid: remote.paidAmount, paidAt: remote.paidAt },
         now: now(),
@@ -150,7 +158,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
     },
 
     async expire(invoiceId) {
-      const result = await applyTransition(deps.query, {
+      const result = await transitionAndWake(deps.query, deps.outbox, {
         invoice: { id: invoiceId },
         cause: { kind: 'expire' },
         now: now(),
@@ -163,6 +171,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
       return issueInvoice(
         {
           chatId,
+          notifyChatId: chatId,
           payMessageId,
           inlineMessageId: null,
           issuedByUserId,
@@ -170,6 +179,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
           locale: locale ?? 'en',
           metadata: { chatId, messageId: payMessageId },
           remind: true,
+          cardReplyTo: payMessageId,
         },
         () => findByPayMessage(chatId, payMessageId),
       );
@@ -182,21 +192,41 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
       return issueInvoice(
         {
           chatId: original.chatId,
+          notifyChatId: original.notifyChatId,
           payMessageId: null,
           inlineMessageId: null,
           issuedByUserId: original.issuedByUserId ?? undefined,
           request: { amount, token: original.token, description: original.description ?? undefined },
           locale,
-          metadata: { chatId: original.chatId, messageId },
+          metadata: { chatId: original.notifyChatId, messageId },
           remind: true,
           remainderOfInvoiceId: original.id,
+          // Its card replies to the card it completes.
+          cardReplyTo: original.cardMessageId,
         },
-        () => firstInChat(original.chatId, eq(invoices.remainderOfInvoiceId, original.id)),
+        () => first(eq(invoices.remainderOfInvoiceId, original.id)),
       );
     },
 
-    async attachCard(invoiceId, cardMessageId) {
-      await db.update(invoices).set({ cardMessageId, updatedAt: now() }).where(eq(invoices.id, invoiceId));
+    issueAgain({ expired, cardMessageId, issuedByUserId, request, locale }) {
+      // SMARTy Pay's metadata names the expired card (the message it is issued from), so an Unconfirmed create is
+      // still recognised; the row's own key is reissue_of_invoice_id, so a double tap issues one invoice.
+      return issueInvoice(
+        {
+          chatId: expired.chatId,
+          notifyChatId: expired.notifyChatId,
+          payMessageId: null,
+          inlineMessageId: null,
+          issuedByUserId,
+          request,
+          locale,
+          metadata: { chatId: expired.notifyChatId, messageId: cardMessageId },
+          remind: true,
+          reissueOfInvoiceId: expired.id,
+          cardReplyTo: cardMessageId,
+        },
+        () => first(eq(invoices.reissueOfInvoiceId, expired.id)),
+      );
     },
 
     async applyWebhook(payload, rawBody) {
@@ -221,7 +251,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
           .onConflictDoNothing();
         return { outcome: 'ignored' };
       }
-      const result = await applyTransition(deps.query, {
+      const result = await transitionAndWake(deps.query, deps.outbox, {
         invoice: { smartyPayId: payload.invoiceId },
         cause: {
           kind: 'remote',

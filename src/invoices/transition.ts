@@ -43,6 +43,7 @@ export type TransitionOutcome = 'applied' | 'stale' | 'duplicate' | 'unknown_inv
 export interface TransitionResult {
   outcome: TransitionOutcome;
   invoiceId?: number;
+  /** Where its messages go (invoices.notify_chat_id), which its outbox rows carry. */
   chatId?: number;
   /** The invoice's token (metrics label). */
   token?: string;
@@ -112,8 +113,8 @@ const decimal = `'${PLAIN_DECIMAL_PATTERN}'`;
 // records its status, so exactly one confirmation tells the chat the sale is complete.
 const STATEMENT = `
   with inv as (
-    select id, smartypay_id, chat_id, status, card_message_id, pay_message_id, token, paid_amount, paid_token,
-      remainder_of_invoice_id from invoices
+    select id, smartypay_id, notify_chat_id as chat_id, status, card_message_id, pay_message_id, token, paid_amount,
+      paid_token, remainder_of_invoice_id from invoices
     where id = $invoiceId::bigint or smartypay_id = $smartyPayId::text or smartypay_id = $unconfirmedId::text
     order by smartypay_id = $smartyPayId::text desc
     limit 1 for update
@@ -139,7 +140,7 @@ const STATEMENT = `
     returning outcome
   ),
   linked as (
-    select l.id, l.status, l.chat_id, l.card_message_id from invoices l, inv
+    select l.id, l.status, l.notify_chat_id as chat_id, l.card_message_id from invoices l, inv
     where $settles::boolean and (l.id = inv.remainder_of_invoice_id or l.remainder_of_invoice_id = inv.id)
     limit 1 for update of l
   ),

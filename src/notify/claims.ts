@@ -97,6 +97,10 @@ export function createOutboxClaims(deps: OutboxClaimsDeps): OutboxClaims {
                 sql`not exists (select 1 from outbox busy where busy.invoice_id = ${outbox.invoiceId}
                   and busy.status = 'sending' and busy.lease_until > ${at.toISOString()}::timestamptz
                   and starts_with(busy.kind, 'card_'))`,
+                // A card is edited only once it exists: while its new_card row waits (or is being sent, or retried
+                // after a 429), edits of it wait too. A card that failed for good leaves them to be skipped.
+                sql`not exists (select 1 from outbox card where card.invoice_id = ${outbox.invoiceId}
+                  and card.kind = 'new_card' and card.status in ('pending', 'sending'))`,
               ),
               budget.edits,
             );

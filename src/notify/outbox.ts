@@ -106,7 +106,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     };
     if (invoice.inlineMessageId !== null) {
       await api.editMessageTextInline(invoice.inlineMessageId, card.text, options);
-    } else if (cardMessageId !== null) {
+    } else if (cardMessageId !== null && invoice.chatId !== null) {
+      // The card is in the chat the invoice lives in.
       await api.editMessageText(invoice.chatId, cardMessageId, card.text, options);
     }
   }
@@ -124,18 +125,25 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       return { status: 'sent' };
     }
     const { message, replyTo } = notification;
-    await api.sendMessage(invoice.chatId, message.text, {
+    const sent = await api.sendMessage(invoice.notifyChatId, message.text, {
       ...(message.replyMarkup && { reply_markup: message.replyMarkup }),
       // The /pay message may have been deleted; the confirmation must arrive regardless. Inline invoices have none.
       ...(replyTo !== null && { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } }),
       link_preview_options: { is_disabled: true },
     });
+    // Recorded before the row is marked sent: the card's edits are claimed only after that (claims.ts).
+    if (notification.isCard) await recordCard(invoice.id, sent.message_id);
     return { status: 'sent' };
+  }
+
+  async function recordCard(invoiceId: number, cardMessageId: number): Promise<void> {
+    await db.update(invoices).set({ cardMessageId, updatedAt: now() }).where(eq(invoices.id, invoiceId));
   }
 
   async function migrateChat(oldChatId: number, newChatId: number): Promise<void> {
     await db.transaction(async (tx) => {
       await tx.update(invoices).set({ chatId: newChatId }).where(eq(invoices.chatId, oldChatId));
+      await tx.update(invoices).set({ notifyChatId: newChatId }).where(eq(invoices.notifyChatId, oldChatId));
       await tx.update(outbox).set({ chatId: newChatId }).where(eq(outbox.chatId, oldChatId));
       // The chat's /lang choice moves too, unless the supergroup already has its own.
       await tx
@@ -186,7 +194,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       ? await db
           .select({ invoice: invoices, chatLocale: chatSettings.locale, linked })
           .from(invoices)
-          .leftJoin(chatSettings, eq(chatSettings.chatId, invoices.chatId))
+          .leftJoin(chatSettings, eq(chatSettings.chatId, invoices.notifyChatId))
           .leftJoin(
             linked,
             or(eq(linked.id, invoices.remainderOfInvoiceId), eq(linked.remainderOfInvoiceId, invoices.id)),

@@ -109,11 +109,17 @@ export function createPacer(options: Partial<PacingOptions> = {}, wallClock: () 
         msUntilEdit: msUntilToken(editTokens),
         async spend(sent, chatIds) {
           if (sent.messages + sent.edits === 0) return;
+          // Stamped now, just before the claim commits and its sends leave, not when the budget was opened: the time
+          // the claim itself took (its queries, a busy pool) earns no tokens. Stamped at open, a claim slowed down by
+          // load sent late while the next claimer was already refilled for that time, and the two claims' messages
+          // reached Telegram together: more than the budget's max - 1 in one second (two replicas under a webhook
+          // burst got 429s). Never earlier than `refilledAt`, so time still never goes back.
+          const spentAt = new Date(Math.max(refilledAt.getTime(), wallClock()));
           for (const [id, left] of [
             [MESSAGES, messageTokens - sent.messages],
             [EDITS, editTokens - sent.edits],
           ] as const) {
-            await tx.update(sendBudget).set({ tokens: left, refilledAt }).where(eq(sendBudget.id, id));
+            await tx.update(sendBudget).set({ tokens: left, refilledAt: spentAt }).where(eq(sendBudget.id, id));
           }
           if (chatIds.length === 0) return;
           await tx

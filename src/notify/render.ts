@@ -1,10 +1,10 @@
 import type { InvoiceRow, OutboxRow } from '../db/schema.js';
 import type { Translator } from '../i18n/index.js';
 import { isOpenStatus } from '../invoices/state-machine.js';
-import { isEdit } from './claims.js';
-import { type RenderedMessage, renderClosedCard } from '../views/messages.js';
+import { type RenderedMessage, renderClosedCard, renderOpenCard } from '../views/messages.js';
 import { type PaymentFacts, renderPaymentReply, renderReminder } from '../views/replies.js';
 import { saleReply, saleView } from '../views/sale.js';
+import { isEdit } from './claims.js';
 
 // What an outbox row becomes at send time: rendered from the invoice as it is now. A new message (a reply) is in
 // the chat's /lang choice, else the invoice's own locale; an edit of a card already sent stays in the language the
@@ -13,7 +13,8 @@ import { saleReply, saleView } from '../views/sale.js';
 export type Notification =
   /** cardMessageId null: the card is an inline-mode message (invoice.inlineMessageId). */
   | { kind: 'edit'; cardMessageId: number | null; card: RenderedMessage }
-  | { kind: 'message'; message: RenderedMessage; replyTo: number | null }
+  /** `isCard`: the invoice's card itself; the worker records the message id Telegram gives it. */
+  | { kind: 'message'; message: RenderedMessage; replyTo: number | null; isCard?: boolean }
   | { kind: 'skip'; note: string };
 
 export interface NotificationRendererDeps {
@@ -22,6 +23,13 @@ export interface NotificationRendererDeps {
 }
 
 export function createNotificationRenderer(deps: NotificationRendererDeps) {
+  function cardOf(invoice: InvoiceRow, other: InvoiceRow | undefined): RenderedMessage {
+    const t = deps.translator.forLocale(invoice.locale);
+    return isOpenStatus(invoice.status)
+      ? renderOpenCard(t, invoice, deps.now())
+      : renderClosedCard(t, invoice, saleView(t, invoice, other));
+  }
+
   /**
    * `chatLocale`: the chat's /lang choice, read with the invoice (chat_settings.locale), if any. `linked`: the
    * other invoice of a sale paid in two parts (its remainder, or the original it completes), as it is now.
@@ -33,11 +41,20 @@ export function createNotificationRenderer(deps: NotificationRendererDeps) {
     linked?: InvoiceRow | null,
   ): Notification {
     const other = linked ?? undefined;
+    if (row.kind === 'new_card') {
+      // The card as the invoice is now (open, or already closed if a payment beat it), in the language it is
+      // issued in: later edits keep that language.
+      return { kind: 'message', message: cardOf(invoice, other), replyTo: row.targetMessageId, isCard: true };
+    }
     if (isEdit(row.kind)) {
       const t = deps.translator.forLocale(invoice.locale);
       if (invoice.inlineMessageId !== null) {
-        // An inline card may sit in a chat the bot is not in: no buttons that need the chat (Issue again).
-        return { kind: 'edit', cardMessageId: null, card: { text: renderClosedCard(t, invoice).text } };
+        // card_inline puts the card there; a later edit closes it. A closed inline card may sit in a chat the bot
+        // is not in: no buttons that need the chat (Issue again).
+        const card = isOpenStatus(invoice.status)
+          ? renderOpenCard(t, invoice, deps.now())
+          : { text: renderClosedCard(t, invoice).text };
+        return { kind: 'edit', cardMessageId: null, card };
       }
       const cardMessageId = invoice.cardMessageId ?? row.targetMessageId;
       if (cardMessageId === null) return { kind: 'skip', note: 'the invoice card was never recorded; nothing to edit' };
@@ -56,8 +73,12 @@ export function createNotificationRenderer(deps: NotificationRendererDeps) {
       };
     }
     const facts = row.payload as PaymentFacts;
-    // A remainder's messages belong to the sale: they reply to the original's /pay.
-    const replyTo = invoice.remainderOfInvoiceId !== null ? (other?.payMessageId ?? null) : invoice.payMessageId;
+    // A remainder's messages belong to the sale: they reply to the original's /pay. An invoice issued again has no
+    // /pay message: they reply to its own card.
+    const replyTo =
+      invoice.remainderOfInvoiceId !== null
+        ? (other?.payMessageId ?? null)
+        : (invoice.payMessageId ?? invoice.cardMessageId);
     const sale =
       row.kind === 'paid_reply' || row.kind === 'overpaid_reply' ? saleReply(t, invoice, other, facts) : undefined;
     const message = sale !== undefined ? { text: sale } : renderPaymentReply(t, row.kind, invoice, facts);

@@ -137,7 +137,9 @@ describe('Issue again', () => {
       token: 'pUSDC',
       description: 'Cake & tea',
       status: 'Created',
-      payMessageId: cardId,
+      // Linked to the invoice it replaces; it answers no /pay message of its own.
+      payMessageId: null,
+      reissueOfInvoiceId: row.id,
       issuedByUserId: MERCHANT.id,
     });
     expect(Number(fresh?.amount)).toBe(7.5);
@@ -157,7 +159,7 @@ describe('Issue again', () => {
     ]);
     await waitForInvoice(h, fresh?.smartyPayId as string, (r) => r.cardMessageId !== null);
 
-    // The expired card's message is also the new invoice's "/pay message": a reply to it means the card's own.
+    // A reply to the expired card means that card's invoice.
     h.telegram.sendText({ chat, from: MERCHANT, text: '/status', replyTo: cardId });
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === 3, 10_000);
     expect(botCalls(h, chat.id)[2]?.params.text).toContain(`<b>Invoice #${row.id}</b>`);

@@ -33,6 +33,7 @@ async function openInvoices(harness: Harness, chat: TestChat, count: number, due
   const rows = Array.from({ length: count }, (_, n) => ({
     smartyPayId: `sp-${chat.id}-${n}`,
     chatId: chat.id,
+    notifyChatId: chat.id,
     payMessageId: n + 1,
     amount: '1',
     token: 'bUSDT',

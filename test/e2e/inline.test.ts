@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inlineDrafts, inlineOffers, invoices } from '../../src/db/schema.js';
 import { createTestClock } from '../support/clock.js';
-import { botCalls, MERCHANT, waitForInvoice, waitUntil } from '../support/flows.js';
+import { botCalls, MERCHANT, outboxRowsOf, waitForInvoice, waitUntil } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
 // Inline mode through the fake Bot API: `@test_bot 10 bUSDT coffee` typed in a chat the bot is not in.
@@ -91,14 +91,22 @@ describe('inline mode', () => {
     expect(url.searchParams.get('lang')).toBe('en');
 
     const row = await waitForInvoice(h, remote.id, () => true);
+    // Telegram never says which chat the message was posted in; messages about it go to the issuer privately.
     expect(row).toMatchObject({
-      chatId: MERCHANT.id,
+      chatId: null,
+      notifyChatId: MERCHANT.id,
       payMessageId: null,
       inlineMessageId,
       issuedByUserId: MERCHANT.id,
       locale: 'en',
       status: 'Created',
     });
+    // So the issuer finds it by number in their private chat.
+    const privateChat = { id: MERCHANT.id, type: 'private' as const };
+    const answered = botCalls(h, MERCHANT.id).length;
+    h.telegram.sendText({ chat: privateChat, from: MERCHANT, text: `/status ${row.id}` });
+    await h.telegram.waitFor(() => botCalls(h, MERCHANT.id).length > answered);
+    expect(botCalls(h, MERCHANT.id).at(-1)?.params.text).toContain(`Invoice #${row.id}`);
   });
 
   it('makes the invoice on the first tap when Telegram reports no choice (inline feedback off)', async () => {
@@ -114,6 +122,8 @@ describe('inline mode', () => {
     });
     expect(tap?.text).toBe('Invoice ready — tap Pay.');
     expect(h.smartypay.createdInvoices().slice(before)).toHaveLength(1);
+    // The outbox turns the preview into the card right after the invoice is committed.
+    await h.telegram.waitFor(() => inlineEdits(inlineMessageId).length === 1);
     const card = defined(h.telegram.inlineMessage(inlineMessageId), 'the inline message');
     expect(card.reply_markup.inline_keyboard.flat()[0].url).toContain('invoice-id=');
 
@@ -156,11 +166,15 @@ describe('inline mode', () => {
         inlineMessageId,
       });
       await h.telegram.waitFor(
-        () => h.telegram.callbackAnswer(tap) !== undefined && inlineEdits(inlineMessageId).length === 2,
+        () => h.telegram.callbackAnswer(tap) !== undefined && inlineEdits(inlineMessageId).length === 1,
       );
       expect(h.telegram.callbackAnswer(tap)?.text).toBe('Invoice ready — tap Pay.');
       expect(h.smartypay.createdInvoices().slice(before)).toHaveLength(1);
-      // One edit made the card; the other found it already there ("message is not modified").
+      // One invoice, one card_inline row: the card is put there once, by the outbox.
+      const [row] = await h.db.select().from(invoices).where(eq(invoices.inlineMessageId, inlineMessageId));
+      const id = defined(row, 'the invoice').id;
+      await waitUntil(async () => (await outboxRowsOf(h, id)).every((r) => r.status === 'sent'));
+      expect((await outboxRowsOf(h, id)).map((r) => r.kind)).toEqual(['card_inline']);
       expect(h.telegram.inlineMessage(inlineMessageId)?.edits).toBe(1);
       const rows = await h.db.select().from(invoices).where(eq(invoices.inlineMessageId, inlineMessageId));
       expect(rows).toHaveLength(1);

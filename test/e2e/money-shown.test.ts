@@ -149,10 +149,7 @@ describe('a description that tries to look like the bot', () => {
       messageId: row.cardMessageId ?? 0,
     });
     expect(tap?.text).toMatch(/^🧾 New invoice #\d+ issued\.$/);
-    const [fresh] = await h.db
-      .select()
-      .from(invoices)
-      .where(eq(invoices.payMessageId, row.cardMessageId ?? 0));
+    const [fresh] = await h.db.select().from(invoices).where(eq(invoices.reissueOfInvoiceId, row.id));
     expect(fresh?.description).toBe(`Bread ${FAKE_LINE}`);
     expect(new URL(fresh?.checkoutUrl ?? '').searchParams.get('name')).toBe(`Bread ${FAKE_LINE}`);
   });
@@ -193,7 +190,9 @@ describe('only SMARTy Pay’s statuses are taken from outside', () => {
       expect(event).toMatchObject({ status, outcome: 'ignored', smartyPayInvoiceId: remote.id, rawPayload: body });
       const [after] = await h.db.select().from(invoices).where(eq(invoices.id, row.id));
       expect(after).toMatchObject({ status: 'Created', cancelledAt: null });
-      expect(await h.db.select().from(outbox).where(eq(outbox.invoiceId, row.id))).toHaveLength(0);
+      // Only the card itself was ever queued.
+      const queued = await h.db.select().from(outbox).where(eq(outbox.invoiceId, row.id));
+      expect(queued.map((r) => r.kind)).toEqual(['new_card']);
       expect(
         h.logs.find('webhook with a status SMARTy Pay does not define; recorded and ignored').length,
       ).toBeGreaterThan(0);

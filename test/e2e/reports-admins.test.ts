@@ -19,6 +19,7 @@ beforeAll(async () => {
     await h.db.insert(invoices).values({
       smartyPayId: `sp-admins-${n}`,
       chatId: chat.id,
+      notifyChatId: chat.id,
       payMessageId: n,
       amount: '1',
       token: 'bUSDT',

@@ -115,6 +115,7 @@ describe('/stats', () => {
       await h.db.insert(invoices).values({
         smartyPayId: `odd-${chat.id}-${status}`,
         chatId: chat.id,
+        notifyChatId: chat.id,
         amount,
         token: 'bUSDT',
         status,
@@ -204,8 +205,10 @@ describe('/export', () => {
   it('sends at most the newest 10 000 rows and says the file was cut', async () => {
     const chat = newGroup();
     await h.db.execute(sql`
-      insert into invoices (smartypay_id, chat_id, pay_message_id, amount, token, status, checkout_url, created_at, expires_at)
-      select 'bulk-' || n, ${chat.id}, n, '1', 'bUSDT', 'Expired', 'https://x', now() - n * interval '1 minute', now()
+      insert into invoices (smartypay_id, chat_id, notify_chat_id, pay_message_id, amount, token, status, checkout_url,
+        created_at, expires_at)
+      select 'bulk-' || n, ${chat.id}, ${chat.id}, n, '1', 'bUSDT', 'Expired', 'https://x',
+        now() - n * interval '1 minute', now()
       from generate_series(1, 10001) as n`);
     expect(await ask(chat, '/export', MERCHANT)).toBe('📄 I sent you the CSV in a private chat.');
     const doc = h.telegram.documents().at(-1);

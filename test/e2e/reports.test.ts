@@ -36,6 +36,7 @@ async function insertInvoice(chatId: number, n: number, values: Partial<typeof i
     .values({
       smartyPayId: `sp-list-${chatId}-${n}`,
       chatId,
+      notifyChatId: chatId,
       payMessageId: n,
       amount: `${n}.5`,
       token: 'bUSDT',

@@ -100,7 +100,8 @@ describe('binding a posted message to its draft', () => {
     const third = await drafts.save(15, laptop('900'), 'en');
     await handle.db.insert(invoices).values({
       smartyPayId: 'sp-inline-1',
-      chatId: 15,
+      chatId: null,
+      notifyChatId: 15,
       inlineMessageId: 'm-late-choice',
       amount: '90',
       token: 'bUSDT',

@@ -33,6 +33,7 @@ async function insertInvoice(values: Partial<typeof invoices.$inferInsert> = {})
     .values({
       smartyPayId: `sp-${nextId}`,
       chatId: -100,
+      notifyChatId: -100,
       payMessageId: nextId,
       cardMessageId: 1000 + nextId,
       amount: '10',

@@ -35,6 +35,7 @@ beforeAll(async () => {
     .values({
       smartyPayId: 'sp-claims',
       chatId: 1,
+      notifyChatId: 1,
       payMessageId: 1,
       amount: '10',
       token: 'bUSDT',

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { Api, GrammyError, HttpError } from 'grammy';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { backoffMs, classifyTelegramFailure, isNotModified, telegramErrorCode } from '../../src/notify/failures.js';
-import { type Fault, type FakeTelegram, startFakeTelegram } from '../support/fake-telegram.js';
+import { type FakeTelegram, type Fault, startFakeTelegram } from '../support/fake-telegram.js';
 
 // What a failed Telegram call means for the notification that made it. The errors are the ones grammY itself
 // throws: a real Api client calls the fake Bot API, which answers as Telegram does (or the network fails).

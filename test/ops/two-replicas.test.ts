@@ -160,7 +160,7 @@ describe.skipIf(!TEST_DATABASE_URL)('two webhook-mode replicas on one Postgres',
     expect(rows).toHaveLength(N);
     expect(new Set(rows.map((row) => row.chatId)).size).toBe(N);
     for (const row of rows) {
-      const card = cardsOf({ id: row.chatId, type: 'private' })[0];
+      const card = cardsOf({ id: row.notifyChatId, type: 'private' })[0];
       expect(row.cardMessageId).toBe(card?.message_id);
       expect(card?.text).toContain('1.5 bUSDT');
     }
@@ -271,16 +271,18 @@ describe.skipIf(!TEST_DATABASE_URL)('two webhook-mode replicas on one Postgres',
     expect(rateLimited).toBe(0);
     expect(maxPerSecond).toBeLessThanOrEqual(30);
     expect(sentIds.every((ids) => ids.length > 0)).toBe(true);
-    expect(allSent).toHaveLength(2 * N);
+    // Per invoice: its card, the confirmation and the card edit.
+    expect(allSent).toHaveLength(3 * N);
     expect(new Set(allSent).size).toBe(allSent.length);
     const notifications = await observer.db.select().from(outbox);
-    expect(notifications).toHaveLength(2 * N);
+    expect(notifications).toHaveLength(3 * N);
     expect(new Set(notifications.map((n) => n.id))).toEqual(new Set(allSent));
     for (const n of notifications) {
       expect([n.kind, n.status, n.attempts]).toEqual([n.kind, 'sent', 1]);
     }
     expect(notifications.filter((n) => n.kind === 'paid_reply')).toHaveLength(N);
     expect(notifications.filter((n) => n.kind === 'card_paid')).toHaveLength(N);
+    expect(notifications.filter((n) => n.kind === 'new_card')).toHaveLength(N);
 
     // The replicas' /metrics add up to the whole: every invoice created and paid once, every Paid
     // webhook applied by exactly one replica and seen as a duplicate by the other.

@@ -86,7 +86,9 @@ describe.each(DATABASES)('the app process on $name', ({ name, create }) => {
     const first = start(env);
     const url = await first.ready();
     telegram.sendText({ chat, from: MERCHANT, text: '/pay 5 bUSDT' });
-    await first.waitForLog('invoice issued', 10_000); // the card is out and its message id recorded
+    // The card goes through the outbox: it is out and its message id recorded once its row is sent (before that, the
+    // delay below would hold the card too, and the killed call would not be the confirmation alone).
+    await first.waitForLog((line) => line.msg === 'notification sent' && line.kind === 'new_card', 10_000);
     const [remote] = smartypay.createdInvoices();
     if (!remote) throw new Error('no invoice at SMARTy Pay');
 
@@ -144,12 +146,15 @@ describe.each(DATABASES)('the app process on $name', ({ name, create }) => {
     expect(rows[0]).toMatchObject({ smartyPayId: remote.id, chatId: chat.id, status: 'Paid' });
     expect(notifications.map((n) => [n.kind, n.status])).toEqual(
       expect.arrayContaining([
+        ['new_card', 'sent'],
         ['paid_reply', 'sent'],
         ['card_paid', 'sent'],
       ]),
     );
-    expect(notifications).toHaveLength(2);
-    // Taken twice: by the killed process and, after its lease, by the new one.
+    expect(notifications).toHaveLength(3);
+    // The card went once, before the kill; the confirmation was taken twice: by the killed process and, after its
+    // lease, by the new one.
+    expect(notifications.find((n) => n.kind === 'new_card')?.attempts).toBe(1);
     expect(notifications.find((n) => n.kind === 'paid_reply')?.attempts).toBe(2);
 
     // Not tested, documented (docs/architecture.md, "Delivery semantics"): the other window. SIGKILL after Telegram
@@ -234,6 +239,7 @@ describe.skipIf(!TEST_DATABASE_URL)('two app processes on one Postgres', () => {
           Array.from({ length: total }, (_, i) => ({
             smartyPayId: `seeded-${i}`,
             chatId: chatOf(i),
+            notifyChatId: chatOf(i),
             payMessageId: 2 * i + 1,
             cardMessageId: 2 * i + 2,
             amount: '1',
@@ -245,7 +251,7 @@ describe.skipIf(!TEST_DATABASE_URL)('two app processes on one Postgres', () => {
             expiresAt,
           })),
         )
-        .returning({ id: invoices.id, chatId: invoices.chatId, payMessageId: invoices.payMessageId });
+        .returning({ id: invoices.id, chatId: invoices.notifyChatId, payMessageId: invoices.payMessageId });
       await seed.db.insert(outbox).values(
         issued.map((row) => ({
           kind: 'paid_reply' as const,

@@ -179,6 +179,7 @@ describe('outbox against Telegram failures', () => {
     expect(delivered(chat.id).filter((m) => m.text.includes('Payment received'))).toHaveLength(1);
     const rows = await outboxRowsOf(h, row.id);
     expect(rows.map((r) => [r.kind, r.status, r.attempts])).toEqual([
+      ['new_card', 'sent', 1],
       ['paid_reply', 'sent', 1],
       ['card_paid', 'sent', 1],
     ]);

@@ -99,6 +99,7 @@ describe('sandbox HTTP API', () => {
     expect(after.invoices.find((i) => i.smartyPayId === invoiceId)?.status).toBe('Paid');
     expect(after.outbox.map((row) => `${row.kind}:${row.status}`).sort()).toEqual([
       'card_paid:sent',
+      'new_card:sent',
       'paid_reply:sent',
     ]);
   });

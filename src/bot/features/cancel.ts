@@ -65,7 +65,6 @@ export function createCancelFeature(deps: LifecycleFeatureDeps) {
     // An anonymous admin posts as the group: no user id, so the chat is recorded as the canceller.
     const result = await deps.lifecycle.cancel(invoice, ctx.from?.id ?? ctx.chat.id);
     if (result.kind === 'cancelled') {
-      deps.wakeOutbox();
       await reply(ctx.t('cancel-done', args));
       return;
     }

@@ -12,7 +12,6 @@ import { formatMoney } from '../../views/numbers.js';
 import { type CallbackContext, onCallback } from '../callback.js';
 import type { BotContext } from '../context.js';
 import { ensureMerchant } from '../guard.js';
-import { replyTo } from '../reply.js';
 import { type LifecycleFeatureDeps, statusAnswerKey } from './lifecycle-deps.js';
 
 // The invoice card's buttons. "Check status" (anyone in the chat) re-checks SMARTy Pay, throttled per
@@ -73,9 +72,8 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
       if (result.kind === 'limited') return ctx.t('check-limited', { max: result.perMinute });
       if (result.kind === 'busy') return ctx.t('check-busy');
       if (result.kind === 'failed') return ctx.t('check-failed');
-      if (result.changed)
-        deps.wakeOutbox(); // the card edit the new status queued
-      else if (isOpenStatus(result.invoice.status)) await refreshOpenCard(ctx, result.invoice);
+      // A new status queued its card edit (the outbox was woken); otherwise the open card's minutes are refreshed.
+      if (!result.changed && isOpenStatus(result.invoice.status)) await refreshOpenCard(ctx, result.invoice);
       return ctx.t(statusAnswerKey(result.invoice));
     }),
   );
@@ -86,17 +84,16 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
       const old = await invoiceOf(ctx, id);
       if (!old) return ctx.t('check-unknown');
       if (old.status !== 'Expired') return ctx.t('again-not-expired');
-      const chatId = old.chatId;
       const cardMessageId = old.cardMessageId ?? ctx.callbackQuery.message?.message_id;
       if (cardMessageId === undefined) return ctx.t('check-unknown');
       const refused = await deps.issueLimit.take({ userId: ctx.from.id });
       if (refused) return issueRefusalText(ctx.t, refused, deps.issueLimit);
-      let result: Awaited<ReturnType<LifecycleFeatureDeps['invoices']['issue']>>;
+      let result: Awaited<ReturnType<LifecycleFeatureDeps['invoices']['issueAgain']>>;
       try {
-        // Keyed by the expired card: (chat, "pay message") is unique, so a double tap issues one invoice.
-        result = await deps.invoices.issue({
-          chatId,
-          payMessageId: cardMessageId,
+        // At most one per expired invoice (reissue_of_invoice_id is unique): a double tap issues one invoice.
+        result = await deps.invoices.issueAgain({
+          expired: old,
+          cardMessageId,
           issuedByUserId: ctx.from.id,
           request: {
             amount: normaliseDecimal(old.amount),
@@ -111,13 +108,7 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
         return ctx.t('again-failed');
       }
       if (result.kind === 'duplicate') return ctx.t('again-duplicate');
-      const card = renderOpenCard(await translateOf(ctx), result.invoice, now());
-      const sent = await ctx.api.sendMessage(chatId, card.text, {
-        reply_markup: card.replyMarkup,
-        reply_parameters: replyTo(cardMessageId),
-        link_preview_options: { is_disabled: true },
-      });
-      await deps.invoices.attachCard(result.invoice.id, sent.message_id);
+      // Its card, replying to the expired one, is in the outbox.
       ctx.logger.info({ invoiceId: result.invoice.id, previousInvoiceId: old.id }, 'invoice issued again');
       return ctx.t('again-issued', { id: String(result.invoice.id) });
     }),
@@ -140,13 +131,7 @@ export function createCardFeature(deps: LifecycleFeatureDeps) {
       }
       if (result.kind === 'duplicate') return ctx.t('rest-duplicate', { id: String(result.invoice.id) });
       const t = await translateOf(ctx);
-      const card = renderOpenCard(t, result.invoice, now());
-      const sent = await ctx.api.sendMessage(original.chatId, card.text, {
-        reply_markup: card.replyMarkup,
-        reply_parameters: replyTo(original.cardMessageId),
-        link_preview_options: { is_disabled: true },
-      });
-      await deps.invoices.attachCard(result.invoice.id, sent.message_id);
+      // Its card, replying to the original's, is in the outbox.
       ctx.logger.info(
         { invoiceId: result.invoice.id, originalInvoiceId: original.id, rest },
         'remainder invoice issued',

@@ -1,20 +1,17 @@
 import { Composer } from 'grammy';
 import type { InlineQueryResultArticle } from 'grammy/types';
-import type { InvoiceRow } from '../../db/schema.js';
-import { type Translate, type Translator, translateOf } from '../../i18n/index.js';
+import { type Translate, translateOf } from '../../i18n/index.js';
 import type { InlineDraft, InlineDrafts } from '../../invoices/inline-drafts.js';
 import { resolveInlineTap } from '../../invoices/inline-tap.js';
 import type { IssueResult } from '../../invoices/issue.js';
 import { type IssueLimit, type IssueRefusal, issueRefusalText } from '../../invoices/issue-limit.js';
 import { parsePayCommand } from '../../invoices/pay-command.js';
 import type { InvoiceService } from '../../invoices/service.js';
-import { isOpenStatus } from '../../invoices/state-machine.js';
 import type { Permissions } from '../../merchants/permissions.js';
-import { isNotModified } from '../../notify/failures.js';
 import { SmartyPayError } from '../../payments/client.js';
 import type { TokenPolicy } from '../../payments/currencies.js';
 import { encodeCallbackData } from '../../telegram/callback-data.js';
-import { escapeHtml, renderClosedCard, renderOpenCard } from '../../views/messages.js';
+import { escapeHtml, } from '../../views/messages.js';
 import { formatMoney } from '../../views/numbers.js';
 import { onCallback } from '../callback.js';
 import type { BotContext } from '../context.js';
@@ -23,22 +20,19 @@ import { answerWithoutResults, ensureMerchant } from '../guard.js';
 // `@bot 10 bUSDT coffee` in any chat. Each keystroke is an inline query: it only stores a draft and
 // offers a preview with a callback button. The SMARTy Pay invoice is made for the posted message
 // (its inline_message_id) when Telegram reports the choice or when someone first taps the button, and only
-// ever from the draft that message carries (src/invoices/inline-tap.ts).
+// ever from the draft that message carries (src/invoices/inline-tap.ts). The preview becomes the card through the
+// outbox (a `card_inline` edit queued with the invoice), so a 429 on that edit is retried like any notification.
 
 export interface InlineFeatureDeps {
   invoices: InvoiceService;
   drafts: InlineDrafts;
   tokens: TokenPolicy;
   permissions: Permissions;
-  /** The card is in the issuer's language, whoever taps. */
-  translator: Translator;
   /** Shared with /pay. */
   issueLimit: IssueLimit;
-  now?: (() => Date) | undefined;
 }
 
 export function createInlineFeature(deps: InlineFeatureDeps) {
-  const now = deps.now ?? (() => new Date());
   const composer = new Composer<BotContext>();
   const tapDeps = { drafts: deps.drafts, findInvoice: deps.invoices.findByInlineMessage };
 
@@ -86,7 +80,7 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
       return;
     }
     try {
-      await showCard(ctx, (await issue(ctx, binding.draft, inlineMessageId)).invoice, inlineMessageId);
+      await issue(ctx, binding.draft, inlineMessageId);
     } catch (error) {
       // The preview keeps its button: the first tap tries again.
       if (error instanceof IssueLimitReached) {
@@ -113,8 +107,8 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
       return;
     }
     try {
-      const invoice = tap.kind === 'invoice' ? tap.invoice : (await issue(ctx, tap.draft, inlineMessageId)).invoice;
-      await showCard(ctx, invoice, inlineMessageId);
+      // The card replaces the preview through the outbox (card_inline, queued with the invoice).
+      if (tap.kind !== 'invoice') await issue(ctx, tap.draft, inlineMessageId);
     } catch (error) {
       if (error instanceof IssueLimitReached) {
         await ctx.answerCallbackQuery({
@@ -152,23 +146,6 @@ export function createInlineFeature(deps: InlineFeatureDeps) {
       );
     }
     return result;
-  }
-
-  /** Turns the inline message into the invoice's card. */
-  async function showCard(ctx: BotContext, invoice: InvoiceRow, inlineMessageId: string): Promise<void> {
-    const t = deps.translator.forLocale(invoice.locale);
-    const card = isOpenStatus(invoice.status)
-      ? renderOpenCard(t, invoice, now())
-      : { text: renderClosedCard(t, invoice).text };
-    try {
-      await ctx.api.editMessageTextInline(inlineMessageId, card.text, {
-        reply_markup: card.replyMarkup,
-        link_preview_options: { is_disabled: true },
-      });
-    } catch (error) {
-      // A concurrent choice/tap (or the outbox) already put this card there.
-      if (!isNotModified(error)) throw error;
-    }
   }
 
   return composer;

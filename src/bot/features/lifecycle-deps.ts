@@ -15,8 +15,6 @@ export interface LifecycleFeatureDeps {
   translator: Translator;
   /** Issue again counts like /pay. */
   issueLimit: IssueLimit;
-  /** Sends the card edit a status change queued without waiting for the outbox's next poll. */
-  wakeOutbox: () => void;
   now?: (() => Date) | undefined;
 }
 

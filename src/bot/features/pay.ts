@@ -1,5 +1,5 @@
 import { type CommandContext, Composer } from 'grammy';
-import { type Lookup, translateOf } from '../../i18n/index.js';
+import type { Lookup } from '../../i18n/index.js';
 import { MAX_FRACTION_DIGITS } from '../../invoices/amount.js';
 import { UnconfirmedInvoiceError } from '../../invoices/issue.js';
 import { type IssueLimit, issueRefusalText } from '../../invoices/issue-limit.js';
@@ -9,7 +9,7 @@ import type { Permissions } from '../../merchants/permissions.js';
 import type { Metrics } from '../../metrics.js';
 import { SmartyPayError } from '../../payments/client.js';
 import type { TokenPolicy } from '../../payments/currencies.js';
-import { escapeHtml, renderOpenCard } from '../../views/messages.js';
+import { escapeHtml, } from '../../views/messages.js';
 import type { BotContext } from '../context.js';
 import { actorOf, ensureMerchant } from '../guard.js';
 import { replyTo } from '../reply.js';
@@ -17,7 +17,6 @@ import { replyTo } from '../reply.js';
 export interface PayFeatureDeps {
   invoices: InvoiceService;
   tokens: TokenPolicy;
-  now?: (() => Date) | undefined;
   metrics?: Metrics;
   permissions: Permissions;
   issueLimit: IssueLimit;
@@ -49,7 +48,6 @@ export function payRefusalText(t: Lookup, problem: PayCommandProblem, word: stri
 }
 
 export function createPayFeature(deps: PayFeatureDeps) {
-  const now = deps.now ?? (() => new Date());
   const composer = new Composer<BotContext>();
 
   composer.command('pay', async (ctx) => {
@@ -104,17 +102,11 @@ export function createPayFeature(deps: PayFeatureDeps) {
     }
 
     if (result.kind === 'duplicate') {
-      // Telegram delivered this /pay again; the first delivery made (or is making) the card.
+      // Telegram delivered this /pay again; the first delivery queued the card.
       ctx.logger.info({ invoiceId: result.invoice.id }, 'repeated /pay update ignored');
       return;
     }
-    const card = renderOpenCard(await translateOf(ctx), result.invoice, now());
-    const sent = await ctx.reply(card.text, {
-      reply_markup: card.replyMarkup,
-      reply_parameters: inReply,
-      link_preview_options: { is_disabled: true },
-    });
-    await deps.invoices.attachCard(result.invoice.id, sent.message_id);
+    // The card went into the outbox with the invoice (src/invoices/issue.ts), retried there if Telegram says 429.
     ctx.logger.info(
       {
         invoiceId: result.invoice.id,

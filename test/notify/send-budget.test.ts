@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
+import { sendBudget } from '../../src/db/schema.js';
+import { createPacer } from '../../src/notify/pacing.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+// The shared send budget (send_budget) on a real database, with the wall clock injected: a claim's tokens are stamped
+// when it spends them, just before it commits and its messages leave, so the time a slow claim took earns the next
+// claimer nothing. Two replicas under a webhook burst otherwise sent two claims' messages at once (429s).
+
+let database: TestDatabase;
+let handle: DatabaseHandle;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  handle = await openDatabase({ url: database.url, dataDir: database.dataDir });
+});
+afterAll(async () => {
+  await handle?.close();
+  await database?.drop();
+});
+
+describe('send budget: tokens are stamped when a claim spends them', () => {
+  it('a claim that took 100 ms earns the next claim nothing for that time', async () => {
+    await handle.db.delete(sendBudget);
+    let wall = 1_000_000;
+    const pacer = createPacer(
+      { perSecond: 27, burst: 2, privateChatIntervalMs: 0, groupChatIntervalMs: 0 },
+      () => wall,
+    );
+    const at = new Date(wall);
+
+    const first = await handle.db.transaction(async (tx) => {
+      const budget = await pacer.open(tx, at, 20);
+      wall += 100; // the claim's own queries, slowed down by load
+      await budget.spend({ messages: budget.messages, edits: 0 }, []);
+      return budget.messages;
+    });
+    expect(first).toBe(2);
+
+    // 10 ms after the first claim committed: 0.27 of a token, not the 2.97 that 110 ms since its open would give.
+    wall += 10;
+    const second = await handle.db.transaction(async (tx) => {
+      const budget = await pacer.open(tx, at, 20);
+      return { messages: budget.messages, msUntilMessage: budget.msUntilMessage };
+    });
+    expect(second.messages).toBe(0);
+    expect(second.msUntilMessage).toBe(Math.ceil(((1 - (10 / 1000) * 27) / 27) * 1000));
+
+    // A second after the first claim's spend the bucket is full again (capped at the burst).
+    wall += 990;
+    const third = await handle.db.transaction(async (tx) => (await pacer.open(tx, at, 20)).messages);
+    expect(third).toBe(2);
+  });
+
+  it('never stamps earlier than a later reading another process left (time does not go back)', async () => {
+    await handle.db.delete(sendBudget);
+    let wall = 2_000_000;
+    const options = { perSecond: 27, burst: 2, privateChatIntervalMs: 0, groupChatIntervalMs: 0 };
+    const ahead = createPacer(options, () => wall + 500); // another process, its clock 500 ms ahead
+    const behind = createPacer(options, () => wall);
+    const at = new Date(wall);
+
+    await handle.db.transaction(async (tx) => {
+      const budget = await ahead.open(tx, at, 20);
+      await budget.spend({ messages: 2, edits: 0 }, []);
+    });
+    wall += 400; // still before the other process's stamp
+    await handle.db.transaction(async (tx) => {
+      const budget = await behind.open(tx, at, 20);
+      expect(budget.messages).toBe(0);
+      await budget.spend({ messages: 0, edits: 1 }, []);
+    });
+    const rows = await handle.db.select().from(sendBudget);
+    for (const row of rows) expect(row.refilledAt.getTime()).toBe(2_000_500);
+  });
+});
