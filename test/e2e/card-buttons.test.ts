@@ -148,6 +148,8 @@ describe('Issue again', () => {
     expect(answers).toEqual(['A new invoice was already issued for this one.', `🧾 New invoice #${fresh?.id} issued.`]);
 
     // The new card replies to the expired one, with its own number, Pay and Check status.
+    // The card goes through the outbox: drain it, then exactly one new card was sent.
+    await h.app.workers.outbox.drain();
     const newCard = botCalls(h, chat.id)[1];
     expect(botCalls(h, chat.id)).toHaveLength(2);
     expect(newCard?.params.reply_parameters.message_id).toBe(cardId);

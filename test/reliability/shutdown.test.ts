@@ -58,8 +58,13 @@ describe('shutdown with work hung in several steps at once', () => {
         botCalls(h as Harness, group.id).length === 2 &&
         botCalls(h as Harness, group.id, 'editMessageText').length === 1,
     );
-    const leased = await h.db.select({ status: outbox.status }).from(outbox);
-    expect(leased.map((row) => row.status)).toEqual(['sending', 'sending']);
+    const leased = await h.db.select({ kind: outbox.kind, status: outbox.status }).from(outbox).orderBy(outbox.id);
+    // The card itself (an outbox row too) was sent before Telegram started hanging.
+    expect(leased.map((row) => `${row.kind}:${row.status}`)).toEqual([
+      'new_card:sent',
+      'paid_reply:sending',
+      'card_paid:sending',
+    ]);
     // 2. An update in flight: the handler of /id waits on its reply.
     telegram.sendText({ chat: privateChat, from: MERCHANT, text: '/id' });
     await telegram.waitFor(() => botCalls(h as Harness, privateChat.id).length === 1);
