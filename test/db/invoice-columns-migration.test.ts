@@ -66,7 +66,7 @@ let raw: Raw;
 let oldFolder: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
+  database = await createTestDatabase({ empty: true });
   raw = await connect(database);
   oldFolder = foldersUpTo(BEFORE);
 });

@@ -26,10 +26,11 @@ declare module 'vitest' {
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** `empty`: a PGlite database that starts with no schema (a test of the migrations themselves), not the template. */
+export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
   if (!TEST_DATABASE_URL) {
     const dataDir = mkdtempSync(join(tmpdir(), 'paybot-pglite-'));
-    const template = inject('pgliteTemplate');
+    const template = options.empty ? '' : inject('pgliteTemplate');
     if (template) cpSync(template, dataDir, { recursive: true });
     return {
       driver: 'pglite',
