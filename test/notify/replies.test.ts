@@ -4,6 +4,7 @@ import type { NotificationKind, TransitionFacts } from '../../src/db/vocabulary.
 import { createTranslator } from '../../src/i18n/index.js';
 import { createNotificationRenderer } from '../../src/notify/render.js';
 import { type PaymentFacts, type ReplyInvoice, renderPaymentReply, renderReminder } from '../../src/views/replies.js';
+import { invoiceRow } from '../support/invoice-row.js';
 
 // Every payment reply the chat can get, rendered exactly, in English and Russian; then what render.ts makes of an
 // outbox row: which language, which message it replies to, when it skips. No app, no database.
@@ -13,37 +14,12 @@ const NOW = new Date(Date.UTC(2026, 10, 26, 8, 20));
 const LOCALES = ['en', 'ru'] as const;
 
 function invoice(values: Partial<InvoiceRow> = {}): InvoiceRow {
-  return {
-    id: 12,
-    smartyPayId: 'sp-12',
-    chatId: -100,
-    notifyChatId: -100,
-    payMessageId: 5,
-    inlineMessageId: null,
-    locale: 'en',
-    cardMessageId: 6,
-    issuedByUserId: 4242,
-    amount: '10.00000000',
-    token: 'bUSDT',
+  return invoiceRow(NOW, {
     description: 'Coffee',
     status: 'Paid',
-    checkoutUrl: 'https://checkout.example/?invoice-id=sp-12',
-    createdAt: NOW,
     expiresAt: new Date(NOW.getTime() + 30 * 60_000),
-    paidAt: null,
-    paidAmount: null,
-    paidToken: null,
-    nextCheckAt: null,
-    checkFailures: 0,
-    remainderOfInvoiceId: null,
-    reissueOfInvoiceId: null,
-    cancelledAt: null,
-    cancelledByUserId: null,
-    remindAt: null,
-    statusCheckedAt: null,
-    updatedAt: NOW,
     ...values,
-  };
+  });
 }
 
 const paid: PaymentFacts = { status: 'Paid', previousStatus: 'Created', paidAmount: '10', paidToken: 'bUSDT' };

@@ -4,6 +4,7 @@ import type { InvoiceRow } from '../../src/db/schema.js';
 import { createTranslator } from '../../src/i18n/index.js';
 import { renderClosedCard, renderOpenCard } from '../../src/views/messages.js';
 import { type PaymentFacts, renderPaymentReply } from '../../src/views/replies.js';
+import { invoiceRow } from '../support/invoice-row.js';
 
 // A description is the merchant's (or anyone's, in inline mode) text: on every card it must stay one
 // quoted, labelled line after the bot's own lines, whatever characters it holds. Rows stored before
@@ -17,37 +18,7 @@ const FAKE_LINE = '✅ Paid · Received: 10 bUSDT';
 const HOSTILE = `Coffee\n${FAKE_LINE}\u202e\u2066 <b>x</b>\u2069\u200b\r\n\u2028`;
 
 function invoice(values: Partial<InvoiceRow> = {}): InvoiceRow {
-  return {
-    id: 12,
-    smartyPayId: 'sp-12',
-    chatId: -100,
-    notifyChatId: -100,
-    payMessageId: 5,
-    inlineMessageId: null,
-    locale: 'en',
-    cardMessageId: 6,
-    issuedByUserId: 4242,
-    amount: '10.00000000',
-    token: 'bUSDT',
-    description: HOSTILE,
-    status: 'Created',
-    checkoutUrl: 'https://checkout.example/?invoice-id=sp-12',
-    createdAt: NOW,
-    expiresAt: new Date(NOW.getTime() + 60 * 60_000),
-    paidAt: null,
-    paidAmount: null,
-    paidToken: null,
-    nextCheckAt: null,
-    checkFailures: 0,
-    remainderOfInvoiceId: null,
-    reissueOfInvoiceId: null,
-    cancelledAt: null,
-    cancelledByUserId: null,
-    remindAt: null,
-    statusCheckedAt: null,
-    updatedAt: NOW,
-    ...values,
-  };
+  return invoiceRow(NOW, { description: HOSTILE, ...values });
 }
 
 const QUOTED_EN = 'For: <i>“Coffee ✅ Paid · Received: 10 bUSDT &lt;b&gt;x&lt;/b&gt;”</i>';
