@@ -17,13 +17,14 @@ export interface Claim {
   retryInMs?: number | undefined;
 }
 
-/** The oldest row of each chat, oldest first, at most `limit`: no chat's backlog starves the others. */
-function firstPerChat<T extends { chatId: number }>(rows: T[], limit: number): T[] {
-  const seen = new Set<number>();
+/** The oldest row of each group (`by`), oldest first, at most `limit`. */
+function firstPer<T>(rows: T[], by: (row: T) => number | null, limit: number): T[] {
+  const seen = new Set<number | null>();
   const picked: T[] = [];
   for (const row of rows) {
-    if (seen.has(row.chatId)) continue;
-    seen.add(row.chatId);
+    const group = by(row);
+    if (group !== null && seen.has(group)) continue;
+    seen.add(group);
     picked.push(row);
     if (picked.length === limit) break;
   }
@@ -66,7 +67,7 @@ export function createOutboxClaims(deps: OutboxClaimsDeps): OutboxClaims {
       // Walks the due index from the oldest row and stops early: cost follows the batch, not the backlog.
       const dueRows = (filter: SQL | undefined, limit: number) =>
         tx
-          .select({ id: outbox.id, chatId: outbox.chatId })
+          .select({ id: outbox.id, chatId: outbox.chatId, invoiceId: outbox.invoiceId })
           .from(outbox)
           .leftJoin(chatThrottle, eq(chatThrottle.chatId, outbox.chatId))
           .where(and(dueFilter, filter))
@@ -75,7 +76,8 @@ export function createOutboxClaims(deps: OutboxClaimsDeps): OutboxClaims {
       const messages =
         budget.messages < 1
           ? []
-          : firstPerChat(
+          : // No chat's backlog starves the others.
+            firstPer(
               await dueRows(
                 and(
                   sql`not ${isEditKind}`,
@@ -84,24 +86,30 @@ export function createOutboxClaims(deps: OutboxClaimsDeps): OutboxClaims {
                 ),
                 budget.messages * 8,
               ),
+              (row) => row.chatId,
               budget.messages,
             );
       const edits =
         budget.edits < 1
           ? []
-          : await dueRows(
-              and(
-                isEditKind,
-                // One edit of a card at a time: they render the invoice as it is when sent, so the last
-                // one to reach Telegram shows the final state.
-                sql`not exists (select 1 from outbox busy where busy.invoice_id = ${outbox.invoiceId}
+          : // One edit of a card per claim too: two in one claim would race each other to Telegram.
+            firstPer(
+              await dueRows(
+                and(
+                  isEditKind,
+                  // One edit of a card at a time: they render the invoice as it is when sent, so the last
+                  // one to reach Telegram shows the final state.
+                  sql`not exists (select 1 from outbox busy where busy.invoice_id = ${outbox.invoiceId}
                   and busy.status = 'sending' and busy.lease_until > ${at.toISOString()}::timestamptz
                   and starts_with(busy.kind, 'card_'))`,
-                // A card is edited only once it exists: while its new_card row waits (or is being sent, or retried
-                // after a 429), edits of it wait too. A card that failed for good leaves them to be skipped.
-                sql`not exists (select 1 from outbox card where card.invoice_id = ${outbox.invoiceId}
+                  // A card is edited only once it exists: while its new_card row waits (or is being sent, or retried
+                  // after a 429), edits of it wait too. A card that failed for good leaves them to be skipped.
+                  sql`not exists (select 1 from outbox card where card.invoice_id = ${outbox.invoiceId}
                   and card.kind = 'new_card' and card.status in ('pending', 'sending'))`,
+                ),
+                budget.edits * 4,
               ),
+              (row) => row.invoiceId,
               budget.edits,
             );
       const candidates = [...messages, ...edits];

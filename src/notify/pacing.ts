@@ -92,14 +92,14 @@ export function createPacer(options: Partial<PacingOptions> = {}, wallClock: () 
       // Another process may have refilled with a later clock reading than ours: time never goes back,
       // or tokens would be handed out twice.
       const refilledAt = new Date(Math.max(wall.getTime(), ...rows.map((r) => r.refilledAt.getTime())));
-      const tokens = (id: number) => {
+      const tokensAt = (id: number, atMs: number) => {
         const row = rows.find((r) => r.id === id);
         if (!row) return pacing.burst;
-        const elapsedSeconds = Math.max(0, (wall.getTime() - row.refilledAt.getTime()) / 1000);
+        const elapsedSeconds = Math.max(0, (atMs - row.refilledAt.getTime()) / 1000);
         return Math.min(pacing.burst, row.tokens + elapsedSeconds * pacing.perSecond);
       };
-      const messageTokens = tokens(MESSAGES);
-      const editTokens = tokens(EDITS);
+      const messageTokens = tokensAt(MESSAGES, wall.getTime());
+      const editTokens = tokensAt(EDITS, wall.getTime());
       const msUntilToken = (tokensNow: number) =>
         tokensNow >= 1 ? 0 : Math.ceil(((1 - tokensNow) / pacing.perSecond) * 1000);
       return {
@@ -109,15 +109,16 @@ export function createPacer(options: Partial<PacingOptions> = {}, wallClock: () 
         msUntilEdit: msUntilToken(editTokens),
         async spend(sent, chatIds) {
           if (sent.messages + sent.edits === 0) return;
-          // Stamped now, just before the claim commits and its sends leave, not when the budget was opened: the time
-          // the claim itself took (its queries, a busy pool) earns no tokens. Stamped at open, a claim slowed down by
-          // load sent late while the next claimer was already refilled for that time, and the two claims' messages
-          // reached Telegram together: more than the budget's max - 1 in one second (two replicas under a webhook
-          // burst got 429s). Never earlier than `refilledAt`, so time still never goes back.
+          // The sends happen as the claim commits, so the bucket records them now, not when it was opened: stamped at
+          // open, a claim slowed down by load sent late while the next claimer was already refilled for that time,
+          // and the two claims' messages reached Telegram together (two replicas under a webhook burst got 429s).
+          // The tokens left are counted up to this same instant, so the time the claim's own queries took still
+          // refills the bucket (counted only up to open, every claim lost it: ~20% of the rate under load).
+          // Never earlier than `refilledAt`, so time still never goes back.
           const spentAt = new Date(Math.max(refilledAt.getTime(), wallClock()));
           for (const [id, left] of [
-            [MESSAGES, messageTokens - sent.messages],
-            [EDITS, editTokens - sent.edits],
+            [MESSAGES, tokensAt(MESSAGES, spentAt.getTime()) - sent.messages],
+            [EDITS, tokensAt(EDITS, spentAt.getTime()) - sent.edits],
           ] as const) {
             await tx.update(sendBudget).set({ tokens: left, refilledAt: spentAt }).where(eq(sendBudget.id, id));
           }

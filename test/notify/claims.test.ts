@@ -212,6 +212,15 @@ describe('chat pacing', () => {
     await handle.db.update(outbox).set({ status: 'sent', leaseUntil: null }).where(eq(outbox.id, first));
     expect(ids(await claims.claim())).toEqual([second]);
   });
+
+  it('two pending edits of one card: one claim takes only the older, the next claim the other', async () => {
+    const older = await enqueue(101, 2_000, 'card_paid');
+    const newer = await enqueue(101, 1_000, 'card_linked');
+    const claims = claimer();
+    expect(ids(await claims.claim())).toEqual([older]);
+    await handle.db.update(outbox).set({ status: 'sent', leaseUntil: null }).where(eq(outbox.id, older));
+    expect(ids(await claims.claim())).toEqual([newer]);
+  });
 });
 
 describe('leases', () => {

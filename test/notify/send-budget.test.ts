@@ -5,8 +5,9 @@ import { createPacer } from '../../src/notify/pacing.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 // The shared send budget (send_budget) on a real database, with the wall clock injected: a claim's tokens are stamped
-// when it spends them, just before it commits and its messages leave, so the time a slow claim took earns the next
-// claimer nothing. Two replicas under a webhook burst otherwise sent two claims' messages at once (429s).
+// when it spends them, just before it commits and its messages leave, so a slow claim's messages are not counted as
+// sent earlier than they are (two replicas under a webhook burst otherwise sent two claims' messages at once: 429s);
+// the tokens left are counted up to that same instant, so the claim's own time still refills the bucket.
 
 let database: TestDatabase;
 let handle: DatabaseHandle;
@@ -51,6 +52,27 @@ describe('send budget: tokens are stamped when a claim spends them', () => {
     wall += 990;
     const third = await handle.db.transaction(async (tx) => (await pacer.open(tx, at, 20)).messages);
     expect(third).toBe(2);
+  });
+
+  it('the time a claim took still refills the bucket: tokens left are counted up to the spend', async () => {
+    await handle.db.delete(sendBudget);
+    let wall = 3_000_000;
+    const options = { perSecond: 27, burst: 2, privateChatIntervalMs: 0, groupChatIntervalMs: 0 };
+    const pacer = createPacer(options, () => wall);
+    const at = new Date(wall);
+    // Empty the bucket, then let 1.08 tokens come back (40 ms: whole milliseconds, as the column stores them).
+    await handle.db.transaction(async (tx) => (await pacer.open(tx, at, 20)).spend({ messages: 2, edits: 0 }, []));
+    wall += 40;
+
+    await handle.db.transaction(async (tx) => {
+      const budget = await pacer.open(tx, at, 20);
+      expect(budget.messages).toBe(1);
+      wall += 20; // the claim's queries: 0.54 of a token more by the time it spends
+      await budget.spend({ messages: 1, edits: 0 }, []);
+    });
+    const [row] = await handle.db.select().from(sendBudget).orderBy(sendBudget.id).limit(1);
+    expect(row?.tokens).toBeCloseTo(1.08 + 0.54 - 1, 6);
+    expect(row?.refilledAt.getTime()).toBe(wall);
   });
 
   it('never stamps earlier than a later reading another process left (time does not go back)', async () => {
