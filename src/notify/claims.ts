@@ -74,7 +74,7 @@ export function createOutboxClaims(deps: OutboxClaimsDeps): OutboxClaims {
           .orderBy(outbox.nextAttemptAt, outbox.id)
           .limit(limit);
       const messages =
-        budget.messages < 1
+        budget.upTo.messages < 1
           ? []
           : // No chat's backlog starves the others.
             firstPer(
@@ -84,13 +84,13 @@ export function createOutboxClaims(deps: OutboxClaimsDeps): OutboxClaims {
                   // Chat pacing counts new messages; an edit changes one already there.
                   or(isNull(chatThrottle.nextAllowedAt), lte(chatThrottle.nextAllowedAt, at)),
                 ),
-                budget.messages * 8,
+                budget.upTo.messages * 8,
               ),
               (row) => row.chatId,
-              budget.messages,
+              budget.upTo.messages,
             );
       const edits =
-        budget.edits < 1
+        budget.upTo.edits < 1
           ? []
           : // One edit of a card per claim too: two in one claim would race each other to Telegram.
             firstPer(
@@ -107,10 +107,10 @@ export function createOutboxClaims(deps: OutboxClaimsDeps): OutboxClaims {
                   sql`not exists (select 1 from outbox card where card.invoice_id = ${outbox.invoiceId}
                   and card.kind = 'new_card' and card.status in ('pending', 'sending'))`,
                 ),
-                budget.edits * 4,
+                budget.upTo.edits * 4,
               ),
               (row) => row.invoiceId,
-              budget.edits,
+              budget.upTo.edits,
             );
       const candidates = [...messages, ...edits];
       if (candidates.length === 0) {
@@ -131,7 +131,14 @@ export function createOutboxClaims(deps: OutboxClaimsDeps): OutboxClaims {
           ),
         )
         .for('update', { skipLocked: true });
-      if (locked.length === 0) return { rows: [] };
+      // How many of them go is decided now, as late as possible: tokens earned while this claim's queries ran count.
+      const lockedIds = new Set(locked.map((row) => row.id));
+      const allowed = budget.allowNow();
+      const taken = [
+        ...messages.filter((row) => lockedIds.has(row.id)).slice(0, allowed.messages),
+        ...edits.filter((row) => lockedIds.has(row.id)).slice(0, allowed.edits),
+      ];
+      if (taken.length === 0) return { rows: [] };
       const claimed = await tx
         .update(outbox)
         .set({
@@ -142,7 +149,7 @@ export function createOutboxClaims(deps: OutboxClaimsDeps): OutboxClaims {
         .where(
           inArray(
             outbox.id,
-            locked.map((row) => row.id),
+            taken.map((row) => row.id),
           ),
         )
         .returning();

@@ -23,14 +23,24 @@ export const DEFAULT_PACING: PacingOptions = {
 };
 
 export interface OpenBudget {
-  /** Whole new messages the budget allows now (at most the asked maximum). */
+  /** Whole new messages the budget allows at open (at most the asked maximum). */
   messages: number;
-  /** Whole edits of existing messages the budget allows now. */
+  /** Whole edits of existing messages the budget allows at open. */
   edits: number;
+  /**
+   * The most a claim should look for: what the bucket can hold by the time the claim spends (its burst, at most the
+   * asked maximum), or 0 when not even one token is there at open.
+   */
+  upTo: { messages: number; edits: number };
   /** How long until the next whole message / edit token (0 when one is there). */
   msUntilMessage: number;
   msUntilEdit: number;
-  /** Records the sends claimed now and paces each chat that gets a new message. */
+  /**
+   * Whole tokens at this instant, at least those at open: what the claim may take, decided as late as possible so
+   * the time its own queries took counts. `spend` records the sends at this same instant.
+   */
+  allowNow(): { messages: number; edits: number };
+  /** Records the sends claimed (at the `allowNow` instant) and paces each chat that gets a new message. */
   spend(sent: { messages: number; edits: number }, messagedChatIds: number[]): Promise<void>;
 }
 
@@ -102,25 +112,40 @@ export function createPacer(options: Partial<PacingOptions> = {}, wallClock: () 
       const editTokens = tokensAt(EDITS, wall.getTime());
       const msUntilToken = (tokensNow: number) =>
         tokensNow >= 1 ? 0 : Math.ceil(((1 - tokensNow) / pacing.perSecond) * 1000);
+      const upTo = (tokensNow: number) => (tokensNow < 1 ? 0 : Math.min(max, Math.floor(pacing.burst)));
+      // Never earlier than `refilledAt`, so time never goes back.
+      const instant = () => Math.max(refilledAt.getTime(), wallClock());
+      let decidedAt: number | undefined;
       return {
         messages: Math.min(max, Math.floor(messageTokens)),
         edits: Math.min(max, Math.floor(editTokens)),
+        upTo: { messages: upTo(messageTokens), edits: upTo(editTokens) },
         msUntilMessage: msUntilToken(messageTokens),
         msUntilEdit: msUntilToken(editTokens),
+        allowNow() {
+          decidedAt = instant();
+          return {
+            messages: Math.min(max, Math.floor(tokensAt(MESSAGES, decidedAt))),
+            edits: Math.min(max, Math.floor(tokensAt(EDITS, decidedAt))),
+          };
+        },
         async spend(sent, chatIds) {
           if (sent.messages + sent.edits === 0) return;
-          // The sends happen as the claim commits, so the bucket records them now, not when it was opened: stamped at
-          // open, a claim slowed down by load sent late while the next claimer was already refilled for that time,
-          // and the two claims' messages reached Telegram together (two replicas under a webhook burst got 429s).
-          // The tokens left are counted up to this same instant, so the time the claim's own queries took still
-          // refills the bucket (counted only up to open, every claim lost it: ~20% of the rate under load).
-          // Never earlier than `refilledAt`, so time still never goes back.
-          const spentAt = new Date(Math.max(refilledAt.getTime(), wallClock()));
+          // The sends happen as the claim commits, so the bucket records them then, not when it was opened: stamped
+          // at open, a claim slowed down by load sent late while the next claimer was already refilled for that
+          // time, and the two claims' messages reached Telegram together (two replicas under a webhook burst got
+          // 429s). How many it may send is decided at that same late instant (allowNow), with the tokens earned
+          // while its queries ran: decided at open, every claim lost that time, or the tokens beyond the burst it
+          // earned meanwhile (~20% of the rate under load).
+          const spentAt = decidedAt ?? instant();
           for (const [id, left] of [
-            [MESSAGES, tokensAt(MESSAGES, spentAt.getTime()) - sent.messages],
-            [EDITS, tokensAt(EDITS, spentAt.getTime()) - sent.edits],
+            [MESSAGES, tokensAt(MESSAGES, spentAt) - sent.messages],
+            [EDITS, tokensAt(EDITS, spentAt) - sent.edits],
           ] as const) {
-            await tx.update(sendBudget).set({ tokens: left, refilledAt: spentAt }).where(eq(sendBudget.id, id));
+            await tx
+              .update(sendBudget)
+              .set({ tokens: Math.max(0, left), refilledAt: new Date(spentAt) })
+              .where(eq(sendBudget.id, id));
           }
           if (chatIds.length === 0) return;
           await tx

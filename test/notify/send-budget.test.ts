@@ -75,6 +75,43 @@ describe('send budget: tokens are stamped when a claim spends them', () => {
     expect(row?.refilledAt.getTime()).toBe(wall);
   });
 
+  it('how many a claim takes is decided at allowNow, late: a claim that took 40 ms from 1.08 tokens takes two', async () => {
+    await handle.db.delete(sendBudget);
+    let wall = 4_000_000;
+    const options = { perSecond: 27, burst: 2, privateChatIntervalMs: 0, groupChatIntervalMs: 0 };
+    const pacer = createPacer(options, () => wall);
+    const at = new Date(wall);
+    await handle.db.transaction(async (tx) => (await pacer.open(tx, at, 20)).spend({ messages: 2, edits: 0 }, []));
+    wall += 40;
+
+    await handle.db.transaction(async (tx) => {
+      const budget = await pacer.open(tx, at, 20);
+      expect(budget.messages).toBe(1);
+      expect(budget.upTo.messages).toBe(2); // look for as many as the bucket can hold by then
+      wall += 40; // 2.16 tokens by now, capped at the burst of 2
+      const allowed = budget.allowNow();
+      expect(allowed.messages).toBe(2);
+      wall += 5; // the sends are recorded at the allowNow instant, not later
+      await budget.spend({ messages: 2, edits: 0 }, []);
+    });
+    const [row] = await handle.db.select().from(sendBudget).orderBy(sendBudget.id).limit(1);
+    expect(row?.tokens).toBe(0);
+    expect(row?.refilledAt.getTime()).toBe(4_000_080);
+  });
+
+  it('an empty bucket at open looks for nothing', async () => {
+    await handle.db.delete(sendBudget);
+    const wall = 5_000_000;
+    const pacer = createPacer(
+      { perSecond: 27, burst: 2, privateChatIntervalMs: 0, groupChatIntervalMs: 0 },
+      () => wall,
+    );
+    const at = new Date(wall);
+    await handle.db.transaction(async (tx) => (await pacer.open(tx, at, 20)).spend({ messages: 2, edits: 2 }, []));
+    const budget = await handle.db.transaction(async (tx) => pacer.open(tx, at, 20));
+    expect(budget.upTo).toEqual({ messages: 0, edits: 0 });
+  });
+
   it('never stamps earlier than a later reading another process left (time does not go back)', async () => {
     await handle.db.delete(sendBudget);
     let wall = 2_000_000;

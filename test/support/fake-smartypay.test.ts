@@ -256,6 +256,9 @@ describe('fault injection', () => {
     const started = Date.now();
     await sdk().invoices.createInvoice({ amount: '1', token: 'bUSDT', expiresAt: inOneHour() });
     expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+    // The record says when the answer left, after the latency (what the bench times invoice creation by).
+    const answered = fake.requests.at(-1);
+    expect((answered?.answeredAt ?? 0) - (answered?.at ?? 0)).toBeGreaterThanOrEqual(395);
 
     fake.setLatency(0);
     const quick = Date.now();

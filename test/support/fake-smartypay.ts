@@ -30,7 +30,10 @@ export interface ApiRequestRecord {
   rawBody: string;
   /** what the fake answered */
   status: number;
+  /** Date.now() when the request arrived */
   at: number;
+  /** Date.now() when the answer was written (after the latency); undefined until then or if the client left */
+  answeredAt?: number | undefined;
 }
 
 export interface WebhookOptions {
@@ -323,6 +326,7 @@ export async function startFakeSmartyPay(opts: StartFakeSmartyPayOptions = {}): 
           ...(brokenSockets.has(socket) ? { connection: 'close' } : {}),
         });
         res.end(payload);
+        record.answeredAt = Date.now();
       };
       if (latencyMs > 0) {
         const timer = setTimeout(() => {
