@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Express } from 'express';
 import type { Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
@@ -53,6 +54,10 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<B
   logger.info({ driver: database.driver }, 'database ready, migrations applied');
   try {
     const telegramCalls = new AbortController();
+    // Every Telegram call in flight listens on this one signal until it ends (grammY removes its listener then), so
+    // more than Node's default of 10 at once is normal (outbox sends, handlers), not a leak; the bound still
+    // catches a real one.
+    setMaxListeners(10_000, telegramCalls.signal);
     const services = createServices(config, { logger, now, database, telegramCalls: telegramCalls.signal });
     const permissions = createPermissions({
       api: telegramApi(config, 10, telegramCalls.signal),
