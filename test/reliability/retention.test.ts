@@ -54,6 +54,9 @@ describe('retention and replayed webhooks', () => {
     const run = await h.app.workers.retention.runOnce();
     expect(run.outcome === 'done' && run.deleted.outbox).toBeGreaterThanOrEqual(3);
     expect(await outboxRowsOf(h, row.id)).toEqual([]);
+    expect(h.logs.find('data retention: old rows deleted').at(-1)?.deleted).toMatchObject({
+      outbox: run.outcome === 'done' ? run.deleted.outbox : -1,
+    });
     expect(await h.db.select().from(webhookEvents).where(eq(webhookEvents.smartyPayInvoiceId, remote.id))).toEqual([]);
 
     const callsBefore = telegramCalls();
