@@ -151,6 +151,7 @@ const schema = z
     SMARTYPAY_MAX_IN_FLIGHT: integer(1, 10_000, 100),
     CHECK_STATUS_PER_USER_PER_MINUTE: integer(0, 10_000, 5),
     REMINDER_MINUTES: integer(0, 60 * 24, 10),
+    DATA_RETENTION_DAYS: integer(0, 36_500, 90),
   })
   .superRefine((env, ctx) => {
     const staging = env.SMARTYPAY_STAGING === 'true' || env.SMARTYPAY_STAGING === '1';
@@ -228,6 +229,8 @@ export interface Config {
   checkStatusPerUserPerMinute: number;
   /** Remind the chat this long before an unpaid invoice expires; 0 = no reminders. */
   reminderMinutes: number;
+  /** Finished outbox rows and webhook events are deleted after this many days; 0 keeps them forever. */
+  dataRetentionDays: number;
 }
 
 function isStaging(e: Env): boolean {
@@ -297,6 +300,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     invoiceGlobalLimitPerMinute: e.INVOICE_GLOBAL_LIMIT_PER_MINUTE,
     checkStatusPerUserPerMinute: e.CHECK_STATUS_PER_USER_PER_MINUTE,
     reminderMinutes: e.REMINDER_MINUTES,
+    dataRetentionDays: e.DATA_RETENTION_DAYS,
   };
 }
 

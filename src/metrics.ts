@@ -17,6 +17,9 @@ export type WebhookRequestOutcome =
 
 export type NotificationResult = 'sent' | 'failed' | 'skipped' | 'retry';
 
+/** A retention run: it pruned, another process held the lock, or it failed (src/db/retention.ts). */
+export type RetentionRunOutcome = 'done' | 'busy' | 'failed';
+
 export interface Metrics {
   registry: Registry;
   invoicesCreated: Counter<'token'>;
@@ -28,6 +31,9 @@ export interface Metrics {
   notifications: Counter<'kind' | 'result'>;
   payCommandDuration: Histogram;
   webhookDuration: Histogram;
+  /** `table`: the table retention deleted old rows from. */
+  retentionDeletedRows: Counter<'table'>;
+  retentionRuns: Counter<'outcome'>;
 }
 
 /** What the outbox gauges show; the outbox monitor's snapshot (src/notify/outbox-monitor.ts) is one. */
@@ -113,6 +119,14 @@ export function createMetrics(deps: MetricsDeps = {}): Metrics {
     webhookDuration: histogram(
       'webhook_duration_seconds',
       'SMARTy Pay webhook requests, from routing (before the body is read) to the answer sent.',
+    ),
+    retentionDeletedRows: counter('retention_deleted_rows_total', 'Old rows deleted by data retention, by table.', [
+      'table',
+    ]),
+    retentionRuns: counter(
+      'retention_runs_total',
+      'Data retention runs: done, busy (another process held the lock) or failed.',
+      ['outcome'],
     ),
   };
 }

@@ -38,6 +38,7 @@ describe('loadConfig', () => {
     expect(config.checkStatusPerUserPerMinute).toBe(5);
     expect(config.smartyPay.maxInFlight).toBe(100);
     expect(config.reminderMinutes).toBe(10);
+    expect(config.dataRetentionDays).toBe(90);
   });
 
   it('names every missing required variable, one line each', () => {
@@ -124,6 +125,8 @@ describe('loadConfig', () => {
     expect(config.merchantUserIds).toEqual([42, 123456789]);
     expect(config.payRateLimitPerMinute).toBe(0);
     expect(loadConfig({ ...valid, REMINDER_MINUTES: '0' }).reminderMinutes).toBe(0);
+    expect(loadConfig({ ...valid, DATA_RETENTION_DAYS: '0' }).dataRetentionDays).toBe(0);
+    expect(problems({ ...valid, DATA_RETENTION_DAYS: '-1' })).toEqual(['DATA_RETENTION_DAYS: must be at least 0']);
     expect(problems({ ...valid, MERCHANT_USER_IDS: '42,@shop' })).toEqual([
       'MERCHANT_USER_IDS: "@shop" is not a Telegram user id (digits, like 123456789)',
     ]);

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { createChatSettings } from '../chats/settings.js';
 import type { Config } from '../config.js';
 import type { DatabaseHandle } from '../db/client.js';
+import { createRetention } from '../db/retention.js';
 import { createTranslator, pickLocale } from '../i18n/index.js';
 import { createInlineDrafts } from '../invoices/inline-drafts.js';
 import { createInvoiceLifecycle } from '../invoices/lifecycle.js';
@@ -105,6 +106,8 @@ export function createServices(config: Config, { logger, now, database, telegram
     drafts: inlineDrafts,
   });
 
+  const retention = createRetention({ database, logger, now, retentionDays: config.dataRetentionDays, metrics });
+
   return {
     chatSettings,
     translator,
@@ -114,7 +117,7 @@ export function createServices(config: Config, { logger, now, database, telegram
     rateQuota,
     inlineDrafts,
     reports,
-    workers: { outbox, reconciler, outboxMonitor },
+    workers: { outbox, reconciler, outboxMonitor, retention },
   };
 }
 

@@ -5,6 +5,7 @@ import { publishCommands } from '../bot/commands.js';
 import type { Config } from '../config.js';
 import { connectTelegram } from '../connect.js';
 import type { DatabaseHandle } from '../db/client.js';
+import type { Retention } from '../db/retention.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, listen, urlOf } from '../http/listen.js';
 import { SMARTYPAY_WEBHOOK_PATH } from '../http/smartypay-webhook.js';
 import { TELEGRAM_WEBHOOK_PATH } from '../http/telegram-webhook.js';
@@ -39,7 +40,7 @@ export interface RunningApp {
   /** The app's own database handle (tests assert on rows through it; PGlite allows one opener). */
   database: DatabaseHandle;
   /** Background loops; tests drive them directly with an injected clock. */
-  workers: { outbox: OutboxWorker; reconciler: Reconciler; outboxMonitor: OutboxMonitor };
+  workers: { outbox: OutboxWorker; reconciler: Reconciler; outboxMonitor: OutboxMonitor; retention: Retention };
   /** Stops everything within SHUTDOWN_TIMEOUT_MS in total (src/app/stop.ts); calling it again waits for the same. */
   stop(): Promise<void>;
 }
@@ -88,6 +89,8 @@ async function start(app: BuiltApp, limits: HttpLimits, started: ReturnType<type
   started.push('the reconciler', () => workers.reconciler.stop());
   workers.outboxMonitor.start();
   started.push('the outbox monitor', () => workers.outboxMonitor.stop());
+  workers.retention.start();
+  started.push('data retention', () => workers.retention.stop());
 
   let runner: RunnerHandle | undefined;
   if (app.telegramWebhook) {

@@ -107,6 +107,8 @@ export async function stopApp({ app, server, metricsServer, runner }: StartedPar
     },
     { what: 'the outbox monitor', run: () => workers.outboxMonitor.stop() },
     { what: 'the reconciler', run: () => workers.reconciler.stop() },
+    // Ends after its current batch (at most 5,000 rows, one short statement).
+    { what: 'data retention', run: () => workers.retention.stop() },
     {
       what: 'notifications in flight',
       run: (msLeft) => workers.outbox.stop(msLeft),

@@ -22,6 +22,12 @@ export interface DatabaseHandle {
   db: Database;
   query: Query;
   driver: 'postgres' | 'pglite';
+  /**
+   * Runs `fn` with statements that all go over ONE connection, held until it settles: for session state such as a
+   * session-level advisory lock (a pool would send the lock and its unlock over different connections). Postgres:
+   * a connection reserved from the pool; PGlite has only one.
+   */
+  session<T>(fn: (query: Query) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -112,6 +118,19 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
           Record<string, unknown>
         >,
       driver: 'postgres',
+      session: async (fn) => {
+        const reserved = await client.reserve();
+        try {
+          return await fn(
+            async (text, params) =>
+              (await reserved.unsafe(text, params as postgres.ParameterOrJSON<never>[], {
+                prepare: true,
+              })) as unknown as Array<Record<string, unknown>>,
+          );
+        } finally {
+          reserved.release();
+        }
+      },
       ping: async () => {
         await db.execute(sql`select 1`);
       },
@@ -133,10 +152,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     await client.close();
     throw error;
   }
+  const query: Query = async (text, params) => (await client.query<Record<string, unknown>>(text, params)).rows;
   return {
     db: db as unknown as Database,
-    query: async (text, params) => (await client.query<Record<string, unknown>>(text, params)).rows,
+    query,
     driver: 'pglite',
+    session: (fn) => fn(query),
     ping: async () => {
       await db.execute(sql`select 1`);
     },

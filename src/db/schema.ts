@@ -18,6 +18,7 @@ import {
   INVOICE_STATUSES,
   NOTIFICATION_KINDS,
   type NotificationPayload,
+  OUTBOX_STATUSES,
   type OutboxNotification,
 } from './vocabulary.js';
 
@@ -115,7 +116,11 @@ export const webhookEvents = pgTable(
     rawPayload: text('raw_payload').notNull(),
     receivedAt: tz('received_at').notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('webhook_events_dedupe_key').on(t.dedupeKey)],
+  (t) => [
+    uniqueIndex('webhook_events_dedupe_key').on(t.dedupeKey),
+    // Retention (src/db/retention.ts) deletes events older than DATA_RETENTION_DAYS.
+    index('webhook_events_received_idx').on(t.receivedAt),
+  ],
 );
 
 export const outbox = pgTable(
@@ -130,7 +135,7 @@ export const outbox = pgTable(
     /** For a reply: the message replied to. For an edit: the message edited (null = the invoice card). */
     targetMessageId: integer('target_message_id'),
     payload: jsonb('payload').$type<NotificationPayload>().notNull(),
-    status: text('status').notNull().default('pending'),
+    status: text('status', { enum: OUTBOX_STATUSES }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: tz('next_attempt_at').notNull().defaultNow(),
     /** While a worker holds the row; after it passes, another worker may take the row again. */
@@ -150,6 +155,8 @@ export const outbox = pgTable(
       .on(t.nextAttemptAt, t.id)
       .where(sql`status = 'pending' and starts_with(kind, 'card_')`),
     index('outbox_leases_idx').on(t.leaseUntil).where(sql`status = 'sending'`),
+    // Retention deletes finished rows (never pending or sending ones) older than DATA_RETENTION_DAYS.
+    index('outbox_finished_idx').on(t.createdAt).where(sql`status in ('sent', 'skipped', 'failed')`),
   ],
 );
 
@@ -177,10 +184,15 @@ export const chatThrottle = pgTable('chat_throttle', {
  * Updates Telegram pushed to the webhook, by update_id: Telegram redelivers an update it thinks was
  * not acknowledged, possibly to another replica; the first insert wins and the rest are dropped.
  */
-export const telegramUpdates = pgTable('telegram_updates', {
-  updateId: bigint('update_id', { mode: 'number' }).primaryKey(),
-  receivedAt: tz('received_at').notNull().defaultNow(),
-});
+export const telegramUpdates = pgTable(
+  'telegram_updates',
+  {
+    updateId: bigint('update_id', { mode: 'number' }).primaryKey(),
+    receivedAt: tz('received_at').notNull().defaultNow(),
+  },
+  // Retention deletes updates older than a week: Telegram redelivers one for about a day at most.
+  (t) => [index('telegram_updates_received_idx').on(t.receivedAt)],
+);
 
 /** Per-chat preferences set with commands (/lang). */
 export const chatSettings = pgTable('chat_settings', {

@@ -42,6 +42,14 @@ export type CardEditKind = (typeof CARD_EDIT_KINDS)[number];
 export const NOTIFICATION_KINDS = [...PAYMENT_REPLY_KINDS, ...CARD_EDIT_KINDS, 'reminder_reply', 'new_card'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
+/**
+ * Where an outbox row is (outbox.status): waiting, held by a worker under a lease, or finished. A finished row is
+ * never claimed again, so retention (src/db/retention.ts) may delete it once it is old.
+ */
+export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'skipped', 'failed'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+export const FINISHED_OUTBOX_STATUSES = ['sent', 'skipped', 'failed'] as const satisfies readonly OutboxStatus[];
+
 /** What the transition that queued a reply or card edit knew (src/invoices/transition.ts writes it). */
 export interface TransitionFacts {
   status: InvoiceStatus;

@@ -108,8 +108,9 @@ type Parameter = (typeof PARAMETERS)[number];
 const decimal = `'${PLAIN_DECIMAL_PATTERN}'`;
 
 // paid_amount is text as SMARTy Pay reported it: nested CASEs so a value that is not a plain decimal is never cast.
-// The event row is the permanent replay guard: no timestamp is signed, so a captured webhook stays valid forever
-// and may only ever have an effect once. A settled sale locks its linked invoice (remainder or original) and
+// No timestamp is signed, so a captured webhook stays valid forever and may only ever have an effect once: the event
+// row deduplicates deliveries while it is kept (DATA_RETENTION_DAYS), and after that the ranks do, since a status
+// applies only if it moves the invoice forward (docs/reliability.md, "Data kept"). A settled sale locks its linked invoice (remainder or original) and
 // records its status, so exactly one confirmation tells the chat the sale is complete.
 const STATEMENT = `
   with inv as (

@@ -260,7 +260,7 @@ describe.skipIf(!TEST_DATABASE_URL)('two app processes on one Postgres', () => {
           chatId: row.chatId,
           targetMessageId: row.payMessageId,
           payload: { status: 'Paid' as const, previousStatus: 'Created' as const, paidAmount: null, paidToken: null },
-          status: 'pending',
+          status: 'pending' as const,
         })),
       );
     } finally {
