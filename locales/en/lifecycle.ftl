@@ -12,7 +12,6 @@ underpaid-missing = ⚠️ Partly paid{ $what }: <b>{ $received }</b> of <b>{ $d
 underpaid-next-rest = The customer can pay the rest with “Pay the remaining” on the card; I'll confirm here when it arrives.
 underpaid-next = I keep checking until the invoice expires ({ $at }) and will confirm here if the rest arrives.
 invalid-payment = ❌ The payment{ $what } failed: SMARTy Pay marked it invalid and nothing was credited to you. If the customer's wallet was charged, they should contact SMARTy Pay support. Issue a new invoice with /pay to try again.
-payment-confirming = ⏳ Payment{ $what } seen; waiting for the network to confirm it.
 reminder = ⏰ Reminder: invoice #{ $id } for <b>{ $amount }</b>{ $what } expires in { $minutes } min ({ $at }).
 
 cancel-usage = Which invoice? Send <code>/cancel 12</code>, or reply <code>/cancel</code> to its card.

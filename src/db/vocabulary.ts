@@ -20,7 +20,7 @@ export const INVOICE_STATUSES = [
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 
 /** Replies to the invoice's /pay message about a payment (or a failed one). */
-export const PAYMENT_REPLY_KINDS = ['paid_reply', 'overpaid_reply', 'underpaid_reply', 'invalid_reply', 'confirming_reply'] as const;
+export const PAYMENT_REPLY_KINDS = ['paid_reply', 'overpaid_reply', 'underpaid_reply', 'invalid_reply'] as const;
 export type PaymentReplyKind = (typeof PAYMENT_REPLY_KINDS)[number];
 
 /**

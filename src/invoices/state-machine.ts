@@ -63,7 +63,7 @@ export const STATE_MACHINE: Record<InvoiceStatus, StateEntry> = {
   Confirming: {
     from: ['Unconfirmed', 'Created'],
     by: ['remote'],
-    notify: ['confirming_reply'],
+    notify: [],
     schedule: 'check_and_remind',
     payment: 'none',
   },

@@ -99,8 +99,6 @@ export function renderPaymentReply(
       return { text: underpaidText(t, invoice, facts) };
     case 'invalid_reply':
       return { text: t('invalid-payment', { what: forWhat(t, invoice.description) }) };
-    case 'confirming_reply':
-      return { text: t('payment-confirming', { what: forWhat(t, invoice.description) }) };
   }
 }
 
