@@ -3,10 +3,10 @@ import type { Logger } from 'pino';
 import type { Database, Query } from '../db/client.js';
 import { type InvoiceRow, invoices } from '../db/schema.js';
 import type { SmartyPayClient } from '../payments/client.js';
+import { type OutboxWaker, transitionAndWake } from './outbox-waker.js';
 import type { RateQuota } from './quota.js';
 import type { RecheckBudget } from './recheck-budget.js';
 import type { InvoiceService } from './service.js';
-import { type OutboxWaker, transitionAndWake } from './outbox-waker.js';
 import { canTransition, isPaidStatus, OPEN_STATUSES } from './state-machine.js';
 
 // An invoice after it was issued, as the chat drives it: "Check status" taps, /cancel, reminders.

@@ -1,8 +1,8 @@
 import { and, eq, or, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database, Query } from '../db/client.js';
-import type { InvoiceStatus } from '../db/vocabulary.js';
 import { type InvoiceRow, invoices, webhookEvents } from '../db/schema.js';
+import type { InvoiceStatus } from '../db/vocabulary.js';
 import type { Metrics } from '../metrics.js';
 import type { RemoteInvoice, SmartyPayClient } from '../payments/client.js';
 import { parseMoney } from '../payments/money.js';

@@ -6,9 +6,9 @@ import type { Database } from '../db/client.js';
 import { chatSettings, type InvoiceRow, invoices, type OutboxRow, outbox } from '../db/schema.js';
 import type { Translator } from '../i18n/index.js';
 import type { Metrics, NotificationResult } from '../metrics.js';
+import type { RenderedMessage } from '../views/messages.js';
 import { createOutboxClaims } from './claims.js';
 import { backoffMs, classifyTelegramFailure, type FailureDecision, telegramErrorCode } from './failures.js';
-import type { RenderedMessage } from '../views/messages.js';
 import { createPacer, type PacingOptions } from './pacing.js';
 import { createNotificationRenderer } from './render.js';
 

@@ -11,7 +11,7 @@ import type { Permissions } from '../../merchants/permissions.js';
 import { SmartyPayError } from '../../payments/client.js';
 import type { TokenPolicy } from '../../payments/currencies.js';
 import { encodeCallbackData } from '../../telegram/callback-data.js';
-import { escapeHtml, } from '../../views/messages.js';
+import { escapeHtml } from '../../views/messages.js';
 import { formatMoney } from '../../views/numbers.js';
 import { onCallback } from '../callback.js';
 import type { BotContext } from '../context.js';

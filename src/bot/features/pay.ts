@@ -9,7 +9,7 @@ import type { Permissions } from '../../merchants/permissions.js';
 import type { Metrics } from '../../metrics.js';
 import { SmartyPayError } from '../../payments/client.js';
 import type { TokenPolicy } from '../../payments/currencies.js';
-import { escapeHtml, } from '../../views/messages.js';
+import { escapeHtml } from '../../views/messages.js';
 import type { BotContext } from '../context.js';
 import { actorOf, ensureMerchant } from '../guard.js';
 import { replyTo } from '../reply.js';
