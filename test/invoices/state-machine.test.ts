@@ -21,7 +21,8 @@ import { isEdit } from '../../src/notify/claims.js';
 import { SMARTYPAY_STATUSES } from '../../src/payments/statuses.js';
 
 // The table against the rules as docs/architecture.md states them, written out here independently: every
-// (from, to) pair, what each status tells the chat, and the status sets derived from the table.
+// (from, to) pair against the ranks, who queues each notification kind, and the status sets derived from the table.
+// What each status tells the chat is the doc's table itself, held to the code by test/docs-state-machine.test.ts.
 
 /** Higher rank wins; Withdrawn only follows a settled payment. */
 const RANK: Record<InvoiceStatus, number> = {
@@ -41,18 +42,12 @@ const SETTLED: readonly InvoiceStatus[] = ['Paid', 'SimplePaid', 'OverPaid'];
 const expectedMove = (from: InvoiceStatus, to: InvoiceStatus) =>
   to === 'Withdrawn' ? SETTLED.includes(from) : RANK[to] > RANK[from];
 
-const NOTIFY: Record<InvoiceStatus, NotificationKind[]> = {
-  Unconfirmed: [],
-  Created: [],
-  Confirming: [],
-  Expired: ['card_expired'],
-  Cancelled: ['card_cancelled'],
-  UnderPaid: ['underpaid_reply', 'card_closed'],
-  Invalid: ['invalid_reply', 'card_closed'],
-  Paid: ['paid_reply', 'card_paid'],
-  SimplePaid: ['paid_reply', 'card_paid'],
-  OverPaid: ['overpaid_reply', 'card_paid'],
-  Withdrawn: [],
+/** The kinds the state machine does not queue, and who does (in the same transaction as the change). */
+const QUEUED_ELSEWHERE: Partial<Record<NotificationKind, string>> = {
+  new_card: 'src/invoices/issue.ts, with the invoice',
+  card_inline: 'src/invoices/issue.ts, with an inline invoice',
+  card_linked: 'src/invoices/transition.ts, when the other invoice of a two-part sale settles',
+  reminder_reply: "src/invoices/lifecycle.ts's reminders statement",
 };
 
 describe('invoice state machine', () => {
@@ -75,10 +70,6 @@ describe('invoice state machine', () => {
     expect(canTransition('Cancelled', 'Paid')).toBe(true);
     expect(canTransition('Cancelled', 'Expired')).toBe(false);
     expect(canTransition('Expired', 'Cancelled')).toBe(false);
-  });
-
-  it('tells the chat about payments and failures, not about progress', () => {
-    for (const to of INVOICE_STATUSES) expect([to, notificationsFor(to)]).toEqual([to, NOTIFY[to]]);
   });
 
   it('only UnderPaid may repeat (a larger amount), and only its notifications are keyed by amount', () => {
@@ -113,5 +104,13 @@ describe('notification kinds', () => {
       expect([kind, isEdit(kind)]).toEqual([kind, kind.startsWith('card_')]);
     }
     expect(CARD_EDIT_KINDS.every((kind) => NOTIFICATION_KINDS.includes(kind))).toBe(true);
+  });
+
+  it('each kind is queued by a status of the state machine or by one writer named here, not both', () => {
+    const byStatus = new Set(INVOICE_STATUSES.flatMap((status) => notificationsFor(status)));
+    for (const kind of NOTIFICATION_KINDS) {
+      const queued = [byStatus.has(kind) && 'the state machine', QUEUED_ELSEWHERE[kind]].filter(Boolean);
+      expect([kind, queued.length], `${kind}: ${queued.join(' and ') || 'nothing queues it'}`).toEqual([kind, 1]);
+    }
   });
 });
