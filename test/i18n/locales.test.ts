@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTranslator, LOCALES, LOCALES_DIRECTORY, pickLocale } from '../../src/i18n/index.js';
@@ -17,7 +17,29 @@ function keysOf(locale: string): Map<string, string> {
   return keys;
 }
 
+/** Every `.ts` file under `directory`. */
+function sourceFiles(directory: string): string[] {
+  return readdirSync(directory).flatMap((name) => {
+    const path = join(directory, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return name.endsWith('.ts') ? [path] : [];
+  });
+}
+
 describe('locales', () => {
+  it('every key the code looks up by name (t(…), ctx.t(…)) exists in English (so in every language)', () => {
+    const english = keysOf('en');
+    const used = new Map<string, string>();
+    for (const file of sourceFiles(join(LOCALES_DIRECTORY, '..', 'src'))) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/\bt\(\s*'([a-z][a-z0-9-]*)'/g)) {
+        used.set(match[1] as string, file);
+      }
+    }
+    expect(used.size).toBeGreaterThan(50);
+    const missing = [...used].filter(([key]) => !english.has(key)).map(([key, file]) => `${key} (${file})`);
+    expect(missing).toEqual([]);
+  });
+
   it('every key exists in every language, in a file of the same name', () => {
     const english = keysOf('en');
     expect(english.size).toBeGreaterThan(10);
