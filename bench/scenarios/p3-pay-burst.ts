@@ -128,6 +128,12 @@ export async function runP3(ctx: BenchContext): Promise<P3Result> {
     const cards = [...replied.values()].filter((r) => r.card).length;
     const cardsMs =
       replied.size === P3_CHATS ? Math.max(...[...replied.values()].map((r) => r.at)) - started : BURST_TIMEOUT_MS;
+    const perSecond = new Array<number>(Math.ceil(cardsMs / 1000) + 1).fill(0);
+    for (const r of replied.values()) {
+      const second = Math.floor((r.at - started) / 1000);
+      perSecond[second] = (perSecond[second] ?? 0) + 1;
+    }
+    log(`p3: cards accepted in each second after queueing: ${perSecond.join(' ')}`);
     const answered = lastCreateAnswered(smartypay, started, P3_CHATS);
     const invoicesMs = answered === undefined ? BURST_TIMEOUT_MS : answered - started;
     const cardsIdealMs = (P3_CHATS / P3_TELEGRAM_RATE) * 1000;
