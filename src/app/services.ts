@@ -17,6 +17,7 @@ import { createOutboxWorker, outboxApiTimeoutSeconds } from '../notify/outbox.js
 import { createOutboxMonitor } from '../notify/outbox-monitor.js';
 import { outboxPacing } from '../notify/pacing.js';
 import { createSmartyPayClient } from '../payments/client.js';
+import { createProductService } from '../products/service.js';
 import { htmlParseMode } from '../telegram/parse-mode.js';
 
 // The services both the bot and the webhooks call, and the workers behind them: plain objects over the open
@@ -93,6 +94,7 @@ export function createServices(config: Config, { logger, now, database, telegram
   });
   const inlineDrafts = createInlineDrafts({ db, now });
   const reports = createInvoiceReports({ db, now });
+  const products = createProductService({ db, now });
 
   const reconciler = createReconciler({
     db,
@@ -117,6 +119,7 @@ export function createServices(config: Config, { logger, now, database, telegram
     rateQuota,
     inlineDrafts,
     reports,
+    products,
     workers: { outbox, reconciler, outboxMonitor, retention },
   };
 }

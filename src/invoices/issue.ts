@@ -36,6 +36,8 @@ export interface NewInvoice {
   remainderOfInvoiceId?: number | undefined;
   /** "Issue again": the expired invoice this one replaces. */
   reissueOfInvoiceId?: number | undefined;
+  /** The shop: the product sold (then `issuedByUserId` is the buyer), and the buyer's names for the merchant. */
+  product?: { id: number; buyerName: string; buyerUsername: string | undefined } | undefined;
   /**
    * The message the card replies to: the /pay message, the expired card (Issue again), the original's card
    * (a remainder). Ignored for an inline invoice, whose card is the inline message itself, edited.
@@ -105,6 +107,12 @@ function cardNotification(row: InvoiceRow, input: NewInvoice): typeof outbox.$in
   };
 }
 
+function productColumns({ product }: NewInvoice) {
+  return product
+    ? { productId: product.id, buyerName: product.buyerName, buyerUsername: product.buyerUsername ?? null }
+    : {};
+}
+
 /** expiresAt − minutes when that is still ahead; otherwise (or when off) no reminder. */
 function reminderAt(expiresAt: Date, minutes: number, at: Date): Date | null {
   const remindAt = new Date(expiresAt.getTime() - minutes * 60_000);
@@ -145,6 +153,7 @@ export function createInvoiceIssuer(deps: InvoiceIssuerDeps) {
         updatedAt: at,
         remainderOfInvoiceId: input.remainderOfInvoiceId,
         reissueOfInvoiceId: input.reissueOfInvoiceId,
+        ...productColumns(input),
       })
       .onConflictDoNothing()
       .returning({ id: invoices.id });
@@ -201,6 +210,7 @@ export function createInvoiceIssuer(deps: InvoiceIssuerDeps) {
           updatedAt: at,
           remainderOfInvoiceId: input.remainderOfInvoiceId,
           reissueOfInvoiceId: input.reissueOfInvoiceId,
+          ...productColumns(input),
         })
         // Whichever unique key a concurrent request hit first, its row is the invoice.
         .onConflictDoNothing()

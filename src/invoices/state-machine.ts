@@ -1,4 +1,4 @@
-import type { InvoiceStatus, NotificationKind } from '../db/vocabulary.js';
+import type { InvoiceStatus, NotificationKind, ShopKind } from '../db/vocabulary.js';
 import { compareDecimals } from '../decimal.js';
 
 // The invoice state machine, as data. SMARTy Pay delivers at least once and out of order, so a status only
@@ -46,6 +46,11 @@ export interface StateEntry {
   again?: 'when_more_paid';
   /** Queued in the same statement, each once per invoice (`<id>:<kind>`). */
   notify: readonly NotificationKind[];
+  /**
+   * Queued in the same statement too, keyed the same way, but only for an invoice of a product (the shop):
+   * `delivery` to the buyer, `sale_notice` to the product's merchant.
+   */
+  shop: readonly ShopKind[];
   schedule: Schedule;
   payment: Payment;
 }
@@ -57,13 +62,14 @@ const SETTLED = ['Paid', 'SimplePaid', 'OverPaid'] as const;
 export const STATE_MACHINE: Record<InvoiceStatus, StateEntry> = {
   // A create that timed out: SMARTy Pay may have the invoice under an id we do not know. Local; left by the first
   // webhook naming our (chat, message) that raises it (it adopts the row), or by /cancel.
-  Unconfirmed: { from: [], by: [], notify: [], schedule: 'stop_checking', payment: 'none' },
+  Unconfirmed: { from: [], by: [], notify: [], shop: [], schedule: 'stop_checking', payment: 'none' },
   // Issued: re-checked 1, 5 and 15 minutes after creation and at expiry, reminded before expiry.
-  Created: { from: [], by: ['remote'], notify: [], schedule: 'check_and_remind', payment: 'none' },
+  Created: { from: [], by: ['remote'], notify: [], shop: [], schedule: 'check_and_remind', payment: 'none' },
   Confirming: {
     from: ['Unconfirmed', 'Created'],
     by: ['remote'],
     notify: [],
+    shop: [],
     schedule: 'check_and_remind',
     payment: 'none',
   },
@@ -72,6 +78,7 @@ export const STATE_MACHINE: Record<InvoiceStatus, StateEntry> = {
     from: BEFORE_EXPIRY,
     by: ['remote', 'expire'],
     notify: ['card_expired'],
+    shop: [],
     schedule: 'stop_checking',
     payment: 'none',
   },
@@ -81,6 +88,7 @@ export const STATE_MACHINE: Record<InvoiceStatus, StateEntry> = {
     from: BEFORE_EXPIRY,
     by: ['cancel'],
     notify: ['card_cancelled'],
+    shop: [],
     schedule: 'keep_checking',
     payment: 'none',
   },
@@ -90,6 +98,8 @@ export const STATE_MACHINE: Record<InvoiceStatus, StateEntry> = {
     by: ['remote'],
     again: 'when_more_paid',
     notify: ['underpaid_reply', 'card_closed'],
+    // The buyer gets nothing yet (the reply says what is missing); the merchant is told.
+    shop: ['sale_notice'],
     schedule: 'keep_checking',
     payment: 'partial',
   },
@@ -97,6 +107,7 @@ export const STATE_MACHINE: Record<InvoiceStatus, StateEntry> = {
     from: [...UNPAID, 'UnderPaid'],
     by: ['remote'],
     notify: ['invalid_reply', 'card_closed'],
+    shop: [],
     schedule: 'stop_checking',
     payment: 'none',
   },
@@ -104,6 +115,7 @@ export const STATE_MACHINE: Record<InvoiceStatus, StateEntry> = {
     from: [...UNPAID, 'UnderPaid', 'Invalid'],
     by: ['remote'],
     notify: ['paid_reply', 'card_paid'],
+    shop: ['delivery', 'sale_notice'],
     schedule: 'stop_checking',
     payment: 'settled',
   },
@@ -111,6 +123,7 @@ export const STATE_MACHINE: Record<InvoiceStatus, StateEntry> = {
     from: [...UNPAID, 'UnderPaid', 'Invalid'],
     by: ['remote'],
     notify: ['paid_reply', 'card_paid'],
+    shop: ['delivery', 'sale_notice'],
     schedule: 'stop_checking',
     payment: 'settled',
   },
@@ -118,10 +131,11 @@ export const STATE_MACHINE: Record<InvoiceStatus, StateEntry> = {
     from: [...UNPAID, 'UnderPaid', 'Invalid'],
     by: ['remote'],
     notify: ['overpaid_reply', 'card_paid'],
+    shop: ['delivery', 'sale_notice'],
     schedule: 'stop_checking',
     payment: 'settled',
   },
-  Withdrawn: { from: SETTLED, by: ['remote'], notify: [], schedule: 'stop_checking', payment: 'withdrawn' },
+  Withdrawn: { from: SETTLED, by: ['remote'], notify: [], shop: [], schedule: 'stop_checking', payment: 'withdrawn' },
 };
 
 const statusesWhere = (test: (entry: StateEntry) => boolean): readonly InvoiceStatus[] =>
@@ -146,9 +160,9 @@ export function canTransition(from: InvoiceStatus, to: InvoiceStatus): boolean {
   return STATE_MACHINE[to].from.includes(from);
 }
 
-/** What the chat must be told when an invoice enters `to`. */
+/** What the chat must be told when an invoice enters `to` (for a product's invoice, its shop kinds too). */
 export function notificationsFor(to: InvoiceStatus): readonly NotificationKind[] {
-  return STATE_MACHINE[to].notify;
+  return [...STATE_MACHINE[to].notify, ...STATE_MACHINE[to].shop];
 }
 
 /** The shape isTopUp and its SQL (transition.ts) accept as an amount. */

@@ -1,0 +1,50 @@
+# The shop: /newproduct, /setcontent, /products, a product's link (/start <code>), deliveries and sale notices.
+# Telegram HTML: escape < > & in literal text.
+shop-private-only = Products are managed in your private chat with me — open it and send the command there.
+shop-newproduct-missing-title = Add a title after the amount — e.g. <code>/newproduct 5 { $token } Photo pack</code>
+shop-newproduct-title-too-long = The title can be at most { $max } characters — e.g. <code>/newproduct 5 { $token } Photo pack</code>
+shop-setcontent-usage = Reply to the message the product should deliver with <code>/setcontent { $code }</code> (its code from /products).
+shop-setcontent-unsupported = I can deliver text, a photo, a document, a video, an audio file or a voice message — not this kind of message.
+shop-not-found = You have no product with the code “{ $code }”. /products lists yours.
+shop-content-set = ✅ Buyers of this product now get a copy of that message.
+shop-card =
+    🛍 <b>{ $title }</b>
+    Price: <b>{ $price }</b>
+    Delivers: { $delivers }
+    State: { $state }
+    Code: <code>{ $code }</code>
+    Link: { $link }
+shop-card-needs-content = Nothing is sold until it has content: reply to a message with <code>/setcontent { $code }</code>.
+shop-delivers-none = nothing yet
+shop-delivers-text = a text message
+shop-delivers-photo = a photo
+shop-delivers-document = a document
+shop-delivers-video = a video
+shop-delivers-audio = an audio file
+shop-delivers-voice = a voice message
+shop-state-active = on sale
+shop-state-paused = paused
+shop-state-deleted = deleted
+shop-list-title = <b>Your products</b> (code · price · sales · revenue · state)
+shop-list-item = <code>{ $code }</code> · { $title } · { $price } · { $sales } · { $revenue } · { $state }
+shop-list-more = Showing the newest { $shown } of { $total }.
+shop-list-empty = You have no products yet. Create one: <code>/newproduct 5 { $token } Photo pack</code>
+shop-offer =
+    🛍 <b>{ $title }</b>
+    Price: <b>{ $price }</b>
+    Pay the invoice below and I'll send it to you here right away.
+shop-unknown-link = This link does not lead to a product. Ask the seller for a new one.
+shop-gone = This product is no longer sold.
+shop-paused = This product is paused for now. Try again later.
+shop-not-ready = This product is not ready for sale yet. Try again later.
+shop-invoice-open = Your invoice #{ $id } for this product is still open until { $at } — pay it with the button below.
+shop-sale-title = 💰 <b>Sale:</b> { $title } (<code>{ $code }</code>)
+shop-sale-buyer = Buyer: { $name } { $username } (id <code>{ $id }</code>)
+shop-sale-buyer-no-username = Buyer: { $name } (id <code>{ $id }</code>)
+shop-sale-amount = Received: <b>{ $paid }</b> of { $due } · Invoice #{ $invoice }
+shop-sale-underpaid = ⚠️ Partly paid: { $missing } missing. Nothing was delivered; the buyer can pay the rest from their invoice card.
+shop-sale-overpaid = ⚠️ Paid more than due.
+shop-sale-other-token = ⚠️ Paid in another token than the price: check the amount.
+shop-sale-late = ⚠️ Paid after the invoice had expired or was cancelled; delivered anyway.
+shop-sale-while-paused = ⚠️ Paid while the product was { $state }; delivered anyway.
+shop-failed-unconfirmed = ⚠️ Sorry, SMARTy Pay did not confirm the invoice in time, so there is no invoice to pay. Please open the link again in a minute.

@@ -1,0 +1,125 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { invoices, type ProductRow, products } from '../db/schema.js';
+import type { ProductContent } from '../db/vocabulary.js';
+import { normaliseDecimal } from '../decimal.js';
+import { MONEY_ARRIVED_STATUSES, PAID_STATUSES, PLAIN_DECIMAL_PATTERN } from '../invoices/state-machine.js';
+import { newProductCode } from './rules.js';
+
+// The shop's products: made and changed only by their merchant (the caller checks MERCHANT_USER_IDS; every
+// method that changes or lists takes the merchant's id and touches only their products), found by code by anyone
+// who opens a link. Selling one is an ordinary invoice with product_id (InvoiceService.issueForProduct).
+
+/** A product with what it sold: sales (a sale paid in two parts counts once) and money received in its token. */
+export interface ProductSummary {
+  product: ProductRow;
+  sales: number;
+  revenue: string;
+}
+
+export interface NewProduct {
+  merchantUserId: number;
+  amount: string;
+  token: string;
+  title: string;
+  locale: string;
+}
+
+export interface ProductService {
+  create(input: NewProduct): Promise<ProductRow>;
+  /** Any product by its code (the link), whatever its state. */
+  findByCode(code: string): Promise<ProductRow | undefined>;
+  /** The product `code` if `merchantUserId` made it. */
+  findOwned(merchantUserId: number, code: string): Promise<ProductRow | undefined>;
+  /** Replaces what it delivers; undefined when the merchant has no such product (or it is deleted). */
+  setContent(merchantUserId: number, code: string, content: ProductContent): Promise<ProductRow | undefined>;
+  /** The merchant's products, newest first, at most `limit`, and how many they have in all. */
+  list(merchantUserId: number, limit: number): Promise<{ items: ProductSummary[]; total: number }>;
+}
+
+export interface ProductServiceDeps {
+  db: Database;
+  now: () => Date;
+  /** Random codes (tests may fix them). */
+  newCode?: () => string;
+}
+
+const normal = (row: ProductRow): ProductRow => ({ ...row, amount: normaliseDecimal(row.amount) });
+
+export function createProductService(deps: ProductServiceDeps): ProductService {
+  const { db, now } = deps;
+  const newCode = deps.newCode ?? (() => newProductCode());
+  const owned = (merchantUserId: number, code: string) =>
+    and(eq(products.merchantUserId, merchantUserId), eq(products.code, code));
+
+  return {
+    async create(input) {
+      // 96 random bits: a collision is not expected, but a unique violation must not lose the merchant's command.
+      for (let attempt = 0; ; attempt++) {
+        const at = now();
+        const [row] = await db
+          .insert(products)
+          .values({ ...input, code: newCode(), createdAt: at, updatedAt: at })
+          .onConflictDoNothing()
+          .returning();
+        if (row) return normal(row);
+        if (attempt >= 2) throw new Error('could not find a free product code');
+      }
+    },
+
+    async findByCode(code) {
+      const [row] = await db.select().from(products).where(eq(products.code, code)).limit(1);
+      return row && normal(row);
+    },
+
+    async findOwned(merchantUserId, code) {
+      const [row] = await db.select().from(products).where(owned(merchantUserId, code)).limit(1);
+      return row && normal(row);
+    },
+
+    async setContent(merchantUserId, code, content) {
+      const [row] = await db
+        .update(products)
+        .set({ content, updatedAt: now() })
+        .where(and(owned(merchantUserId, code), sql`${products.state} <> 'deleted'`))
+        .returning();
+      return row && normal(row);
+    },
+
+    async list(merchantUserId, limit) {
+      const paid = sql.join(
+        PAID_STATUSES.map((status) => sql`${status}`),
+        sql`, `,
+      );
+      const arrived = sql.join(
+        MONEY_ARRIVED_STATUSES.map((status) => sql`${status}`),
+        sql`, `,
+      );
+      const rows = await db
+        .select({
+          product: products,
+          // A remainder belongs to its original's sale.
+          sales: sql<number>`count(distinct coalesce(${invoices.remainderOfInvoiceId}, ${invoices.id}))
+            filter (where ${invoices.status} in (${paid}))`.mapWith(Number),
+          revenue: sql<string>`coalesce(sum(${invoices.paidAmount}::numeric) filter (where
+            ${invoices.status} in (${arrived}) and ${invoices.paidToken} = ${products.token}
+            and ${invoices.paidAmount} ~ ${PLAIN_DECIMAL_PATTERN}), 0)::text`,
+          total: sql<number>`count(*) over ()`.mapWith(Number),
+        })
+        .from(products)
+        .leftJoin(invoices, eq(invoices.productId, products.id))
+        .where(eq(products.merchantUserId, merchantUserId))
+        .groupBy(products.id)
+        .orderBy(desc(products.createdAt), desc(products.id))
+        .limit(limit);
+      return {
+        items: rows.map((row) => ({
+          product: normal(row.product),
+          sales: row.sales,
+          revenue: normaliseDecimal(row.revenue),
+        })),
+        total: rows[0]?.total ?? 0,
+      };
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import type { InvoiceRow, ProductRow } from '../db/schema.js';
+import type { ProductState, SaleFacts } from '../db/vocabulary.js';
+import { compareDecimals, subtractDecimals } from '../decimal.js';
+import type { Translate } from '../i18n/index.js';
+import { PLAIN_DECIMAL_PATTERN } from '../invoices/state-machine.js';
+import type { ProductSummary } from '../products/service.js';
+import { escapeHtml, money, userText } from './messages.js';
+
+// The shop's texts, in Telegram HTML: the product card the merchant sees, the offer a buyer sees when they open its
+// link, the /products list and the merchant's sale notice. What a product delivers is sent as it was given
+// (src/notify/deliver-content.ts), never rendered here.
+
+/** The link anyone can open to buy it. */
+export function productLink(botUsername: string, code: string): string {
+  return `https://t.me/${botUsername}?start=${code}`;
+}
+
+const state = (t: Translate, value: ProductState) => t(`shop-state-${value}`);
+
+/** The merchant's card: title, price, what it delivers, its state, code and link. */
+export function renderProductCard(t: Translate, product: ProductRow, botUsername: string): string {
+  const card = t('shop-card', {
+    title: userText(product.title),
+    price: money(t, product.amount, product.token),
+    delivers: t(`shop-delivers-${product.content?.type ?? 'none'}`),
+    state: state(t, product.state),
+    code: product.code,
+    link: escapeHtml(productLink(botUsername, product.code)),
+  });
+  return product.content ? card : `${card}\n\n${t('shop-card-needs-content', { code: product.code })}`;
+}
+
+/** What a buyer sees above their invoice card. */
+export function renderProductOffer(t: Translate, product: ProductRow): string {
+  return t('shop-offer', { title: userText(product.title), price: money(t, product.amount, product.token) });
+}
+
+export function renderProductList(
+  t: Translate,
+  list: { items: ProductSummary[]; total: number },
+  defaultToken: string,
+): string {
+  if (list.items.length === 0) return t('shop-list-empty', { token: defaultToken });
+  const lines = list.items.map(({ product, sales, revenue }) =>
+    t('shop-list-item', {
+      code: product.code,
+      title: userText(product.title),
+      price: money(t, product.amount, product.token),
+      sales: String(sales),
+      revenue: money(t, revenue, product.token),
+      state: state(t, product.state),
+    }),
+  );
+  const more =
+    list.total > list.items.length ? [t('shop-list-more', { shown: list.items.length, total: list.total })] : [];
+  return [t('shop-list-title'), ...lines, ...more].join('\n');
+}
+
+/**
+ * The merchant's notice of a payment for their product: product, buyer, amount and invoice number, and a line for
+ * each thing that is not a plain sale — partly paid (nothing delivered), overpaid, another token, after expiry or
+ * cancellation, while the product was paused or deleted.
+ */
+export function renderSaleNotice(t: Translate, product: ProductRow, invoice: InvoiceRow, facts: SaleFacts): string {
+  const name = escapeHtml(invoice.buyerName ?? '');
+  const id = String(invoice.issuedByUserId ?? '');
+  const paidAmount = facts.paidAmount ?? invoice.paidAmount ?? '0';
+  const paidToken = facts.paidToken ?? invoice.paidToken ?? invoice.token;
+  const lines = [
+    t('shop-sale-title', { title: userText(product.title), code: product.code }),
+    invoice.buyerUsername
+      ? t('shop-sale-buyer', { name, username: `@${escapeHtml(invoice.buyerUsername)}`, id })
+      : t('shop-sale-buyer-no-username', { name, id }),
+    t('shop-sale-amount', {
+      paid: money(t, paidAmount, paidToken),
+      due: money(t, invoice.amount, invoice.token),
+      invoice: invoice.id,
+    }),
+  ];
+  const sameToken = paidToken === invoice.token && new RegExp(PLAIN_DECIMAL_PATTERN).test(paidAmount);
+  if (!sameToken) lines.push(t('shop-sale-other-token'));
+  if (facts.status === 'UnderPaid') {
+    const missing = sameToken ? money(t, subtractDecimals(invoice.amount, paidAmount), invoice.token) : '?';
+    lines.push(t('shop-sale-underpaid', { missing }));
+  } else if (facts.status === 'OverPaid' || (sameToken && compareDecimals(paidAmount, invoice.amount) > 0)) {
+    lines.push(t('shop-sale-overpaid'));
+  }
+  if (facts.status !== 'UnderPaid') {
+    if (facts.previousStatus === 'Expired' || facts.previousStatus === 'Cancelled') lines.push(t('shop-sale-late'));
+    if (facts.productState !== 'active')
+      lines.push(t('shop-sale-while-paused', { state: state(t, facts.productState) }));
+  }
+  return lines.join('\n');
+}
