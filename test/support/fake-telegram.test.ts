@@ -557,4 +557,28 @@ describe('buttons, inline mode, admins and documents', () => {
     expect(document?.at).toBeGreaterThanOrEqual(before);
     expect(document?.at).toBeLessThanOrEqual(Date.now());
   });
+
+  it('sends files again by file id, keeping caption, caption entities and the reply; an empty id is refused', async () => {
+    const bold = [{ type: 'bold', offset: 0, length: 4 }];
+    const photo = await api.sendPhoto(5, 'photo-file-1', {
+      caption: 'Here you go',
+      caption_entities: bold,
+      reply_parameters: { message_id: 3 },
+    });
+    expect(photo.photo?.[0]?.file_id).toBe('photo-file-1');
+    await api.sendDocument(5, 'doc-file-1');
+    await api.sendVideo(5, 'video-file-1');
+    await api.sendAudio(5, 'audio-file-1');
+    await api.sendVoice(5, 'voice-file-1', { caption: 'hi' });
+    expect(fake.media().map((m) => [m.method, m.fileId])).toEqual([
+      ['sendPhoto', 'photo-file-1'],
+      ['sendDocument', 'doc-file-1'],
+      ['sendVideo', 'video-file-1'],
+      ['sendAudio', 'audio-file-1'],
+      ['sendVoice', 'voice-file-1'],
+    ]);
+    expect(fake.media()[0]).toMatchObject({ chatId: 5, caption: 'Here you go', captionEntities: bold, replyTo: 3 });
+    expect(fake.documents()).toHaveLength(0); // uploads only
+    expect((await rejection(api.sendPhoto(5, ''))).description).toContain('wrong file identifier');
+  });
 });

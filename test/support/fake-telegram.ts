@@ -143,6 +143,11 @@ export interface FakeTelegram {
   inlineMessage(inlineMessageId: string): InlineMessageView | undefined;
   /** Documents the bot sent with sendDocument, in order, with their content. */
   documents(): SentDocument[];
+  /**
+   * Files the bot sent again by file id (sendPhoto, sendDocument, sendVideo, sendAudio, sendVoice with a string
+   * file id), in order, with caption and caption entities as sent.
+   */
+  media(): SentMedia[];
   close(): Promise<void>;
 }
 
@@ -168,6 +173,26 @@ export interface SentDocument {
   /** Date.now() when the call was accepted, as SentMessage.at. */
   at: number;
 }
+
+export interface SentMedia {
+  method: 'sendPhoto' | 'sendDocument' | 'sendVideo' | 'sendAudio' | 'sendVoice';
+  chatId: number;
+  message_id: number;
+  fileId: string;
+  caption?: string;
+  captionEntities?: unknown[];
+  replyTo?: number;
+  at: number;
+}
+
+/** The field each media method takes its file in, and the message field Telegram answers it under. */
+const MEDIA_FIELDS = {
+  sendPhoto: 'photo',
+  sendDocument: 'document',
+  sendVideo: 'video',
+  sendAudio: 'audio',
+  sendVoice: 'voice',
+} as const satisfies Record<SentMedia['method'], string>;
 
 /** A Telegram-style failure thrown by method handlers. */
 class ApiError extends Error {
@@ -228,6 +253,7 @@ const JSON_KEYS = new Set([
   'scope',
   'menu_button',
   'message_ids',
+  'caption_entities',
 ]);
 // Integer parameters that may legitimately arrive as numeric strings (forms, queries, or `chat_id: '123'`).
 const INT_KEYS = new Set([
@@ -411,6 +437,7 @@ export async function startFakeTelegram(
   const inlineAnswers = new Map<string, { from: FakeUser; query: string; results?: any[] }>();
   const inlineMessages = new Map<string, InlineMessageView>();
   const documents: SentDocument[] = [];
+  const media: SentMedia[] = [];
   let nextQueryId = 1;
   const waiters = new Set<Waiter>();
   const inflight = new Set<Promise<void>>();
@@ -547,6 +574,42 @@ export async function startFakeTelegram(
     return { entry };
   };
 
+  /** A file sent again by its file id (what a shop delivery does); an empty id is refused as Telegram does. */
+  const sendByFileId = (method: SentMedia['method'], p: Record<string, any>, acceptedAt: number) => {
+    const chatId = toChatId(p.chat_id);
+    const field = MEDIA_FIELDS[method];
+    const fileId = p[field];
+    if (typeof fileId !== 'string' || fileId === '') {
+      throw new ApiError(400, 'Bad Request: wrong file identifier/HTTP URL specified');
+    }
+    if (p.caption_entities !== undefined && !Array.isArray(p.caption_entities)) {
+      throw new ApiError(400, "Bad Request: can't parse entities");
+    }
+    const replyTo = typeof p.reply_parameters === 'object' ? p.reply_parameters.message_id : undefined;
+    const message_id = allocateMessageId(chatId);
+    media.push({
+      method,
+      chatId,
+      message_id,
+      fileId,
+      ...(typeof p.caption === 'string' && { caption: p.caption }),
+      ...(p.caption_entities !== undefined && { captionEntities: p.caption_entities }),
+      ...(typeof replyTo === 'number' && { replyTo }),
+      at: acceptedAt,
+    });
+    return {
+      message_id,
+      date: nowSeconds(),
+      chat: chatFor(chatId),
+      from: botUser,
+      [field]:
+        field === 'photo'
+          ? [{ file_id: fileId, file_unique_id: `u${message_id}`, width: 1, height: 1 }]
+          : { file_id: fileId, file_unique_id: `u${message_id}` },
+      ...(typeof p.caption === 'string' && { caption: p.caption }),
+    };
+  };
+
   const handlers: Record<string, (p: Record<string, any>, ctx: CallContext) => unknown> = {
     getMe: () => botInfo,
     deleteWebhook: () => true,
@@ -569,7 +632,14 @@ export async function startFakeTelegram(
       query.results = p.results;
       return true;
     },
+    sendPhoto: (p, { acceptedAt }) => sendByFileId('sendPhoto', p, acceptedAt),
+    sendVideo: (p, { acceptedAt }) => sendByFileId('sendVideo', p, acceptedAt),
+    sendAudio: (p, { acceptedAt }) => sendByFileId('sendAudio', p, acceptedAt),
+    sendVoice: (p, { acceptedAt }) => sendByFileId('sendVoice', p, acceptedAt),
     sendDocument: (p, { acceptedAt }) => {
+      if (typeof p.document === 'string' && !p.document.startsWith('attach://')) {
+        return sendByFileId('sendDocument', p, acceptedAt);
+      }
       const chatId = toChatId(p.chat_id);
       const ref = typeof p.document === 'string' ? /^attach:\/\/(.+)$/.exec(p.document)?.[1] : undefined;
       const file = ref ? p[ref] : p.document;
@@ -931,6 +1001,7 @@ export async function startFakeTelegram(
       return message && { ...message };
     },
     documents: () => documents.map((d) => ({ ...d })),
+    media: () => media.map((m) => ({ ...m })),
     close: async () => {
       if (closed) return;
       closed = true;
