@@ -559,7 +559,7 @@ describe('buttons, inline mode, admins and documents', () => {
   });
 
   it('sends files again by file id, keeping caption, caption entities and the reply; an empty id is refused', async () => {
-    const bold = [{ type: 'bold', offset: 0, length: 4 }];
+    const bold = [{ type: 'bold' as const, offset: 0, length: 4 }];
     const photo = await api.sendPhoto(5, 'photo-file-1', {
       caption: 'Here you go',
       caption_entities: bold,

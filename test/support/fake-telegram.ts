@@ -81,7 +81,7 @@ export interface FakeTelegram {
   /** Builds and queues a text message update; message_id comes from the same per-chat counter as bot messages. */
   sendText(opts: {
     chat: { id: number; type: ChatType; title?: string };
-    from: { id: number; first_name?: string; username?: string; language_code?: string };
+    from: { id: number; first_name?: string; last_name?: string; username?: string; language_code?: string };
     text: string;
     replyTo?: number;
   }): { update: Record<string, any>; message: Record<string, any> };
@@ -154,6 +154,7 @@ export interface FakeTelegram {
 export interface FakeUser {
   id: number;
   first_name?: string;
+  last_name?: string;
   username?: string;
   language_code?: string;
 }
@@ -460,6 +461,7 @@ export async function startFakeTelegram(
     id: from.id,
     is_bot: false,
     first_name: from.first_name ?? 'User',
+    ...(from.last_name && { last_name: from.last_name }),
     ...(from.username && { username: from.username }),
     ...(from.language_code && { language_code: from.language_code }),
   });
@@ -882,6 +884,7 @@ export async function startFakeTelegram(
           id: from.id,
           is_bot: false,
           first_name: from.first_name ?? 'User',
+          ...(from.last_name && { last_name: from.last_name }),
           ...(from.username && { username: from.username }),
           ...(from.language_code && { language_code: from.language_code }),
         },

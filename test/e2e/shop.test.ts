@@ -1,0 +1,343 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outbox, products } from '../../src/db/schema.js';
+import type { RecordedCall } from '../support/fake-telegram.js';
+import { botCalls, MERCHANT, type TestChat, waitForInvoice } from '../support/flows.js';
+import { type Harness, startHarness } from '../support/harness.js';
+
+// The shop end to end (issue 15): a merchant makes a product in their private chat and sets what it delivers by
+// replying to a message; a customer opens its link, gets the offer and an invoice bound to them (made like /pay's),
+// pays, and receives a copy of the content once; the merchant gets a sale notice. One app for the file: every test
+// uses its own product and buyer, so they do not interfere.
+
+const OTHER_MERCHANT = { id: 5151, first_name: 'Other', language_code: 'en' };
+const STRANGER = { id: 6161, first_name: 'Stranger', language_code: 'en' };
+const merchantChat: TestChat = { id: MERCHANT.id, type: 'private' };
+let h: Harness;
+let nextBuyer = 70_000;
+
+function newBuyer(language_code = 'en') {
+  nextBuyer += 1;
+  const buyer = { id: nextBuyer, first_name: 'Ann', last_name: 'Lee', username: `ann${nextBuyer}`, language_code };
+  return { buyer, chat: { id: buyer.id, type: 'private' as const } };
+}
+
+beforeAll(async () => {
+  h = await startHarness({ env: { MERCHANT_USER_IDS: `${MERCHANT.id},${OTHER_MERCHANT.id}` } });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+/** Sends `text` in `chat` and returns the bot's next sendMessage there. */
+async function say(chat: TestChat, text: string, from: { id: number } = MERCHANT): Promise<RecordedCall> {
+  const before = botCalls(h, chat.id).length;
+  h.telegram.sendText({ chat, from, text });
+  await h.telegram.waitFor(() => botCalls(h, chat.id).length > before);
+  return botCalls(h, chat.id)[before] as RecordedCall;
+}
+
+/** `/setcontent <code>` as a reply to `original` (a message of the merchant's, with a photo, text, …). */
+async function setContent(code: string, original: Record<string, unknown>, from = MERCHANT): Promise<RecordedCall> {
+  const before = botCalls(h, from.id).length;
+  const date = Math.floor(Date.now() / 1000);
+  const chat = { id: from.id, type: 'private', first_name: from.first_name };
+  const sender = { id: from.id, is_bot: false, first_name: from.first_name };
+  const text = `/setcontent ${code}`;
+  h.telegram.pushUpdate({
+    message: {
+      message_id: 500_000 + botCalls(h, from.id).length,
+      date,
+      chat,
+      from: sender,
+      text,
+      entities: [{ type: 'bot_command', offset: 0, length: '/setcontent'.length }],
+      reply_to_message: { message_id: 400_000 + before, date, chat, from: sender, ...original },
+    },
+  });
+  await h.telegram.waitFor(() => botCalls(h, from.id).length > before);
+  return botCalls(h, from.id)[before] as RecordedCall;
+}
+
+/** A product of MERCHANT's, with content; returns its code. */
+async function newProduct(text: string, content?: Record<string, unknown>): Promise<string> {
+  const card = await say(merchantChat, `/newproduct ${text}`);
+  const code = /\?start=([A-Za-z0-9_-]+)/.exec(card.params.text)?.[1];
+  if (!code) throw new Error(`no product link in ${card.params.text}`);
+  if (content) await setContent(code, content);
+  return code;
+}
+
+const PHOTO = {
+  photo: [
+    { file_id: 'photo-small', file_unique_id: 's', width: 90, height: 90 },
+    { file_id: 'photo-large', file_unique_id: 'l', width: 1280, height: 1280 },
+  ],
+  caption: 'Your pack <3 & thanks',
+  caption_entities: [{ type: 'bold', offset: 0, length: 9 }],
+};
+
+/** The buyer opens the product's link; resolves with the invoice row once its card is in their chat. */
+async function openLink(code: string, who = newBuyer()) {
+  const before = h.smartypay.createdInvoices().length;
+  const { message } = h.telegram.sendText({ chat: who.chat, from: who.buyer, text: `/start ${code}` });
+  await h.telegram.waitFor(() => botCalls(h, who.chat.id).length >= 2);
+  const remote = h.smartypay.createdInvoices()[before];
+  if (!remote) throw new Error('no SMARTy Pay invoice');
+  const row = await waitForInvoice(h, remote.id, (r) => r.cardMessageId !== null);
+  return { ...who, message, remote, row };
+}
+
+const deliveries = (chatId: number) => [
+  ...h.telegram.media().filter((m) => m.chatId === chatId),
+  ...botCalls(h, chatId).filter((call) => call.params.entities !== undefined),
+];
+const notices = () => botCalls(h, MERCHANT.id).filter((call) => call.params.text.startsWith('💰'));
+
+describe('the merchant makes products', () => {
+  it('/newproduct answers with the card and link; refusals are one line naming /newproduct', async () => {
+    const card = await say(merchantChat, '/newproduct 12,5 bUSDT Photo <pack>');
+    const [row] = await h.db.select().from(products).where(eq(products.merchantUserId, MERCHANT.id));
+    expect(row).toMatchObject({ title: 'Photo <pack>', token: 'bUSDT', state: 'active', content: null });
+    expect(row?.code).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(card.params.text).toContain('🛍 <b>Photo &lt;pack&gt;</b>');
+    expect(card.params.text).toContain('Price: <b>12.5 bUSDT</b>');
+    expect(card.params.text).toContain('Delivers: nothing yet');
+    expect(card.params.text).toContain(`Link: https://t.me/test_bot?start=${row?.code}`);
+    expect(card.params.text).toContain(`<code>/setcontent ${row?.code}</code>`);
+
+    expect((await say(merchantChat, '/newproduct 5 bUSDT')).params.text).toBe(
+      'Add a title after the amount — e.g. <code>/newproduct 5 bUSDT Photo pack</code>',
+    );
+    expect((await say(merchantChat, '/newproduct abc Photo')).params.text).toBe(
+      '“abc” is not an amount — e.g. <code>/newproduct 2.5 bUSDT coffee</code>',
+    );
+    expect((await say(merchantChat, `/newproduct 5 ${'x'.repeat(101)}`)).params.text).toContain('at most 100');
+  });
+
+  it('/setcontent keeps a photo (largest size, caption, entities) or text; refuses what it cannot deliver', async () => {
+    const code = await newProduct('3 bUSDT Wallpapers');
+    const done = await setContent(code, PHOTO);
+    expect(done.params.text).toContain('✅ Buyers of this product now get a copy of that message.');
+    expect(done.params.text).toContain('Delivers: a photo');
+    const [row] = await h.db.select().from(products).where(eq(products.code, code));
+    expect(row?.content).toEqual({
+      type: 'photo',
+      fileId: 'photo-large',
+      caption: PHOTO.caption,
+      captionEntities: PHOTO.caption_entities,
+    });
+
+    const sticker = { sticker: { file_id: 'st', file_unique_id: 'st', type: 'regular', width: 1, height: 1 } };
+    expect((await setContent(code, sticker)).params.text).toContain('I can deliver text, a photo');
+    expect((await say(merchantChat, `/setcontent ${code}`)).params.text).toContain('Reply to the message');
+    expect((await setContent('nosuchcode', { text: 'x' })).params.text).toContain('no product with the code');
+  });
+});
+
+describe('only merchants, and only their own products', () => {
+  it('a non-merchant can neither create, change nor list products', async () => {
+    const code = await newProduct('4 bUSDT Private', { text: 'secret' });
+    const strangerChat: TestChat = { id: STRANGER.id, type: 'private' };
+    for (const command of ['/newproduct 5 bUSDT Mine', '/products', `/setcontent ${code}`]) {
+      expect((await say(strangerChat, command, STRANGER)).params.text, command).toBe(
+        "Sorry, only this shop's merchants can do that.",
+      );
+    }
+    expect(await h.db.select().from(products).where(eq(products.merchantUserId, STRANGER.id))).toHaveLength(0);
+    const [row] = await h.db.select().from(products).where(eq(products.code, code));
+    expect(row?.content).toEqual({ type: 'text', text: 'secret', entities: [] });
+  });
+
+  it("another merchant cannot see or change this merchant's products", async () => {
+    const code = await newProduct('4 bUSDT Mine only', { text: 'mine' });
+    const otherChat: TestChat = { id: OTHER_MERCHANT.id, type: 'private' };
+    expect((await say(otherChat, '/products', OTHER_MERCHANT)).params.text).toContain('You have no products yet');
+    const refused = await setContent(code, { text: 'hijacked' }, OTHER_MERCHANT);
+    expect(refused.params.text).toContain('no product with the code');
+    const [row] = await h.db.select().from(products).where(eq(products.code, code));
+    expect(row?.content).toMatchObject({ text: 'mine' });
+  });
+
+  it('product commands are for the private chat', async () => {
+    const group: TestChat = { id: -100_900_001, type: 'supergroup', title: 'Shop' };
+    expect((await say(group, '/newproduct 5 bUSDT In a group')).params.text).toContain('private chat');
+  });
+});
+
+describe('a customer buys through the link', () => {
+  it('gets the offer and an invoice bound to them; opening the link again shows the same invoice', async () => {
+    const code = await newProduct('2.5 bUSDT Photo pack', PHOTO);
+    const { chat, buyer, message, remote, row } = await openLink(code);
+    const [offer, card] = botCalls(h, chat.id);
+    expect(offer?.params.text).toContain('🛍 <b>Photo pack</b>');
+    expect(offer?.params.text).toContain('Price: <b>2.5 bUSDT</b>');
+    expect(card?.params.reply_parameters.message_id).toBe(message.message_id);
+    expect(card?.params.reply_markup.inline_keyboard[0][0].url).toContain(`invoice-id=${remote.id}`);
+    expect(remote).toMatchObject({ amount: '2.5', token: 'bUSDT' });
+    expect(JSON.parse(remote.metadata ?? '{}')).toEqual({ chatId: chat.id, messageId: message.message_id });
+    expect(row).toMatchObject({
+      issuedByUserId: buyer.id,
+      chatId: chat.id,
+      description: 'Photo pack',
+      buyerName: 'Ann Lee',
+      buyerUsername: buyer.username,
+    });
+
+    const created = h.smartypay.createdInvoices().length;
+    const again = await say(chat, `/start ${code}`, buyer);
+    expect(again.params.text).toContain(`Your invoice #${row.id} for this product is still open`);
+    expect(again.params.reply_parameters.message_id).toBe(row.cardMessageId);
+    expect(again.params.reply_markup.inline_keyboard[0][0].url).toBe(row.checkoutUrl);
+    expect(h.smartypay.createdInvoices()).toHaveLength(created);
+  });
+
+  it('Paid: the content arrives once as a copy, under duplicate webhooks and a restart; the merchant is told', async () => {
+    const code = await newProduct('2.5 bUSDT Photo pack', PHOTO);
+    const { chat, buyer, message, remote, row } = await openLink(code);
+    const noticesBefore = notices().length;
+    const body = h.smartypay.webhookBody(remote.id, { status: 'Paid', eventId: `evt-shop-${remote.id}` });
+    h.smartypay.setStatus(remote.id, 'Paid');
+    const post = () =>
+      fetch(h.webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-sp-digest': h.smartypay.sign(body) },
+        body,
+      });
+    expect((await Promise.all([post(), post(), post()])).map((r) => r.status)).toEqual([200, 200, 200]);
+    await h.app.workers.outbox.drain();
+
+    const [photo, ...more] = deliveries(chat.id);
+    expect(more).toEqual([]);
+    expect(photo).toMatchObject({
+      method: 'sendPhoto',
+      fileId: 'photo-large',
+      caption: PHOTO.caption,
+      captionEntities: PHOTO.caption_entities,
+      replyTo: message.message_id,
+    });
+    const photoCall = h.telegram.callsOf('sendPhoto').find((call) => call.params.chat_id === chat.id);
+    expect(photoCall?.params.parse_mode).toBeUndefined(); // entities, not HTML: "<3 &" arrives as typed
+    expect(h.telegram.callsOf('forwardMessage')).toHaveLength(0);
+
+    const [notice, ...moreNotices] = notices().slice(noticesBefore);
+    expect(moreNotices).toEqual([]);
+    expect(notice?.params.text).toBe(
+      [
+        `💰 <b>Sale:</b> Photo pack (<code>${code}</code>)`,
+        `Buyer: Ann Lee @${buyer.username} (id <code>${buyer.id}</code>)`,
+        `Received: <b>2.5 bUSDT</b> of 2.5 bUSDT · Invoice #${row.id}`,
+      ].join('\n'),
+    );
+
+    // A restart, then SMARTy Pay delivers the event again and a second event for the same payment: nothing more.
+    await h.restart();
+    expect((await post()).status).toBe(200);
+    const second = await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid', eventId: 'evt-shop-2nd' });
+    expect(second.status).toBe(200);
+    await h.app.workers.outbox.drain();
+    expect(deliveries(chat.id)).toHaveLength(1);
+    expect(notices().slice(noticesBefore)).toHaveLength(1);
+    const rows = await h.db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.invoiceId, row.id), eq(outbox.kind, 'delivery')));
+    expect(rows.map((r) => [r.status, r.chatId])).toEqual([['sent', chat.id]]);
+  });
+
+  it('a delivery held back by Telegram (429) survives a restart and arrives once', async () => {
+    const code = await newProduct('1 bUSDT Guide', {
+      text: 'Read <this> & enjoy',
+      entities: [{ type: 'italic', offset: 5, length: 6 }],
+    });
+    const { chat, remote } = await openLink(code);
+    h.telegram.failNext('sendMessage', {
+      status: 429,
+      description: 'Too Many Requests: retry after 1',
+      parameters: { retry_after: 1 },
+    });
+    // The 429 lands on the first message of the payment (the confirmation or the delivery); both are retried.
+    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'OverPaid', paidAmount: '1.5' });
+    await h.telegram.waitFor((calls) => calls.some((call) => call.method === 'sendMessage' && call.status === 429));
+    await h.restart();
+    await h.telegram.waitFor(() => deliveries(chat.id).length > 0, 10_000);
+    await h.app.workers.outbox.drain();
+    const [text, ...more] = deliveries(chat.id) as RecordedCall[];
+    expect(more).toEqual([]);
+    expect(text?.params).toMatchObject({
+      text: 'Read <this> & enjoy',
+      entities: [{ type: 'italic', offset: 5, length: 6 }],
+    });
+    expect(text?.params.parse_mode).toBeUndefined();
+    expect(notices().at(-1)?.params.text).toContain('⚠️ Paid more than due.');
+  });
+
+  it('UnderPaid delivers nothing; the buyer is told what is missing and the merchant is told', async () => {
+    const code = await newProduct('10 bUSDT Course', { text: 'lesson 1' });
+    const { chat, remote } = await openLink(code);
+    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'UnderPaid', paidAmount: '4' });
+    await h.app.workers.outbox.drain();
+    expect(deliveries(chat.id)).toHaveLength(0);
+    const reply = botCalls(h, chat.id).at(-1)?.params.text;
+    expect(reply).toContain('<b>4 bUSDT</b> of <b>10 bUSDT</b> received, 6 bUSDT missing');
+    const notice = notices().at(-1)?.params.text;
+    expect(notice).toContain('Received: <b>4 bUSDT</b> of 10 bUSDT');
+    expect(notice).toContain('⚠️ Partly paid: 6 bUSDT missing. Nothing was delivered');
+  });
+
+  it('paid after expiry and while paused: delivered, and the notice says both', async () => {
+    const code = await newProduct('3 bUSDT Late pack', { text: 'late content' });
+    const { chat, remote } = await openLink(code);
+    await h.db.update(products).set({ state: 'paused' }).where(eq(products.code, code));
+    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Expired' });
+    await waitForInvoice(h, remote.id, (r) => r.status === 'Expired');
+    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
+    await h.app.workers.outbox.drain();
+    expect(deliveries(chat.id)).toHaveLength(1);
+    const notice = notices().at(-1)?.params.text;
+    expect(notice).toContain('Late pack');
+    expect(notice).toContain('⚠️ Paid after the invoice had expired or was cancelled; delivered anyway.');
+    expect(notice).toContain('⚠️ Paid while the product was paused; delivered anyway.');
+  });
+
+  it('a paused, deleted, unknown or empty product answers one sentence and makes no invoice', async () => {
+    const paused = await newProduct('3 bUSDT Paused', { text: 'p' });
+    const deleted = await newProduct('3 bUSDT Deleted', { text: 'd' });
+    const empty = await newProduct('3 bUSDT Empty');
+    await h.db.update(products).set({ state: 'paused' }).where(eq(products.code, paused));
+    await h.db.update(products).set({ state: 'deleted' }).where(eq(products.code, deleted));
+    const created = h.smartypay.createdInvoices().length;
+    const { buyer, chat } = newBuyer();
+    const answers: string[] = [];
+    for (const code of [paused, deleted, 'unknownCode123', empty]) {
+      answers.push((await say(chat, `/start ${code}`, buyer)).params.text);
+    }
+    expect(answers).toEqual([
+      'This product is paused for now. Try again later.',
+      'This product is no longer sold.',
+      'This link does not lead to a product. Ask the seller for a new one.',
+      'This product is not ready for sale yet. Try again later.',
+    ]);
+    expect(h.smartypay.createdInvoices()).toHaveLength(created);
+    // A plain /start still answers with the guide.
+    expect((await say(chat, '/start', buyer)).params.text).toContain('<b>Commands</b>');
+  });
+
+  it('speaks Russian to a Russian buyer', async () => {
+    const code = await newProduct('2 bUSDT Фото', { text: 'спасибо' });
+    const { chat } = await openLink(code, newBuyer('ru'));
+    expect(botCalls(h, chat.id)[0]?.params.text).toContain('Цена: <b>2 bUSDT</b>');
+  });
+});
+
+describe('/products', () => {
+  it('lists code, price, sales, revenue and state', async () => {
+    const code = await newProduct('7 bUSDT Listed', { text: 'listed' });
+    const { remote } = await openLink(code);
+    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
+    await h.app.workers.outbox.drain();
+    const list = (await say(merchantChat, '/products')).params.text;
+    expect(list).toContain('<b>Your products</b>');
+    expect(list).toContain(`<code>${code}</code> · Listed · 7 bUSDT · 1 · 7 bUSDT · on sale`);
+  });
+});
