@@ -27,6 +27,7 @@ import { createInvoiceListFeature } from './features/invoice-list.js';
 import { createLangFeature } from './features/lang.js';
 import { createPayFeature } from './features/pay.js';
 import { createShopBuyerFeature } from './features/shop-buyer.js';
+import { createShopCardFeature } from './features/shop-card.js';
 import { createShopMerchantFeature } from './features/shop-merchant.js';
 import { createStatsFeature } from './features/stats.js';
 import { createStatusFeature } from './features/status.js';
@@ -110,6 +111,7 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
       translator: deps.translator,
     }),
   );
+  bot.use(createShopCardFeature({ products: deps.products, permissions: deps.permissions }));
   bot.use(createHelpFeature({ tokens: deps.tokens, setupMode: deps.permissions.setupMode }));
   bot.use(createIdFeature({ setupMode: deps.permissions.setupMode }));
   bot.use(createLangFeature({ chatSettings: deps.chatSettings, permissions: deps.permissions }));

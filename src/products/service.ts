@@ -1,7 +1,7 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { invoices, type ProductRow, products } from '../db/schema.js';
-import type { ProductContent } from '../db/vocabulary.js';
+import type { ProductContent, ProductState } from '../db/vocabulary.js';
 import { normaliseDecimal } from '../decimal.js';
 import { MONEY_ARRIVED_STATUSES, PAID_STATUSES, PLAIN_DECIMAL_PATTERN } from '../invoices/state-machine.js';
 import { newProductCode } from './rules.js';
@@ -33,6 +33,13 @@ export interface ProductService {
   findOwned(merchantUserId: number, code: string): Promise<ProductRow | undefined>;
   /** Replaces what it delivers; undefined when the merchant has no such product (or it is deleted). */
   setContent(merchantUserId: number, code: string, content: ProductContent): Promise<ProductRow | undefined>;
+  /** Product `id` if `merchantUserId` made it. */
+  findOwnedById(merchantUserId: number, id: number): Promise<ProductRow | undefined>;
+  /**
+   * Pauses, resumes or deletes the merchant's product; a deleted one stays deleted (its history is kept, its link
+   * says it is gone). Undefined when there is no such product of theirs that may move.
+   */
+  setState(merchantUserId: number, id: number, state: ProductState): Promise<ProductRow | undefined>;
   /** The merchant's products, newest first, at most `limit`, and how many they have in all. */
   list(merchantUserId: number, limit: number): Promise<{ items: ProductSummary[]; total: number }>;
 }
@@ -74,6 +81,26 @@ export function createProductService(deps: ProductServiceDeps): ProductService {
 
     async findOwned(merchantUserId, code) {
       const [row] = await db.select().from(products).where(owned(merchantUserId, code)).limit(1);
+      return row && normal(row);
+    },
+
+    async findOwnedById(merchantUserId, id) {
+      const [row] = await db
+        .select()
+        .from(products)
+        .where(and(eq(products.merchantUserId, merchantUserId), eq(products.id, id)))
+        .limit(1);
+      return row && normal(row);
+    },
+
+    async setState(merchantUserId, id, state) {
+      const [row] = await db
+        .update(products)
+        .set({ state, updatedAt: now() })
+        .where(
+          and(eq(products.merchantUserId, merchantUserId), eq(products.id, id), sql`${products.state} <> 'deleted'`),
+        )
+        .returning();
       return row && normal(row);
     },
 

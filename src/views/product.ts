@@ -4,7 +4,8 @@ import { compareDecimals, subtractDecimals } from '../decimal.js';
 import type { Translate } from '../i18n/index.js';
 import { PLAIN_DECIMAL_PATTERN } from '../invoices/state-machine.js';
 import type { ProductSummary } from '../products/service.js';
-import { escapeHtml, money, userText } from './messages.js';
+import { encodeCallbackData } from '../telegram/callback-data.js';
+import { escapeHtml, money, type RenderedMessage, userText } from './messages.js';
 
 // The shop's texts, in Telegram HTML: the product card the merchant sees, the offer a buyer sees when they open its
 // link, the /products list and the merchant's sale notice. What a product delivers is sent as it was given
@@ -17,8 +18,16 @@ export function productLink(botUsername: string, code: string): string {
 
 const state = (t: Translate, value: ProductState) => t(`shop-state-${value}`);
 
-/** The merchant's card: title, price, what it delivers, its state, code and link. */
-export function renderProductCard(t: Translate, product: ProductRow, botUsername: string): string {
+/**
+ * The merchant's card: title, price, what it delivers, its state, code and link, with ⏸ Pause or ▶️ Resume and
+ * 🗑 Delete (none once deleted). `confirmDelete`: the Delete tap's question instead of those buttons.
+ */
+export function renderProductCard(
+  t: Translate,
+  product: ProductRow,
+  botUsername: string,
+  confirmDelete = false,
+): RenderedMessage {
   const card = t('shop-card', {
     title: userText(product.title),
     price: money(t, product.amount, product.token),
@@ -27,7 +36,33 @@ export function renderProductCard(t: Translate, product: ProductRow, botUsername
     code: product.code,
     link: escapeHtml(productLink(botUsername, product.code)),
   });
-  return product.content ? card : `${card}\n\n${t('shop-card-needs-content', { code: product.code })}`;
+  const needsContent = !product.content && product.state !== 'deleted';
+  const text = needsContent ? `${card}\n\n${t('shop-card-needs-content', { code: product.code })}` : card;
+  if (product.state === 'deleted') return { text };
+  const id = { id: product.id };
+  if (confirmDelete) {
+    return {
+      text: `${text}\n\n${t('shop-delete-question')}`,
+      replyMarkup: {
+        inline_keyboard: [
+          [
+            { text: t('shop-button-delete-yes'), callback_data: encodeCallbackData('pdelok', id) },
+            { text: t('shop-button-keep'), callback_data: encodeCallbackData('pkeep', id) },
+          ],
+        ],
+      },
+    };
+  }
+  const toggle =
+    product.state === 'active'
+      ? { text: t('shop-button-pause'), callback_data: encodeCallbackData('ppause', id) }
+      : { text: t('shop-button-resume'), callback_data: encodeCallbackData('presume', id) };
+  return {
+    text,
+    replyMarkup: {
+      inline_keyboard: [[toggle, { text: t('shop-button-delete'), callback_data: encodeCallbackData('pdel', id) }]],
+    },
+  };
 }
 
 /** What a buyer sees above their invoice card. */

@@ -330,6 +330,69 @@ describe('a customer buys through the link', () => {
   });
 });
 
+describe('the product card buttons', () => {
+  /** The card /newproduct answered with, as it is now (after edits). */
+  const cardOf = (code: string) => {
+    const card = h.telegram.messages(MERCHANT.id).find((m) => m.text.includes(`?start=${code}`));
+    if (!card) throw new Error(`no card for ${code}`);
+    return card;
+  };
+  const labels = (code: string) =>
+    (cardOf(code).reply_markup?.inline_keyboard ?? []).flat().map((button: { text: string }) => button.text);
+  /** Taps the card's `label` button; the merchant's tap resolves once the card was edited too. */
+  const tap = async (code: string, label: string, from: { id: number } = MERCHANT) => {
+    const card = cardOf(code);
+    const button = card.reply_markup.inline_keyboard.flat().find((b: { text: string }) => b.text === label);
+    if (!button) throw new Error(`no ${label} on ${code}: ${labels(code).join(', ')}`);
+    const data = button.callback_data;
+    const answer = await h.telegram.tapButton({ from, data, chatId: MERCHANT.id, messageId: card.message_id });
+    if (from === MERCHANT) await h.telegram.waitFor(() => cardOf(code).edits > card.edits);
+    return answer;
+  };
+  const stateOf = async (code: string) => (await h.db.select().from(products).where(eq(products.code, code)))[0]?.state;
+  const linkAnswer = async (code: string) => {
+    const { buyer, chat } = newBuyer();
+    return (await say(chat, `/start ${code}`, buyer)).params.text;
+  };
+
+  it('Pause, Resume and Delete (confirmed) change the product and its card; the link follows', async () => {
+    const code = await newProduct('6 bUSDT Buttons', { text: 'b' });
+    expect(labels(code)).toEqual(['⏸ Pause', '🗑 Delete']);
+
+    expect((await tap(code, '⏸ Pause')).text).toContain('Paused');
+    expect(await stateOf(code)).toBe('paused');
+    expect(cardOf(code).text).toContain('State: paused');
+    expect(labels(code)).toEqual(['▶️ Resume', '🗑 Delete']);
+    expect(await linkAnswer(code)).toBe('This product is paused for now. Try again later.');
+
+    await tap(code, '▶️ Resume');
+    expect(await stateOf(code)).toBe('active');
+    expect(labels(code)).toEqual(['⏸ Pause', '🗑 Delete']);
+
+    await tap(code, '🗑 Delete');
+    expect(cardOf(code).text).toContain('Delete this product?');
+    expect(labels(code)).toEqual(['✅ Yes, delete', '↩️ Keep it']);
+    await tap(code, '↩️ Keep it');
+    expect(await stateOf(code)).toBe('active');
+    await tap(code, '🗑 Delete');
+    expect((await tap(code, '✅ Yes, delete')).text).toBe('🗑 Deleted.');
+    expect(await stateOf(code)).toBe('deleted');
+    expect(cardOf(code).reply_markup).toBeUndefined();
+    expect(cardOf(code).text).toContain('State: deleted');
+    expect(await linkAnswer(code)).toBe('This product is no longer sold.');
+  });
+
+  it("nobody else's tap changes a product: not a stranger's, not another merchant's", async () => {
+    const code = await newProduct('6 bUSDT Guarded', { text: 'g' });
+    for (const from of [STRANGER, OTHER_MERCHANT]) {
+      const answer = await tap(code, '⏸ Pause', from);
+      expect(answer).toMatchObject({ show_alert: true, text: "Sorry, only this shop's merchants can do that." });
+    }
+    expect(await stateOf(code)).toBe('active');
+    expect(labels(code)).toEqual(['⏸ Pause', '🗑 Delete']);
+  });
+});
+
 describe('/products', () => {
   it('lists code, price, sales, revenue and state', async () => {
     const code = await newProduct('7 bUSDT Listed', { text: 'listed' });

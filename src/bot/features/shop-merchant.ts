@@ -73,9 +73,8 @@ export function createShopMerchantFeature(deps: ShopMerchantDeps) {
     const locale = await ctx.i18n.getLocale();
     const product = await deps.products.create({ merchantUserId, ...parsed.product, locale });
     ctx.logger.info({ productId: product.id, code: product.code }, 'product created');
-    await ctx.reply(renderProductCard(deps.translator.forLocale(locale), product, ctx.me.username), {
-      link_preview_options: { is_disabled: true },
-    });
+    const card = renderProductCard(deps.translator.forLocale(locale), product, ctx.me.username);
+    await ctx.reply(card.text, { reply_markup: card.replyMarkup, link_preview_options: { is_disabled: true } });
   });
 
   composer.command('setcontent', async (ctx) => {
@@ -100,8 +99,9 @@ export function createShopMerchantFeature(deps: ShopMerchantDeps) {
     }
     ctx.logger.info({ productId: product.id, type: content.type }, 'product content set');
     const card = renderProductCard(await translate(ctx), product, ctx.me.username);
-    await ctx.reply(`${ctx.t('shop-content-set')}\n\n${card}`, {
+    await ctx.reply(`${ctx.t('shop-content-set')}\n\n${card.text}`, {
       ...inReply,
+      reply_markup: card.replyMarkup,
       link_preview_options: { is_disabled: true },
     });
   });
