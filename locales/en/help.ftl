@@ -26,6 +26,7 @@ help-commands =
     <b>Shop</b> (merchants, in a private chat with me)
     /newproduct 5 { $defaultToken } Photo pack — a product with a link anyone can open to buy it
     /setcontent CODE — as a reply to a message: what the product delivers after payment
+    /addkeys CODE and one key per line — sell unique keys, one per sale; /keys CODE — how many are left
     /products — your products with sales and revenue
 help-setup =
     <b>🛠 Setup mode</b>

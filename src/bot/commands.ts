@@ -12,6 +12,8 @@ export const MENU = [
   'export',
   'newproduct',
   'setcontent',
+  'addkeys',
+  'keys',
   'products',
   'lang',
   'tokens',

@@ -207,6 +207,33 @@ export const outbox = pgTable(
   ],
 );
 
+/**
+ * The shop's unique codes (/addkeys): each sale hands out exactly one, never the same twice. Free while `invoice_id`
+ * is null; reserved for an invoice when it is made (issue.ts, `FOR UPDATE SKIP LOCKED`), back to free when that
+ * invoice expires unpaid, sold (`sold_at`) when it is paid (transition.ts). A payment after expiry takes a free one
+ * if any is left; otherwise the buyer and the merchant are told the merchant will sort it out.
+ */
+export const productKeys = pgTable(
+  'product_keys',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    productId: bigint('product_id', { mode: 'number' })
+      .notNull()
+      .references(() => products.id),
+    key: text('key').notNull(),
+    invoiceId: bigint('invoice_id', { mode: 'number' }).references(() => invoices.id),
+    soldAt: tz('sold_at'),
+    createdAt: tz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    // The same key added twice is one key.
+    uniqueIndex('product_keys_product_key').on(t.productId, t.key),
+    // A reservation takes the oldest free key.
+    index('product_keys_free_idx').on(t.productId, t.id).where(sql`invoice_id is null`),
+    index('product_keys_invoice_idx').on(t.invoiceId).where(sql`invoice_id is not null`),
+  ],
+);
+
 export type InvoiceRow = typeof invoices.$inferSelect;
 export type ProductRow = typeof products.$inferSelect;
 /** An outbox row whose payload is typed by its kind (claims.ts reads them; the transition and reminders write them). */

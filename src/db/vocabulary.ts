@@ -125,10 +125,13 @@ export const CONTENT_MEDIA = ['photo', 'document', 'video', 'audio', 'voice'] as
 export type ContentMedia = (typeof CONTENT_MEDIA)[number];
 
 /**
- * What a product delivers (products.content), as /setcontent read it from the message it replied to: enough to
+ * What a product delivers (products.content): a message as /setcontent read it from the message it replied to: enough to
  * send a copy at any later time (Telegram file ids stay valid for the bot), so deleting the original changes
  * nothing. Entities keep the formatting; the copy is sent with them and no parse mode.
  */
-export type ProductContent =
+export type MessageContent =
   | { type: 'text'; text: string; entities: MessageEntity[] }
   | { type: ContentMedia; fileId: string; caption: string | null; captionEntities: MessageEntity[] };
+
+/** A message (/setcontent), or `keys`: each sale hands out one of the product's keys (/addkeys, product_keys). */
+export type ProductContent = MessageContent | { type: 'keys' };

@@ -61,6 +61,8 @@ export interface IssueForProduct {
   chatId: number;
   startMessageId: number;
   locale: string;
+  /** A keys product: one free key is reserved with the invoice, or it is not made (SoldOutError). */
+  reserveKey?: boolean;
 }
 
 /** `ignored`: a signed webhook with a status SMARTy Pay does not define; recorded, nothing changed. */
@@ -202,7 +204,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
     expire,
     findOpenForBuyer,
 
-    issueForProduct({ product, buyer, chatId, startMessageId, locale }) {
+    issueForProduct({ product, buyer, chatId, startMessageId, locale, reserveKey }) {
       return issueInvoice(
         {
           chatId,
@@ -216,7 +218,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
           metadata: { chatId, messageId: startMessageId },
           remind: true,
           cardReplyTo: startMessageId,
-          product: { id: product.id, buyerName: buyer.name, buyerUsername: buyer.username },
+          product: { id: product.id, buyerName: buyer.name, buyerUsername: buyer.username, reserveKey },
         },
         async () =>
           (await findByPayMessage(chatId, startMessageId)) ?? (await findOpenForBuyer(product.id, buyer.userId)),

@@ -34,6 +34,13 @@ export type Payment =
   /** The merchant moved the money out: what was paid, in what and when stays as it was. */
   | 'withdrawn';
 
+/**
+ * What entering a status does to a shop invoice's key (product_keys): keeps it reserved, returns it to stock (the
+ * invoice can no longer be paid through its card), or sells it: the reserved one, the original's for a remainder,
+ * or after a release (a late payment) any free one, if one is left.
+ */
+export type KeyEffect = 'keep' | 'release' | 'sell';
+
 export interface StateEntry {
   /** The statuses this one applies to; [] = only issue.ts creates an invoice in it. */
   from: readonly InvoiceStatus[];
@@ -53,6 +60,7 @@ export interface StateEntry {
   shop: readonly ShopKind[];
   schedule: Schedule;
   payment: Payment;
+  keys: KeyEffect;
 }
 
 const BEFORE_EXPIRY = ['Unconfirmed', 'Created', 'Confirming'] as const;
@@ -62,9 +70,17 @@ const SETTLED = ['Paid', 'SimplePaid', 'OverPaid'] as const;
 export const STATE_MACHINE: Record<InvoiceStatus, StateEntry> = {
   // A create that timed out: SMARTy Pay may have the invoice under an id we do not know. Local; left by the first
   // webhook naming our (chat, message) that raises it (it adopts the row), or by /cancel.
-  Unconfirmed: { from: [], by: [], notify: [], shop: [], schedule: 'stop_checking', payment: 'none' },
+  Unconfirmed: { from: [], by: [], notify: [], shop: [], schedule: 'stop_checking', payment: 'none', keys: 'keep' },
   // Issued: re-checked 1, 5 and 15 minutes after creation and at expiry, reminded before expiry.
-  Created: { from: [], by: ['remote'], notify: [], shop: [], schedule: 'check_and_remind', payment: 'none' },
+  Created: {
+    from: [],
+    by: ['remote'],
+    notify: [],
+    shop: [],
+    schedule: 'check_and_remind',
+    payment: 'none',
+    keys: 'keep',
+  },
   Confirming: {
     from: ['Unconfirmed', 'Created'],
     by: ['remote'],
@@ -72,6 +88,7 @@ export const STATE_MACHINE: Record<InvoiceStatus, StateEntry> = {
     shop: [],
     schedule: 'check_and_remind',
     payment: 'none',
+    keys: 'keep',
   },
   // SMARTy Pay sends no webhook for expiry: the reconciler finds it, or expires locally when SMARTy Pay is unreachable.
   Expired: {
@@ -81,6 +98,7 @@ export const STATE_MACHINE: Record<InvoiceStatus, StateEntry> = {
     shop: [],
     schedule: 'stop_checking',
     payment: 'none',
+    keys: 'release',
   },
   // Local (SMARTy Pay has no cancel; a webhook saying it is ignored). Re-checked until expiry, so a payment
   // made anyway is found even when its webhook is lost.
@@ -91,6 +109,7 @@ export const STATE_MACHINE: Record<InvoiceStatus, StateEntry> = {
     shop: [],
     schedule: 'keep_checking',
     payment: 'none',
+    keys: 'release',
   },
   // SMARTy Pay documents no top-up, but may report more later; the card offers "Pay the remaining".
   UnderPaid: {
@@ -102,6 +121,7 @@ export const STATE_MACHINE: Record<InvoiceStatus, StateEntry> = {
     shop: ['sale_notice'],
     schedule: 'keep_checking',
     payment: 'partial',
+    keys: 'keep',
   },
   Invalid: {
     from: [...UNPAID, 'UnderPaid'],
@@ -110,6 +130,7 @@ export const STATE_MACHINE: Record<InvoiceStatus, StateEntry> = {
     shop: [],
     schedule: 'stop_checking',
     payment: 'none',
+    keys: 'release',
   },
   Paid: {
     from: [...UNPAID, 'UnderPaid', 'Invalid'],
@@ -118,6 +139,7 @@ export const STATE_MACHINE: Record<InvoiceStatus, StateEntry> = {
     shop: ['delivery', 'sale_notice'],
     schedule: 'stop_checking',
     payment: 'settled',
+    keys: 'sell',
   },
   SimplePaid: {
     from: [...UNPAID, 'UnderPaid', 'Invalid'],
@@ -126,6 +148,7 @@ export const STATE_MACHINE: Record<InvoiceStatus, StateEntry> = {
     shop: ['delivery', 'sale_notice'],
     schedule: 'stop_checking',
     payment: 'settled',
+    keys: 'sell',
   },
   OverPaid: {
     from: [...UNPAID, 'UnderPaid', 'Invalid'],
@@ -134,8 +157,17 @@ export const STATE_MACHINE: Record<InvoiceStatus, StateEntry> = {
     shop: ['delivery', 'sale_notice'],
     schedule: 'stop_checking',
     payment: 'settled',
+    keys: 'sell',
   },
-  Withdrawn: { from: SETTLED, by: ['remote'], notify: [], shop: [], schedule: 'stop_checking', payment: 'withdrawn' },
+  Withdrawn: {
+    from: SETTLED,
+    by: ['remote'],
+    notify: [],
+    shop: [],
+    schedule: 'stop_checking',
+    payment: 'withdrawn',
+    keys: 'keep',
+  },
 };
 
 const statusesWhere = (test: (entry: StateEntry) => boolean): readonly InvoiceStatus[] =>

@@ -76,6 +76,8 @@ export function planOf(cause: TransitionCause) {
     keepReminder: entry.schedule === 'check_and_remind',
     recordPayment: entry.payment !== 'withdrawn',
     settles: entry.payment === 'settled',
+    releaseKeys: entry.keys === 'release',
+    sellKeys: entry.keys === 'sell',
   };
 }
 
@@ -104,6 +106,8 @@ const PARAMETERS = [
   'keepReminder',
   'recordPayment',
   'settles',
+  'releaseKeys',
+  'sellKeys',
 ] as const;
 type Parameter = (typeof PARAMETERS)[number];
 
@@ -165,7 +169,25 @@ const STATEMENT = `
     from decision d
     where i.id = d.id and d.allowed and ($eventKey::text is null or exists (select 1 from ev))
     returning i.id, d.status as previous_status, d.chat_id, d.card_message_id, d.pay_message_id, d.product_id,
-      coalesce(d.smartypay_id <> $smartyPayId::text, false) as adopted
+      d.remainder_of_invoice_id, coalesce(d.smartypay_id <> $smartyPayId::text, false) as adopted
+  ),
+  -- The shop's keys (product_keys): back to stock when the invoice can no longer be paid through its card; sold on
+  -- payment: its own (or, for a remainder, the original's), else after a release any free one of a keys product.
+  released as (
+    update product_keys k set invoice_id = null
+    from upd where $releaseKeys::boolean and k.invoice_id = upd.id and k.sold_at is null
+    returning k.id
+  ),
+  sold as (
+    update product_keys k set invoice_id = upd.id, sold_at = $now::timestamptz
+    from upd
+    where $sellKeys::boolean and upd.product_id is not null and k.id = coalesce(
+      (select r.id from product_keys r where r.sold_at is null
+        and (r.invoice_id = upd.id or r.invoice_id = upd.remainder_of_invoice_id) order by r.id limit 1),
+      (select f.id from product_keys f join products p on p.id = f.product_id
+        where f.product_id = upd.product_id and f.invoice_id is null and p.content->>'type' = 'keys'
+        order by f.id limit 1 for update of f skip locked))
+    returning k.id
   ),
   queued as (
     insert into outbox (dedupe_key, kind, invoice_id, chat_id, target_message_id, payload, next_attempt_at, created_at)

@@ -1,6 +1,6 @@
 import type { Api } from 'grammy';
 import type { Message } from 'grammy/types';
-import type { ProductContent } from '../db/vocabulary.js';
+import type { MessageContent } from '../db/vocabulary.js';
 
 // What a product delivers, sent as a copy: its text with its entities, or its file by file id with its caption
 // and caption entities. Never a forward (the buyer sees no "Forwarded from"), and never copyMessage, which needs the
@@ -9,7 +9,7 @@ import type { ProductContent } from '../db/vocabulary.js';
 export async function sendContent(
   api: Api,
   chatId: number,
-  content: ProductContent,
+  content: MessageContent,
   replyTo: number | null,
 ): Promise<Message> {
   const reply =

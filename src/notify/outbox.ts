@@ -1,4 +1,4 @@
-import { and, eq, or, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Api } from 'grammy';
 import type { Logger } from 'pino';
@@ -9,7 +9,7 @@ import {
   invoices,
   type OutboxRow,
   outbox,
-  type ProductRow,
+  productKeys,
   products,
 } from '../db/schema.js';
 import type { Translator } from '../i18n/index.js';
@@ -19,7 +19,7 @@ import { createOutboxClaims } from './claims.js';
 import { sendContent } from './deliver-content.js';
 import { backoffMs, classifyTelegramFailure, type FailureDecision, telegramErrorCode } from './failures.js';
 import { createPacer, type PacingOptions } from './pacing.js';
-import { createNotificationRenderer } from './render.js';
+import { createNotificationRenderer, type ShopFacts } from './render.js';
 
 // Sends what the invoices service enqueued, at least once and normally exactly once:
 // a row is claimed under a short lease (FOR UPDATE SKIP LOCKED, so several workers or
@@ -126,9 +126,9 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     invoice: InvoiceRow,
     chatLocale: string | null,
     linked: InvoiceRow | null,
-    product: ProductRow | null,
+    shop: ShopFacts,
   ): Promise<Outcome> {
-    const notification = render(row, invoice, chatLocale, linked, product);
+    const notification = render(row, invoice, chatLocale, linked, shop);
     if (notification.kind === 'skip') return { status: 'skipped', note: notification.note };
     if (notification.kind === 'content') {
       await sendContent(api, invoice.notifyChatId, notification.content, notification.replyTo);
@@ -208,10 +208,17 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     // sells (the shop), in one query.
     const [found] = row.invoiceId
       ? await db
-          .select({ invoice: invoices, chatLocale: chatSettings.locale, linked, product: products })
+          .select({
+            invoice: invoices,
+            chatLocale: chatSettings.locale,
+            linked,
+            product: products,
+            soldKey: productKeys.key,
+          })
           .from(invoices)
           .leftJoin(chatSettings, eq(chatSettings.chatId, invoices.notifyChatId))
           .leftJoin(products, eq(products.id, invoices.productId))
+          .leftJoin(productKeys, and(eq(productKeys.invoiceId, invoices.id), isNotNull(productKeys.soldAt)))
           .leftJoin(
             linked,
             or(eq(linked.id, invoices.remainderOfInvoiceId), eq(linked.remainderOfInvoiceId, invoices.id)),
@@ -224,7 +231,10 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       outcome = { status: 'failed', note: 'invoice row not found' };
     } else {
       try {
-        outcome = await send(row, invoice, found.chatLocale, found.linked, found.product);
+        outcome = await send(row, invoice, found.chatLocale, found.linked, {
+          product: found.product,
+          soldKey: found.soldKey,
+        });
       } catch (error) {
         deps.metrics?.telegramApiErrors.inc({ code: telegramErrorCode(error) });
         outcome = await decide(row, classifyTelegramFailure(error));

@@ -60,3 +60,25 @@ export function contentOf(message: Message): ProductContent | undefined {
   if (message.text) return { type: 'text', text: message.text, entities: message.entities ?? [] };
   return undefined;
 }
+
+/** A key is one line of at most this many characters; one /addkeys message adds at most MAX_KEYS_PER_MESSAGE. */
+export const MAX_KEY_LENGTH = 256;
+export const MAX_KEYS_PER_MESSAGE = 1000;
+
+export type AddKeysResult =
+  | { ok: true; code: string; keys: string[] }
+  | { ok: false; problem: 'usage' | 'key_too_long' | 'too_many_keys' };
+
+/**
+ * `/addkeys <code>` then one key per line, in the same message. Lines are trimmed; empty ones are skipped and a key
+ * repeated in the message counts once.
+ */
+export function parseAddKeys(args: string): AddKeysResult {
+  const [first = '', ...lines] = args.split(/\r?\n/);
+  const code = first.trim();
+  const keys = [...new Set(lines.map((line) => line.trim()).filter((line) => line !== ''))];
+  if (!isProductCode(code) || keys.length === 0) return { ok: false, problem: 'usage' };
+  if (keys.some((key) => [...key].length > MAX_KEY_LENGTH)) return { ok: false, problem: 'key_too_long' };
+  if (keys.length > MAX_KEYS_PER_MESSAGE) return { ok: false, problem: 'too_many_keys' };
+  return { ok: true, code, keys };
+}

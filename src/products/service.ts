@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { invoices, type ProductRow, products } from '../db/schema.js';
+import { invoices, type ProductRow, productKeys, products } from '../db/schema.js';
 import type { ProductContent, ProductState } from '../db/vocabulary.js';
 import { normaliseDecimal } from '../decimal.js';
 import { MONEY_ARRIVED_STATUSES, PAID_STATUSES, PLAIN_DECIMAL_PATTERN } from '../invoices/state-machine.js';
@@ -9,6 +9,13 @@ import { newProductCode } from './rules.js';
 // The shop's products: made and changed only by their merchant (the caller checks MERCHANT_USER_IDS; every
 // method that changes or lists takes the merchant's id and touches only their products), found by code by anyone
 // who opens a link. Selling one is an ordinary invoice with product_id (InvoiceService.issueForProduct).
+
+/** A keys product's stock: free, reserved for an open invoice, sold. */
+export interface KeyCounts {
+  free: number;
+  reserved: number;
+  sold: number;
+}
 
 /** A product with what it sold: sales (a sale paid in two parts counts once) and money received in its token. */
 export interface ProductSummary {
@@ -40,6 +47,16 @@ export interface ProductService {
    * says it is gone). Undefined when there is no such product of theirs that may move.
    */
   setState(merchantUserId: number, id: number, state: ProductState): Promise<ProductRow | undefined>;
+  /**
+   * Adds keys to the merchant's product and makes it a keys product (each sale hands out one). A key it already has
+   * is skipped. Undefined when the merchant has no such product (or it is deleted).
+   */
+  addKeys(
+    merchantUserId: number,
+    code: string,
+    keys: readonly string[],
+  ): Promise<{ product: ProductRow; added: number } | undefined>;
+  keyCounts(productId: number): Promise<KeyCounts>;
   /** The merchant's products, newest first, at most `limit`, and how many they have in all. */
   list(merchantUserId: number, limit: number): Promise<{ items: ProductSummary[]; total: number }>;
 }
@@ -111,6 +128,39 @@ export function createProductService(deps: ProductServiceDeps): ProductService {
         .where(and(owned(merchantUserId, code), sql`${products.state} <> 'deleted'`))
         .returning();
       return row && normal(row);
+    },
+
+    async addKeys(merchantUserId, code, keys) {
+      return db.transaction(async (tx) => {
+        const [product] = await tx
+          .update(products)
+          .set({ content: { type: 'keys' }, updatedAt: now() })
+          .where(and(owned(merchantUserId, code), sql`${products.state} <> 'deleted'`))
+          .returning();
+        if (!product) return undefined;
+        const at = now();
+        const added = await tx
+          .insert(productKeys)
+          .values(keys.map((key) => ({ productId: product.id, key, createdAt: at })))
+          .onConflictDoNothing()
+          .returning({ id: productKeys.id });
+        return { product: normal(product), added: added.length };
+      });
+    },
+
+    async keyCounts(productId) {
+      const [row] = await db
+        .select({
+          free: sql<number>`count(*) filter (where ${productKeys.invoiceId} is null)`.mapWith(Number),
+          reserved:
+            sql<number>`count(*) filter (where ${productKeys.invoiceId} is not null and ${productKeys.soldAt} is null)`.mapWith(
+              Number,
+            ),
+          sold: sql<number>`count(*) filter (where ${productKeys.soldAt} is not null)`.mapWith(Number),
+        })
+        .from(productKeys)
+        .where(eq(productKeys.productId, productId));
+      return { free: row?.free ?? 0, reserved: row?.reserved ?? 0, sold: row?.sold ?? 0 };
     },
 
     async list(merchantUserId, limit) {

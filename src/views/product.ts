@@ -3,7 +3,7 @@ import type { ProductState, SaleFacts } from '../db/vocabulary.js';
 import { compareDecimals, subtractDecimals } from '../decimal.js';
 import type { Translate } from '../i18n/index.js';
 import { PLAIN_DECIMAL_PATTERN } from '../invoices/state-machine.js';
-import type { ProductSummary } from '../products/service.js';
+import type { KeyCounts, ProductSummary } from '../products/service.js';
 import { encodeCallbackData } from '../telegram/callback-data.js';
 import { escapeHtml, money, type RenderedMessage, userText } from './messages.js';
 
@@ -26,8 +26,9 @@ export function renderProductCard(
   t: Translate,
   product: ProductRow,
   botUsername: string,
-  confirmDelete = false,
+  options: { confirmDelete?: boolean; keys?: KeyCounts | undefined } = {},
 ): RenderedMessage {
+  const { confirmDelete = false, keys } = options;
   const card = t('shop-card', {
     title: userText(product.title),
     price: money(t, product.amount, product.token),
@@ -37,7 +38,9 @@ export function renderProductCard(
     link: escapeHtml(productLink(botUsername, product.code)),
   });
   const needsContent = !product.content && product.state !== 'deleted';
-  const text = needsContent ? `${card}\n\n${t('shop-card-needs-content', { code: product.code })}` : card;
+  const stock = keys && product.content?.type === 'keys' ? [t('shop-card-stock', { free: keys.free })] : [];
+  const hint = needsContent ? ['', t('shop-card-needs-content', { code: product.code })] : [];
+  const text = [card, ...stock, ...hint].join('\n');
   if (product.state === 'deleted') return { text };
   const id = { id: product.id };
   if (confirmDelete) {
@@ -96,7 +99,13 @@ export function renderProductList(
  * each thing that is not a plain sale — partly paid (nothing delivered), overpaid, another token, after expiry or
  * cancellation, while the product was paused or deleted.
  */
-export function renderSaleNotice(t: Translate, product: ProductRow, invoice: InvoiceRow, facts: SaleFacts): string {
+export function renderSaleNotice(
+  t: Translate,
+  product: ProductRow,
+  invoice: InvoiceRow,
+  facts: SaleFacts,
+  soldKey: string | null,
+): string {
   const name = escapeHtml(invoice.buyerName ?? '');
   const id = String(invoice.issuedByUserId ?? '');
   const paidAmount = facts.paidAmount ?? invoice.paidAmount ?? '0';
@@ -120,10 +129,22 @@ export function renderSaleNotice(t: Translate, product: ProductRow, invoice: Inv
   } else if (facts.status === 'OverPaid' || (sameToken && compareDecimals(paidAmount, invoice.amount) > 0)) {
     lines.push(t('shop-sale-overpaid'));
   }
+  if (facts.status !== 'UnderPaid' && product.content?.type === 'keys') {
+    // The key itself stays out of the notice: the merchant's chat is no place for sold keys either.
+    lines.push(soldKey === null ? t('shop-sale-no-key') : t('shop-sale-key-sent'));
+  }
   if (facts.status !== 'UnderPaid') {
     if (facts.previousStatus === 'Expired' || facts.previousStatus === 'Cancelled') lines.push(t('shop-sale-late'));
     if (facts.productState !== 'active')
       lines.push(t('shop-sale-while-paused', { state: state(t, facts.productState) }));
   }
   return lines.join('\n');
+}
+
+/** A keys product's delivery: the buyer's key, or, when none was left for a late payment, what happens now. */
+export function renderKeyDelivery(t: Translate, product: ProductRow, soldKey: string | null): string {
+  const title = userText(product.title);
+  return soldKey === null
+    ? t('shop-key-none', { title })
+    : t('shop-key-delivered', { title, key: escapeHtml(soldKey) });
 }

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outbox, products } from '../../src/db/schema.js';
+import { outbox, productKeys, products } from '../../src/db/schema.js';
 import type { RecordedCall } from '../support/fake-telegram.js';
 import { botCalls, MERCHANT, type TestChat, waitForInvoice } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
@@ -80,8 +80,10 @@ const PHOTO = {
 /** The buyer opens the product's link; resolves with the invoice row once its card is in their chat. */
 async function openLink(code: string, who = newBuyer()) {
   const before = h.smartypay.createdInvoices().length;
+  const sent = botCalls(h, who.chat.id).length;
   const { message } = h.telegram.sendText({ chat: who.chat, from: who.buyer, text: `/start ${code}` });
-  await h.telegram.waitFor(() => botCalls(h, who.chat.id).length >= 2);
+  // The offer, then the invoice card.
+  await h.telegram.waitFor(() => botCalls(h, who.chat.id).length >= sent + 2);
   const remote = h.smartypay.createdInvoices()[before];
   if (!remote) throw new Error('no SMARTy Pay invoice');
   const row = await waitForInvoice(h, remote.id, (r) => r.cardMessageId !== null);
@@ -327,6 +329,105 @@ describe('a customer buys through the link', () => {
     const code = await newProduct('2 bUSDT Фото', { text: 'спасибо' });
     const { chat } = await openLink(code, newBuyer('ru'));
     expect(botCalls(h, chat.id)[0]?.params.text).toContain('Цена: <b>2 bUSDT</b>');
+  });
+});
+
+describe('keys: one per sale, never twice', () => {
+  /** `/addkeys <code>` with one key per line; returns the bot's answer. */
+  const addKeys = async (code: string, keys: string[]) =>
+    (await say(merchantChat, [`/addkeys ${code}`, ...keys].join('\n'))).params.text as string;
+  const keyOf = (chatId: number) =>
+    botCalls(h, chatId)
+      .map((call) => /Your key for .*: <code>(.*)<\/code>/.exec(call.params.text)?.[1])
+      .find(Boolean);
+  const pay = async (remote: { id: string }) => {
+    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
+    await h.app.workers.outbox.drain();
+  };
+
+  it('/addkeys adds keys (a repeated one once) and shows the stock; /keys counts and never shows a key', async () => {
+    const code = await newProduct('9 bUSDT License');
+    const answer = await addKeys(code, ['AAA-1', 'BBB-2', 'AAA-1', '  ']);
+    expect(answer).toContain('🔑 Added 2 keys (0 already there)');
+    expect(answer).toContain('Delivers: one key per sale');
+    expect(answer).toContain('Stock: 2 keys');
+    expect(await addKeys(code, ['BBB-2', 'CCC-3'])).toContain('Added 1 keys (1 already there)');
+    const counts = (await say(merchantChat, `/keys ${code}`)).params.text;
+    expect(counts).toBe('🔑 License: 3 in stock, 0 reserved for open invoices, 0 sold.');
+    expect((await say(merchantChat, `/addkeys ${code}`)).params.text).toContain('one key per line');
+    expect((await say(merchantChat, '/keys')).params.text).toContain('Which product?');
+    const strangerChat: TestChat = { id: STRANGER.id, type: 'private' };
+    expect((await say(strangerChat, `/keys ${code}`, STRANGER)).params.text).toContain('only this shop');
+    expect((await say(strangerChat, `/addkeys ${code}\nX`, STRANGER)).params.text).toContain('only this shop');
+  });
+
+  it('two buyers of a 2-key product get different keys; a third gets "sold out" and SMARTy Pay is not asked', async () => {
+    const code = await newProduct('9 bUSDT Two keys');
+    await addKeys(code, ['KEY-ONE', 'KEY-TWO']);
+    const first = await openLink(code);
+    const second = await openLink(code);
+    await Promise.all([pay(first.remote), pay(second.remote)]);
+    const keys = [keyOf(first.chat.id), keyOf(second.chat.id)];
+    expect(keys.sort()).toEqual(['KEY-ONE', 'KEY-TWO']);
+
+    const created = h.smartypay.createdInvoices().length;
+    const requests = h.smartypay.requests.length;
+    const third = newBuyer();
+    expect((await say(third.chat, `/start ${code}`, third.buyer)).params.text).toBe('This product is sold out.');
+    expect(h.smartypay.createdInvoices()).toHaveLength(created);
+    expect(h.smartypay.requests).toHaveLength(requests);
+    expect(notices().at(-1)?.params.text).toContain('🔑 One key was sent to the buyer.');
+    expect(notices().at(-1)?.params.text).not.toMatch(/KEY-(ONE|TWO)/);
+  });
+
+  it('five buyers at once for 2 keys: two invoices hold one key each, the others are told it is sold out', async () => {
+    const code = await newProduct('9 bUSDT Rush');
+    await addKeys(code, ['RUSH-1', 'RUSH-2']);
+    const buyers = Array.from({ length: 5 }, () => newBuyer());
+    for (const { chat, buyer } of buyers) h.telegram.sendText({ chat, from: buyer, text: `/start ${code}` });
+    const [product] = await h.db.select().from(products).where(eq(products.code, code));
+    const answered = () =>
+      buyers.filter(({ chat }) => botCalls(h, chat.id).some((call) => /sold out|Invoice #/.test(call.params.text)))
+        .length;
+    await h.telegram.waitFor(() => answered() === 5, 10_000);
+    const held = await h.db
+      .select()
+      .from(productKeys)
+      .where(eq(productKeys.productId, product?.id ?? 0));
+    const holders = held.map((key) => key.invoiceId);
+    expect(holders.every((id) => id !== null)).toBe(true);
+    expect(new Set(holders).size).toBe(2);
+    const soldOut = buyers.filter(({ chat }) =>
+      botCalls(h, chat.id).some((call) => call.params.text === 'This product is sold out.'),
+    );
+    expect(soldOut).toHaveLength(3);
+  });
+
+  it('an expired reservation returns the key; a late payment with none left is told, never given a duplicate', async () => {
+    const code = await newProduct('9 bUSDT One key');
+    await addKeys(code, ['ONLY-KEY']);
+    const early = await openLink(code);
+    const late = newBuyer();
+    expect((await say(late.chat, `/start ${code}`, late.buyer)).params.text).toBe('This product is sold out.');
+
+    await h.smartypay.sendWebhook(h.webhookUrl, early.remote.id, { status: 'Expired' });
+    await waitForInvoice(h, early.remote.id, (r) => r.status === 'Expired');
+    expect((await say(merchantChat, `/keys ${code}`)).params.text).toContain('1 in stock, 0 reserved');
+
+    const second = await openLink(code, late);
+    await pay(second.remote);
+    expect(keyOf(late.chat.id)).toBe('ONLY-KEY');
+
+    await pay(early.remote); // the first buyer pays after all, after expiry: no key is left
+    expect(keyOf(early.chat.id)).toBeUndefined();
+    const told = botCalls(h, early.chat.id).find((call) => call.params.text.includes('no key is left'));
+    expect(told?.params.text).toContain('The seller has been told and will sort it out');
+    const notice = notices().at(-1)?.params.text;
+    expect(notice).toContain('⚠️ No key was left for this payment: refund the buyer or send them a key by hand.');
+    expect(notice).toContain('Paid after the invoice had expired');
+    expect((await say(merchantChat, `/keys ${code}`)).params.text).toContain(
+      '0 in stock, 0 reserved for open invoices, 1 sold',
+    );
   });
 });
 

@@ -1,7 +1,7 @@
 import { type CommandContext, Composer } from 'grammy';
 import type { ProductRow } from '../../db/schema.js';
 import { translateOf } from '../../i18n/index.js';
-import { UnconfirmedInvoiceError } from '../../invoices/issue.js';
+import { SoldOutError, UnconfirmedInvoiceError } from '../../invoices/issue.js';
 import { type IssueLimit, issueRefusalText } from '../../invoices/issue-limit.js';
 import type { InvoiceService } from '../../invoices/service.js';
 import { SmartyPayError } from '../../payments/client.js';
@@ -19,7 +19,7 @@ import { replyTo } from '../reply.js';
 // again points at that invoice and asks SMARTy Pay for nothing.
 
 export interface ShopBuyerDeps {
-  products: Pick<ProductService, 'findByCode'>;
+  products: Pick<ProductService, 'findByCode' | 'keyCounts'>;
   invoices: Pick<InvoiceService, 'issueForProduct' | 'findOpenForBuyer'>;
   issueLimit: IssueLimit;
 }
@@ -57,6 +57,12 @@ export function createShopBuyerFeature(deps: ShopBuyerDeps) {
     }
     const t = await translateOf(ctx);
     const open = await deps.invoices.findOpenForBuyer(product.id, from.id);
+    const keys = product.content?.type === 'keys';
+    // Sold out: said before SMARTy Pay is asked (the reservation in the invoice's transaction settles a race).
+    if (!open && keys && (await deps.products.keyCounts(product.id)).free === 0) {
+      await ctx.reply(ctx.t('shop-sold-out'), inReply);
+      return;
+    }
     if (open) {
       await ctx.reply(t('shop-invoice-open', { id: String(open.id), at: formatUtc(t, open.expiresAt) }), {
         reply_markup: { inline_keyboard: [[payButton(t, open)]] },
@@ -83,12 +89,18 @@ export function createShopBuyerFeature(deps: ShopBuyerDeps) {
         chatId: ctx.chat.id,
         startMessageId: ctx.msg.message_id,
         locale: t.locale,
+        reserveKey: keys,
       });
       ctx.logger.info(
         { invoiceId: result.invoice.id, productId: product.id, outcome: result.kind },
         'product invoice issued',
       );
     } catch (error) {
+      if (error instanceof SoldOutError) {
+        ctx.logger.warn({ productId: product.id }, 'the last key went to another buyer meanwhile');
+        await ctx.reply(ctx.t('shop-sold-out'), inReply);
+        return;
+      }
       ctx.logger.error({ err: error, productId: product.id }, 'could not create the product invoice');
       const key =
         error instanceof UnconfirmedInvoiceError

@@ -14,7 +14,7 @@ import type { BotContext } from '../context.js';
 // answered; the card is edited in place to show the new state.
 
 export interface ShopCardDeps {
-  products: Pick<ProductService, 'findOwnedById' | 'setState'>;
+  products: Pick<ProductService, 'findOwnedById' | 'setState' | 'keyCounts'>;
   permissions: Permissions;
 }
 
@@ -37,7 +37,8 @@ export function createShopCardFeature(deps: ShopCardDeps) {
   }
 
   async function showCard(ctx: CallbackContext, product: ProductRow, confirmDelete = false): Promise<void> {
-    const card = renderProductCard(await translateOf(ctx), product, ctx.me.username, confirmDelete);
+    const keys = product.content?.type === 'keys' ? await deps.products.keyCounts(product.id) : undefined;
+    const card = renderProductCard(await translateOf(ctx), product, ctx.me.username, { confirmDelete, keys });
     await ctx
       .editMessageText(card.text, { reply_markup: card.replyMarkup, link_preview_options: { is_disabled: true } })
       .catch((error: unknown) => {

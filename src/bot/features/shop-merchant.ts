@@ -5,18 +5,22 @@ import type { TokenPolicy } from '../../payments/currencies.js';
 import {
   contentOf,
   isProductCode,
+  MAX_KEY_LENGTH,
+  MAX_KEYS_PER_MESSAGE,
   MAX_TITLE_LENGTH,
   type NewProductProblem,
+  parseAddKeys,
   parseNewProduct,
 } from '../../products/rules.js';
 import type { ProductService } from '../../products/service.js';
-import { escapeHtml } from '../../views/messages.js';
+import { escapeHtml, userText } from '../../views/messages.js';
 import { renderProductCard, renderProductList } from '../../views/product.js';
 import type { BotContext } from '../context.js';
 import { replyTo } from '../reply.js';
 import { payRefusalText } from './pay.js';
 
-// The merchant's side of the shop, in their private chat only: /newproduct, /setcontent (as a reply), /products.
+// The merchant's side of the shop, in their private chat only: /newproduct, /setcontent (as a reply), /addkeys,
+// /keys, /products.
 // Only users in MERCHANT_USER_IDS (group admins of MERCHANT_CHAT_IDS do not count: a product is a person's); in
 // setup mode each command says that MERCHANT_USER_IDS must be set.
 
@@ -104,6 +108,56 @@ export function createShopMerchantFeature(deps: ShopMerchantDeps) {
       reply_markup: card.replyMarkup,
       link_preview_options: { is_disabled: true },
     });
+  });
+
+  composer.command('addkeys', async (ctx) => {
+    const merchantUserId = await merchantOf(ctx);
+    if (merchantUserId === undefined) return;
+    const inReply = { reply_parameters: replyTo(ctx.msg.message_id) };
+    const parsed = parseAddKeys(ctx.match);
+    if (!parsed.ok) {
+      const texts = {
+        usage: () => ctx.t('shop-addkeys-usage', { code: 'CODE' }),
+        key_too_long: () => ctx.t('shop-addkeys-too-long', { max: MAX_KEY_LENGTH }),
+        too_many_keys: () => ctx.t('shop-addkeys-too-many', { max: MAX_KEYS_PER_MESSAGE }),
+      } satisfies Record<typeof parsed.problem, () => string>;
+      await ctx.reply(texts[parsed.problem](), inReply);
+      return;
+    }
+    const result = await deps.products.addKeys(merchantUserId, parsed.code, parsed.keys);
+    if (!result) {
+      await ctx.reply(ctx.t('shop-not-found', { code: escapeHtml(parsed.code) }), inReply);
+      return;
+    }
+    const { product, added } = result;
+    ctx.logger.info({ productId: product.id, added, sent: parsed.keys.length }, 'product keys added');
+    const keys = await deps.products.keyCounts(product.id);
+    const card = renderProductCard(await translate(ctx), product, ctx.me.username, { keys });
+    const done = ctx.t('shop-addkeys-done', { added, skipped: parsed.keys.length - added });
+    await ctx.reply(`${done}\n\n${card.text}`, {
+      ...inReply,
+      reply_markup: card.replyMarkup,
+      link_preview_options: { is_disabled: true },
+    });
+  });
+
+  composer.command('keys', async (ctx) => {
+    const merchantUserId = await merchantOf(ctx);
+    if (merchantUserId === undefined) return;
+    const inReply = { reply_parameters: replyTo(ctx.msg.message_id) };
+    const code = ctx.match.trim();
+    if (!isProductCode(code)) {
+      await ctx.reply(ctx.t('shop-keys-usage'), inReply);
+      return;
+    }
+    const product = await deps.products.findOwned(merchantUserId, code);
+    if (!product) {
+      await ctx.reply(ctx.t('shop-not-found', { code: escapeHtml(code) }), inReply);
+      return;
+    }
+    // Counts only: unsold keys are never shown in a chat.
+    const counts = await deps.products.keyCounts(product.id);
+    await ctx.reply(ctx.t('shop-keys-counts', { title: userText(product.title), ...counts }), inReply);
   });
 
   composer.command('products', async (ctx) => {
