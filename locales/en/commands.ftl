@@ -10,6 +10,7 @@ menu-setcontent = Reply to a message: what a product delivers
 menu-addkeys = Keys to sell, one per line: /addkeys CODE
 menu-keys = A product's keys in stock, reserved, sold
 menu-products = Your products, sales and revenue
+menu-purchases = What you bought, to get it again
 menu-lang = Language in this chat: /lang en|ru|auto
 menu-id = Your user id and this chat's id
 menu-tokens = Tokens this bot accepts

@@ -28,6 +28,7 @@ help-commands =
     /setcontent CODE — as a reply to a message: what the product delivers after payment
     /addkeys CODE and one key per line — sell unique keys, one per sale; /keys CODE — how many are left
     /products — your products with sales and revenue
+    /purchases — for everyone: what you bought here, to get it again
 help-setup =
     <b>🛠 Setup mode</b>
     No merchant is configured yet, so I make no invoices. To finish: send /id, put your user id in <code>MERCHANT_USER_IDS</code> and restart the bot.

@@ -9,6 +9,7 @@ menu-setcontent = Ответом на сообщение: что выдаёт т
 menu-addkeys = Ключи на продажу, по одному в строке: /addkeys КОД
 menu-keys = Ключи товара: в наличии, в резерве, продано
 menu-products = Ваши товары, продажи и выручка
+menu-purchases = Ваши покупки — получить снова
 menu-lang = Язык в этом чате: /lang en|ru|auto
 menu-id = Ваш user id и id этого чата
 menu-tokens = Какие токены принимаются

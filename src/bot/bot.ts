@@ -29,6 +29,7 @@ import { createPayFeature } from './features/pay.js';
 import { createShopBuyerFeature } from './features/shop-buyer.js';
 import { createShopCardFeature } from './features/shop-card.js';
 import { createShopMerchantFeature } from './features/shop-merchant.js';
+import { createShopPurchasesFeature } from './features/shop-purchases.js';
 import { createStatsFeature } from './features/stats.js';
 import { createStatusFeature } from './features/status.js';
 
@@ -112,6 +113,7 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
     }),
   );
   bot.use(createShopCardFeature({ products: deps.products, permissions: deps.permissions }));
+  bot.use(createShopPurchasesFeature({ products: deps.products }));
   bot.use(createHelpFeature({ tokens: deps.tokens, setupMode: deps.permissions.setupMode }));
   bot.use(createIdFeature({ setupMode: deps.permissions.setupMode }));
   bot.use(createLangFeature({ chatSettings: deps.chatSettings, permissions: deps.permissions }));

@@ -15,6 +15,7 @@ export const MENU = [
   'addkeys',
   'keys',
   'products',
+  'purchases',
   'lang',
   'tokens',
   'id',

@@ -1,6 +1,6 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { invoices, type ProductRow, productKeys, products } from '../db/schema.js';
+import { type InvoiceRow, invoices, type ProductRow, productKeys, products } from '../db/schema.js';
 import type { ProductContent, ProductState } from '../db/vocabulary.js';
 import { normaliseDecimal } from '../decimal.js';
 import { MONEY_ARRIVED_STATUSES, PAID_STATUSES, PLAIN_DECIMAL_PATTERN } from '../invoices/state-machine.js';
@@ -22,6 +22,13 @@ export interface ProductSummary {
   product: ProductRow;
   sales: number;
   revenue: string;
+}
+
+/** Something a buyer paid for: the invoice, its product, and the key sold with it (keys products). */
+export interface Purchase {
+  invoice: InvoiceRow;
+  product: ProductRow;
+  key: string | null;
 }
 
 export interface NewProduct {
@@ -57,6 +64,10 @@ export interface ProductService {
     keys: readonly string[],
   ): Promise<{ product: ProductRow; added: number } | undefined>;
   keyCounts(productId: number): Promise<KeyCounts>;
+  /** What the buyer paid for, newest first, at most `limit`. */
+  purchases(buyerUserId: number, limit: number): Promise<Purchase[]>;
+  /** One of the buyer's purchases by invoice number; undefined when it is not theirs or not paid. */
+  purchase(buyerUserId: number, invoiceId: number): Promise<Purchase | undefined>;
   /** The merchant's products, newest first, at most `limit`, and how many they have in all. */
   list(merchantUserId: number, limit: number): Promise<{ items: ProductSummary[]; total: number }>;
 }
@@ -75,6 +86,19 @@ export function createProductService(deps: ProductServiceDeps): ProductService {
   const newCode = deps.newCode ?? (() => newProductCode());
   const owned = (merchantUserId: number, code: string) =>
     and(eq(products.merchantUserId, merchantUserId), eq(products.code, code));
+
+  /** Paid invoices of products matching `where`, newest first, with the key each sold. */
+  async function purchasesWhere(where: ReturnType<typeof and>, limit: number): Promise<Purchase[]> {
+    const rows = await db
+      .select({ invoice: invoices, product: products, key: productKeys.key })
+      .from(invoices)
+      .innerJoin(products, eq(products.id, invoices.productId))
+      .leftJoin(productKeys, and(eq(productKeys.invoiceId, invoices.id), isNotNull(productKeys.soldAt)))
+      .where(and(where, isNotNull(invoices.productId), inArray(invoices.status, [...PAID_STATUSES])))
+      .orderBy(desc(invoices.paidAt), desc(invoices.id))
+      .limit(limit);
+    return rows.map((row) => ({ ...row, product: normal(row.product) }));
+  }
 
   return {
     async create(input) {
@@ -161,6 +185,16 @@ export function createProductService(deps: ProductServiceDeps): ProductService {
         .from(productKeys)
         .where(eq(productKeys.productId, productId));
       return { free: row?.free ?? 0, reserved: row?.reserved ?? 0, sold: row?.sold ?? 0 };
+    },
+
+    purchases: (buyerUserId, limit) => purchasesWhere(eq(invoices.issuedByUserId, buyerUserId), limit),
+
+    async purchase(buyerUserId, invoiceId) {
+      const [found] = await purchasesWhere(
+        and(eq(invoices.issuedByUserId, buyerUserId), eq(invoices.id, invoiceId)),
+        1,
+      );
+      return found;
     },
 
     async list(merchantUserId, limit) {

@@ -32,6 +32,8 @@ export const CALLBACK_ACTIONS = {
   pdelok: { id: 'int' },
   /** ↩️ Keep it: back to the card without deleting. */
   pkeep: { id: 'int' },
+  /** 📦 Get it again, on /purchases: the buyer's paid invoice of a product. */
+  pget: { invoice: 'int' },
 } as const satisfies Record<string, Record<string, FieldKind>>;
 
 type Actions = typeof CALLBACK_ACTIONS;

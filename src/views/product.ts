@@ -3,9 +3,10 @@ import type { ProductState, SaleFacts } from '../db/vocabulary.js';
 import { compareDecimals, subtractDecimals } from '../decimal.js';
 import type { Translate } from '../i18n/index.js';
 import { PLAIN_DECIMAL_PATTERN } from '../invoices/state-machine.js';
-import type { KeyCounts, ProductSummary } from '../products/service.js';
+import { cleanUserText } from '../invoices/user-text.js';
+import type { KeyCounts, ProductSummary, Purchase } from '../products/service.js';
 import { encodeCallbackData } from '../telegram/callback-data.js';
-import { escapeHtml, money, type RenderedMessage, userText } from './messages.js';
+import { escapeHtml, formatUtc, money, type RenderedMessage, userText } from './messages.js';
 
 // The shop's texts, in Telegram HTML: the product card the merchant sees, the offer a buyer sees when they open its
 // link, the /products list and the merchant's sale notice. What a product delivers is sent as it was given
@@ -147,4 +148,28 @@ export function renderKeyDelivery(t: Translate, product: ProductRow, soldKey: st
   return soldKey === null
     ? t('shop-key-none', { title })
     : t('shop-key-delivered', { title, key: escapeHtml(soldKey) });
+}
+
+/** /purchases: what the buyer paid for, newest first, each with a button to get it again. */
+export function renderPurchases(t: Translate, purchases: readonly Purchase[]): RenderedMessage {
+  if (purchases.length === 0) return { text: t('shop-purchases-empty') };
+  const lines = purchases.map(({ invoice, product }) =>
+    t('shop-purchases-item', {
+      title: userText(product.title),
+      amount: money(t, invoice.amount, invoice.token),
+      invoice: String(invoice.id),
+      at: formatUtc(t, invoice.paidAt ?? invoice.createdAt),
+    }),
+  );
+  return {
+    text: [t('shop-purchases-title'), ...lines].join('\n'),
+    replyMarkup: {
+      inline_keyboard: purchases.map(({ invoice, product }) => [
+        {
+          text: t('shop-button-again', { title: cleanUserText(product.title), invoice: String(invoice.id) }),
+          callback_data: encodeCallbackData('pget', { invoice: invoice.id }),
+        },
+      ]),
+    },
+  };
 }

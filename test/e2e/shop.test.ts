@@ -29,12 +29,15 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** Sends `text` in `chat` and returns the bot's next sendMessage there. */
+/** The bot's answers in a chat: its messages there except sale notices, which the outbox sends whenever. */
+const answersIn = (chatId: number) => botCalls(h, chatId).filter((call) => !call.params.text.startsWith('💰'));
+
+/** Sends `text` in `chat` and returns the bot's next answer there. */
 async function say(chat: TestChat, text: string, from: { id: number } = MERCHANT): Promise<RecordedCall> {
-  const before = botCalls(h, chat.id).length;
+  const before = answersIn(chat.id).length;
   h.telegram.sendText({ chat, from, text });
-  await h.telegram.waitFor(() => botCalls(h, chat.id).length > before);
-  return botCalls(h, chat.id)[before] as RecordedCall;
+  await h.telegram.waitFor(() => answersIn(chat.id).length > before);
+  return answersIn(chat.id)[before] as RecordedCall;
 }
 
 /** `/setcontent <code>` as a reply to `original` (a message of the merchant's, with a photo, text, …). */
@@ -80,10 +83,8 @@ const PHOTO = {
 /** The buyer opens the product's link; resolves with the invoice row once its card is in their chat. */
 async function openLink(code: string, who = newBuyer()) {
   const before = h.smartypay.createdInvoices().length;
-  const sent = botCalls(h, who.chat.id).length;
   const { message } = h.telegram.sendText({ chat: who.chat, from: who.buyer, text: `/start ${code}` });
-  // The offer, then the invoice card.
-  await h.telegram.waitFor(() => botCalls(h, who.chat.id).length >= sent + 2);
+  await h.telegram.waitFor(() => h.smartypay.createdInvoices().length > before);
   const remote = h.smartypay.createdInvoices()[before];
   if (!remote) throw new Error('no SMARTy Pay invoice');
   const row = await waitForInvoice(h, remote.id, (r) => r.cardMessageId !== null);
@@ -427,6 +428,50 @@ describe('keys: one per sale, never twice', () => {
     expect(notice).toContain('Paid after the invoice had expired');
     expect((await say(merchantChat, `/keys ${code}`)).params.text).toContain(
       '0 in stock, 0 reserved for open invoices, 1 sold',
+    );
+  });
+});
+
+describe('/purchases', () => {
+  it('lists what the buyer paid for, and 📦 sends it again; nobody else gets it', async () => {
+    const photo = await newProduct('2 bUSDT Again photo', PHOTO);
+    const keyed = await newProduct('2 bUSDT Again key');
+    await say(merchantChat, `/addkeys ${keyed}\nAGAIN-KEY`);
+    const first = await openLink(photo);
+    await h.smartypay.sendWebhook(h.webhookUrl, first.remote.id, { status: 'Paid' });
+    const second = await openLink(keyed, first);
+    await h.smartypay.sendWebhook(h.webhookUrl, second.remote.id, { status: 'Paid' });
+    const unpaid = await openLink(await newProduct('2 bUSDT Not paid', { text: 'x' }), first);
+    await h.app.workers.outbox.drain();
+
+    const list = await say(first.chat, '/purchases', first.buyer);
+    expect(list.params.text).toContain('<b>Your purchases</b>');
+    expect(list.params.text).toContain(`• Again key — 2 bUSDT · Invoice #${second.row.id}`);
+    expect(list.params.text).toContain(`• Again photo — 2 bUSDT · Invoice #${first.row.id}`);
+    expect(list.params.text).not.toContain(`#${unpaid.row.id}`);
+    const buttons = list.params.reply_markup.inline_keyboard.flat();
+    expect(buttons.map((b: { text: string }) => b.text)).toEqual([
+      `📦 Again key (#${second.row.id})`,
+      `📦 Again photo (#${first.row.id})`,
+    ]);
+    const [message] = h.telegram.messages(first.chat.id).filter((m) => m.text.includes('Your purchases'));
+    const tap = (data: string, from: { id: number } = first.buyer) =>
+      h.telegram.tapButton({ from, data, chatId: first.chat.id, messageId: message?.message_id ?? 0 });
+
+    const photos = h.telegram.media().filter((m) => m.chatId === first.chat.id).length;
+    expect((await tap(buttons[1].callback_data)).text).toBe('Sent again.');
+    await h.telegram.waitFor(() => h.telegram.media().filter((m) => m.chatId === first.chat.id).length > photos);
+    expect(h.telegram.media().at(-1)).toMatchObject({ fileId: 'photo-large', caption: PHOTO.caption });
+    await tap(buttons[0].callback_data);
+    await h.telegram.waitFor(
+      () => botCalls(h, first.chat.id).filter((c) => c.params.text.includes('AGAIN-KEY')).length === 2,
+    );
+
+    // Someone else's tap on the same data (a forged button) gets nothing.
+    expect(await tap(buttons[1].callback_data, STRANGER)).toMatchObject({ show_alert: true });
+    const other = newBuyer();
+    expect((await say(other.chat, '/purchases', other.buyer)).params.text).toContain(
+      'You have bought nothing here yet',
     );
   });
 });

@@ -37,6 +37,7 @@ const EXAMPLES: { [A in CallbackAction]: CallbackData<A>[] } = {
   pdel: [{ action: 'pdel', id: 999_999_999_999_999 }],
   pdelok: [{ action: 'pdelok', id: 3 }],
   pkeep: [{ action: 'pkeep', id: 3 }],
+  pget: [{ action: 'pget', invoice: 41 }],
 };
 const all = Object.values(EXAMPLES).flat() as CallbackData[];
 
