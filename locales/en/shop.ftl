@@ -78,3 +78,10 @@ shop-purchases-private = Your purchases are shown in your private chat with me: 
 shop-button-again = 📦 { $title } (#{ $invoice })
 shop-again-sent = Sent again.
 shop-again-unknown = This is not one of your purchases.
+shop-button-share = 📣 Share
+shop-button-buy = 🛒 Buy
+shop-post =
+    🛍 <b>{ $title }</b>
+    Price: <b>{ $price }</b>
+    Tap Buy: I'll send you the invoice, and what you bought as soon as it is paid.
+shop-inline-description = { $price } · Buy button to its link

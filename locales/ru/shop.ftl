@@ -77,3 +77,10 @@ shop-purchases-private = Ваши покупки — в личном чате с
 shop-button-again = 📦 { $title } (№{ $invoice })
 shop-again-sent = Отправлено снова.
 shop-again-unknown = Это не ваша покупка.
+shop-button-share = 📣 Поделиться
+shop-button-buy = 🛒 Купить
+shop-post =
+    🛍 <b>{ $title }</b>
+    Цена: <b>{ $price }</b>
+    Нажмите «Купить»: я пришлю счёт, а покупку — сразу после оплаты.
+shop-inline-description = { $price } · кнопка «Купить» со ссылкой на товар

@@ -28,6 +28,7 @@ import { createLangFeature } from './features/lang.js';
 import { createPayFeature } from './features/pay.js';
 import { createShopBuyerFeature } from './features/shop-buyer.js';
 import { createShopCardFeature } from './features/shop-card.js';
+import { createShopInlineFeature } from './features/shop-inline.js';
 import { createShopMerchantFeature } from './features/shop-merchant.js';
 import { createShopPurchasesFeature } from './features/shop-purchases.js';
 import { createStatsFeature } from './features/stats.js';
@@ -132,6 +133,8 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
   bot.use(createInvoiceListFeature(reporting));
   bot.use(createStatsFeature(reporting));
   bot.use(createExportFeature(reporting));
+  // Before inline invoices: `@bot <product code>` posts a product.
+  bot.use(createShopInlineFeature({ products: deps.products, permissions: deps.permissions, tokens: deps.tokens }));
   bot.use(
     createInlineFeature({
       invoices: deps.invoices,

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, desc, eq, ilike, inArray, isNotNull, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { type InvoiceRow, invoices, type ProductRow, productKeys, products } from '../db/schema.js';
 import type { ProductContent, ProductState } from '../db/vocabulary.js';
@@ -64,6 +64,11 @@ export interface ProductService {
     keys: readonly string[],
   ): Promise<{ product: ProductRow; added: number } | undefined>;
   keyCounts(productId: number): Promise<KeyCounts>;
+  /**
+   * Inline mode (`@bot <code>` or a word of the title): the merchant's products on sale whose code is `query` or
+   * whose title contains it (any case), newest first.
+   */
+  search(merchantUserId: number, query: string, limit: number): Promise<ProductRow[]>;
   /** What the buyer paid for, newest first, at most `limit`. */
   purchases(buyerUserId: number, limit: number): Promise<Purchase[]>;
   /** One of the buyer's purchases by invoice number; undefined when it is not theirs or not paid. */
@@ -185,6 +190,25 @@ export function createProductService(deps: ProductServiceDeps): ProductService {
         .from(productKeys)
         .where(eq(productKeys.productId, productId));
       return { free: row?.free ?? 0, reserved: row?.reserved ?? 0, sold: row?.sold ?? 0 };
+    },
+
+    async search(merchantUserId, query, limit) {
+      // The query is matched literally: LIKE's wildcards and escape in it are escaped.
+      const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const rows = await db
+        .select()
+        .from(products)
+        .where(
+          and(
+            eq(products.merchantUserId, merchantUserId),
+            eq(products.state, 'active'),
+            isNotNull(products.content),
+            or(eq(products.code, query), ilike(products.title, pattern)),
+          ),
+        )
+        .orderBy(desc(products.createdAt), desc(products.id))
+        .limit(limit);
+      return rows.map(normal);
     },
 
     purchases: (buyerUserId, limit) => purchasesWhere(eq(invoices.issuedByUserId, buyerUserId), limit),

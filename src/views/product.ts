@@ -1,3 +1,4 @@
+import type { InlineKeyboardButton } from 'grammy/types';
 import type { InvoiceRow, ProductRow } from '../db/schema.js';
 import type { ProductState, SaleFacts } from '../db/vocabulary.js';
 import { compareDecimals, subtractDecimals } from '../decimal.js';
@@ -61,12 +62,12 @@ export function renderProductCard(
     product.state === 'active'
       ? { text: t('shop-button-pause'), callback_data: encodeCallbackData('ppause', id) }
       : { text: t('shop-button-resume'), callback_data: encodeCallbackData('presume', id) };
-  return {
-    text,
-    replyMarkup: {
-      inline_keyboard: [[toggle, { text: t('shop-button-delete'), callback_data: encodeCallbackData('pdel', id) }]],
-    },
-  };
+  const rows: InlineKeyboardButton[][] = [
+    [toggle, { text: t('shop-button-delete'), callback_data: encodeCallbackData('pdel', id) }],
+  ];
+  // Share: `@bot <code>` in any chat the merchant picks, which posts the product with its Buy button.
+  if (product.state === 'active') rows.unshift([{ text: t('shop-button-share'), switch_inline_query: product.code }]);
+  return { text, replyMarkup: { inline_keyboard: rows } };
 }
 
 /** What a buyer sees above their invoice card. */
@@ -171,5 +172,13 @@ export function renderPurchases(t: Translate, purchases: readonly Purchase[]): R
         },
       ]),
     },
+  };
+}
+
+/** Inline mode: the post `@bot <code>` offers, for any chat or channel: title, price and a 🛒 Buy link button. */
+export function renderProductPost(t: Translate, product: ProductRow, botUsername: string): RenderedMessage {
+  return {
+    text: t('shop-post', { title: userText(product.title), price: money(t, product.amount, product.token) }),
+    replyMarkup: { inline_keyboard: [[{ text: t('shop-button-buy'), url: productLink(botUsername, product.code) }]] },
   };
 }

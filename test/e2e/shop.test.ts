@@ -503,7 +503,7 @@ describe('the product card buttons', () => {
 
   it('Pause, Resume and Delete (confirmed) change the product and its card; the link follows', async () => {
     const code = await newProduct('6 bUSDT Buttons', { text: 'b' });
-    expect(labels(code)).toEqual(['⏸ Pause', '🗑 Delete']);
+    expect(labels(code)).toEqual(['📣 Share', '⏸ Pause', '🗑 Delete']);
 
     expect((await tap(code, '⏸ Pause')).text).toContain('Paused');
     expect(await stateOf(code)).toBe('paused');
@@ -513,7 +513,7 @@ describe('the product card buttons', () => {
 
     await tap(code, '▶️ Resume');
     expect(await stateOf(code)).toBe('active');
-    expect(labels(code)).toEqual(['⏸ Pause', '🗑 Delete']);
+    expect(labels(code)).toEqual(['📣 Share', '⏸ Pause', '🗑 Delete']);
 
     await tap(code, '🗑 Delete');
     expect(cardOf(code).text).toContain('Delete this product?');
@@ -535,7 +535,48 @@ describe('the product card buttons', () => {
       expect(answer).toMatchObject({ show_alert: true, text: "Sorry, only this shop's merchants can do that." });
     }
     expect(await stateOf(code)).toBe('active');
-    expect(labels(code)).toEqual(['⏸ Pause', '🗑 Delete']);
+    expect(labels(code)).toEqual(['📣 Share', '⏸ Pause', '🗑 Delete']);
+  });
+});
+
+describe('inline: @bot <code> posts the product with a Buy button', () => {
+  const ask = async (query: string, from: { id: number } = MERCHANT) => {
+    const id = h.telegram.inlineQuery({ from, query });
+    await h.telegram.waitFor(() => h.telegram.inlineResults(id) !== undefined);
+    return { id, results: h.telegram.inlineResults(id) ?? [] };
+  };
+
+  it('finds the product by code or a word of its title; the post links to it; Share fills in the code', async () => {
+    const code = await newProduct('4 bUSDT Sunset wallpapers', { text: 'w' });
+    const card = h.telegram.messages(MERCHANT.id).find((m) => m.text.includes(`?start=${code}`));
+    expect(card?.reply_markup.inline_keyboard[0][0]).toEqual({ text: '📣 Share', switch_inline_query: code });
+
+    const byCode = await ask(code);
+    expect(byCode.results).toHaveLength(1);
+    const [result] = byCode.results;
+    expect(result.title).toBe('Sunset wallpapers');
+    expect(result.input_message_content.message_text).toContain('🛍 <b>Sunset wallpapers</b>\nPrice: <b>4 bUSDT</b>');
+    expect(result.reply_markup.inline_keyboard[0][0]).toEqual({
+      text: '🛒 Buy',
+      url: `https://t.me/test_bot?start=${code}`,
+    });
+    expect((await ask('sunset')).results.map((r: { id: string }) => r.id)).toContain(`product:${code}`);
+
+    // Posting it reports the choice; nothing is made of it (no invoice).
+    const created = h.smartypay.createdInvoices().length;
+    const inlineMessageId = h.telegram.chooseInlineResult({ queryId: byCode.id });
+    expect(h.telegram.inlineMessage(inlineMessageId)?.text).toContain('Sunset wallpapers');
+    await h.app.workers.outbox.drain();
+    expect(h.smartypay.createdInvoices()).toHaveLength(created);
+  });
+
+  it('an amount is still an inline invoice; paused products and other people find nothing', async () => {
+    const code = await newProduct('4 bUSDT Hidden gem', { text: 'h' });
+    expect((await ask('10 bUSDT coffee')).results[0]?.id).not.toMatch(/^product:/);
+    expect((await ask(code, OTHER_MERCHANT)).results).toEqual([]);
+    expect((await ask(code, STRANGER)).results).toEqual([]);
+    await h.db.update(products).set({ state: 'paused' }).where(eq(products.code, code));
+    expect((await ask(code)).results).toEqual([]);
   });
 });
 
