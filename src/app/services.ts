@@ -41,7 +41,13 @@ export function createServices(config: Config, { logger, now, database, telegram
       (ctx.chat && (await chatSettings.locale(ctx.chat.id))) ?? pickLocale(ctx.from?.language_code),
   });
   const outboxMonitor = createOutboxMonitor({ db, logger, now });
-  const metrics = createMetrics({ readOutbox: () => outboxMonitor.snapshot(), logger });
+  // Before the metrics: its gauges read the shop's totals.
+  const products = createProductService({ db, now });
+  const metrics = createMetrics({
+    readOutbox: () => outboxMonitor.snapshot(),
+    readShop: () => products.totals(),
+    logger,
+  });
 
   // Request signatures carry wall-clock time (SMARTy Pay rejects skewed ones), not the domain clock.
   const payments = createSmartyPayClient({
@@ -94,7 +100,6 @@ export function createServices(config: Config, { logger, now, database, telegram
   });
   const inlineDrafts = createInlineDrafts({ db, now });
   const reports = createInvoiceReports({ db, now });
-  const products = createProductService({ db, now });
 
   const reconciler = createReconciler({
     db,

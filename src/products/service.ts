@@ -4,6 +4,7 @@ import { type InvoiceRow, invoices, type ProductRow, productKeys, products } fro
 import type { ProductContent, ProductState } from '../db/vocabulary.js';
 import { normaliseDecimal } from '../decimal.js';
 import { MONEY_ARRIVED_STATUSES, PAID_STATUSES, PLAIN_DECIMAL_PATTERN } from '../invoices/state-machine.js';
+import type { ShopTotals } from '../metrics.js';
 import { newProductCode } from './rules.js';
 
 // The shop's products: made and changed only by their merchant (the caller checks MERCHANT_USER_IDS; every
@@ -69,6 +70,8 @@ export interface ProductService {
    * whose title contains it (any case), newest first.
    */
   search(merchantUserId: number, query: string, limit: number): Promise<ProductRow[]>;
+  /** For /metrics: products sold and free keys left, over every merchant. */
+  totals(): Promise<ShopTotals>;
   /** What the buyer paid for, newest first, at most `limit`. */
   purchases(buyerUserId: number, limit: number): Promise<Purchase[]>;
   /** One of the buyer's purchases by invoice number; undefined when it is not theirs or not paid. */
@@ -209,6 +212,25 @@ export function createProductService(deps: ProductServiceDeps): ProductService {
         .orderBy(desc(products.createdAt), desc(products.id))
         .limit(limit);
       return rows.map(normal);
+    },
+
+    async totals() {
+      const paid = sql.join(
+        PAID_STATUSES.map((status) => sql`${status}`),
+        sql`, `,
+      );
+      const [row] = await db
+        .select({
+          sold: sql<number>`(select count(distinct coalesce(${invoices.remainderOfInvoiceId}, ${invoices.id}))
+            from ${invoices} where ${invoices.productId} is not null and ${invoices.status} in (${paid}))`.mapWith(
+            Number,
+          ),
+          keysLeft:
+            sql<number>`(select count(*) from ${productKeys} join ${products} on ${products.id} = ${productKeys.productId}
+            where ${productKeys.invoiceId} is null and ${products.state} <> 'deleted')`.mapWith(Number),
+        })
+        .from(sql`(select 1) as one`);
+      return { sold: row?.sold ?? 0, keysLeft: row?.keysLeft ?? 0 };
     },
 
     purchases: (buyerUserId, limit) => purchasesWhere(eq(invoices.issuedByUserId, buyerUserId), limit),

@@ -362,9 +362,18 @@ describe('keys: one per sale, never twice', () => {
     expect((await say(strangerChat, `/addkeys ${code}\nX`, STRANGER)).params.text).toContain('only this shop');
   });
 
+  /** shop_products_sold and shop_keys_left from /metrics. */
+  const gauges = async () => {
+    const text = await (await fetch(h.app.metricsUrl)).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    return { sold: value('shop_products_sold'), keysLeft: value('shop_keys_left') };
+  };
+
   it('two buyers of a 2-key product get different keys; a third gets "sold out" and SMARTy Pay is not asked', async () => {
     const code = await newProduct('9 bUSDT Two keys');
+    const before = await gauges();
     await addKeys(code, ['KEY-ONE', 'KEY-TWO']);
+    expect((await gauges()).keysLeft).toBe(before.keysLeft + 2);
     const first = await openLink(code);
     const second = await openLink(code);
     await Promise.all([pay(first.remote), pay(second.remote)]);
@@ -379,6 +388,8 @@ describe('keys: one per sale, never twice', () => {
     expect(h.smartypay.requests).toHaveLength(requests);
     expect(notices().at(-1)?.params.text).toContain('🔑 One key was sent to the buyer.');
     expect(notices().at(-1)?.params.text).not.toMatch(/KEY-(ONE|TWO)/);
+    // /metrics: two more sales, and the two keys are gone from stock.
+    expect(await gauges()).toEqual({ sold: before.sold + 2, keysLeft: before.keysLeft });
   });
 
   it('five buyers at once for 2 keys: two invoices hold one key each, the others are told it is sold out', async () => {
