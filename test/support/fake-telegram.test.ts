@@ -581,4 +581,18 @@ describe('buttons, inline mode, admins and documents', () => {
     expect(fake.documents()).toHaveLength(0); // uploads only
     expect((await rejection(api.sendPhoto(5, ''))).description).toContain('wrong file identifier');
   });
+
+  it('a reply from sendText carries the whole message replied to; entities of a sent message are kept', async () => {
+    const from = { id: 9, first_name: 'Ann' };
+    const chat = { id: 9, type: 'private' as const };
+    const { message: original } = fake.sendText({ chat, from, text: 'the goods' });
+    const { message: reply } = fake.sendText({ chat, from, text: '/setcontent abc', replyTo: original.message_id });
+    expect(reply.reply_to_message).toMatchObject({ message_id: original.message_id, text: 'the goods' });
+    const unknown = fake.sendText({ chat, from, text: 'x', replyTo: 5 }).message;
+    expect(unknown.reply_to_message).toEqual({ message_id: 5, date: unknown.date, chat: unknown.chat });
+
+    const entities = [{ type: 'bold' as const, offset: 0, length: 1 }];
+    await api.sendMessage(9, '<b', { entities });
+    expect(fake.messages(9).at(-1)).toMatchObject({ text: '<b', entities });
+  });
 });

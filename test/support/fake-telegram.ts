@@ -53,6 +53,8 @@ type ChatType = 'private' | 'group' | 'supergroup';
 type BotMessageView = {
   message_id: number;
   text: string;
+  /** Set when it was sent with entities instead of a parse mode (a shop delivery's copy): `text` is plain. */
+  entities?: unknown[];
   reply_markup?: any;
   reply_to_message_id?: number;
   edits: number;
@@ -209,6 +211,7 @@ interface StoredMessage {
   message_id: number;
   date: number;
   text: string;
+  entities?: unknown[];
   reply_markup?: any;
   reply_to_message_id?: number;
   edits: number;
@@ -439,6 +442,8 @@ export async function startFakeTelegram(
   const inlineMessages = new Map<string, InlineMessageView>();
   const documents: SentDocument[] = [];
   const media: SentMedia[] = [];
+  /** What people sent through sendText, by chat and message id: a reply carries the message it replies to. */
+  const userMessages = new Map<string, Record<string, any>>();
   let nextQueryId = 1;
   const waiters = new Set<Waiter>();
   const inflight = new Set<Promise<void>>();
@@ -703,6 +708,7 @@ export async function startFakeTelegram(
         message_id: allocateMessageId(chatId),
         date: nowSeconds(),
         text: p.text,
+        ...(Array.isArray(p.entities) && { entities: p.entities }),
         reply_markup: normaliseMarkup(p.reply_markup),
         reply_to_message_id: replyToId,
         edits: 0,
@@ -890,8 +896,13 @@ export async function startFakeTelegram(
         },
         text,
         ...(command && { entities: [{ type: 'bot_command', offset: 0, length: command.length }] }),
-        ...(replyTo !== undefined && { reply_to_message: { message_id: replyTo, date, chat: chatJson } }),
+        ...(replyTo !== undefined && {
+          // As Telegram does: the whole message replied to when it is known here, else its id.
+          reply_to_message: userMessages.get(`${chat.id}:${replyTo}`) ?? { message_id: replyTo, date, chat: chatJson },
+        }),
       };
+      const { reply_to_message: _replied, ...plain } = message;
+      userMessages.set(`${chat.id}:${message.message_id}`, plain);
       return { update: pushUpdate({ message }), message };
     },
     clearFaults: () => {
@@ -924,6 +935,7 @@ export async function startFakeTelegram(
       (botMessages.get(chatId) ?? []).map((m) => ({
         message_id: m.message_id,
         text: m.text,
+        ...(m.entities !== undefined && { entities: m.entities }),
         ...(m.reply_markup !== undefined && { reply_markup: m.reply_markup }),
         ...(m.reply_to_message_id !== undefined && { reply_to_message_id: m.reply_to_message_id }),
         edits: m.edits,
