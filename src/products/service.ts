@@ -23,6 +23,8 @@ export interface ProductSummary {
   product: ProductRow;
   sales: number;
   revenue: string;
+  /** A keys product's free keys; null for a product that delivers a message. */
+  stock: number | null;
 }
 
 /** Something a buyer paid for: the invoice, its product, and the key sold with it (keys products). */
@@ -262,6 +264,8 @@ export function createProductService(deps: ProductServiceDeps): ProductService {
             ${invoices.status} in (${arrived}) and ${invoices.paidToken} = ${products.token}
             and ${invoices.paidAmount} ~ ${PLAIN_DECIMAL_PATTERN}), 0)::text`,
           total: sql<number>`count(*) over ()`.mapWith(Number),
+          stock: sql<number>`(select count(*) from ${productKeys} k
+            where k.product_id = ${products.id} and k.invoice_id is null)`.mapWith(Number),
         })
         .from(products)
         .leftJoin(invoices, eq(invoices.productId, products.id))
@@ -274,6 +278,7 @@ export function createProductService(deps: ProductServiceDeps): ProductService {
           product: normal(row.product),
           sales: row.sales,
           revenue: normaliseDecimal(row.revenue),
+          stock: row.product.content?.type === 'keys' ? row.stock : null,
         })),
         total: rows[0]?.total ?? 0,
       };

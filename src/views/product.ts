@@ -81,8 +81,9 @@ export function renderProductList(
   defaultToken: string,
 ): string {
   if (list.items.length === 0) return t('shop-list-empty', { token: defaultToken });
-  const lines = list.items.map(({ product, sales, revenue }) =>
+  const lines = list.items.map(({ product, sales, revenue, stock }) =>
     t('shop-list-item', {
+      stock: stock === null ? '—' : t('shop-list-stock', { free: stock }),
       code: product.code,
       title: userText(product.title),
       price: money(t, product.amount, product.token),

@@ -599,6 +599,11 @@ describe('/products', () => {
     await h.app.workers.outbox.drain();
     const list = (await say(merchantChat, '/products')).params.text;
     expect(list).toContain('<b>Your products</b>');
-    expect(list).toContain(`<code>${code}</code> · Listed · 7 bUSDT · 1 · 7 bUSDT · on sale`);
+    expect(list).toContain(`<code>${code}</code> · Listed · 7 bUSDT · 1 · 7 bUSDT · — · on sale`);
+    const keyed = await newProduct('2 bUSDT Listed keys');
+    await say(merchantChat, `/addkeys ${keyed}\nL-1\nL-2`);
+    expect((await say(merchantChat, '/products')).params.text).toContain(
+      `<code>${keyed}</code> · Listed keys · 2 bUSDT · 0 · 0 bUSDT · 2 keys · on sale`,
+    );
   });
 });
