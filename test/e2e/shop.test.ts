@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outbox, productKeys, products } from '../../src/db/schema.js';
+import { invoices, outbox, productKeys, products } from '../../src/db/schema.js';
 import type { RecordedCall } from '../support/fake-telegram.js';
 import { botCalls, MERCHANT, type TestChat, waitForInvoice } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
@@ -195,6 +195,19 @@ describe('a customer buys through the link', () => {
     expect(h.smartypay.createdInvoices()).toHaveLength(created);
   });
 
+  it('an open invoice past its expiry is expired when the link is opened again, and a fresh one is made', async () => {
+    const code = await newProduct('2 bUSDT Stale', { text: 's' });
+    const who = newBuyer();
+    const first = await openLink(code, who);
+    await h.db
+      .update(invoices)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(invoices.id, first.row.id));
+    const second = await openLink(code, who);
+    expect(second.row.id).not.toBe(first.row.id);
+    expect((await waitForInvoice(h, first.remote.id, (r) => r.status === 'Expired')).status).toBe('Expired');
+  });
+
   it('Paid: the content arrives once as a copy, under duplicate webhooks and a restart; the merchant is told', async () => {
     const code = await newProduct('2.5 bUSDT Photo pack', PHOTO);
     const { chat, buyer, message, remote, row } = await openLink(code);
@@ -294,6 +307,10 @@ describe('a customer buys through the link', () => {
     await h.db.update(products).set({ state: 'paused' }).where(eq(products.code, code));
     await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Expired' });
     await waitForInvoice(h, remote.id, (r) => r.status === 'Expired');
+    await h.app.workers.outbox.drain();
+    // The buyer's expired card offers no "Issue again" (a merchant's button): they open the link again instead.
+    const expiredCard = h.telegram.messages(chat.id).find((m) => m.text.includes('Expired'));
+    expect(expiredCard?.reply_markup).toBeUndefined();
     await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
     await h.app.workers.outbox.drain();
     expect(deliveries(chat.id)).toHaveLength(1);
