@@ -2,14 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type { FakeTelegram } from '../test/support/fake-telegram.js';
 
 // The sandbox's chats on the fake Bot API: a Telegram group with a merchant and a customer, and each
-// person's private chat with the bot (where /export's file, receipts and deliveries go). The page posts
+// person's private chat with the bot (where /export's file, receipts and deliveries go), and a second customer's,
+// who buys in the shop through a product's link (`/start <code>` in their private chat). The page posts
 // messages and presses buttons as a person; the view merges their messages with the bot's (sends, edits,
 // documents). In Telegram a private chat's id is the person's user id, so the same is true here.
 
-export type SandboxUserKey = 'merchant' | 'customer';
+export type SandboxUserKey = 'merchant' | 'customer' | 'shopper';
 /** The group, or a person's private chat with the bot (keyed by that person). */
 export type SandboxChatKey = 'group' | SandboxUserKey;
-export const SANDBOX_CHAT_KEYS = ['group', 'merchant', 'customer'] as const satisfies readonly SandboxChatKey[];
+export const SANDBOX_CHAT_KEYS = [
+  'group',
+  'merchant',
+  'customer',
+  'shopper',
+] as const satisfies readonly SandboxChatKey[];
 
 export interface SandboxUser {
   id: number;
@@ -20,6 +26,7 @@ export interface SandboxUser {
 export const SANDBOX_USERS: Record<SandboxUserKey, SandboxUser> = {
   merchant: { id: 4242, first_name: 'Merchant', language_code: 'en' },
   customer: { id: 5151, first_name: 'Customer', language_code: 'en' },
+  shopper: { id: 6161, first_name: 'Second customer', language_code: 'en' },
 };
 
 export interface SandboxChatInfo {
@@ -40,6 +47,8 @@ export interface ChatMessageView {
   html: boolean;
   reply_to_message_id?: number;
   reply_markup?: unknown;
+  /** A file the bot sent again by file id (a shop delivery: photo, document, …); the sandbox has no file to show. */
+  media?: { kind: string; fileId: string };
   /** A file the bot sent (sendDocument): GET /api/chats/<chat>/documents/<message_id> downloads it. */
   document?: { fileName: string; bytes: number };
   edited: boolean;
@@ -88,6 +97,7 @@ export function createSandboxChats(deps: SandboxChatsDeps): SandboxChats {
     },
     merchant: privateChat('merchant'),
     customer: privateChat('customer'),
+    shopper: privateChat('shopper'),
   };
   const people = new Map<SandboxChatKey, ChatMessageView[]>(SANDBOX_CHAT_KEYS.map((key) => [key, []]));
   // The merchant runs the group, as in a real shop (the bot lets them issue because of MERCHANT_USER_IDS).
@@ -117,7 +127,8 @@ export function createSandboxChats(deps: SandboxChatsDeps): SandboxChats {
       message_id: m.message_id,
       from,
       text: m.text,
-      html: true,
+      // A shop delivery's text comes with its own entities: shown as typed, not as HTML.
+      html: m.entities === undefined,
       ...(m.reply_to_message_id !== undefined && { reply_to_message_id: m.reply_to_message_id }),
       ...(m.reply_markup !== undefined && { reply_markup: m.reply_markup }),
       edited: m.edits > 0,
@@ -137,7 +148,21 @@ export function createSandboxChats(deps: SandboxChatsDeps): SandboxChats {
         deleted: false,
         at: new Date(d.at).toISOString(),
       }));
-    return [...texts, ...documents];
+    const files = telegram
+      .media()
+      .filter((m) => m.chatId === chat.id)
+      .map((m) => ({
+        message_id: m.message_id,
+        from,
+        text: m.caption ?? '',
+        html: false,
+        media: { kind: m.method.replace(/^send/, '').toLowerCase(), fileId: m.fileId },
+        ...(m.replyTo !== undefined && { reply_to_message_id: m.replyTo }),
+        edited: false,
+        deleted: false,
+        at: new Date(m.at).toISOString(),
+      }));
+    return [...texts, ...documents, ...files];
   }
 
   return {

@@ -83,6 +83,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const users = {
       merchant: { ...SANDBOX_USERS.merchant, id: 4_000_000_000 + run },
       customer: { ...SANDBOX_USERS.customer, id: 5_000_000_000 + run },
+      shopper: { ...SANDBOX_USERS.shopper, id: 6_000_000_000 + run },
     };
     const config = loadConfig({
       ...fakesEnv({ telegram, smartypay }),

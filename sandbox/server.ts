@@ -8,7 +8,7 @@ import { CHECKOUT_ACTIONS, type SandboxCheckout } from './checkout.js';
 import type { SandboxClock } from './clock.js';
 import { readPanelRows } from './panel.js';
 
-// The sandbox page and its small JSON API: the page polls GET /api/state?chat=<group|merchant|customer>
+// The sandbox page and its small JSON API: the page polls GET /api/state?chat=<group|merchant|customer|shopper>
 // (the chat it shows) and posts what the person does (type, press a button, choose at the checkout,
 // advance the clock).
 
@@ -23,7 +23,7 @@ export interface SandboxServerDeps {
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 
-const user = z.enum(['merchant', 'customer']);
+const user = z.enum(['merchant', 'customer', 'shopper']);
 const chatKey = z.enum(SANDBOX_CHAT_KEYS).default('group');
 const messageBody = z.object({
   chat: chatKey,

@@ -42,9 +42,19 @@ export interface OutboxBacklog {
   oldestPendingAgeMs: number | null;
 }
 
+/** What the shop gauges show, read from the database (ProductService.totals), so every process agrees. */
+export interface ShopTotals {
+  /** Sales of products: paid invoices of a product (a sale paid in two parts once). */
+  sold: number;
+  /** Free keys of products not deleted. */
+  keysLeft: number;
+}
+
 export interface MetricsDeps {
   /** Read at every scrape for the outbox gauges (OutboxMonitor.snapshot). */
   readOutbox?: () => Promise<OutboxBacklog>;
+  /** Read at every scrape for the shop gauges. */
+  readShop?: () => Promise<ShopTotals>;
   logger?: Logger;
   /** A scrape does not wait longer than this for the outbox read. */
   readTimeoutMs?: number;
@@ -62,31 +72,35 @@ export function createMetrics(deps: MetricsDeps = {}): Metrics {
     new Counter<L>({ name, help, labelNames, registers });
   const histogram = (name: string, help: string) => new Histogram({ name, help, buckets: DURATION_BUCKETS, registers });
 
-  // Both gauges collect concurrently within one scrape (prom-client gathers metrics with Promise.all),
-  // so they share the read in flight: one pair of queries per scrape, and consistent values.
-  let reading: Promise<OutboxBacklog | undefined> | undefined;
-  const readOutbox = () => {
-    reading ??= readOutboxOnce().finally(() => {
-      reading = undefined;
-    });
-    return reading;
-  };
-  async function readOutboxOnce(): Promise<OutboxBacklog | undefined> {
-    if (!deps.readOutbox) return undefined;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('outbox read timed out')), deps.readTimeoutMs ?? 2_000);
-      });
-      return await Promise.race([deps.readOutbox(), timeout]);
-    } catch (error) {
-      // The rest of /metrics is still served; NaN says "unknown" rather than a stale or made-up number.
-      deps.logger?.warn({ err: error }, 'metrics: outbox backlog unavailable');
-      return undefined;
-    } finally {
-      clearTimeout(timer);
+  // The gauges of one read collect concurrently within one scrape (prom-client gathers metrics with Promise.all),
+  // so they share the read in flight: one query per scrape, and consistent values.
+  function sharedRead<T>(what: string, read: (() => Promise<T>) | undefined): () => Promise<T | undefined> {
+    let reading: Promise<T | undefined> | undefined;
+    async function readOnce(): Promise<T | undefined> {
+      if (!read) return undefined;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`${what} read timed out`)), deps.readTimeoutMs ?? 2_000);
+        });
+        return await Promise.race([read(), timeout]);
+      } catch (error) {
+        // The rest of /metrics is still served; NaN says "unknown" rather than a stale or made-up number.
+        deps.logger?.warn({ err: error }, `metrics: ${what} unavailable`);
+        return undefined;
+      } finally {
+        clearTimeout(timer);
+      }
     }
+    return () => {
+      reading ??= readOnce().finally(() => {
+        reading = undefined;
+      });
+      return reading;
+    };
   }
+  const readOutbox = sharedRead('outbox backlog', deps.readOutbox);
+  const readShop = sharedRead('shop totals', deps.readShop);
 
   new Gauge({
     name: 'outbox_pending',
@@ -104,6 +118,25 @@ export function createMetrics(deps: MetricsDeps = {}): Metrics {
     async collect() {
       const snapshot = await readOutbox();
       this.set(snapshot ? (snapshot.oldestPendingAgeMs ?? 0) / 1000 : Number.NaN);
+    },
+  });
+
+  new Gauge({
+    name: 'shop_products_sold',
+    help: 'Products sold in the shop: paid invoices of a product (NaN when the database did not answer).',
+    registers,
+    async collect() {
+      const totals = await readShop();
+      this.set(totals ? totals.sold : Number.NaN);
+    },
+  });
+  new Gauge({
+    name: 'shop_keys_left',
+    help: 'Free keys of products not deleted (NaN when the database did not answer).',
+    registers,
+    async collect() {
+      const totals = await readShop();
+      this.set(totals ? totals.keysLeft : Number.NaN);
     },
   });
 

@@ -12,6 +12,7 @@ const LEVELS: readonly (readonly string[])[] = [
   ['config.ts', 'connect.ts'],
   ['chats/', 'merchants/'],
   ['invoices/'],
+  ['products/'],
   ['views/'],
   ['notify/'],
   ['bot/', 'http/'],
@@ -24,7 +25,16 @@ const LEVELS: readonly (readonly string[])[] = [
  * db/client.ts (the composition root and connect.ts open the database and hand it over). Others may import
  * db/schema.ts and db/vocabulary.ts for row types and the shared words.
  */
-const QUERYING_ROOMS: readonly string[] = ['db/', 'chats/', 'merchants/', 'invoices/', 'notify/', 'connect.ts', 'app/'];
+const QUERYING_ROOMS: readonly string[] = [
+  'db/',
+  'chats/',
+  'merchants/',
+  'invoices/',
+  'products/',
+  'notify/',
+  'connect.ts',
+  'app/',
+];
 const DATABASE_PACKAGE = /^(drizzle-orm|postgres|@electric-sql\/pglite)(\/|$)/;
 
 const SRC = path.resolve(import.meta.dirname, '../src');

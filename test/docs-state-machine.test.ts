@@ -28,7 +28,11 @@ const code = (word: string) => `\`${word}\``;
 function rowOf(status: InvoiceStatus): string {
   const entry = STATE_MACHINE[status];
   const from = [...entry.from, ...(entry.again === 'when_more_paid' ? [`${status} if more is paid`] : [])];
-  const tells = [...entry.notify.map(code), ...(entry.payment === 'settled' ? ['`card_linked` (two-part sale)'] : [])];
+  const tells = [
+    ...entry.notify.map(code),
+    ...(entry.payment === 'settled' ? ['`card_linked` (two-part sale)'] : []),
+    ...entry.shop.map((kind) => `${code(kind)} (product)`),
+  ];
   const cells = [
     status,
     from.join(', ') || '— (issue.ts)',

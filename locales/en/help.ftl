@@ -22,6 +22,13 @@ help-commands =
 
     Buttons on a card: 🔄 Check status asks SMARTy Pay right now; an expired card offers 🔁 Issue again.
     In any chat, even without me: type <code>@{ $bot } 10 { $defaultToken } coffee</code> and send the invoice.
+
+    <b>Shop</b> (merchants, in a private chat with me)
+    /newproduct 5 { $defaultToken } Photo pack — a product with a link anyone can open to buy it
+    /setcontent CODE — as a reply to a message: what the product delivers after payment
+    /addkeys CODE and one key per line — sell unique keys, one per sale; /keys CODE — how many are left
+    /products — your products with sales and revenue
+    /purchases — for everyone: what you bought here, to get it again
 help-setup =
     <b>🛠 Setup mode</b>
     No merchant is configured yet, so I make no invoices. To finish: send /id, put your user id in <code>MERCHANT_USER_IDS</code> and restart the bot.

@@ -210,6 +210,14 @@ function renderMessage(message, byId) {
       el('div', { class: `sender ${message.from.user ?? 'bot'}` }, message.from.name),
       replied ? el('div', { class: 'reply-quote' }, `${replied.from.name}: ${plainText(replied)}`) : null,
       message.document ? documentLink(message) : null,
+      message.media
+        ? el(
+            'div',
+            { class: 'document' },
+            el('span', { class: 'document-icon', 'aria-hidden': 'true' }, '🖼️'),
+            el('span', { class: 'document-name' }, `${message.media.kind} · ${message.media.fileId}`),
+          )
+        : null,
       text,
       el(
         'div',
@@ -234,6 +242,10 @@ const CHAT_LOOKS = {
   },
   merchant: { avatar: '🧑‍💼', sub: (state) => `The merchant’s private chat with ${state.bot}` },
   customer: { avatar: '🙋', sub: (state) => `The customer’s private chat with ${state.bot}` },
+  shopper: {
+    avatar: '🛍️',
+    sub: (state) => `A second customer’s private chat with ${state.bot}: type /start <code> to open a product’s link`,
+  },
 };
 
 function renderTabs(state) {

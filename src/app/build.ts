@@ -118,6 +118,7 @@ function createAppBot(config: Config, { services, permissions, logger, now, botI
     lifecycle: services.lifecycle,
     reports: services.reports,
     inlineDrafts: services.inlineDrafts,
+    products: services.products,
     translator: services.translator,
     permissions,
     rateQuota: services.rateQuota,

@@ -17,6 +17,7 @@ import { createOutboxWorker, outboxApiTimeoutSeconds } from '../notify/outbox.js
 import { createOutboxMonitor } from '../notify/outbox-monitor.js';
 import { outboxPacing } from '../notify/pacing.js';
 import { createSmartyPayClient } from '../payments/client.js';
+import { createProductService } from '../products/service.js';
 import { htmlParseMode } from '../telegram/parse-mode.js';
 
 // The services both the bot and the webhooks call, and the workers behind them: plain objects over the open
@@ -40,7 +41,13 @@ export function createServices(config: Config, { logger, now, database, telegram
       (ctx.chat && (await chatSettings.locale(ctx.chat.id))) ?? pickLocale(ctx.from?.language_code),
   });
   const outboxMonitor = createOutboxMonitor({ db, logger, now });
-  const metrics = createMetrics({ readOutbox: () => outboxMonitor.snapshot(), logger });
+  // Before the metrics: its gauges read the shop's totals.
+  const products = createProductService({ db, now });
+  const metrics = createMetrics({
+    readOutbox: () => outboxMonitor.snapshot(),
+    readShop: () => products.totals(),
+    logger,
+  });
 
   // Request signatures carry wall-clock time (SMARTy Pay rejects skewed ones), not the domain clock.
   const payments = createSmartyPayClient({
@@ -117,6 +124,7 @@ export function createServices(config: Config, { logger, now, database, telegram
     rateQuota,
     inlineDrafts,
     reports,
+    products,
     workers: { outbox, reconciler, outboxMonitor, retention },
   };
 }

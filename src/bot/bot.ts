@@ -14,6 +14,7 @@ import type { InvoiceService } from '../invoices/service.js';
 import type { Permissions } from '../merchants/permissions.js';
 import type { Metrics } from '../metrics.js';
 import type { TokenPolicy } from '../payments/currencies.js';
+import type { ProductService } from '../products/service.js';
 import { htmlParseMode } from '../telegram/parse-mode.js';
 import type { BotContext } from './context.js';
 import { createCancelFeature } from './features/cancel.js';
@@ -25,6 +26,11 @@ import { createInlineFeature } from './features/inline.js';
 import { createInvoiceListFeature } from './features/invoice-list.js';
 import { createLangFeature } from './features/lang.js';
 import { createPayFeature } from './features/pay.js';
+import { createShopBuyerFeature } from './features/shop-buyer.js';
+import { createShopCardFeature } from './features/shop-card.js';
+import { createShopInlineFeature } from './features/shop-inline.js';
+import { createShopMerchantFeature } from './features/shop-merchant.js';
+import { createShopPurchasesFeature } from './features/shop-purchases.js';
 import { createStatsFeature } from './features/stats.js';
 import { createStatusFeature } from './features/status.js';
 
@@ -35,6 +41,8 @@ export interface BotDependencies {
   reports: InvoiceReports;
   /** Inline mode's offers (`@bot 10 bUSDT coffee`) until they become invoices. */
   inlineDrafts: InlineDrafts;
+  /** The shop: products and their links. */
+  products: ProductService;
   translator: Translator;
   chatSettings: ChatSettings;
   permissions: Permissions;
@@ -95,6 +103,18 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
       issueLimit,
     }),
   );
+  // Before help: `/start <product code>` is a product's link; a plain /start falls through to the help.
+  bot.use(createShopBuyerFeature({ products: deps.products, invoices: deps.invoices, issueLimit }));
+  bot.use(
+    createShopMerchantFeature({
+      products: deps.products,
+      permissions: deps.permissions,
+      tokens: deps.tokens,
+      translator: deps.translator,
+    }),
+  );
+  bot.use(createShopCardFeature({ products: deps.products, permissions: deps.permissions }));
+  bot.use(createShopPurchasesFeature({ products: deps.products }));
   bot.use(createHelpFeature({ tokens: deps.tokens, setupMode: deps.permissions.setupMode }));
   bot.use(createIdFeature({ setupMode: deps.permissions.setupMode }));
   bot.use(createLangFeature({ chatSettings: deps.chatSettings, permissions: deps.permissions }));
@@ -113,6 +133,8 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
   bot.use(createInvoiceListFeature(reporting));
   bot.use(createStatsFeature(reporting));
   bot.use(createExportFeature(reporting));
+  // Before inline invoices: `@bot <product code>` posts a product.
+  bot.use(createShopInlineFeature({ products: deps.products, permissions: deps.permissions, tokens: deps.tokens }));
   bot.use(
     createInlineFeature({
       invoices: deps.invoices,

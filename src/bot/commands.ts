@@ -3,7 +3,24 @@ import type { Logger } from 'pino';
 import { LOCALES, type Translator } from '../i18n/index.js';
 
 // The command menu Telegram shows next to the input field, in every language we speak.
-export const MENU = ['pay', 'status', 'invoices', 'cancel', 'stats', 'export', 'lang', 'tokens', 'id', 'help'] as const;
+export const MENU = [
+  'pay',
+  'status',
+  'invoices',
+  'cancel',
+  'stats',
+  'export',
+  'newproduct',
+  'setcontent',
+  'addkeys',
+  'keys',
+  'products',
+  'purchases',
+  'lang',
+  'tokens',
+  'id',
+  'help',
+] as const;
 
 /** Publishes the command menu. A failure is logged and never stops the bot: the commands work without it. */
 export async function publishCommands(api: Api, translator: Translator, logger: Logger): Promise<void> {

@@ -20,11 +20,43 @@ import {
   type NotificationPayload,
   OUTBOX_STATUSES,
   type OutboxNotification,
+  PRODUCT_STATES,
+  type ProductContent,
 } from './vocabulary.js';
 
 // The single source of truth for the database; migrations in ./migrations are generated from it.
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/**
+ * The shop: what a merchant sells through a link anyone can open (`https://t.me/<bot>?start=<code>`). Each buyer's
+ * invoice for it is an ordinary invoice with `product_id`; its payment queues the delivery (src/products/).
+ */
+export const products = pgTable(
+  'products',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** Random and unguessable, `[A-Za-z0-9_-]`, ≤ 32 characters: the link's start parameter and the name in commands. */
+    code: text('code').notNull(),
+    /** Who created it (MERCHANT_USER_IDS): only they manage it, and their private chat gets its sale notices. */
+    merchantUserId: bigint('merchant_user_id', { mode: 'number' }).notNull(),
+    title: text('title').notNull(),
+    amount: numeric('amount', { precision: 20, scale: 8 }).notNull(),
+    token: text('token').notNull(),
+    /** Null until /setcontent: such a product sells nothing yet. */
+    content: jsonb('content').$type<ProductContent>(),
+    state: text('state', { enum: PRODUCT_STATES }).notNull().default('active'),
+    /** The merchant's language when they created it: their sale notices are written in it. */
+    locale: text('locale').notNull().default('en'),
+    createdAt: tz('created_at').notNull().defaultNow(),
+    updatedAt: tz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('products_code_key').on(t.code),
+    // /products lists a merchant's products, newest first.
+    index('products_merchant_created_idx').on(t.merchantUserId, t.createdAt),
+  ],
+);
 
 export const invoices = pgTable(
   'invoices',
@@ -85,6 +117,14 @@ export const invoices = pgTable(
     ),
     /** "Issue again" on an expired card: the invoice this one replaces (one per expired invoice). */
     reissueOfInvoiceId: bigint('reissue_of_invoice_id', { mode: 'number' }).references((): AnyPgColumn => invoices.id),
+    /**
+     * The shop: the product this invoice sells (`issuedByUserId` is then its buyer, `chatId` their private chat).
+     * Its payment queues `delivery` to the buyer and `sale_notice` to the product's merchant (transition.ts).
+     */
+    productId: bigint('product_id', { mode: 'number' }).references(() => products.id),
+    /** The buyer as Telegram named them when they opened the link, for the merchant's sale notice. */
+    buyerName: text('buyer_name'),
+    buyerUsername: text('buyer_username'),
   },
   (t) => [
     uniqueIndex('invoices_smartypay_id_key').on(t.smartyPayId),
@@ -99,6 +139,13 @@ export const invoices = pgTable(
     index('invoices_chat_created_idx').on(t.notifyChatId, t.createdAt),
     // The per-user /pay rate limit counts an issuer's recent invoices.
     index('invoices_issuer_created_idx').on(t.issuedByUserId, t.createdAt),
+    // /products counts each product's sales and revenue.
+    index('invoices_product_idx').on(t.productId).where(sql`product_id is not null`),
+    // The shop: a buyer has at most one open invoice per product (opening the link again shows that one), however
+    // many replicas take their /start at once. The statuses are OPEN_STATUSES (an Unconfirmed row has no link to show).
+    uniqueIndex('invoices_product_buyer_open_key')
+      .on(t.productId, t.issuedByUserId)
+      .where(sql`product_id is not null and status in ('Created', 'Confirming')`),
   ],
 );
 
@@ -160,7 +207,35 @@ export const outbox = pgTable(
   ],
 );
 
+/**
+ * The shop's unique codes (/addkeys): each sale hands out exactly one, never the same twice. Free while `invoice_id`
+ * is null; reserved for an invoice when it is made (issue.ts, `FOR UPDATE SKIP LOCKED`), back to free when that
+ * invoice expires unpaid, sold (`sold_at`) when it is paid (transition.ts). A payment after expiry takes a free one
+ * if any is left; otherwise the buyer and the merchant are told the merchant will sort it out.
+ */
+export const productKeys = pgTable(
+  'product_keys',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    productId: bigint('product_id', { mode: 'number' })
+      .notNull()
+      .references(() => products.id),
+    key: text('key').notNull(),
+    invoiceId: bigint('invoice_id', { mode: 'number' }).references(() => invoices.id),
+    soldAt: tz('sold_at'),
+    createdAt: tz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    // The same key added twice is one key.
+    uniqueIndex('product_keys_product_key').on(t.productId, t.key),
+    // A reservation takes the oldest free key.
+    index('product_keys_free_idx').on(t.productId, t.id).where(sql`invoice_id is null`),
+    index('product_keys_invoice_idx').on(t.invoiceId).where(sql`invoice_id is not null`),
+  ],
+);
+
 export type InvoiceRow = typeof invoices.$inferSelect;
+export type ProductRow = typeof products.$inferSelect;
 /** An outbox row whose payload is typed by its kind (claims.ts reads them; the transition and reminders write them). */
 export type OutboxRow = Omit<typeof outbox.$inferSelect, 'kind' | 'payload'> & OutboxNotification;
 

@@ -1,3 +1,5 @@
+import type { MessageEntity } from 'grammy/types';
+
 // The values the schema's typed columns hold, defined once: invoice statuses (invoices.status), notification
 // kinds (outbox.kind) and each kind's payload (outbox.payload). Everything else derives its types from these,
 // so adding a status or a kind fails `npm run typecheck` wherever it must be handled. What each status means
@@ -37,9 +39,22 @@ export const CARD_EDIT_KINDS = [
 ] as const;
 export type CardEditKind = (typeof CARD_EDIT_KINDS)[number];
 
+/**
+ * Only for an invoice of a product (the shop, src/products/): `delivery` sends the buyer what they bought, in their
+ * chat; `sale_notice` tells the product's merchant, in their private chat, about a payment for it.
+ */
+export const SHOP_KINDS = ['delivery', 'sale_notice'] as const;
+export type ShopKind = (typeof SHOP_KINDS)[number];
+
 // The card itself is queued with the invoice (src/invoices/issue.ts): `new_card` is a new message in the chat, paced
 // and budgeted like a reply (it does not start with `card_`); an inline invoice's card is the `card_inline` edit.
-export const NOTIFICATION_KINDS = [...PAYMENT_REPLY_KINDS, ...CARD_EDIT_KINDS, 'reminder_reply', 'new_card'] as const;
+export const NOTIFICATION_KINDS = [
+  ...PAYMENT_REPLY_KINDS,
+  ...CARD_EDIT_KINDS,
+  ...SHOP_KINDS,
+  'reminder_reply',
+  'new_card',
+] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /**
@@ -64,6 +79,11 @@ export interface TransitionFacts {
   linkedStatus?: InvoiceStatus | null;
 }
 
+/** What the transition that paid a product's invoice knew, with the product's state at that moment. */
+export interface SaleFacts extends TransitionFacts {
+  productState: ProductState;
+}
+
 /** The invoice's status when the row was queued. */
 export interface StatusSnapshot {
   status: InvoiceStatus;
@@ -82,6 +102,8 @@ export type NotificationPayloads = Record<
   reminder_reply: StatusSnapshot;
   new_card: StatusSnapshot;
   card_inline: StatusSnapshot;
+  delivery: TransitionFacts;
+  sale_notice: SaleFacts;
 };
 
 /** An outbox row's kind and payload, discriminated by kind. */
@@ -90,3 +112,26 @@ export type OutboxNotification = {
 }[NotificationKind];
 
 export type NotificationPayload = OutboxNotification['payload'];
+
+/**
+ * A product (products.state): on sale, paused by its merchant (the link says so, no invoice), or deleted (kept for
+ * its history; the link says it is gone).
+ */
+export const PRODUCT_STATES = ['active', 'paused', 'deleted'] as const;
+export type ProductState = (typeof PRODUCT_STATES)[number];
+
+/** The kinds of message a product can deliver besides text; each is sent again by its file id. */
+export const CONTENT_MEDIA = ['photo', 'document', 'video', 'audio', 'voice'] as const;
+export type ContentMedia = (typeof CONTENT_MEDIA)[number];
+
+/**
+ * What a product delivers (products.content): a message as /setcontent read it from the message it replied to: enough to
+ * send a copy at any later time (Telegram file ids stay valid for the bot), so deleting the original changes
+ * nothing. Entities keep the formatting; the copy is sent with them and no parse mode.
+ */
+export type MessageContent =
+  | { type: 'text'; text: string; entities: MessageEntity[] }
+  | { type: ContentMedia; fileId: string; caption: string | null; captionEntities: MessageEntity[] };
+
+/** A message (/setcontent), or `keys`: each sale hands out one of the product's keys (/addkeys, product_keys). */
+export type ProductContent = MessageContent | { type: 'keys' };

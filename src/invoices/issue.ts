@@ -1,6 +1,7 @@
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
-import { type InvoiceRow, invoices, outbox } from '../db/schema.js';
+import { type InvoiceRow, invoices, outbox, productKeys } from '../db/schema.js';
 import { normaliseDecimal } from '../decimal.js';
 import type { Metrics } from '../metrics.js';
 import { type SmartyPayClient, SmartyPayError } from '../payments/client.js';
@@ -37,6 +38,11 @@ export interface NewInvoice {
   /** "Issue again": the expired invoice this one replaces. */
   reissueOfInvoiceId?: number | undefined;
   /**
+   * The shop: the product sold (then `issuedByUserId` is the buyer), and the buyer's names for the merchant.
+   * `reserveKey`: a keys product; the invoice is made only with one of its free keys reserved for it.
+   */
+  product?: { id: number; buyerName: string; buyerUsername: string | undefined; reserveKey?: boolean } | undefined;
+  /**
    * The message the card replies to: the /pay message, the expired card (Issue again), the original's card
    * (a remainder). Ignored for an inline invoice, whose card is the inline message itself, edited.
    */
@@ -51,6 +57,17 @@ export class UnconfirmedInvoiceError extends Error {
   ) {
     super(`SMARTy Pay did not confirm the create (${cause.message}); kept as Unconfirmed`);
     this.name = 'UnconfirmedInvoiceError';
+  }
+}
+
+/**
+ * The shop: no free key was left for a keys product when its invoice was to be made. Checked before SMARTy Pay is
+ * asked; this is the race where another buyer took the last one in between (that remote invoice is left to expire).
+ */
+export class SoldOutError extends Error {
+  constructor(readonly productId: number) {
+    super(`product ${productId} has no free key left`);
+    this.name = 'SoldOutError';
   }
 }
 
@@ -105,6 +122,34 @@ function cardNotification(row: InvoiceRow, input: NewInvoice): typeof outbox.$in
   };
 }
 
+type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/**
+ * Reserves the oldest free key of the product for the invoice in its own transaction: one statement, so two buyers
+ * never get the same key and a locked key is skipped, not waited for. None left: SoldOutError rolls the invoice back.
+ */
+async function reserveKey(tx: Transaction, productId: number, invoiceId: number): Promise<void> {
+  const free = tx
+    .select({ id: productKeys.id })
+    .from(productKeys)
+    .where(and(eq(productKeys.productId, productId), isNull(productKeys.invoiceId)))
+    .orderBy(productKeys.id)
+    .limit(1)
+    .for('update', { skipLocked: true });
+  const reserved = await tx
+    .update(productKeys)
+    .set({ invoiceId })
+    .where(eq(productKeys.id, sql`(${free})`))
+    .returning({ id: productKeys.id });
+  if (reserved.length === 0) throw new SoldOutError(productId);
+}
+
+function productColumns({ product }: NewInvoice) {
+  return product
+    ? { productId: product.id, buyerName: product.buyerName, buyerUsername: product.buyerUsername ?? null }
+    : {};
+}
+
 /** expiresAt − minutes when that is still ahead; otherwise (or when off) no reminder. */
 function reminderAt(expiresAt: Date, minutes: number, at: Date): Date | null {
   const remindAt = new Date(expiresAt.getTime() - minutes * 60_000);
@@ -145,6 +190,7 @@ export function createInvoiceIssuer(deps: InvoiceIssuerDeps) {
         updatedAt: at,
         remainderOfInvoiceId: input.remainderOfInvoiceId,
         reissueOfInvoiceId: input.reissueOfInvoiceId,
+        ...productColumns(input),
       })
       .onConflictDoNothing()
       .returning({ id: invoices.id });
@@ -201,10 +247,12 @@ export function createInvoiceIssuer(deps: InvoiceIssuerDeps) {
           updatedAt: at,
           remainderOfInvoiceId: input.remainderOfInvoiceId,
           reissueOfInvoiceId: input.reissueOfInvoiceId,
+          ...productColumns(input),
         })
         // Whichever unique key a concurrent request hit first, its row is the invoice.
         .onConflictDoNothing()
         .returning();
+      if (row && input.product?.reserveKey) await reserveKey(tx, input.product.id, row.id);
       if (row) await tx.insert(outbox).values(cardNotification(row, input)).onConflictDoNothing();
       return row;
     });

@@ -1,4 +1,4 @@
-import { and, eq, or, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, or, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database, Query } from '../db/client.js';
 import { type InvoiceRow, invoices, webhookEvents } from '../db/schema.js';
@@ -15,7 +15,7 @@ import { type OutboxWaker, transitionAndWake } from './outbox-waker.js';
 export type { IssueResult };
 
 import type { PayRequest } from './pay-command.js';
-import { isSettledStatus } from './state-machine.js';
+import { isSettledStatus, OPEN_STATUSES } from './state-machine.js';
 import type { TransitionOutcome, TransitionResult } from './transition.js';
 
 export interface InvoiceServiceDeps {
@@ -53,6 +53,18 @@ export interface IssueAgain {
   locale: string;
 }
 
+/** The shop: a buyer opened a product's link (`/start <code>` in their private chat). */
+export interface IssueForProduct {
+  product: { id: number; amount: string; token: string; title: string };
+  buyer: { userId: number; name: string; username: string | undefined };
+  /** The buyer's private chat and their /start message (the card replies to it, as to /pay). */
+  chatId: number;
+  startMessageId: number;
+  locale: string;
+  /** A keys product: one free key is reserved with the invoice, or it is not made (SoldOutError). */
+  reserveKey?: boolean;
+}
+
 /** `ignored`: a signed webhook with a status SMARTy Pay does not define; recorded, nothing changed. */
 export type WebhookOutcome = TransitionOutcome | 'ignored';
 
@@ -72,6 +84,13 @@ export interface InvoiceService {
   issueRemainder(original: InvoiceRow, amount: string, locale: string): Promise<IssueResult>;
   /** "Issue again": a fresh invoice with the expired one's terms, linked to it; one per expired invoice. */
   issueAgain(input: IssueAgain): Promise<IssueResult>;
+  /**
+   * The shop: the buyer's invoice for a product, through the same path as /pay. While the buyer has an open one
+   * for it, that one is the result (`duplicate`, no SMARTy Pay call).
+   */
+  issueForProduct(input: IssueForProduct): Promise<IssueResult>;
+  /** The buyer's open invoice for a product, if any; one past its expiry is expired here first and not returned. */
+  findOpenForBuyer(productId: number, buyerUserId: number): Promise<InvoiceRow | undefined>;
   /** Inline mode: the invoice of an inline message, made once however often it is asked for. */
   issueInline(input: IssueInlineInvoice): Promise<IssueResult>;
   findByInlineMessage(inlineMessageId: string): Promise<InvoiceRow | undefined>;
@@ -124,6 +143,31 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
   }
   const inline = createInlineIssuer({ db, issue: issueInvoice });
 
+  async function findOpenForBuyer(productId: number, buyerUserId: number): Promise<InvoiceRow | undefined> {
+    const open = await first(
+      and(
+        eq(invoices.productId, productId),
+        eq(invoices.issuedByUserId, buyerUserId),
+        inArray(invoices.status, [...OPEN_STATUSES]),
+      ),
+    );
+    if (!open || open.expiresAt > now()) return open;
+    // Past its expiry but not yet expired by the reconciler: it can no longer be paid, so the buyer gets a fresh
+    // one. A payment SMARTy Pay reports for it later is still applied (Expired → Paid).
+    await expire(open.id);
+    return undefined;
+  }
+
+  async function expire(invoiceId: number): Promise<boolean> {
+    const result = await transitionAndWake(deps.query, deps.outbox, {
+      invoice: { id: invoiceId },
+      cause: { kind: 'expire' },
+      now: now(),
+    });
+    countApplied('Expired', result);
+    return result.outcome === 'applied';
+  }
+
   return {
     checkoutLink,
     issueInline: inline.issue,
@@ -157,14 +201,28 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
       return result.outcome === 'applied';
     },
 
-    async expire(invoiceId) {
-      const result = await transitionAndWake(deps.query, deps.outbox, {
-        invoice: { id: invoiceId },
-        cause: { kind: 'expire' },
-        now: now(),
-      });
-      countApplied('Expired', result);
-      return result.outcome === 'applied';
+    expire,
+    findOpenForBuyer,
+
+    issueForProduct({ product, buyer, chatId, startMessageId, locale, reserveKey }) {
+      return issueInvoice(
+        {
+          chatId,
+          notifyChatId: chatId,
+          payMessageId: startMessageId,
+          inlineMessageId: null,
+          issuedByUserId: buyer.userId,
+          request: { amount: product.amount, token: product.token, description: product.title },
+          locale,
+          // As /pay's: the (chat, message) an Unconfirmed create is recognised by.
+          metadata: { chatId, messageId: startMessageId },
+          remind: true,
+          cardReplyTo: startMessageId,
+          product: { id: product.id, buyerName: buyer.name, buyerUsername: buyer.username, reserveKey },
+        },
+        async () =>
+          (await findByPayMessage(chatId, startMessageId)) ?? (await findOpenForBuyer(product.id, buyer.userId)),
+      );
     },
 
     issue({ chatId, payMessageId, issuedByUserId, request, locale }) {
@@ -201,6 +259,15 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
           metadata: { chatId: original.notifyChatId, messageId },
           remind: true,
           remainderOfInvoiceId: original.id,
+          // A product's sale paid in two parts: the remainder's payment delivers it.
+          product:
+            original.productId === null
+              ? undefined
+              : {
+                  id: original.productId,
+                  buyerName: original.buyerName ?? '',
+                  buyerUsername: original.buyerUsername ?? undefined,
+                },
           // Its card replies to the card it completes.
           cardReplyTo: original.cardMessageId,
         },

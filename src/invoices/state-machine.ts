@@ -1,4 +1,4 @@
-import type { InvoiceStatus, NotificationKind } from '../db/vocabulary.js';
+import type { InvoiceStatus, NotificationKind, ShopKind } from '../db/vocabulary.js';
 import { compareDecimals } from '../decimal.js';
 
 // The invoice state machine, as data. SMARTy Pay delivers at least once and out of order, so a status only
@@ -34,6 +34,13 @@ export type Payment =
   /** The merchant moved the money out: what was paid, in what and when stays as it was. */
   | 'withdrawn';
 
+/**
+ * What entering a status does to a shop invoice's key (product_keys): keeps it reserved, returns it to stock (the
+ * invoice can no longer be paid through its card), or sells it: the reserved one, the original's for a remainder,
+ * or after a release (a late payment) any free one, if one is left.
+ */
+export type KeyEffect = 'keep' | 'release' | 'sell';
+
 export interface StateEntry {
   /** The statuses this one applies to; [] = only issue.ts creates an invoice in it. */
   from: readonly InvoiceStatus[];
@@ -46,8 +53,14 @@ export interface StateEntry {
   again?: 'when_more_paid';
   /** Queued in the same statement, each once per invoice (`<id>:<kind>`). */
   notify: readonly NotificationKind[];
+  /**
+   * Queued in the same statement too, keyed the same way, but only for an invoice of a product (the shop):
+   * `delivery` to the buyer, `sale_notice` to the product's merchant.
+   */
+  shop: readonly ShopKind[];
   schedule: Schedule;
   payment: Payment;
+  keys: KeyEffect;
 }
 
 const BEFORE_EXPIRY = ['Unconfirmed', 'Created', 'Confirming'] as const;
@@ -57,23 +70,35 @@ const SETTLED = ['Paid', 'SimplePaid', 'OverPaid'] as const;
 export const STATE_MACHINE: Record<InvoiceStatus, StateEntry> = {
   // A create that timed out: SMARTy Pay may have the invoice under an id we do not know. Local; left by the first
   // webhook naming our (chat, message) that raises it (it adopts the row), or by /cancel.
-  Unconfirmed: { from: [], by: [], notify: [], schedule: 'stop_checking', payment: 'none' },
+  Unconfirmed: { from: [], by: [], notify: [], shop: [], schedule: 'stop_checking', payment: 'none', keys: 'keep' },
   // Issued: re-checked 1, 5 and 15 minutes after creation and at expiry, reminded before expiry.
-  Created: { from: [], by: ['remote'], notify: [], schedule: 'check_and_remind', payment: 'none' },
+  Created: {
+    from: [],
+    by: ['remote'],
+    notify: [],
+    shop: [],
+    schedule: 'check_and_remind',
+    payment: 'none',
+    keys: 'keep',
+  },
   Confirming: {
     from: ['Unconfirmed', 'Created'],
     by: ['remote'],
     notify: [],
+    shop: [],
     schedule: 'check_and_remind',
     payment: 'none',
+    keys: 'keep',
   },
   // SMARTy Pay sends no webhook for expiry: the reconciler finds it, or expires locally when SMARTy Pay is unreachable.
   Expired: {
     from: BEFORE_EXPIRY,
     by: ['remote', 'expire'],
     notify: ['card_expired'],
+    shop: [],
     schedule: 'stop_checking',
     payment: 'none',
+    keys: 'release',
   },
   // Local (SMARTy Pay has no cancel; a webhook saying it is ignored). Re-checked until expiry, so a payment
   // made anyway is found even when its webhook is lost.
@@ -81,8 +106,10 @@ export const STATE_MACHINE: Record<InvoiceStatus, StateEntry> = {
     from: BEFORE_EXPIRY,
     by: ['cancel'],
     notify: ['card_cancelled'],
+    shop: [],
     schedule: 'keep_checking',
     payment: 'none',
+    keys: 'release',
   },
   // SMARTy Pay documents no top-up, but may report more later; the card offers "Pay the remaining".
   UnderPaid: {
@@ -90,38 +117,57 @@ export const STATE_MACHINE: Record<InvoiceStatus, StateEntry> = {
     by: ['remote'],
     again: 'when_more_paid',
     notify: ['underpaid_reply', 'card_closed'],
+    // The buyer gets nothing yet (the reply says what is missing); the merchant is told.
+    shop: ['sale_notice'],
     schedule: 'keep_checking',
     payment: 'partial',
+    keys: 'keep',
   },
   Invalid: {
     from: [...UNPAID, 'UnderPaid'],
     by: ['remote'],
     notify: ['invalid_reply', 'card_closed'],
+    shop: [],
     schedule: 'stop_checking',
     payment: 'none',
+    keys: 'release',
   },
   Paid: {
     from: [...UNPAID, 'UnderPaid', 'Invalid'],
     by: ['remote'],
     notify: ['paid_reply', 'card_paid'],
+    shop: ['delivery', 'sale_notice'],
     schedule: 'stop_checking',
     payment: 'settled',
+    keys: 'sell',
   },
   SimplePaid: {
     from: [...UNPAID, 'UnderPaid', 'Invalid'],
     by: ['remote'],
     notify: ['paid_reply', 'card_paid'],
+    shop: ['delivery', 'sale_notice'],
     schedule: 'stop_checking',
     payment: 'settled',
+    keys: 'sell',
   },
   OverPaid: {
     from: [...UNPAID, 'UnderPaid', 'Invalid'],
     by: ['remote'],
     notify: ['overpaid_reply', 'card_paid'],
+    shop: ['delivery', 'sale_notice'],
     schedule: 'stop_checking',
     payment: 'settled',
+    keys: 'sell',
   },
-  Withdrawn: { from: SETTLED, by: ['remote'], notify: [], schedule: 'stop_checking', payment: 'withdrawn' },
+  Withdrawn: {
+    from: SETTLED,
+    by: ['remote'],
+    notify: [],
+    shop: [],
+    schedule: 'stop_checking',
+    payment: 'withdrawn',
+    keys: 'keep',
+  },
 };
 
 const statusesWhere = (test: (entry: StateEntry) => boolean): readonly InvoiceStatus[] =>
@@ -146,9 +192,9 @@ export function canTransition(from: InvoiceStatus, to: InvoiceStatus): boolean {
   return STATE_MACHINE[to].from.includes(from);
 }
 
-/** What the chat must be told when an invoice enters `to`. */
+/** What the chat must be told when an invoice enters `to` (for a product's invoice, its shop kinds too). */
 export function notificationsFor(to: InvoiceStatus): readonly NotificationKind[] {
-  return STATE_MACHINE[to].notify;
+  return [...STATE_MACHINE[to].notify, ...STATE_MACHINE[to].shop];
 }
 
 /** The shape isTopUp and its SQL (transition.ts) accept as an amount. */

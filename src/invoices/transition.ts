@@ -71,10 +71,13 @@ export function planOf(cause: TransitionCause) {
     allowedFrom: entry.by.includes(cause.kind) ? entry.from : [],
     again: entry.again === 'when_more_paid',
     kinds: entry.notify,
+    shopKinds: entry.shop,
     keepChecking: entry.schedule !== 'stop_checking',
     keepReminder: entry.schedule === 'check_and_remind',
     recordPayment: entry.payment !== 'withdrawn',
     settles: entry.payment === 'settled',
+    releaseKeys: entry.keys === 'release',
+    sellKeys: entry.keys === 'sell',
   };
 }
 
@@ -98,10 +101,13 @@ const PARAMETERS = [
   'allowedFrom',
   'again',
   'kinds',
+  'shopKinds',
   'keepChecking',
   'keepReminder',
   'recordPayment',
   'settles',
+  'releaseKeys',
+  'sellKeys',
 ] as const;
 type Parameter = (typeof PARAMETERS)[number];
 
@@ -115,7 +121,7 @@ const decimal = `'${PLAIN_DECIMAL_PATTERN}'`;
 const STATEMENT = `
   with inv as (
     select id, smartypay_id, notify_chat_id as chat_id, status, card_message_id, pay_message_id, token, paid_amount,
-      paid_token, remainder_of_invoice_id from invoices
+      paid_token, remainder_of_invoice_id, product_id from invoices
     where id = $invoiceId::bigint or smartypay_id = $smartyPayId::text or smartypay_id = $unconfirmedId::text
     order by smartypay_id = $smartyPayId::text desc
     limit 1 for update
@@ -162,8 +168,26 @@ const STATEMENT = `
       updated_at = $now::timestamptz
     from decision d
     where i.id = d.id and d.allowed and ($eventKey::text is null or exists (select 1 from ev))
-    returning i.id, d.status as previous_status, d.chat_id, d.card_message_id, d.pay_message_id,
-      coalesce(d.smartypay_id <> $smartyPayId::text, false) as adopted
+    returning i.id, d.status as previous_status, d.chat_id, d.card_message_id, d.pay_message_id, d.product_id,
+      d.remainder_of_invoice_id, coalesce(d.smartypay_id <> $smartyPayId::text, false) as adopted
+  ),
+  -- The shop's keys (product_keys): back to stock when the invoice can no longer be paid through its card; sold on
+  -- payment: its own (or, for a remainder, the original's), else after a release any free one of a keys product.
+  released as (
+    update product_keys k set invoice_id = null
+    from upd where $releaseKeys::boolean and k.invoice_id = upd.id and k.sold_at is null
+    returning k.id
+  ),
+  sold as (
+    update product_keys k set invoice_id = upd.id, sold_at = $now::timestamptz
+    from upd
+    where $sellKeys::boolean and upd.product_id is not null and k.id = coalesce(
+      (select r.id from product_keys r where r.sold_at is null
+        and (r.invoice_id = upd.id or r.invoice_id = upd.remainder_of_invoice_id) order by r.id limit 1),
+      (select f.id from product_keys f join products p on p.id = f.product_id
+        where f.product_id = upd.product_id and f.invoice_id is null and p.content->>'type' = 'keys'
+        order by f.id limit 1 for update of f skip locked))
+    returning k.id
   ),
   queued as (
     insert into outbox (dedupe_key, kind, invoice_id, chat_id, target_message_id, payload, next_attempt_at, created_at)
@@ -181,6 +205,16 @@ const STATEMENT = `
     select l.id::text || ':card_linked', 'card_linked', l.id, l.chat_id, l.card_message_id,
       jsonb_build_object('status', l.status), $now::timestamptz, $now::timestamptz
     from upd cross join linked l
+    union all
+    -- The shop: the buyer's delivery (replying to their /start) and the merchant's notice, in the merchant's chat.
+    select upd.id::text || ':' || k.kind
+        || case when $again::boolean then ':' || coalesce($paidAmount::text, '') else '' end,
+      k.kind, upd.id, case when k.kind = 'sale_notice' then p.merchant_user_id else upd.chat_id end,
+      case when k.kind = 'delivery' then upd.pay_message_id end,
+      jsonb_build_object('status', $to::text, 'previousStatus', upd.previous_status,
+        'paidAmount', $paidAmount::text, 'paidToken', $paidToken::text, 'productState', p.state),
+      $now::timestamptz, $now::timestamptz
+    from upd join products p on p.id = upd.product_id cross join unnest($shopKinds::text[]) as k(kind)
     on conflict (dedupe_key) do nothing
     returning 1
   )

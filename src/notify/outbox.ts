@@ -1,16 +1,25 @@
-import { and, eq, or, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Api } from 'grammy';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
-import { chatSettings, type InvoiceRow, invoices, type OutboxRow, outbox } from '../db/schema.js';
+import {
+  chatSettings,
+  type InvoiceRow,
+  invoices,
+  type OutboxRow,
+  outbox,
+  productKeys,
+  products,
+} from '../db/schema.js';
 import type { Translator } from '../i18n/index.js';
 import type { Metrics, NotificationResult } from '../metrics.js';
 import type { RenderedMessage } from '../views/messages.js';
 import { createOutboxClaims } from './claims.js';
+import { sendContent } from './deliver-content.js';
 import { backoffMs, classifyTelegramFailure, type FailureDecision, telegramErrorCode } from './failures.js';
 import { createPacer, type PacingOptions } from './pacing.js';
-import { createNotificationRenderer } from './render.js';
+import { createNotificationRenderer, type ShopFacts } from './render.js';
 
 // Sends what the invoices service enqueued, at least once and normally exactly once:
 // a row is claimed under a short lease (FOR UPDATE SKIP LOCKED, so several workers or
@@ -117,15 +126,21 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     invoice: InvoiceRow,
     chatLocale: string | null,
     linked: InvoiceRow | null,
+    shop: ShopFacts,
   ): Promise<Outcome> {
-    const notification = render(row, invoice, chatLocale, linked);
+    const notification = render(row, invoice, chatLocale, linked, shop);
     if (notification.kind === 'skip') return { status: 'skipped', note: notification.note };
+    if (notification.kind === 'content') {
+      await sendContent(api, invoice.notifyChatId, notification.content, notification.replyTo);
+      return { status: 'sent' };
+    }
     if (notification.kind === 'edit') {
       await editCard(invoice, notification.cardMessageId, notification.card);
       return { status: 'sent' };
     }
     const { message, replyTo } = notification;
-    const sent = await api.sendMessage(invoice.notifyChatId, message.text, {
+    // A sale notice goes to the product's merchant; everything else to where the invoice's messages go.
+    const sent = await api.sendMessage(notification.chatId ?? invoice.notifyChatId, message.text, {
       ...(message.replyMarkup && { reply_markup: message.replyMarkup }),
       // The /pay message may have been deleted; the confirmation must arrive regardless. Inline invoices have none.
       ...(replyTo !== null && { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } }),
@@ -189,12 +204,21 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
 
   async function deliver(row: OutboxRow): Promise<void> {
     let outcome: Outcome;
-    // The invoice as it is now, with the chat's /lang choice and the other invoice of a two-part sale, in one query.
+    // The invoice as it is now, with the chat's /lang choice, the other invoice of a two-part sale and the product it
+    // sells (the shop), in one query.
     const [found] = row.invoiceId
       ? await db
-          .select({ invoice: invoices, chatLocale: chatSettings.locale, linked })
+          .select({
+            invoice: invoices,
+            chatLocale: chatSettings.locale,
+            linked,
+            product: products,
+            soldKey: productKeys.key,
+          })
           .from(invoices)
           .leftJoin(chatSettings, eq(chatSettings.chatId, invoices.notifyChatId))
+          .leftJoin(products, eq(products.id, invoices.productId))
+          .leftJoin(productKeys, and(eq(productKeys.invoiceId, invoices.id), isNotNull(productKeys.soldAt)))
           .leftJoin(
             linked,
             or(eq(linked.id, invoices.remainderOfInvoiceId), eq(linked.remainderOfInvoiceId, invoices.id)),
@@ -207,7 +231,10 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       outcome = { status: 'failed', note: 'invoice row not found' };
     } else {
       try {
-        outcome = await send(row, invoice, found.chatLocale, found.linked);
+        outcome = await send(row, invoice, found.chatLocale, found.linked, {
+          product: found.product,
+          soldKey: found.soldKey,
+        });
       } catch (error) {
         deps.metrics?.telegramApiErrors.inc({ code: telegramErrorCode(error) });
         outcome = await decide(row, classifyTelegramFailure(error));

@@ -1,7 +1,9 @@
-import type { InvoiceRow, OutboxRow } from '../db/schema.js';
+import type { InvoiceRow, OutboxRow, ProductRow } from '../db/schema.js';
+import type { MessageContent } from '../db/vocabulary.js';
 import type { Translator } from '../i18n/index.js';
 import { isOpenStatus } from '../invoices/state-machine.js';
 import { type RenderedMessage, renderClosedCard, renderOpenCard } from '../views/messages.js';
+import { renderKeyDelivery, renderSaleNotice } from '../views/product.js';
 import { type PaymentFacts, renderPaymentReply, renderReminder } from '../views/replies.js';
 import { saleReply, saleView } from '../views/sale.js';
 import { isEdit } from './claims.js';
@@ -14,8 +16,17 @@ export type Notification =
   /** cardMessageId null: the card is an inline-mode message (invoice.inlineMessageId). */
   | { kind: 'edit'; cardMessageId: number | null; card: RenderedMessage }
   /** `isCard`: the invoice's card itself; the worker records the message id Telegram gives it. */
-  | { kind: 'message'; message: RenderedMessage; replyTo: number | null; isCard?: boolean }
+  | { kind: 'message'; message: RenderedMessage; replyTo: number | null; isCard?: boolean; chatId?: number }
+  /** The shop: what a product delivers, sent as a copy in the buyer's chat. */
+  | { kind: 'content'; content: MessageContent; replyTo: number | null }
   | { kind: 'skip'; note: string };
+
+/** The shop's side of an invoice, read with it at send time. */
+export interface ShopFacts {
+  product: ProductRow | null;
+  /** The key sold with this invoice (product_keys.sold_at set), if any. */
+  soldKey: string | null;
+}
 
 export interface NotificationRendererDeps {
   translator: Translator;
@@ -33,14 +44,34 @@ export function createNotificationRenderer(deps: NotificationRendererDeps) {
   /**
    * `chatLocale`: the chat's /lang choice, read with the invoice (chat_settings.locale), if any. `linked`: the
    * other invoice of a sale paid in two parts (its remainder, or the original it completes), as it is now.
+   * `shop`: the product the invoice sells (the shop) as it is now, and the key sold with it, if any.
    */
   return function render(
     row: OutboxRow,
     invoice: InvoiceRow,
     chatLocale: string | null,
     linked?: InvoiceRow | null,
+    shop?: ShopFacts,
   ): Notification {
     const other = linked ?? undefined;
+    const product = shop?.product;
+    if (row.kind === 'delivery' || row.kind === 'sale_notice') {
+      if (!product) return { kind: 'skip', note: 'the invoice sells no product' };
+      if (row.kind === 'sale_notice') {
+        // In the merchant's chat (the row's), in the language they created the product in.
+        const t = deps.translator.forLocale(product.locale);
+        const text = renderSaleNotice(t, product, invoice, row.payload, shop?.soldKey ?? null);
+        return { kind: 'message', message: { text }, replyTo: null, chatId: row.chatId };
+      }
+      // Sales are refused while a product has no content, so this is only a product whose content was never set.
+      if (!product.content) return { kind: 'skip', note: 'the product has no content to deliver' };
+      if (product.content.type === 'keys') {
+        const t = deps.translator.forLocale(chatLocale ?? invoice.locale);
+        const text = renderKeyDelivery(t, product, shop?.soldKey ?? null);
+        return { kind: 'message', message: { text }, replyTo: row.targetMessageId };
+      }
+      return { kind: 'content', content: product.content, replyTo: row.targetMessageId };
+    }
     if (row.kind === 'new_card') {
       // The card as the invoice is now (open, or already closed if a payment beat it), in the language it is
       // issued in: later edits keep that language.

@@ -22,6 +22,18 @@ export const CALLBACK_ACTIONS = {
   inv: { offset: 'int' },
   /** 💳 Pay on an inline offer: the draft it carries. */
   ipay: { draft: 'b64' },
+  /** The shop, on a product card (its merchant only): ⏸ Pause. */
+  ppause: { id: 'int' },
+  /** ▶️ Resume a paused product. */
+  presume: { id: 'int' },
+  /** 🗑 Delete: asks to confirm first. */
+  pdel: { id: 'int' },
+  /** ✅ Yes, delete (the confirmation). */
+  pdelok: { id: 'int' },
+  /** ↩️ Keep it: back to the card without deleting. */
+  pkeep: { id: 'int' },
+  /** 📦 Get it again, on /purchases: the buyer's paid invoice of a product. */
+  pget: { invoice: 'int' },
 } as const satisfies Record<string, Record<string, FieldKind>>;
 
 type Actions = typeof CALLBACK_ACTIONS;

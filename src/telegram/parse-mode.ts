@@ -3,7 +3,7 @@ import type { Transformer } from 'grammy';
 // Every text the bot and the outbox send is Telegram HTML (user text is escaped where it is rendered,
 // src/views/messages.ts), so the parse mode is set here once, as an API transformer, not spelled per call.
 // @grammyjs/parse-mode 2.x formats with entities and no longer ships its `parseMode` transformer; this is that
-// transformer for the calls this project makes: a call that names its own parse_mode keeps it.
+// transformer for the calls this project makes: a call that names its own parse_mode (or entities) keeps it.
 
 /** Methods whose `text` or `caption` Telegram parses with `parse_mode`. */
 const FORMATTED = new Set([
@@ -22,9 +22,12 @@ const FORMATTED = new Set([
 type Fields = Record<string, unknown>;
 const isFields = (value: unknown): value is Fields => typeof value === 'object' && value !== null;
 
+/** A call that names its own parse_mode, or formats with entities (a shop delivery's copy), keeps it. */
+const OWN_FORMATTING = ['parse_mode', 'entities', 'caption_entities'];
+
 function withHtml(fields: Fields, textKeys: readonly string[]): Fields {
   const hasText = textKeys.some((key) => key in fields);
-  return hasText && !('parse_mode' in fields) ? { ...fields, parse_mode: 'HTML' } : fields;
+  return hasText && !OWN_FORMATTING.some((key) => key in fields) ? { ...fields, parse_mode: 'HTML' } : fields;
 }
 
 /** An inline query's results: each posted message's text (input_message_content) is HTML too. */

@@ -25,6 +25,8 @@ export interface CardInvoice {
   paidToken?: string | null;
   /** A remainder invoice ("Pay the remaining"): the invoice it completes. */
   remainderOfInvoiceId?: number | null;
+  /** The shop: the product it sells. Its expired card offers no "Issue again" (a merchant's button, in the buyer's chat). */
+  productId?: number | null;
 }
 
 /** What a card shows beyond its own row when it is part of a sale paid in two parts (see ./sale.ts). */
@@ -174,7 +176,8 @@ export function renderClosedCard(t: Translate, invoice: CardInvoice, sale: SaleV
   lines.push(...descriptionLines(t, invoice.description));
   if (card.note) lines.push('', t(card.note));
   const buttons: InlineKeyboardButton[][] = [];
-  if (card.buttons === 'issue_again') {
+  // A product's buyer opens the product's link again instead.
+  if (card.buttons === 'issue_again' && (invoice.productId ?? null) === null) {
     buttons.push([{ text: t('card-button-again'), callback_data: encodeCallbackData('again', { id: invoice.id }) }]);
   }
   if (card.buttons === 'pay_rest_and_check') {

@@ -47,7 +47,8 @@ describe('setup mode', () => {
   });
 
   it('every merchant command, button and inline query answers the setup sentence; nothing is created', async () => {
-    for (const command of ['/pay 5 bUSDT', '/invoices', '/stats', '/export', '/cancel 1']) {
+    const shop = ['/newproduct 5 bUSDT Photo pack', '/setcontent abc', '/products'];
+    for (const command of ['/pay 5 bUSDT', '/invoices', '/stats', '/export', '/cancel 1', ...shop]) {
       expect(await say(own, command), command).toBe(SETUP);
     }
     // A group admin is no merchant either until the setup is done.

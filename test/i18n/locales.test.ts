@@ -58,7 +58,7 @@ describe('locales', () => {
     expect(translator.forLocale('ru')('tokens-hint', { token: 'bUSDT' })).toBe(
       'Укажите его после суммы: <code>/pay 5 bUSDT</code>',
     );
-    expect(translator.forLocale('de')('pay-missing-amount', { token: 'bUSDT' })).toBe(
+    expect(translator.forLocale('de')('pay-missing-amount', { token: 'bUSDT', command: 'pay' })).toBe(
       'Add the amount — e.g. <code>/pay 5 bUSDT coffee</code>',
     );
     expect(translator.forLocale('ru').locale).toBe('ru');

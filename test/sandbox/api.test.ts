@@ -142,6 +142,7 @@ describe('sandbox HTTP API', () => {
       'group:supergroup',
       'merchant:private',
       'customer:private',
+      'shopper:private',
     ]);
     // A private chat's id is its person's user id, as in Telegram.
     const merchantChat = before.chats.find((c) => c.key === 'merchant');
@@ -182,6 +183,52 @@ describe('sandbox HTTP API', () => {
     );
     expect((await state('customer')).chat).toMatchObject({ key: 'customer', type: 'private' });
     expect((await call('POST', '/api/messages', { chat: 'merchant', user: 'customer', text: 'hi' })).status).toBe(400);
+  });
+
+  it('sells in the shop: the merchant makes a product, the second customer opens its link, pays, receives it', async () => {
+    const merchant = { chat: 'merchant', user: 'merchant' };
+    await call('POST', '/api/messages', { ...merchant, text: '/newproduct 3 bUSDT Photo pack' });
+    let code = '';
+    await waitUntil(
+      async () => {
+        const card = (await state('merchant')).messages.find((m) => m.from.bot && m.text.includes('?start='));
+        code = /\?start=([A-Za-z0-9_-]+)/.exec(card?.text ?? '')?.[1] ?? '';
+        return code !== '';
+      },
+      10_000,
+      'the product card',
+    );
+    const goods = await call('POST', '/api/messages', { ...merchant, text: 'Thanks! <Here> is your pack' });
+    await call('POST', '/api/messages', { ...merchant, text: `/setcontent ${code}`, replyTo: goods.json.message_id });
+    await waitUntil(
+      async () => (await state('merchant')).messages.some((m) => m.text.includes('now get a copy')),
+      10_000,
+      'the content confirmation',
+    );
+
+    await call('POST', '/api/messages', { chat: 'shopper', user: 'shopper', text: `/start ${code}` });
+    let url = '';
+    await waitUntil(
+      async () => {
+        const card = (await state('shopper')).messages.find((m) => (m.reply_markup as any)?.inline_keyboard);
+        url = (card?.reply_markup as any)?.inline_keyboard?.[0]?.[0]?.url ?? '';
+        return url !== '';
+      },
+      10_000,
+      "the second customer's invoice card",
+    );
+    const invoiceId = new URL(url).searchParams.get('invoice-id') ?? '';
+    expect((await call('POST', `/api/checkout/${invoiceId}/pay`)).status).toBe(200);
+    await waitUntil(
+      async () => (await state('shopper')).messages.some((m) => m.text === 'Thanks! <Here> is your pack' && !m.html),
+      15_000,
+      'the delivered copy',
+    );
+    await waitUntil(
+      async () => (await state('merchant')).messages.some((m) => m.text.includes('Sale:')),
+      10_000,
+      'the sale notice',
+    );
   });
 
   it('answers 400 to bad input', async () => {

@@ -140,9 +140,13 @@ describe.skipIf(!hasChromium && !required)(title, () => {
       tab?.addEventListener('click', () => tab.setAttribute('data-toast-up', String(!node.hidden)), { once: true });
       return { reachable, tab: tab?.getAttribute('data-chat') ?? null, over: target?.tagName };
     });
-    expect(under).toMatchObject({ reachable: true, tab: 'merchant' });
+    // Which tab lies there depends on how many chats there are; any of them must take the tap.
+    expect(under.reachable).toBe(true);
+    expect(under.tab).not.toBeNull();
     await page.locator('[data-under-toast]').click({ timeout: 3_000 });
     expect(await page.locator('[data-under-toast]').getAttribute('data-toast-up')).toBe('true');
+    await expectVisible(page.locator(`.tab[data-chat="${under.tab}"][aria-selected="true"]`));
+    await page.locator('.tab[data-chat="merchant"]').click();
     await expectVisible(page.locator('.tab[data-chat="merchant"][aria-selected="true"]'));
     await expectVisible(page.locator('#chat-sub', { hasText: 'The merchant’s private chat' }));
     expect(await page.locator('#as').isVisible()).toBe(false); // only the merchant types here

@@ -78,6 +78,7 @@ describe('sandbox chats', () => {
     const users = {
       merchant: { id: 700_001, first_name: 'Merchant', language_code: 'en' },
       customer: { id: 700_002, first_name: 'Customer', language_code: 'en' },
+      shopper: { id: 700_003, first_name: 'Second customer', language_code: 'en' },
     };
     const chat = createSandboxChats({ telegram, groupId: CHAT_ID - 2, users });
     expect(chat.chats.merchant).toMatchObject({ id: 700_001, type: 'private', members: ['merchant'] });

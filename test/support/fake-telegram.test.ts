@@ -557,4 +557,42 @@ describe('buttons, inline mode, admins and documents', () => {
     expect(document?.at).toBeGreaterThanOrEqual(before);
     expect(document?.at).toBeLessThanOrEqual(Date.now());
   });
+
+  it('sends files again by file id, keeping caption, caption entities and the reply; an empty id is refused', async () => {
+    const bold = [{ type: 'bold' as const, offset: 0, length: 4 }];
+    const photo = await api.sendPhoto(5, 'photo-file-1', {
+      caption: 'Here you go',
+      caption_entities: bold,
+      reply_parameters: { message_id: 3 },
+    });
+    expect(photo.photo?.[0]?.file_id).toBe('photo-file-1');
+    await api.sendDocument(5, 'doc-file-1');
+    await api.sendVideo(5, 'video-file-1');
+    await api.sendAudio(5, 'audio-file-1');
+    await api.sendVoice(5, 'voice-file-1', { caption: 'hi' });
+    expect(fake.media().map((m) => [m.method, m.fileId])).toEqual([
+      ['sendPhoto', 'photo-file-1'],
+      ['sendDocument', 'doc-file-1'],
+      ['sendVideo', 'video-file-1'],
+      ['sendAudio', 'audio-file-1'],
+      ['sendVoice', 'voice-file-1'],
+    ]);
+    expect(fake.media()[0]).toMatchObject({ chatId: 5, caption: 'Here you go', captionEntities: bold, replyTo: 3 });
+    expect(fake.documents()).toHaveLength(0); // uploads only
+    expect((await rejection(api.sendPhoto(5, ''))).description).toContain('wrong file identifier');
+  });
+
+  it('a reply from sendText carries the whole message replied to; entities of a sent message are kept', async () => {
+    const from = { id: 9, first_name: 'Ann' };
+    const chat = { id: 9, type: 'private' as const };
+    const { message: original } = fake.sendText({ chat, from, text: 'the goods' });
+    const { message: reply } = fake.sendText({ chat, from, text: '/setcontent abc', replyTo: original.message_id });
+    expect(reply.reply_to_message).toMatchObject({ message_id: original.message_id, text: 'the goods' });
+    const unknown = fake.sendText({ chat, from, text: 'x', replyTo: 5 }).message;
+    expect(unknown.reply_to_message).toEqual({ message_id: 5, date: unknown.date, chat: unknown.chat });
+
+    const entities = [{ type: 'bold' as const, offset: 0, length: 1 }];
+    await api.sendMessage(9, '<b', { entities });
+    expect(fake.messages(9).at(-1)).toMatchObject({ text: '<b', entities });
+  });
 });

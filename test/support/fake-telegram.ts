@@ -53,6 +53,8 @@ type ChatType = 'private' | 'group' | 'supergroup';
 type BotMessageView = {
   message_id: number;
   text: string;
+  /** Set when it was sent with entities instead of a parse mode (a shop delivery's copy): `text` is plain. */
+  entities?: unknown[];
   reply_markup?: any;
   reply_to_message_id?: number;
   edits: number;
@@ -81,7 +83,7 @@ export interface FakeTelegram {
   /** Builds and queues a text message update; message_id comes from the same per-chat counter as bot messages. */
   sendText(opts: {
     chat: { id: number; type: ChatType; title?: string };
-    from: { id: number; first_name?: string; username?: string; language_code?: string };
+    from: { id: number; first_name?: string; last_name?: string; username?: string; language_code?: string };
     text: string;
     replyTo?: number;
   }): { update: Record<string, any>; message: Record<string, any> };
@@ -143,12 +145,18 @@ export interface FakeTelegram {
   inlineMessage(inlineMessageId: string): InlineMessageView | undefined;
   /** Documents the bot sent with sendDocument, in order, with their content. */
   documents(): SentDocument[];
+  /**
+   * Files the bot sent again by file id (sendPhoto, sendDocument, sendVideo, sendAudio, sendVoice with a string
+   * file id), in order, with caption and caption entities as sent.
+   */
+  media(): SentMedia[];
   close(): Promise<void>;
 }
 
 export interface FakeUser {
   id: number;
   first_name?: string;
+  last_name?: string;
   username?: string;
   language_code?: string;
 }
@@ -169,6 +177,26 @@ export interface SentDocument {
   at: number;
 }
 
+export interface SentMedia {
+  method: 'sendPhoto' | 'sendDocument' | 'sendVideo' | 'sendAudio' | 'sendVoice';
+  chatId: number;
+  message_id: number;
+  fileId: string;
+  caption?: string;
+  captionEntities?: unknown[];
+  replyTo?: number;
+  at: number;
+}
+
+/** The field each media method takes its file in, and the message field Telegram answers it under. */
+const MEDIA_FIELDS = {
+  sendPhoto: 'photo',
+  sendDocument: 'document',
+  sendVideo: 'video',
+  sendAudio: 'audio',
+  sendVoice: 'voice',
+} as const satisfies Record<SentMedia['method'], string>;
+
 /** A Telegram-style failure thrown by method handlers. */
 class ApiError extends Error {
   constructor(
@@ -183,6 +211,7 @@ interface StoredMessage {
   message_id: number;
   date: number;
   text: string;
+  entities?: unknown[];
   reply_markup?: any;
   reply_to_message_id?: number;
   edits: number;
@@ -228,6 +257,7 @@ const JSON_KEYS = new Set([
   'scope',
   'menu_button',
   'message_ids',
+  'caption_entities',
 ]);
 // Integer parameters that may legitimately arrive as numeric strings (forms, queries, or `chat_id: '123'`).
 const INT_KEYS = new Set([
@@ -411,6 +441,9 @@ export async function startFakeTelegram(
   const inlineAnswers = new Map<string, { from: FakeUser; query: string; results?: any[] }>();
   const inlineMessages = new Map<string, InlineMessageView>();
   const documents: SentDocument[] = [];
+  const media: SentMedia[] = [];
+  /** What people sent through sendText, by chat and message id: a reply carries the message it replies to. */
+  const userMessages = new Map<string, Record<string, any>>();
   let nextQueryId = 1;
   const waiters = new Set<Waiter>();
   const inflight = new Set<Promise<void>>();
@@ -433,6 +466,7 @@ export async function startFakeTelegram(
     id: from.id,
     is_bot: false,
     first_name: from.first_name ?? 'User',
+    ...(from.last_name && { last_name: from.last_name }),
     ...(from.username && { username: from.username }),
     ...(from.language_code && { language_code: from.language_code }),
   });
@@ -547,6 +581,42 @@ export async function startFakeTelegram(
     return { entry };
   };
 
+  /** A file sent again by its file id (what a shop delivery does); an empty id is refused as Telegram does. */
+  const sendByFileId = (method: SentMedia['method'], p: Record<string, any>, acceptedAt: number) => {
+    const chatId = toChatId(p.chat_id);
+    const field = MEDIA_FIELDS[method];
+    const fileId = p[field];
+    if (typeof fileId !== 'string' || fileId === '') {
+      throw new ApiError(400, 'Bad Request: wrong file identifier/HTTP URL specified');
+    }
+    if (p.caption_entities !== undefined && !Array.isArray(p.caption_entities)) {
+      throw new ApiError(400, "Bad Request: can't parse entities");
+    }
+    const replyTo = typeof p.reply_parameters === 'object' ? p.reply_parameters.message_id : undefined;
+    const message_id = allocateMessageId(chatId);
+    media.push({
+      method,
+      chatId,
+      message_id,
+      fileId,
+      ...(typeof p.caption === 'string' && { caption: p.caption }),
+      ...(p.caption_entities !== undefined && { captionEntities: p.caption_entities }),
+      ...(typeof replyTo === 'number' && { replyTo }),
+      at: acceptedAt,
+    });
+    return {
+      message_id,
+      date: nowSeconds(),
+      chat: chatFor(chatId),
+      from: botUser,
+      [field]:
+        field === 'photo'
+          ? [{ file_id: fileId, file_unique_id: `u${message_id}`, width: 1, height: 1 }]
+          : { file_id: fileId, file_unique_id: `u${message_id}` },
+      ...(typeof p.caption === 'string' && { caption: p.caption }),
+    };
+  };
+
   const handlers: Record<string, (p: Record<string, any>, ctx: CallContext) => unknown> = {
     getMe: () => botInfo,
     deleteWebhook: () => true,
@@ -569,7 +639,14 @@ export async function startFakeTelegram(
       query.results = p.results;
       return true;
     },
+    sendPhoto: (p, { acceptedAt }) => sendByFileId('sendPhoto', p, acceptedAt),
+    sendVideo: (p, { acceptedAt }) => sendByFileId('sendVideo', p, acceptedAt),
+    sendAudio: (p, { acceptedAt }) => sendByFileId('sendAudio', p, acceptedAt),
+    sendVoice: (p, { acceptedAt }) => sendByFileId('sendVoice', p, acceptedAt),
     sendDocument: (p, { acceptedAt }) => {
+      if (typeof p.document === 'string' && !p.document.startsWith('attach://')) {
+        return sendByFileId('sendDocument', p, acceptedAt);
+      }
       const chatId = toChatId(p.chat_id);
       const ref = typeof p.document === 'string' ? /^attach:\/\/(.+)$/.exec(p.document)?.[1] : undefined;
       const file = ref ? p[ref] : p.document;
@@ -631,6 +708,7 @@ export async function startFakeTelegram(
         message_id: allocateMessageId(chatId),
         date: nowSeconds(),
         text: p.text,
+        ...(Array.isArray(p.entities) && { entities: p.entities }),
         reply_markup: normaliseMarkup(p.reply_markup),
         reply_to_message_id: replyToId,
         edits: 0,
@@ -812,13 +890,19 @@ export async function startFakeTelegram(
           id: from.id,
           is_bot: false,
           first_name: from.first_name ?? 'User',
+          ...(from.last_name && { last_name: from.last_name }),
           ...(from.username && { username: from.username }),
           ...(from.language_code && { language_code: from.language_code }),
         },
         text,
         ...(command && { entities: [{ type: 'bot_command', offset: 0, length: command.length }] }),
-        ...(replyTo !== undefined && { reply_to_message: { message_id: replyTo, date, chat: chatJson } }),
+        ...(replyTo !== undefined && {
+          // As Telegram does: the whole message replied to when it is known here, else its id.
+          reply_to_message: userMessages.get(`${chat.id}:${replyTo}`) ?? { message_id: replyTo, date, chat: chatJson },
+        }),
       };
+      const { reply_to_message: _replied, ...plain } = message;
+      userMessages.set(`${chat.id}:${message.message_id}`, plain);
       return { update: pushUpdate({ message }), message };
     },
     clearFaults: () => {
@@ -851,6 +935,7 @@ export async function startFakeTelegram(
       (botMessages.get(chatId) ?? []).map((m) => ({
         message_id: m.message_id,
         text: m.text,
+        ...(m.entities !== undefined && { entities: m.entities }),
         ...(m.reply_markup !== undefined && { reply_markup: m.reply_markup }),
         ...(m.reply_to_message_id !== undefined && { reply_to_message_id: m.reply_to_message_id }),
         edits: m.edits,
@@ -931,6 +1016,7 @@ export async function startFakeTelegram(
       return message && { ...message };
     },
     documents: () => documents.map((d) => ({ ...d })),
+    media: () => media.map((m) => ({ ...m })),
     close: async () => {
       if (closed) return;
       closed = true;

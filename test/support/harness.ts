@@ -20,6 +20,11 @@ export interface Harness {
   webhookUrl: string;
   /** The app's database, for assertions on rows. */
   db: Database;
+  /**
+   * Stops the app and starts it again on the same database and fakes, as a deploy or a crash-and-restart would
+   * (`app` and `db` then name the new one).
+   */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -61,8 +66,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   );
   options.beforeStart?.({ telegram, smartypay });
   const logs = captureLogs([config.botToken, config.smartyPay.secretKey]);
-  const app = await startApp(config, { logger: logs.logger, now: options.now, httpLimits: options.httpLimits });
-  return {
+  const start = () => startApp(config, { logger: logs.logger, now: options.now, httpLimits: options.httpLimits });
+  let app = await start();
+  const harness: Harness = {
     telegram,
     smartypay,
     database,
@@ -71,6 +77,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logs,
     webhookUrl: `${app.url}/webhooks/smartypay`,
     db: app.database.db,
+    async restart() {
+      await app.stop();
+      app = await start();
+      harness.app = app;
+      harness.db = app.database.db;
+      harness.webhookUrl = `${app.url}/webhooks/smartypay`;
+    },
     async close() {
       await app.stop();
       await telegram.close();
@@ -78,4 +91,5 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await database.drop();
     },
   };
+  return harness;
 }

@@ -32,6 +32,12 @@ const EXAMPLES: { [A in CallbackAction]: CallbackData<A>[] } = {
     { action: 'ipay', draft: DRAFT },
     { action: 'ipay', draft: 'x' },
   ],
+  ppause: [{ action: 'ppause', id: 3 }],
+  presume: [{ action: 'presume', id: 3 }],
+  pdel: [{ action: 'pdel', id: 999_999_999_999_999 }],
+  pdelok: [{ action: 'pdelok', id: 3 }],
+  pkeep: [{ action: 'pkeep', id: 3 }],
+  pget: [{ action: 'pget', invoice: 41 }],
 };
 const all = Object.values(EXAMPLES).flat() as CallbackData[];
 

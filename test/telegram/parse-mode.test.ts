@@ -38,6 +38,19 @@ describe('htmlParseMode', () => {
     expect(await sent('getChatAdministrators', { chat_id: 1 })).toEqual({ chat_id: 1 });
   });
 
+  it('sets none on a call that formats with entities (a shop delivery: the text is sent as typed)', async () => {
+    const entities = [{ type: 'bold', offset: 0, length: 1 }];
+    expect(await sent('sendMessage', { chat_id: 1, text: '<3', entities })).toEqual({
+      chat_id: 1,
+      text: '<3',
+      entities,
+    });
+    expect(await sent('sendMessage', { chat_id: 1, text: '<3', entities: [] })).not.toHaveProperty('parse_mode');
+    expect(await sent('sendPhoto', { chat_id: 1, photo: 'f', caption: '&', caption_entities: [] })).not.toHaveProperty(
+      'parse_mode',
+    );
+  });
+
   it("sets it on each inline result's message text unless the result names one", async () => {
     const payload = {
       inline_query_id: 'q',

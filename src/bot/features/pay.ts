@@ -36,14 +36,22 @@ const PROBLEM_KEYS: Record<PayCommandProblem, string> = {
 
 /**
  * A refused /pay in one line with one example (not the whole help): what was wrong, then "e.g. /pay 5 bUSDT
- * coffee" in the default token. Every key gets every argument; each text uses the ones it needs.
+ * coffee" in the default token. Every key gets every argument; each text uses the ones it needs. `command`: the
+ * example's command (/newproduct reads its amount and token the same way).
  */
-export function payRefusalText(t: Lookup, problem: PayCommandProblem, word: string | undefined, tokens: TokenPolicy) {
+export function payRefusalText(
+  t: Lookup,
+  problem: PayCommandProblem,
+  word: string | undefined,
+  tokens: TokenPolicy,
+  command: 'pay' | 'newproduct' = 'pay',
+) {
   return t(PROBLEM_KEYS[problem], {
     word: escapeHtml(word ?? ''),
     token: tokens.defaultToken,
     tokens: tokens.accepted.join(', '),
     max: problem === 'description_too_long' ? MAX_DESCRIPTION_LENGTH : MAX_FRACTION_DIGITS,
+    command,
   });
 }
 

@@ -1,0 +1,116 @@
+import { type CommandContext, Composer } from 'grammy';
+import type { ProductRow } from '../../db/schema.js';
+import { translateOf } from '../../i18n/index.js';
+import { SoldOutError, UnconfirmedInvoiceError } from '../../invoices/issue.js';
+import { type IssueLimit, issueRefusalText } from '../../invoices/issue-limit.js';
+import type { InvoiceService } from '../../invoices/service.js';
+import { SmartyPayError } from '../../payments/client.js';
+import { isProductCode } from '../../products/rules.js';
+import type { ProductService } from '../../products/service.js';
+import { formatUtc, payButton } from '../../views/messages.js';
+import { renderProductOffer } from '../../views/product.js';
+import type { BotContext } from '../context.js';
+import { actorOf } from '../guard.js';
+import { replyTo } from '../reply.js';
+
+// The buyer's side of the shop: a product's link (https://t.me/<bot>?start=<code>) sends `/start <code>` to the
+// bot in the buyer's private chat. The answer is the offer and an invoice bound to this buyer, made through the same
+// path as /pay (issue limits, SMARTy Pay, the card through the outbox). While their invoice is open, opening the link
+// again points at that invoice and asks SMARTy Pay for nothing.
+
+export interface ShopBuyerDeps {
+  products: Pick<ProductService, 'findByCode' | 'keyCounts'>;
+  invoices: Pick<InvoiceService, 'issueForProduct' | 'findOpenForBuyer'>;
+  issueLimit: IssueLimit;
+}
+
+/** Why a product sells nothing now, as the i18n key of the buyer's sentence; undefined when it is on sale. */
+function notOnSale(product: ProductRow | undefined): string | undefined {
+  if (!product) return 'shop-unknown-link';
+  if (product.state === 'deleted') return 'shop-gone';
+  if (product.state === 'paused') return 'shop-paused';
+  return product.content ? undefined : 'shop-not-ready';
+}
+
+export function createShopBuyerFeature(deps: ShopBuyerDeps) {
+  const composer = new Composer<BotContext>();
+
+  composer.command('start', async (ctx, next) => {
+    const code = ctx.match.trim();
+    // A plain /start, another deep link (`help`) or a group: the help answers.
+    if (ctx.chat.type !== 'private' || !ctx.from || !isProductCode(code) || code === 'help') return next();
+    await openProduct(ctx, code, ctx.from);
+  });
+
+  async function openProduct(
+    ctx: CommandContext<BotContext>,
+    code: string,
+    from: NonNullable<BotContext['from']>,
+  ): Promise<void> {
+    const inReply = { reply_parameters: replyTo(ctx.msg.message_id) };
+    const product = await deps.products.findByCode(code);
+    const refusal = notOnSale(product);
+    if (refusal || !product) {
+      ctx.logger.info({ code, refusal }, 'product link refused');
+      await ctx.reply(ctx.t(refusal ?? 'shop-unknown-link'), inReply);
+      return;
+    }
+    const t = await translateOf(ctx);
+    const open = await deps.invoices.findOpenForBuyer(product.id, from.id);
+    const keys = product.content?.type === 'keys';
+    // Sold out: said before SMARTy Pay is asked (the reservation in the invoice's transaction settles a race).
+    if (!open && keys && (await deps.products.keyCounts(product.id)).free === 0) {
+      await ctx.reply(ctx.t('shop-sold-out'), inReply);
+      return;
+    }
+    if (open) {
+      await ctx.reply(t('shop-invoice-open', { id: String(open.id), at: formatUtc(t, open.expiresAt) }), {
+        reply_markup: { inline_keyboard: [[payButton(t, open)]] },
+        reply_parameters: replyTo(open.cardMessageId ?? ctx.msg.message_id),
+      });
+      return;
+    }
+    // Taken before SMARTy Pay is asked, as for /pay: the buyer is the issuer.
+    const limited = await deps.issueLimit.take(actorOf(ctx));
+    if (limited) {
+      ctx.logger.info({ userId: from.id, limit: limited }, 'product invoice rate limited');
+      await ctx.reply(issueRefusalText(ctx.t, limited, deps.issueLimit), inReply);
+      return;
+    }
+    await ctx.reply(renderProductOffer(t, product), inReply);
+    try {
+      const result = await deps.invoices.issueForProduct({
+        product,
+        buyer: {
+          userId: from.id,
+          name: [from.first_name, from.last_name].filter(Boolean).join(' '),
+          username: from.username,
+        },
+        chatId: ctx.chat.id,
+        startMessageId: ctx.msg.message_id,
+        locale: t.locale,
+        reserveKey: keys,
+      });
+      ctx.logger.info(
+        { invoiceId: result.invoice.id, productId: product.id, outcome: result.kind },
+        'product invoice issued',
+      );
+    } catch (error) {
+      if (error instanceof SoldOutError) {
+        ctx.logger.warn({ productId: product.id }, 'the last key went to another buyer meanwhile');
+        await ctx.reply(ctx.t('shop-sold-out'), inReply);
+        return;
+      }
+      ctx.logger.error({ err: error, productId: product.id }, 'could not create the product invoice');
+      const key =
+        error instanceof UnconfirmedInvoiceError
+          ? 'shop-failed-unconfirmed'
+          : error instanceof SmartyPayError && error.kind === 'timeout'
+            ? 'pay-failed-timeout'
+            : 'pay-failed';
+      await ctx.reply(ctx.t(key), inReply);
+    }
+  }
+
+  return composer;
+}

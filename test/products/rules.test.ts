@@ -1,0 +1,75 @@
+import type { Message } from 'grammy/types';
+import { describe, expect, it } from 'vitest';
+import { contentOf, isProductCode, newProductCode, parseNewProduct } from '../../src/products/rules.js';
+
+// The shop's rules without a database: /newproduct reads amounts and tokens exactly as /pay does and wants a title;
+// codes are random and link-safe; /setcontent keeps what is needed to send a copy later.
+
+const tokens = { accepted: ['bUSDT', 'pUSDC'], defaultToken: 'bUSDT' };
+
+describe('parseNewProduct', () => {
+  it('reads amount, optional token and a title of at most 100 characters', () => {
+    expect(parseNewProduct('12,5 pusdc Photo pack', tokens)).toEqual({
+      ok: true,
+      product: { amount: '12.5', token: 'pUSDC', title: 'Photo pack' },
+    });
+    expect(parseNewProduct('5 Photo pack', tokens)).toMatchObject({ ok: true, product: { token: 'bUSDT' } });
+    expect(parseNewProduct(`5 ${'я'.repeat(100)}`, tokens).ok).toBe(true);
+    expect(parseNewProduct(`5 ${'я'.repeat(101)}`, tokens)).toEqual({ ok: false, problem: 'title_too_long' });
+    expect(parseNewProduct(`5 ${'x'.repeat(201)}`, tokens)).toEqual({ ok: false, problem: 'title_too_long' });
+  });
+
+  it('refuses what /pay refuses, and a missing title', () => {
+    expect(parseNewProduct('', tokens)).toEqual({ ok: false, problem: 'missing_amount' });
+    expect(parseNewProduct('5 bUSDT', tokens)).toEqual({ ok: false, problem: 'missing_title' });
+    expect(parseNewProduct('1.000 Pack', tokens)).toMatchObject({ ok: false, problem: 'ambiguous_grouping' });
+    expect(parseNewProduct('5 USDTT Pack', tokens)).toEqual({ ok: false, problem: 'unknown_token', word: 'USDTT' });
+  });
+});
+
+describe('product codes', () => {
+  it('are 16 base64url characters from 12 random bytes, and match the code pattern', () => {
+    const code = newProductCode();
+    expect(code).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(newProductCode()).not.toBe(code);
+    expect(newProductCode(() => Buffer.alloc(12, 0xff))).toBe('________________');
+    expect(isProductCode(code)).toBe(true);
+    expect(isProductCode('a'.repeat(33))).toBe(false);
+    expect(isProductCode('bad code')).toBe(false);
+  });
+});
+
+describe('contentOf', () => {
+  const base = { message_id: 1, date: 0, chat: { id: 1, type: 'private', first_name: 'M' } } as const;
+  const message = (fields: Record<string, unknown>) => ({ ...base, ...fields }) as unknown as Message;
+  const bold = [{ type: 'bold' as const, offset: 0, length: 2 }];
+
+  it('keeps text with entities, and each medium by file id with caption and caption entities', () => {
+    expect(contentOf(message({ text: 'hi <b>', entities: bold }))).toEqual({
+      type: 'text',
+      text: 'hi <b>',
+      entities: bold,
+    });
+    const sizes = [{ file_id: 'small' }, { file_id: 'large' }];
+    expect(contentOf(message({ photo: sizes, caption: 'cap', caption_entities: bold }))).toEqual({
+      type: 'photo',
+      fileId: 'large',
+      caption: 'cap',
+      captionEntities: bold,
+    });
+    for (const type of ['document', 'video', 'audio', 'voice'] as const) {
+      expect(contentOf(message({ [type]: { file_id: `${type}-id` } }))).toEqual({
+        type,
+        fileId: `${type}-id`,
+        caption: null,
+        captionEntities: [],
+      });
+    }
+  });
+
+  it('refuses stickers, animations and anything else', () => {
+    expect(contentOf(message({ sticker: { file_id: 's' } }))).toBeUndefined();
+    expect(contentOf(message({ animation: { file_id: 'a' }, document: { file_id: 'a' } }))).toBeUndefined();
+    expect(contentOf(message({ poll: {} }))).toBeUndefined();
+  });
+});
