@@ -12,6 +12,13 @@ underpaid-missing = ⚠️ Partly paid{ $what }: <b>{ $received }</b> of <b>{ $d
 underpaid-next-rest = The customer can pay the rest with “Pay the remaining” on the card; I'll confirm here when it arrives.
 underpaid-next = I keep checking until the invoice expires ({ $at }) and will confirm here if the rest arrives.
 invalid-payment = ❌ The payment{ $what } failed: SMARTy Pay marked it invalid and nothing was credited to you. If the customer's wallet was charged, they should contact SMARTy Pay support. Issue a new invoice with /pay to try again.
+# A shop buyer's own chat gets the same replies, addressed to them (the merchant gets the sale notice).
+buyer-payment-received-after-cancel = ✅ Payment received after the invoice was cancelled: <b>{ $received }</b>{ $what }. The seller has been told.
+buyer-overpaid-excess = That is { $excess } more than the { $due } due; the seller has been told and will settle the difference with you.
+buyer-overpaid-excess-unknown = That is more than was due; the seller has been told and will settle the difference with you.
+buyer-underpaid-next-rest = Pay the rest with “Pay the remaining” on the card; your order is delivered once it is paid in full.
+buyer-underpaid-next = I keep checking until the invoice expires ({ $at }); your order is delivered if the rest arrives by then.
+buyer-invalid-payment = ❌ The payment{ $what } failed: SMARTy Pay marked it invalid, so nothing was delivered. If your wallet was charged, contact SMARTy Pay support; to try again, open the product's link once more.
 reminder = ⏰ Reminder: invoice #{ $id } for <b>{ $amount }</b>{ $what } expires in { $minutes } min ({ $at }).
 
 cancel-usage = Which invoice? Send <code>/cancel 12</code>, or reply <code>/cancel</code> to its card.

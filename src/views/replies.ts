@@ -26,10 +26,18 @@ function received(t: Translate, invoice: CardInvoice, facts: PaymentFacts): stri
   return money(t, value, facts.paidToken ?? invoice.token);
 }
 
+/**
+ * A shop invoice's replies go to its buyer's own chat: the same facts, addressed to the buyer, since what the merchant
+ * must do (settle, refund, deliver) is in the sale notice they get.
+ */
+const toBuyer = (invoice: CardInvoice) => (invoice.productId ?? null) !== null;
+
 /** "Payment received: …", after expiry or after cancellation if that is what happened. */
 function receivedLine(t: Translate, invoice: ReplyInvoice, facts: PaymentFacts): string {
   const args = { received: received(t, invoice, facts), what: forWhat(t, invoice.description) };
-  if (invoice.cancelledAt) return t('payment-received-after-cancel', args);
+  if (invoice.cancelledAt) {
+    return t(toBuyer(invoice) ? 'buyer-payment-received-after-cancel' : 'payment-received-after-cancel', args);
+  }
   if (facts.previousStatus === 'Expired') return t('payment-received-after-expiry', args);
   return t('payment-received', args);
 }
@@ -42,8 +50,11 @@ function paidInInvoiceToken(invoice: CardInvoice, facts: PaymentFacts): string |
 /** The excess of an OverPaid, when it can be computed (same token, amount known). */
 function excessLine(t: Translate, invoice: CardInvoice, facts: PaymentFacts): string {
   const paid = paidInInvoiceToken(invoice, facts);
-  if (!paid || compareDecimals(paid, invoice.amount) <= 0) return t('overpaid-excess-unknown');
-  return t('overpaid-excess', {
+  const buyer = toBuyer(invoice);
+  if (!paid || compareDecimals(paid, invoice.amount) <= 0) {
+    return t(buyer ? 'buyer-overpaid-excess-unknown' : 'overpaid-excess-unknown');
+  }
+  return t(buyer ? 'buyer-overpaid-excess' : 'overpaid-excess', {
     excess: money(t, subtractDecimals(paid, invoice.amount), invoice.token),
     due: money(t, invoice.amount, invoice.token),
   });
@@ -77,10 +88,11 @@ function underpaidText(t: Translate, invoice: CardInvoice, facts: PaymentFacts):
     missing !== undefined
       ? t('underpaid-missing', { ...args, missing: money(t, missing, invoice.token) })
       : t('underpaid', args);
+  const buyer = toBuyer(invoice);
   const next =
     missing !== undefined && !invoice.remainderOfInvoiceId
-      ? t('underpaid-next-rest')
-      : t('underpaid-next', { at: formatUtc(t, invoice.expiresAt) });
+      ? t(buyer ? 'buyer-underpaid-next-rest' : 'underpaid-next-rest')
+      : t(buyer ? 'buyer-underpaid-next' : 'underpaid-next', { at: formatUtc(t, invoice.expiresAt) });
   return `${head}\n${next}`;
 }
 
@@ -98,7 +110,11 @@ export function renderPaymentReply(
     case 'underpaid_reply':
       return { text: underpaidText(t, invoice, facts) };
     case 'invalid_reply':
-      return { text: t('invalid-payment', { what: forWhat(t, invoice.description) }) };
+      return {
+        text: t(toBuyer(invoice) ? 'buyer-invalid-payment' : 'invalid-payment', {
+          what: forWhat(t, invoice.description),
+        }),
+      };
   }
 }
 

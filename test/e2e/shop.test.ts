@@ -286,6 +286,10 @@ describe('a customer buys through the link', () => {
     });
     expect(text?.params.parse_mode).toBeUndefined();
     expect(notices().at(-1)?.params.text).toContain('⚠️ Paid more than due.');
+    // The buyer's confirmation is addressed to the buyer: the merchant's to-do is in the notice.
+    const confirmation = botCalls(h, chat.id).find((call) => String(call.params.text).startsWith('✅'));
+    expect(confirmation?.params.text).toContain('the seller has been told and will settle the difference with you');
+    expect(confirmation?.params.text).not.toContain('customer');
   });
 
   it('UnderPaid delivers nothing; the buyer is told what is missing and the merchant is told', async () => {
@@ -296,6 +300,8 @@ describe('a customer buys through the link', () => {
     expect(deliveries(chat.id)).toHaveLength(0);
     const reply = botCalls(h, chat.id).at(-1)?.params.text;
     expect(reply).toContain('<b>4 bUSDT</b> of <b>10 bUSDT</b> received, 6 bUSDT missing');
+    expect(reply).toContain('Pay the rest with “Pay the remaining” on the card; your order is delivered once');
+    expect(reply).not.toContain('customer');
     const notice = notices().at(-1)?.params.text;
     expect(notice).toContain('Received: <b>4 bUSDT</b> of 10 bUSDT');
     expect(notice).toContain('⚠️ Partly paid: 6 bUSDT missing. Nothing was delivered');
