@@ -150,6 +150,9 @@ export const outbox = pgTable(
       .on(t.nextAttemptAt, t.id)
       .where(sql`status = 'pending' and starts_with(kind, 'card_')`),
     index('outbox_leases_idx').on(t.leaseUntil).where(sql`status = 'sending'`),
+    // The backlog and failure reports (outbox-monitor.ts, /metrics) read only these rows, never the sent ones.
+    index('outbox_backlog_idx').on(t.createdAt).where(sql`status in ('pending', 'sending')`),
+    index('outbox_failed_idx').on(t.createdAt).where(sql`status = 'failed'`),
   ],
 );
 

@@ -1,0 +1,2 @@
+CREATE INDEX "outbox_backlog_idx" ON "outbox" USING btree ("created_at") WHERE status in ('pending', 'sending');--> statement-breakpoint
+CREATE INDEX "outbox_failed_idx" ON "outbox" USING btree ("created_at") WHERE status = 'failed';
