@@ -110,7 +110,7 @@ async function runHotPaths(): Promise<void> {
   );
   for (const { smartypay_id: id } of due) {
     const at = new Date();
-    h.smartypay.invoices.set(String(id), {
+    h.smartypay.addInvoice({
       id: String(id),
       amount: '1',
       token: 'bUSDT',
