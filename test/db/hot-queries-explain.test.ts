@@ -13,7 +13,7 @@ import { type Harness, startHarness } from '../support/harness.js';
 // cannot match without knowing them, so those plans scan; Postgres then keeps planning per execution, as the
 // generic plan costs far more — plan_cache_mode auto.) drain() is left out: its isIdle() is for tests only.
 
-const WATCHED = ['invoices', 'outbox', 'webhook_events'];
+const WATCHED = ['invoices', 'outbox', 'webhook_events', 'chat_invoice_totals'];
 const BUSY_CHAT: TestChat = { id: MERCHANT.id, type: 'private' };
 const CUSTOMER = { id: 777, first_name: 'Customer', language_code: 'en' };
 
