@@ -15,8 +15,9 @@ CREATE TABLE "chat_invoice_totals" (
 -- statement that changes 50,000 invoices of one chat (a group's move to a supergroup) updates each total once, and
 -- totals locked in key order, so two writers never wait for each other in a circle. The pattern is
 -- PLAIN_DECIMAL_PATTERN (src/invoices/state-machine.ts): paid_amount is text as SMARTy Pay reported it, and only a
--- plain decimal is summed, as the reports always did.
-CREATE FUNCTION chat_invoice_totals_add(removed invoices[], added invoices[]) RETURNS void LANGUAGE sql AS $$
+-- plain decimal is summed, as the reports always did. PL/pgSQL, so its plan is made once per connection.
+CREATE FUNCTION chat_invoice_totals_add(removed invoices[], added invoices[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
   INSERT INTO chat_invoice_totals AS t
     (chat_id, status, token, paid_token, invoices, amount, reported_paid, reported, unreported_amount)
   SELECT notify_chat_id, status, token, coalesce(paid_token, ''), sum(sign), sum(sign * amount),
@@ -32,25 +33,26 @@ CREATE FUNCTION chat_invoice_totals_add(removed invoices[], added invoices[]) RE
     reported_paid = t.reported_paid + excluded.reported_paid,
     reported = t.reported + excluded.reported,
     unreported_amount = t.unreported_amount + excluded.unreported_amount;
-$$;
+END $$;
 --> statement-breakpoint
 -- Once per statement, with the rows it inserted, deleted or changed (transition tables, whose rows are records of
--- the invoices row type). An update that changes none
--- of the columns the totals hold (a card's message id, the next re-check) changes nothing here.
+-- the invoices row type). An update that changes none of the columns the totals hold (a card's message id, the next
+-- re-check) changes nothing here.
 CREATE FUNCTION chat_invoice_totals_keep() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  removed invoices[];
+  added invoices[];
 BEGIN
   IF TG_OP = 'INSERT' THEN
     PERFORM chat_invoice_totals_add('{}', ARRAY(SELECT n::invoices FROM new_rows AS n));
   ELSIF TG_OP = 'DELETE' THEN
     PERFORM chat_invoice_totals_add(ARRAY(SELECT o::invoices FROM old_rows AS o), '{}');
   ELSE
-    PERFORM chat_invoice_totals_add(
-      ARRAY(SELECT o::invoices FROM old_rows AS o JOIN new_rows AS n USING (id)
-        WHERE (o.notify_chat_id, o.status, o.token, o.amount, o.paid_amount, o.paid_token)
-          IS DISTINCT FROM (n.notify_chat_id, n.status, n.token, n.amount, n.paid_amount, n.paid_token)),
-      ARRAY(SELECT n::invoices FROM old_rows AS o JOIN new_rows AS n USING (id)
-        WHERE (o.notify_chat_id, o.status, o.token, o.amount, o.paid_amount, o.paid_token)
-          IS DISTINCT FROM (n.notify_chat_id, n.status, n.token, n.amount, n.paid_amount, n.paid_token)));
+    SELECT array_agg(o::invoices), array_agg(n::invoices) INTO removed, added
+    FROM old_rows AS o JOIN new_rows AS n USING (id)
+    WHERE (o.notify_chat_id, o.status, o.token, o.amount, o.paid_amount, o.paid_token)
+      IS DISTINCT FROM (n.notify_chat_id, n.status, n.token, n.amount, n.paid_amount, n.paid_token);
+    IF removed IS NOT NULL THEN PERFORM chat_invoice_totals_add(removed, added); END IF;
   END IF;
   RETURN NULL;
 END $$;
