@@ -40,14 +40,16 @@ export function growthSeedStatements(shape: GrowthShape): string[] {
     `(${k} <= ${shape.open + Math.ceil(shape.open / busyEvery) + 1} and ${k} % ${busyEvery} <> 0)`;
   const spanSeconds = shape.days * 86_400;
   const createdAt = (k: string) => `now() - make_interval(secs => ${k}::float8 * ${spanSeconds / n})`;
-  // Settled invoices by n: 6 in 10 Paid, 3 Expired, 1 UnderPaid; every 50th Cancelled instead.
+  // Status and token by a mix of n that varies inside the busy chat too (its n are all multiples of busyEvery).
+  const mix = (k: string) => `(${k} + ${k} / ${busyEvery})`;
+  // Settled invoices: 6 in 10 Paid, 3 Expired, 1 UnderPaid; every 50th Cancelled instead.
   const status = (k: string) => `case
       when ${isOpen(k)} then 'Created'
-      when ${k} % 50 = 7 then 'Cancelled'
-      when ${k} % 10 < 6 then 'Paid'
-      when ${k} % 10 < 9 then 'Expired'
+      when ${mix(k)} % 50 = 7 then 'Cancelled'
+      when ${mix(k)} % 10 < 6 then 'Paid'
+      when ${mix(k)} % 10 < 9 then 'Expired'
       else 'UnderPaid' end`;
-  const token = (k: string) => `case when ${k} % 4 = 3 then 'pUSDC' else 'bUSDT' end`;
+  const token = (k: string) => `case when ${mix(k)} % 4 = 3 then 'pUSDC' else 'bUSDT' end`;
   const firstId = '(select min(id) from invoices)';
   return [
     // Counted once afterwards (migration 0011's rebuild) rather than by the trigger as the rows go in.
