@@ -8,8 +8,10 @@ import { paidWebhook, type SignedWebhook, WEBHOOK_PATH } from '../lib/webhooks.j
 import type { BenchContext } from './types.js';
 
 // p1: signed Paid webhooks for distinct, already-issued invoices, 50 connections, 10 s measured
-// (after a 2 s warm-up), against the app and against a bare Express 5 JSON endpoint (the baseline),
-// both as their own processes on this machine, in the same run, with the same load generator.
+// (after a 2 s warm-up), against the app and against two baselines, each its own process on this machine, in the
+// same run, with the same load generator and bodies: a bare Express 5 JSON endpoint (for reference), and the durable
+// baseline (bench/durable-baseline-server.ts): raw body, HMAC check, one insert … on conflict do nothing committed
+// on the same database, the least any correct receiver does.
 
 export const P1_CONNECTIONS = 50;
 export const P1_SECONDS = 10;
@@ -28,7 +30,10 @@ export interface LoadResult {
 
 export interface P1Result {
   app: LoadResult;
+  /** Bare Express 5 + express.json(): no signature, no database. */
   baseline: LoadResult;
+  /** Raw body, HMAC, one committed insert on the same database. */
+  durable: LoadResult;
   /** Webhooks whose body had to be reused because the seeded invoices ran out (0 = all distinct). */
   reused: number;
   seeded: number;
@@ -68,11 +73,13 @@ async function load(url: string, seconds: number, next: () => SignedWebhook): Pr
   };
 }
 
-async function startBaseline(): Promise<{ child: Child; url: string }> {
+async function startBaseline(script: string, env: Record<string, string> = {}): Promise<{ child: Child; url: string }> {
   const port = await freePort();
-  const child = startChild(process.execPath, ['--import', 'tsx', 'bench/baseline-server.ts', String(port)], {
+  const child = startChild(process.execPath, ['--import', 'tsx', script, String(port)], {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'production',
+    PORT: String(port),
+    ...env,
   });
   const url = `http://127.0.0.1:${port}`;
   const up = await pollUntil(
@@ -89,7 +96,7 @@ async function startBaseline(): Promise<{ child: Child; url: string }> {
   );
   if (!up || child.hasExited()) {
     await child.stop(1000);
-    throw new Error(`the baseline server did not start:\n${child.output()}`);
+    throw new Error(`${script} did not start:\n${child.output()}`);
   }
   return { child, url };
 }
@@ -124,13 +131,29 @@ export async function runP1(ctx: BenchContext): Promise<P1Result> {
     let appNext = 0;
     const appBody = () => webhooks[appNext++ % webhooks.length] as SignedWebhook;
 
-    baseline = await startBaseline();
+    baseline = await startBaseline('bench/baseline-server.ts');
     log(`p1: baseline (bare Express 5 + express.json) warm-up ${WARMUP_SECONDS} s, then ${P1_SECONDS} s measured`);
     await load(baseline.url, WARMUP_SECONDS, baselineBody);
     const baselineResult = await load(baseline.url, P1_SECONDS, baselineBody);
     await baseline.child.stop(5000);
     baseline = undefined;
     log(`p1: baseline ${round(baselineResult.rps)} req/s, p99 ${baselineResult.p99Ms} ms`);
+
+    // Its own table in the same database; every body has its own eventId, so each request inserts a row.
+    baseline = await startBaseline('bench/durable-baseline-server.ts', {
+      SECRET: smartypay.secretKey,
+      ...(database.url ? { DATABASE_URL: database.url } : { DATA_DIR: database.dataDir }),
+    });
+    log(`p1: durable baseline (raw body, HMAC, one insert) warm-up ${WARMUP_SECONDS} s, then ${P1_SECONDS} s measured`);
+    let durableNext = 0;
+    const durableBody = () => webhooks[durableNext++ % webhooks.length] as SignedWebhook;
+    await load(baseline.url, WARMUP_SECONDS, durableBody);
+    const durableResult = await load(baseline.url, P1_SECONDS, durableBody);
+    await baseline.child.stop(5000);
+    baseline = undefined;
+    log(
+      `p1: durable baseline ${round(durableResult.rps)} req/s, p99 ${durableResult.p99Ms} ms, non-2xx ${durableResult.non2xx}`,
+    );
 
     app = await startApp({ telegram, smartypay, database });
     const rssIdle = rssMb(app.pid);
@@ -144,6 +167,7 @@ export async function runP1(ctx: BenchContext): Promise<P1Result> {
     return {
       app: appResult,
       baseline: baselineResult,
+      durable: durableResult,
       reused: Math.max(0, appNext - webhooks.length),
       seeded,
       seedMs,

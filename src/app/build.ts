@@ -7,7 +7,7 @@ import { createBot } from '../bot/bot.js';
 import type { BotContext } from '../bot/context.js';
 import type { Config } from '../config.js';
 import { connectDatabase } from '../connect.js';
-import type { DatabaseHandle } from '../db/client.js';
+import type { DatabaseHandle, QueryObserver } from '../db/client.js';
 import { createUpdateLog } from '../db/update-log.js';
 import { createMetricsApp } from '../http/metrics-server.js';
 import { createServer } from '../http/server.js';
@@ -24,6 +24,8 @@ export interface BuildOptions {
   now?: () => Date;
   /** Who the bot is (getMe, asked before the build). */
   botInfo: UserFromGetMe;
+  /** Tests: sees every statement sent to the database (test/db/hot-queries-explain.test.ts EXPLAINs them). */
+  onQuery?: QueryObserver | undefined;
 }
 
 export interface BuiltApp {
@@ -43,13 +45,14 @@ export interface BuiltApp {
 }
 
 export async function buildApp(config: Config, options: BuildOptions): Promise<BuiltApp> {
-  const { logger, now = () => new Date(), botInfo } = options;
+  const { logger, now = () => new Date(), botInfo, onQuery } = options;
   const database = await connectDatabase({
     deadline: Date.now() + config.startupTimeoutMs,
     logger,
     url: config.databaseUrl,
     dataDir: config.dataDir,
     poolMax: config.databasePoolMax,
+    onQuery,
   });
   logger.info({ driver: database.driver }, 'database ready, migrations applied');
   try {

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { publishCommands } from '../bot/commands.js';
 import type { Config } from '../config.js';
 import { connectTelegram } from '../connect.js';
-import type { DatabaseHandle } from '../db/client.js';
+import type { DatabaseHandle, QueryObserver } from '../db/client.js';
 import type { Retention } from '../db/retention.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, listen, urlOf } from '../http/listen.js';
 import { SMARTYPAY_WEBHOOK_PATH } from '../http/smartypay-webhook.js';
@@ -30,6 +30,8 @@ export interface StartOptions {
   botInfo?: UserFromGetMe;
   /** Connection limits of both listeners (tests make them small). */
   httpLimits?: Partial<HttpLimits>;
+  /** Tests: sees every statement sent to the database after the migrations. */
+  onQuery?: QueryObserver;
 }
 
 export interface RunningApp {
@@ -59,7 +61,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
         token: config.botToken,
         apiRoot: config.telegramApiRoot,
       }));
-    const app = await buildApp(config, { logger, now: options.now, botInfo });
+    const app = await buildApp(config, { logger, now: options.now, botInfo, onQuery: options.onQuery });
     started.push('the database', () => app.database.close());
     return await start(app, { ...DEFAULT_HTTP_LIMITS, ...options.httpLimits }, started);
   } catch (error) {

@@ -18,6 +18,9 @@ export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 /** A raw statement with $n parameters, prepared once per connection; for the few hot fixed statements. */
 export type Query = (text: string, params: unknown[]) => Promise<Array<Record<string, unknown>>>;
 
+/** Sees every statement the app sends after the migrations, with its parameters (tests EXPLAIN them). */
+export type QueryObserver = (text: string, params: readonly unknown[]) => void;
+
 export interface DatabaseHandle {
   db: Database;
   query: Query;
@@ -40,6 +43,7 @@ export interface DatabaseOptions {
   poolMax?: number;
   /** Postgres: aborting gives up the attempt and closes its connections (a server that accepts and never answers). */
   signal?: AbortSignal;
+  onQuery?: QueryObserver | undefined;
 }
 
 // Works from src/db (tsx, vitest) and dist/db (built): both sit two levels below the package root.
@@ -95,15 +99,24 @@ function ownerOnly(directory: string): void {
 /** Opens the database and applies pending migrations before anyone uses it. */
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
+    let migrated = false;
+    const observe = options.onQuery;
     const client = postgres(options.url, {
       max: options.poolMax ?? 10,
       onnotice: () => {},
       connect_timeout: 10,
+      // postgres.js's hook for every statement it sends, drizzle's and the raw ones alike.
+      ...(observe && {
+        debug: (_connection: number, text: string, params: unknown[]) => {
+          if (migrated) observe(text, params);
+        },
+      }),
     });
     const giveUp = () => void client.end({ timeout: 0 });
     options.signal?.addEventListener('abort', giveUp, { once: true });
     try {
       await migratePostgres(drizzlePostgres(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+      migrated = true;
     } catch (error) {
       await client.end({ timeout: 1 });
       throw error;
@@ -144,15 +157,22 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     chmodSync(options.dataDir, 0o700); // mkdir's mode is cut by the umask, and the directory may already exist
   }
   const client = await PGlite.create(inMemory ? undefined : options.dataDir);
-  const db = drizzlePglite(client, { schema });
   try {
-    await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
     if (!inMemory) ownerOnly(options.dataDir);
   } catch (error) {
     await client.close();
     throw error;
   }
-  const query: Query = async (text, params) => (await client.query<Record<string, unknown>>(text, params)).rows;
+  const observe = options.onQuery;
+  const db = drizzlePglite(client, {
+    schema,
+    ...(observe && { logger: { logQuery: (text: string, params: unknown[]) => observe(text, params) } }),
+  });
+  const query: Query = async (text, params) => {
+    observe?.(text, params);
+    return (await client.query<Record<string, unknown>>(text, params)).rows;
+  };
   return {
     db: db as unknown as Database,
     query,

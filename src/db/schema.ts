@@ -149,6 +149,33 @@ export const invoices = pgTable(
   ],
 );
 
+/**
+ * Every chat's invoices summed by status, token and paid token (the all-time part of /stats, the total of
+ * /invoices): one row per combination instead of one per invoice, so those answers cost the same for a chat with
+ * 50 invoices and one with 50,000. Kept by a trigger on invoices (migration 0013), in the same transaction as every
+ * insert, change and delete of an invoice, whoever makes it. Amounts are exact sums (numeric).
+ */
+export const chatInvoiceTotals = pgTable(
+  'chat_invoice_totals',
+  {
+    /** invoices.notify_chat_id: the chat the invoices are reported in. */
+    chatId: bigint('chat_id', { mode: 'number' }).notNull(),
+    status: text('status', { enum: INVOICE_STATUSES }).notNull(),
+    token: text('token').notNull(),
+    /** invoices.paid_token, '' when none (a key column cannot be null). */
+    paidToken: text('paid_token').notNull(),
+    invoices: integer('invoices').notNull(),
+    /** Sum of invoices.amount. */
+    amount: numeric('amount').notNull(),
+    /** Sum of invoices.paid_amount over the rows where it is a plain decimal; `reported` counts those rows. */
+    reportedPaid: numeric('reported_paid').notNull(),
+    reported: integer('reported').notNull(),
+    /** Sum of invoices.amount over the other rows (no paid amount, or not a plain decimal). */
+    unreportedAmount: numeric('unreported_amount').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.chatId, t.status, t.token, t.paidToken] })],
+);
+
 export const webhookEvents = pgTable(
   'webhook_events',
   {
@@ -204,6 +231,9 @@ export const outbox = pgTable(
     index('outbox_leases_idx').on(t.leaseUntil).where(sql`status = 'sending'`),
     // Retention deletes finished rows (never pending or sending ones) older than DATA_RETENTION_DAYS.
     index('outbox_finished_idx').on(t.createdAt).where(sql`status in ('sent', 'skipped', 'failed')`),
+    // The backlog and failure reports (outbox-monitor.ts, /metrics) read only these rows, never the sent ones.
+    index('outbox_backlog_idx').on(t.createdAt).where(sql`status in ('pending', 'sending')`),
+    index('outbox_failed_idx').on(t.createdAt).where(sql`status = 'failed'`),
   ],
 );
 

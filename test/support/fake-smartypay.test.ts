@@ -215,6 +215,27 @@ describe('signed GET /integration/invoices/<id>', () => {
     expect(json).toMatchObject({ id: created.id, status: 'UnderPaid', amount: '10 bUSDT', paidAmount: '9.5 bUSDT' });
     expect((json as { paidAt: string | null }).paidAt).toEqual(expect.any(String));
   });
+
+  it('answers GET for an invoice added without a create (one seeded straight into the database)', async () => {
+    const createdAt = new Date(Date.UTC(2026, 10, 1, 12));
+    fake.addInvoice({
+      id: 'seed-7',
+      amount: '2.5',
+      token: 'pUSDC',
+      status: 'Created',
+      createdAt,
+      expiresAt: new Date(createdAt.getTime() + 3_600_000),
+      paidAt: null,
+      paidAmount: null,
+      metadata: undefined,
+    });
+    const { status, json } = await signedFetch('GET', '/integration/invoices/seed-7');
+    expect(status).toBe(200);
+    expect(json).toMatchObject({
+      invoice: { id: 'seed-7', status: 'Created', amount: '2.5 pUSDC', createdAt: createdAt.toISOString() },
+    });
+    expect(fake.createdInvoices().map((invoice) => invoice.id)).toContain('seed-7');
+  });
 });
 
 describe('fault injection', () => {

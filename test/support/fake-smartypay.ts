@@ -72,6 +72,8 @@ export interface FakeSmartyPay {
   resetMaxInFlight(): void;
   /** set the remote state (what GET returns) without sending a webhook */
   setStatus(invoiceId: string, status: string, paidAmount?: string): void;
+  /** Knows an invoice as if it had been created here (for invoices seeded straight into the app's database). */
+  addInvoice(invoice: FakeInvoice): void;
   /** Build the webhook JSON body for an invoice (uses current/overridden status) */
   webhookBody(invoiceId: string, options?: WebhookOptions): string;
   /** Sets the invoice status (when options.status given), builds+signs the body, POSTs it to targetUrl; resolves with { status, body } of the response (never throws on non-2xx). */
@@ -398,6 +400,16 @@ export async function startFakeSmartyPay(opts: StartFakeSmartyPayOptions = {}): 
     maxInFlight: () => maxOpen,
     resetMaxInFlight() {
       maxOpen = open;
+    },
+
+    addInvoice(invoice) {
+      sequence += 1;
+      invoices.set(invoice.id, {
+        ...invoice,
+        companyId: 1,
+        paymentAddress: `0x${randomBytes(20).toString('hex')}`,
+        sequenceNumber: sequence,
+      });
     },
 
     setStatus(invoiceId, status, paidAmount) {

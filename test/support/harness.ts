@@ -38,6 +38,8 @@ export interface HarnessOptions {
   rewriteDatabaseUrl?: (url: string) => string;
   /** Connection limits of the app's listeners (small ones keep timeout tests fast). */
   httpLimits?: StartOptions['httpLimits'];
+  /** Sees every statement the app sends to its database after the migrations. */
+  onQuery?: StartOptions['onQuery'];
   /** Runs once the fakes are up, before the app starts (e.g. to inject a startup fault). */
   beforeStart?: (fakes: { telegram: FakeTelegram; smartypay: FakeSmartyPay }) => void;
 }
@@ -66,7 +68,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   );
   options.beforeStart?.({ telegram, smartypay });
   const logs = captureLogs([config.botToken, config.smartyPay.secretKey]);
-  const start = () => startApp(config, { logger: logs.logger, now: options.now, httpLimits: options.httpLimits });
+  const start = () =>
+    startApp(config, {
+      logger: logs.logger,
+      now: options.now,
+      httpLimits: options.httpLimits,
+      ...(options.onQuery && { onQuery: options.onQuery }),
+    });
   let app = await start();
   const harness: Harness = {
     telegram,
