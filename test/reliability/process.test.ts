@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { eq, ne } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
 import { invoices, outbox } from '../../src/db/schema.js';
 import { type AppProcess, appEnv, exitWithin, startAppProcess } from '../support/app-process.js';
-import { createTestDatabase, TEST_DATABASE_URL } from '../support/database.js';
+import { createPgliteDatabase, createTestDatabase, TEST_DATABASE_URL } from '../support/database.js';
 import { type FakeSmartyPay, startFakeSmartyPay } from '../support/fake-smartypay.js';
 import { type FakeTelegram, type RecordedCall, type SentMessage, startFakeTelegram } from '../support/fake-telegram.js';
 import { MERCHANT, type TestChat, waitUntil } from '../support/flows.js';
@@ -22,15 +19,9 @@ interface Db {
   drop(): Promise<void>;
 }
 
-/** Embedded PGlite in a fresh temp directory, whatever TEST_DATABASE_URL says. */
-async function pgliteDatabase(): Promise<Db> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'paybot-process-'));
-  return { url: undefined, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
-}
-
 // PGlite always (a newcomer's default; a crash must neither corrupt nor lose its files), Postgres when there is one.
 const DATABASES: Array<{ name: string; create: () => Promise<Db> }> = [
-  { name: 'PGlite', create: pgliteDatabase },
+  { name: 'PGlite', create: async () => createPgliteDatabase() },
   ...(TEST_DATABASE_URL ? [{ name: 'Postgres', create: createTestDatabase }] : []),
 ];
 
