@@ -53,7 +53,7 @@ async function runToExit(cleanup: Cleanup, env: Record<string, string>) {
   return { code, stderr: run.stderr.join('').trim().split('\n'), logs, seconds: (performance.now() - started) / 1000 };
 }
 
-// Process start (tsx compiling the app) on a busy machine. Telegram is asked before the database is opened, so
+// Process start (loading the app) on a busy machine. Telegram is asked before the database is opened, so
 // PGlite's slow first open is not part of a Telegram failure.
 const SLACK_SECONDS = 15;
 
