@@ -24,6 +24,8 @@ export interface SandboxOptions {
   dataDir?: string;
   /** The app's LOG_LEVEL. */
   logLevel?: string;
+  /** More of the app's variables, over the sandbox's own (tests turn Telegram's per-chat pacing off). */
+  env?: Record<string, string>;
 }
 
 export interface Sandbox {
@@ -98,6 +100,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       SHUTDOWN_TIMEOUT_MS: '2000',
       // The page's merchant; without one the bot would start in setup mode.
       MERCHANT_USER_IDS: String(users.merchant.id),
+      ...options.env,
     });
     const app = await startApp(config, { now: clock.now });
     cleanups.push(() => app.stop());

@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
 // The embedded database holds every invoice: only its owner may read or write it, whatever the umask.
 
@@ -22,7 +22,7 @@ function loosePermissions(directory: string): string[] {
   return loose;
 }
 
-const root = mkdtempSync(join(tmpdir(), 'paybot-perms-'));
+const root = makeTempDir('paybot-perms-');
 const dataDir = join(root, 'data');
 let previousUmask: number;
 

@@ -1,18 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { startProcess, waitForUrl } from '../support/app-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { type FakeSmartyPay, startFakeSmartyPay } from '../support/fake-smartypay.js';
 import { type FakeTelegram, startFakeTelegram } from '../support/fake-telegram.js';
 
-// The app as `npm start` runs it: a separate process that only sees its environment and HTTP.
+// The app as `npm start` runs it: a separate process that only sees its environment and HTTP. The tests run side
+// by side (each waits on its own process); each cleans up through its own context, last step registered first.
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()?.();
-});
-
-describe('npm start', () => {
-  it('exits non-zero with one line per bad variable and no stack trace', async () => {
+describe.concurrent('npm start', () => {
+  it('exits non-zero with one line per bad variable and no stack trace', async ({ expect }) => {
     const run = startProcess({ PORT: 'eighty', INVOICE_TTL_MINUTES: '0' });
     expect(await run.exited).toBe(1);
     const lines = run.stderr.join('').trim().split('\n');
@@ -24,13 +20,11 @@ describe('npm start', () => {
     expect(lines.at(-1)).toBe('No accounts yet? `npm run sandbox` tries everything locally, with no configuration.');
   });
 
-  it("a wrong bot token stops the start with Telegram's answer, exit 1", async () => {
+  it("a wrong bot token stops the start with Telegram's answer, exit 1", async ({ expect, onTestFinished }) => {
     const telegram: FakeTelegram = await startFakeTelegram();
     const database: TestDatabase = await createTestDatabase();
-    cleanups.push(
-      () => database.drop(),
-      () => telegram.close(),
-    );
+    onTestFinished(() => database.drop());
+    onTestFinished(() => telegram.close());
     const run = startProcess({
       BOT_TOKEN: '999:not-the-token',
       TELEGRAM_API_ROOT: telegram.apiRoot,
@@ -45,15 +39,13 @@ describe('npm start', () => {
     expect(stderr).not.toContain('not-the-token');
   }, 120_000);
 
-  it('runs the loop against HTTP fakes and exits 0 on SIGTERM', async () => {
+  it('runs the loop against HTTP fakes and exits 0 on SIGTERM', async ({ expect, onTestFinished }) => {
     const telegram: FakeTelegram = await startFakeTelegram({ maxLongPollMs: 200 });
     const smartypay: FakeSmartyPay = await startFakeSmartyPay();
     const database: TestDatabase = await createTestDatabase();
-    cleanups.push(
-      () => database.drop(),
-      () => smartypay.close(),
-      () => telegram.close(),
-    );
+    onTestFinished(() => database.drop());
+    onTestFinished(() => smartypay.close());
+    onTestFinished(() => telegram.close());
 
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const run = startProcess({
@@ -68,7 +60,7 @@ describe('npm start', () => {
       // Without a merchant the bot would start in setup mode and create nothing.
       MERCHANT_USER_IDS: '777',
     });
-    cleanups.push(async () => {
+    onTestFinished(() => {
       if (run.child.exitCode === null) run.child.kill('SIGKILL');
     });
     await waitForUrl(`http://127.0.0.1:${port}/readyz`);

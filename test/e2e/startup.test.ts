@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import postgres from 'postgres';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startApp } from '../../src/main.js';
 import { appEnv, RUNNING_LINE, startProcess } from '../support/app-process.js';
@@ -15,34 +15,33 @@ import { closedPort, type SilentServer, startSilentServer } from '../support/sil
 // exits 1 by STARTUP_TIMEOUT_SECONDS with one line naming what failed. A failed start leaves nothing running.
 
 const TIMEOUT_SECONDS = 3;
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()?.();
-});
 
-async function fakes() {
+// The tests of a block run side by side: each mostly waits out a deadline, so together they take about as long as
+// one. Each cleans up after itself through its own context (a global afterEach does not see concurrent tests).
+type Cleanup = (step: () => Promise<void>) => void;
+
+async function fakes(cleanup: Cleanup) {
   const telegram: FakeTelegram = await startFakeTelegram({ maxLongPollMs: 200 });
   const smartypay: FakeSmartyPay = await startFakeSmartyPay();
   const database: TestDatabase = await createTestDatabase();
-  cleanups.push(
-    () => database.drop(),
-    () => smartypay.close(),
-    () => telegram.close(),
-  );
+  // onTestFinished runs its steps last-registered first.
+  cleanup(() => database.drop());
+  cleanup(() => smartypay.close());
+  cleanup(() => telegram.close());
   return { telegram, smartypay, database };
 }
 
-async function silent(): Promise<SilentServer> {
+async function silent(cleanup: Cleanup): Promise<SilentServer> {
   const server = await startSilentServer();
-  cleanups.push(() => server.close());
+  cleanup(() => server.close());
   return server;
 }
 
 /** Runs the app process to its exit; resolves with the exit code, stderr, JSON log lines and the time taken. */
-async function runToExit(env: Record<string, string>) {
+async function runToExit(cleanup: Cleanup, env: Record<string, string>) {
   const started = performance.now();
   const run = startProcess({ ...env, STARTUP_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS) });
-  cleanups.push(async () => {
+  cleanup(async () => {
     if (run.child.exitCode === null) run.child.kill('SIGKILL');
   });
   const code = await run.exited;
@@ -54,16 +53,20 @@ async function runToExit(env: Record<string, string>) {
   return { code, stderr: run.stderr.join('').trim().split('\n'), logs, seconds: (performance.now() - started) / 1000 };
 }
 
-// Process start (tsx compiling the app) on a busy machine. Telegram is asked before the database is opened, so
+// Process start (loading the app) on a busy machine. Telegram is asked before the database is opened, so
 // PGlite's slow first open is not part of a Telegram failure.
 const SLACK_SECONDS = 15;
 
-describe('start-up with a service that does not answer', () => {
-  it('Telegram accepts and never answers: exit 1 by the deadline, one line naming Telegram', async () => {
-    const { telegram, smartypay, database } = await fakes();
-    const hung = await silent();
+describe.concurrent('start-up with a service that does not answer', () => {
+  it('Telegram accepts and never answers: exit 1 by the deadline, one line naming Telegram', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const { telegram, smartypay, database } = await fakes(onTestFinished);
+    const hung = await silent(onTestFinished);
     const apiRoot = `http://127.0.0.1:${hung.port}`;
     const result = await runToExit(
+      onTestFinished,
       appEnv({ telegram, smartypay }, database, { TELEGRAM_API_ROOT: apiRoot, LOG_LEVEL: 'info' }),
     );
     expect(result.code).toBe(1);
@@ -78,10 +81,14 @@ describe('start-up with a service that does not answer', () => {
     expect(result.stderr.join('\n')).not.toContain(telegram.token);
   }, 90_000);
 
-  it('Telegram refuses connections: retries visibly, then exit 1 naming Telegram and the cause', async () => {
-    const { telegram, smartypay, database } = await fakes();
+  it('Telegram refuses connections: retries visibly, then exit 1 naming Telegram and the cause', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const { telegram, smartypay, database } = await fakes(onTestFinished);
     const apiRoot = `http://127.0.0.1:${await closedPort()}`;
     const result = await runToExit(
+      onTestFinished,
       appEnv({ telegram, smartypay }, database, { TELEGRAM_API_ROOT: apiRoot, LOG_LEVEL: 'info' }),
     );
     expect(result.code).toBe(1);
@@ -95,10 +102,14 @@ describe('start-up with a service that does not answer', () => {
     expect(result.seconds).toBeLessThan(TIMEOUT_SECONDS + SLACK_SECONDS);
   }, 90_000);
 
-  it('a database that accepts TCP and never answers: exit 1 by the deadline, one line naming the database', async () => {
-    const { telegram, smartypay, database } = await fakes();
-    const hung = await silent();
+  it('a database that accepts TCP and never answers: exit 1 by the deadline, one line naming the database', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const { telegram, smartypay, database } = await fakes(onTestFinished);
+    const hung = await silent(onTestFinished);
     const result = await runToExit(
+      onTestFinished,
       appEnv(
         { telegram, smartypay },
         { url: `postgres://paybot:secret-password@127.0.0.1:${hung.port}/paybot`, dataDir: database.dataDir },
@@ -133,8 +144,8 @@ function listening(port: number): Promise<boolean> {
 }
 
 describe('a start that fails after the listeners are up', () => {
-  it('stops what it had started: no port left listening, the error passed on', async () => {
-    const { telegram, smartypay, database } = await fakes();
+  it('stops what it had started: no port left listening, the error passed on', async ({ expect, onTestFinished }) => {
+    const { telegram, smartypay, database } = await fakes(onTestFinished);
     const [port, metricsPort] = [await closedPort(), await closedPort()];
     // deleteWebhook is the last step before polling starts: HTTP, metrics and the workers are up by then.
     telegram.failNext('deleteWebhook', { status: 400, description: 'Bad Request: simulated' });

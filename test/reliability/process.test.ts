@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { eq, ne } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
 import { invoices, outbox } from '../../src/db/schema.js';
 import { type AppProcess, appEnv, exitWithin, startAppProcess } from '../support/app-process.js';
-import { createTestDatabase, TEST_DATABASE_URL } from '../support/database.js';
+import { createPgliteDatabase, createTestDatabase, TEST_DATABASE_URL } from '../support/database.js';
 import { type FakeSmartyPay, startFakeSmartyPay } from '../support/fake-smartypay.js';
 import { type FakeTelegram, type RecordedCall, type SentMessage, startFakeTelegram } from '../support/fake-telegram.js';
 import { MERCHANT, type TestChat, waitUntil } from '../support/flows.js';
@@ -22,42 +19,34 @@ interface Db {
   drop(): Promise<void>;
 }
 
-/** Embedded PGlite in a fresh temp directory, whatever TEST_DATABASE_URL says. */
-async function pgliteDatabase(): Promise<Db> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'paybot-process-'));
-  return { url: undefined, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
-}
-
 // PGlite always (a newcomer's default; a crash must neither corrupt nor lose its files), Postgres when there is one.
 const DATABASES: Array<{ name: string; create: () => Promise<Db> }> = [
-  { name: 'PGlite', create: pgliteDatabase },
+  { name: 'PGlite', create: async () => createPgliteDatabase() },
   ...(TEST_DATABASE_URL ? [{ name: 'Postgres', create: createTestDatabase }] : []),
 ];
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()?.();
-});
+/** The test's own onTestFinished: its steps run last-registered first, also for tests running side by side. */
+type Cleanup = (step: () => Promise<void>) => void;
 
-async function setup(create: () => Promise<Db>) {
+/**
+ * Fakes and a database for one test, and `start` for its app processes: whatever the test started is stopped
+ * when it ends, even when it fails midway, so no process is left behind.
+ */
+async function setup(cleanup: Cleanup, create: () => Promise<Db>) {
   const telegram: FakeTelegram = await startFakeTelegram({ maxLongPollMs: 200 });
   const smartypay: FakeSmartyPay = await startFakeSmartyPay();
   const database = await create();
-  cleanups.push(
-    () => database.drop(),
-    () => smartypay.close(),
-    () => telegram.close(),
-  );
-  return { telegram, smartypay, database };
-}
-
-/** Starts the app; a test that fails midway still leaves no process behind. */
-function start(env: Record<string, string>): AppProcess {
-  const app = startAppProcess(env);
-  cleanups.push(async () => {
-    if (!app.hasExited()) await app.stop('SIGKILL');
-  });
-  return app;
+  cleanup(() => database.drop());
+  cleanup(() => smartypay.close());
+  cleanup(() => telegram.close());
+  const start = (env: Record<string, string>): AppProcess => {
+    const app = startAppProcess(env);
+    cleanup(async () => {
+      if (!app.hasExited()) await app.stop('SIGKILL');
+    });
+    return app;
+  };
+  return { telegram, smartypay, database, start };
 }
 
 /** Opens the database the app used (after it exited), runs `read`, closes it. */
@@ -72,9 +61,14 @@ async function readRows<T>(database: Db, read: (db: Awaited<ReturnType<typeof op
 
 const inChat = (chatId: number) => (call: RecordedCall) => call.params.chat_id === chatId;
 
-describe.each(DATABASES)('the app process on $name', ({ name, create }) => {
-  it('13. SIGKILL after taking a notification, before Telegram answered → delivered exactly once after restart, within the lease', async () => {
-    const { telegram, smartypay, database } = await setup(create);
+// 13 and 18 run side by side: each has its own fakes, database and processes, and mostly waits (a lease, a slow
+// SMARTy Pay, a shutdown), so together they take about as long as the longer one.
+describe.concurrent.each(DATABASES)('the app process on $name', ({ name, create }) => {
+  it('13. SIGKILL after taking a notification, before Telegram answered → delivered exactly once after restart, within the lease', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const { telegram, smartypay, database, start } = await setup(onTestFinished, create);
     const leaseMs = 3_000;
     const env = appEnv({ telegram, smartypay }, database, {
       OUTBOX_LEASE_SECONDS: String(leaseMs / 1000),
@@ -162,8 +156,11 @@ describe.each(DATABASES)('the app process on $name', ({ name, create }) => {
     // lapses: at most one duplicate. Telling that apart would need Telegram to dedupe, which it does not.
   }, 150_000);
 
-  it('18. SIGTERM: stops taking updates, finishes the /pay in flight, closes the database, exits 0', async () => {
-    const { telegram, smartypay, database } = await setup(create);
+  it('18. SIGTERM: stops taking updates, finishes the /pay in flight, closes the database, exits 0', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const { telegram, smartypay, database, start } = await setup(onTestFinished, create);
     const shutdownTimeoutMs = 3_000;
     const env = appEnv({ telegram, smartypay }, database, { SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs) });
     const chat: TestChat = { id: 181_818, type: 'private' };
@@ -220,8 +217,10 @@ describe.each(DATABASES)('the app process on $name', ({ name, create }) => {
 
 // PGlite is embedded and single-process (one opener per data directory), so processes can share only Postgres.
 describe.skipIf(!TEST_DATABASE_URL)('two app processes on one Postgres', () => {
-  it('14. two processes on one Postgres drain 1,000 pending notifications: each sent exactly once, ≤ ~1/s per chat and ~30/s overall', async () => {
-    const { telegram, smartypay, database } = await setup(createTestDatabase);
+  it('14. two processes on one Postgres drain 1,000 pending notifications: each sent exactly once, ≤ ~1/s per chat and ~30/s overall', async ({
+    onTestFinished,
+  }) => {
+    const { telegram, smartypay, database, start } = await setup(onTestFinished, createTestDatabase);
     const total = 1_000;
     // One busy chat with 20 confirmations (its pacing is what limits it: ≥ 19 s), the rest 5 each in 196 chats.
     const hotChatMessages = 20;

@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessageView } from '../../sandbox/chat.js';
 import { type Sandbox, startSandbox } from '../../sandbox/sandbox.js';
+import { createPgliteDatabase, type TestDatabase } from '../support/database.js';
 import { waitUntil } from '../support/flows.js';
+import { NO_CHAT_PACING } from '../support/harness.js';
 
 // The sandbox through its own HTTP API, the way the page uses it: the whole flow is covered here
 // even where no browser is installed.
 
 let sandbox: Sandbox;
+let database: TestDatabase;
 
 interface State {
   messages: ChatMessageView[];
@@ -61,10 +64,13 @@ async function waitForText(pattern: RegExp, what: string): Promise<ChatMessageVi
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, logLevel: 'silent' });
+  // A copy of the migrated template (no initdb per file) and no per-chat pacing, as in every harness test.
+  database = createPgliteDatabase();
+  sandbox = await startSandbox({ port: 0, logLevel: 'silent', dataDir: database.dataDir, env: NO_CHAT_PACING });
 });
 afterAll(async () => {
   await sandbox?.stop();
+  await database?.drop();
 });
 
 describe('sandbox HTTP API', () => {

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../sandbox/sandbox.js';
+import { createPgliteDatabase, type TestDatabase } from '../support/database.js';
+import { NO_CHAT_PACING } from '../support/harness.js';
 
 // The sandbox in a real browser (Debian's Chromium driven by playwright-core): type /pay, pay at the
 // simulated checkout, see the confirmation; the screenshot is the README's. At phone size (390 × 844):
@@ -26,6 +28,7 @@ const PHONE = { width: 390, height: 844 };
 const STEP_MS = 20_000;
 
 let sandbox: Sandbox | undefined;
+let database: TestDatabase | undefined;
 let browser: Browser | undefined;
 
 const title = hasChromium
@@ -35,7 +38,9 @@ const title = hasChromium
 describe.skipIf(!hasChromium && !required)(title, () => {
   beforeAll(async () => {
     if (!hasChromium) throw new Error(`CI is set but ${CHROMIUM} is missing: .ci/run installs it with apt-get`);
-    sandbox = await startSandbox({ port: 0, logLevel: 'silent' });
+    // A copy of the migrated template (no initdb per file) and no per-chat pacing, as in every harness test.
+    database = createPgliteDatabase();
+    sandbox = await startSandbox({ port: 0, logLevel: 'silent', dataDir: database.dataDir, env: NO_CHAT_PACING });
     // launch() gives every run a fresh temporary profile (user-data-dir) and removes it on close.
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -57,6 +62,7 @@ describe.skipIf(!hasChromium && !required)(title, () => {
   afterAll(async () => {
     await browser?.close();
     await sandbox?.stop();
+    await database?.drop();
   });
 
   // A browser far from UTC (+05:30), so a time shown in the browser's zone instead of the bot's would show.

@@ -1,20 +1,19 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { devNull } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+import './app-build.js'; // declares what provide('appEntry') carries
 import type { FakeSmartyPay } from './fake-smartypay.js';
 import type { FakeTelegram } from './fake-telegram.js';
 import { fakesEnv } from './fakes-env.js';
 import { MERCHANT } from './flows.js';
 
-// The app as `npm start` runs it: a separate process (`node --import tsx src/main.ts`) that only sees its
-// environment and speaks HTTP. Used where the process boundary itself is under test: exit codes, signals, crashes.
+// The app as `npm start` runs it: a separate process (`node main.js`, src/ compiled once per run by ./app-build.ts)
+// that only sees its environment and speaks HTTP. Used where the process boundary itself is under test: exit codes,
+// signals, crashes.
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-// Absolute, so the app also starts from another working directory (the .env test).
-const TSX_LOADER = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const MAIN = join(ROOT, 'src', 'main.ts');
 
 /**
  * Always under the test's env: no file of variables (the checkout's `.env` is the developer's, never the tests'),
@@ -52,7 +51,8 @@ export interface AppProcess extends Started {
 }
 
 export function startProcess(env: Record<string, string>, options: { cwd?: string } = {}): Started {
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN], {
+  // Absolute, so the app also starts from another working directory (the .env test).
+  const child = spawn(process.execPath, [inject('appEntry')], {
     cwd: options.cwd ?? ROOT,
     env: { PATH: process.env.PATH ?? '', ...PROCESS_DEFAULTS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpSync, rmSync } from 'node:fs';
 import postgres from 'postgres';
 import { inject } from 'vitest';
+import { makeTempDir } from './temp-dir.js';
 
 // Real Postgres when TEST_DATABASE_URL is set (CI), embedded PGlite otherwise (a newcomer's default).
 // Each test gets its own database, so test files can run in parallel and never see each other's rows.
-// A PGlite one starts as a copy of the migrated template made once per run (./pglite-template.ts).
+// A PGlite one starts as a copy of the migrated template made once per run (./pglite-template.ts): the tests
+// that run on PGlite whatever TEST_DATABASE_URL says (the process and sandbox tests) copy it too.
 
 export interface TestDatabase {
   driver: 'postgres' | 'pglite';
@@ -19,7 +19,7 @@ export interface TestDatabase {
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** A migrated PGlite data directory to copy (./pglite-template.ts), or '' when tests run on Postgres. */
+    /** A migrated PGlite data directory to copy (./pglite-template.ts). */
     pgliteTemplate: string;
   }
 }
@@ -28,17 +28,7 @@ export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
 
 /** `empty`: a PGlite database that starts with no schema (a test of the migrations themselves), not the template. */
 export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
-  if (!TEST_DATABASE_URL) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'paybot-pglite-'));
-    const template = options.empty ? '' : inject('pgliteTemplate');
-    if (template) cpSync(template, dataDir, { recursive: true });
-    return {
-      driver: 'pglite',
-      url: undefined,
-      dataDir,
-      drop: async () => rmSync(dataDir, { recursive: true, force: true }),
-    };
-  }
+  if (!TEST_DATABASE_URL) return createPgliteDatabase(options);
   const name = `paybot_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
@@ -54,5 +44,17 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
       await cleanup.unsafe(`drop database if exists ${name} with (force)`);
       await cleanup.end();
     },
+  };
+}
+
+/** Embedded PGlite in a fresh temporary directory, whatever TEST_DATABASE_URL says (see createTestDatabase). */
+export function createPgliteDatabase(options: { empty?: boolean } = {}): TestDatabase {
+  const dataDir = makeTempDir('paybot-pglite-');
+  if (!options.empty) cpSync(inject('pgliteTemplate'), dataDir, { recursive: true });
+  return {
+    driver: 'pglite',
+    url: undefined,
+    dataDir,
+    drop: async () => rmSync(dataDir, { recursive: true, force: true }),
   };
 }

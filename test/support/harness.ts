@@ -10,6 +10,13 @@ import { type CapturedLogs, captureLogs } from './logs.js';
 // The real app, wired by startApp exactly as `npm start` wires it, against fakes that speak
 // Telegram's and SMARTy Pay's HTTP protocols on loopback.
 
+/**
+ * The card is an outbox message like any other, so with Telegram's per-chat pacing a group's first confirmation
+ * would wait 3.1 s behind its card in every test. Pacing is tested where it is the subject (test/notify/pacing.test.ts,
+ * claims.test.ts; test/reliability/process.test.ts runs the defaults; a test may set these again).
+ */
+export const NO_CHAT_PACING = { TELEGRAM_PRIVATE_CHAT_INTERVAL_MS: '0', TELEGRAM_GROUP_CHAT_INTERVAL_MS: '0' };
+
 export interface Harness {
   telegram: FakeTelegram;
   smartypay: FakeSmartyPay;
@@ -57,11 +64,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         SMARTYPAY_TIMEOUT_MS: '2000',
         LOG_LEVEL: 'debug',
         SHUTDOWN_TIMEOUT_MS: '2000',
-        // The card is an outbox message like any other, so with Telegram's per-chat pacing a group's first
-        // confirmation would wait 3.1 s behind its card in every test. Pacing is tested where it is the subject
-        // (test/reliability/process.test.ts runs the defaults; a test may set these again).
-        TELEGRAM_PRIVATE_CHAT_INTERVAL_MS: '0',
-        TELEGRAM_GROUP_CHAT_INTERVAL_MS: '0',
+        ...NO_CHAT_PACING,
         ...options.env,
       },
     ),
