@@ -119,6 +119,7 @@ function createAppBot(config: Config, { services, permissions, logger, now, botI
     reports: services.reports,
     inlineDrafts: services.inlineDrafts,
     products: services.products,
+    access: services.access,
     translator: services.translator,
     permissions,
     rateQuota: services.rateQuota,

@@ -1,5 +1,6 @@
 import { Api, type Transformer } from 'grammy';
 import type { Logger } from 'pino';
+import { createAccessService } from '../access/service.js';
 import { createChatSettings } from '../chats/settings.js';
 import type { Config } from '../config.js';
 import type { DatabaseHandle } from '../db/client.js';
@@ -113,6 +114,9 @@ export function createServices(config: Config, { logger, now, database, telegram
     drafts: inlineDrafts,
   });
 
+  // Paid access asks Telegram about chats (getChat, getChatMember) with a client of its own.
+  const access = createAccessService({ db, api: telegramApi(config, 10, telegramCalls), now });
+
   const retention = createRetention({ database, logger, now, retentionDays: config.dataRetentionDays, metrics });
 
   return {
@@ -125,6 +129,7 @@ export function createServices(config: Config, { logger, now, database, telegram
     inlineDrafts,
     reports,
     products,
+    access,
     workers: { outbox, reconciler, outboxMonitor, retention },
   };
 }

@@ -3,6 +3,7 @@ import { sequentialize } from '@grammyjs/runner';
 import { Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
+import type { AccessService } from '../access/service.js';
 import type { ChatSettings } from '../chats/settings.js';
 import type { Translator } from '../i18n/index.js';
 import type { InlineDrafts } from '../invoices/inline-drafts.js';
@@ -17,6 +18,7 @@ import type { TokenPolicy } from '../payments/currencies.js';
 import type { ProductService } from '../products/service.js';
 import { htmlParseMode } from '../telegram/parse-mode.js';
 import type { BotContext } from './context.js';
+import { createAccessMerchantFeature } from './features/access-merchant.js';
 import { createCancelFeature } from './features/cancel.js';
 import { createCardFeature } from './features/card.js';
 import { createExportFeature } from './features/export.js';
@@ -43,6 +45,7 @@ export interface BotDependencies {
   inlineDrafts: InlineDrafts;
   /** The shop: products and their links. */
   products: ProductService;
+  access: AccessService;
   translator: Translator;
   chatSettings: ChatSettings;
   permissions: Permissions;
@@ -112,6 +115,9 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
       tokens: deps.tokens,
       translator: deps.translator,
     }),
+  );
+  bot.use(
+    createAccessMerchantFeature({ access: deps.access, permissions: deps.permissions, translator: deps.translator }),
   );
   bot.use(createShopCardFeature({ products: deps.products, permissions: deps.permissions }));
   bot.use(createShopPurchasesFeature({ products: deps.products }));

@@ -46,6 +46,13 @@ export type CardEditKind = (typeof CARD_EDIT_KINDS)[number];
 export const SHOP_KINDS = ['delivery', 'sale_notice'] as const;
 export type ShopKind = (typeof SHOP_KINDS)[number];
 
+/**
+ * Paid access (src/access/): where a grant is. `active` lets the user in until `ends_at` (+ grace); `removing` is
+ * claimed by one process removing them from the chat; `removed` is done (a new payment makes it active again).
+ */
+export const ACCESS_GRANT_STATES = ['active', 'removing', 'removed'] as const;
+export type AccessGrantState = (typeof ACCESS_GRANT_STATES)[number];
+
 // The card itself is queued with the invoice (src/invoices/issue.ts): `new_card` is a new message in the chat, paced
 // and budgeted like a reply (it does not start with `card_`); an inline invoice's card is the `card_inline` edit.
 export const NOTIFICATION_KINDS = [

@@ -1,0 +1,26 @@
+# Paid access to a private group or channel: /setaccess, the product card's access line.
+# Telegram HTML: escape < > & in literal text.
+access-setaccess-usage = Name the product, the chat and, if access should end, a period — e.g. <code>/setaccess { $code } -1001234567890 30d</code> or <code>/setaccess { $code } @mychannel 12h</code>. No period = for life.
+access-bad-chat = The chat must be a numeric id starting with -100 or a public @username — e.g. <code>/setaccess { $code } @mychannel 30d</code>
+access-bad-period = A period is a number with d, h or m (days, hours, minutes), from 1m to 10 years — e.g. <code>30d</code>, <code>12h</code>, <code>90m</code>.
+access-chat-not-found = I can’t find that chat. Add me to it as an administrator first, then try again. Nothing was changed.
+access-not-a-group = Access can only be sold to a group or a channel. Nothing was changed.
+access-not-admin = I am not an administrator of { $chat }. Make me one with “Invite users” and “Ban users” rights, then try again. Nothing was changed.
+access-missing-right = I am an administrator of { $chat }, but without the right “{ $right }”. Give it to me, then try again. Nothing was changed.
+access-right-can_invite_users = Invite users via link
+access-right-can_restrict_members = Ban users
+access-set = ✅ Buyers of this product now get access to { $chat } for { $period }.
+access-card-line = Access to { $chat } for { $period }
+access-period-life = life
+access-period-d = { $count ->
+    [one] { $count } day
+   *[other] { $count } days
+}
+access-period-h = { $count ->
+    [one] { $count } hour
+   *[other] { $count } hours
+}
+access-period-m = { $count ->
+    [one] { $count } minute
+   *[other] { $count } minutes
+}

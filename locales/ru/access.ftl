@@ -1,0 +1,28 @@
+# Платный доступ в закрытую группу или канал: /setaccess, строка о доступе в карточке товара.
+access-setaccess-usage = Укажите товар, чат и, если доступ должен заканчиваться, срок — например, <code>/setaccess { $code } -1001234567890 30d</code> или <code>/setaccess { $code } @mychannel 12h</code>. Без срока — навсегда.
+access-bad-chat = Чат — это числовой id, начинающийся с -100, или публичный @username — например, <code>/setaccess { $code } @mychannel 30d</code>
+access-bad-period = Срок — число с d, h или m (дни, часы, минуты), от 1m до 10 лет — например, <code>30d</code>, <code>12h</code>, <code>90m</code>.
+access-chat-not-found = Не могу найти этот чат. Сначала добавьте меня туда администратором, потом попробуйте снова. Ничего не изменено.
+access-not-a-group = Доступ можно продавать только в группу или канал. Ничего не изменено.
+access-not-admin = Я не администратор в { $chat }. Назначьте меня с правами «Пригласительные ссылки» и «Блокировка участников», потом попробуйте снова. Ничего не изменено.
+access-missing-right = Я администратор в { $chat }, но без права «{ $right }». Дайте мне его и попробуйте снова. Ничего не изменено.
+access-right-can_invite_users = Пригласительные ссылки
+access-right-can_restrict_members = Блокировка участников
+access-set = ✅ Теперь покупатели этого товара получают доступ в { $chat } на { $period }.
+access-card-line = Доступ в { $chat } на { $period }
+access-period-life = навсегда
+access-period-d = { $count ->
+    [one] { $count } день
+    [few] { $count } дня
+   *[many] { $count } дней
+}
+access-period-h = { $count ->
+    [one] { $count } час
+    [few] { $count } часа
+   *[many] { $count } часов
+}
+access-period-m = { $count ->
+    [one] { $count } минуту
+    [few] { $count } минуты
+   *[many] { $count } минут
+}

@@ -1,0 +1,25 @@
+import { periodParts } from '../access/rules.js';
+import type { ProductRow } from '../db/schema.js';
+import type { Translate } from '../i18n/index.js';
+import { userText } from './messages.js';
+
+// Paid access's texts: a period in words and the product card's line "Access to <chat> for <period>".
+
+/** "30 days", "12 hours", "life" (null). */
+export function renderPeriod(t: Translate, seconds: number | null): string {
+  if (seconds === null) return t('access-period-life');
+  const { unit, count } = periodParts(seconds);
+  return t(`access-period-${unit}`, { count });
+}
+
+/** The chat's title as Telegram gave it, escaped; its id when it has none. */
+export const accessChatName = (title: string | null, chatId: number): string => userText(title ?? String(chatId));
+
+/** The card's access line, or undefined for a product that grants no access. */
+export function renderAccessLine(t: Translate, product: ProductRow): string | undefined {
+  if (product.accessChatId === null) return undefined;
+  return t('access-card-line', {
+    chat: accessChatName(product.accessChatTitle, product.accessChatId),
+    period: renderPeriod(t, product.accessPeriodSeconds),
+  });
+}
