@@ -24,3 +24,8 @@ access-period-m = { $count ->
     [one] { $count } minute
    *[other] { $count } minutes
 }
+access-until = until { $at }
+access-until-life = for life
+access-invite = 🔑 Your access to { $chat } is ready, { $until }. Tap the button and ask to join — I let you in right away. The link is yours alone: I let in nobody else with it.
+access-extended = 🔑 Your access to { $chat } is extended, { $until }.
+access-button-join = Join { $chat }

@@ -26,3 +26,8 @@ access-period-m = { $count ->
     [few] { $count } минуты
    *[many] { $count } минут
 }
+access-until = до { $at }
+access-until-life = навсегда
+access-invite = 🔑 Ваш доступ в { $chat } готов, { $until }. Нажмите кнопку и подайте заявку — я сразу её приму. Ссылка только ваша: по ней я больше никого не впущу.
+access-extended = 🔑 Ваш доступ в { $chat } продлён, { $until }.
+access-button-join = Вступить в { $chat }

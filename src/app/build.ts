@@ -120,6 +120,7 @@ function createAppBot(config: Config, { services, permissions, logger, now, botI
     inlineDrafts: services.inlineDrafts,
     products: services.products,
     access: services.access,
+    accessGrants: services.accessGrants,
     translator: services.translator,
     permissions,
     rateQuota: services.rateQuota,

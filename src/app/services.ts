@@ -1,5 +1,6 @@
 import { Api, type Transformer } from 'grammy';
 import type { Logger } from 'pino';
+import { createAccessGrants } from '../access/grants.js';
 import { createAccessService } from '../access/service.js';
 import { createChatSettings } from '../chats/settings.js';
 import type { Config } from '../config.js';
@@ -62,8 +63,10 @@ export function createServices(config: Config, { logger, now, database, telegram
   // Its own client: HTML like the bot's, but no auto-retry (the outbox has its own backoff under a lease).
   const outboxApi = telegramApi(config, outboxApiTimeoutSeconds(config.outbox.leaseMs), telegramCalls);
   outboxApi.config.use(htmlParseMode);
+  const accessGrants = createAccessGrants({ db, now });
   const outbox = createOutboxWorker({
     db,
+    accessGrants,
     api: outboxApi,
     logger,
     translator,
@@ -130,6 +133,7 @@ export function createServices(config: Config, { logger, now, database, telegram
     reports,
     products,
     access,
+    accessGrants,
     workers: { outbox, reconciler, outboxMonitor, retention },
   };
 }

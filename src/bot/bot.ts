@@ -3,6 +3,7 @@ import { sequentialize } from '@grammyjs/runner';
 import { Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
+import type { AccessGrants } from '../access/grants.js';
 import type { AccessService } from '../access/service.js';
 import type { ChatSettings } from '../chats/settings.js';
 import type { Translator } from '../i18n/index.js';
@@ -18,6 +19,7 @@ import type { TokenPolicy } from '../payments/currencies.js';
 import type { ProductService } from '../products/service.js';
 import { htmlParseMode } from '../telegram/parse-mode.js';
 import type { BotContext } from './context.js';
+import { createAccessJoinFeature } from './features/access-join.js';
 import { createAccessMerchantFeature } from './features/access-merchant.js';
 import { createCancelFeature } from './features/cancel.js';
 import { createCardFeature } from './features/card.js';
@@ -46,6 +48,7 @@ export interface BotDependencies {
   /** The shop: products and their links. */
   products: ProductService;
   access: AccessService;
+  accessGrants: Pick<AccessGrants, 'findActive' | 'markJoined'>;
   translator: Translator;
   chatSettings: ChatSettings;
   permissions: Permissions;
@@ -116,6 +119,7 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
       translator: deps.translator,
     }),
   );
+  bot.use(createAccessJoinFeature({ grants: deps.accessGrants }));
   bot.use(
     createAccessMerchantFeature({ access: deps.access, permissions: deps.permissions, translator: deps.translator }),
   );

@@ -41,9 +41,11 @@ export type CardEditKind = (typeof CARD_EDIT_KINDS)[number];
 
 /**
  * Only for an invoice of a product (the shop, src/products/): `delivery` sends the buyer what they bought, in their
- * chat; `sale_notice` tells the product's merchant, in their private chat, about a payment for it.
+ * chat; `sale_notice` tells the product's merchant, in their private chat, about a payment for it; `access_invite`
+ * (only for a product with paid access, src/access/) grants or extends the buyer's access and sends their personal
+ * join-request link.
  */
-export const SHOP_KINDS = ['delivery', 'sale_notice'] as const;
+export const SHOP_KINDS = ['delivery', 'sale_notice', 'access_invite'] as const;
 export type ShopKind = (typeof SHOP_KINDS)[number];
 
 /**
@@ -111,6 +113,7 @@ export type NotificationPayloads = Record<
   card_inline: StatusSnapshot;
   delivery: TransitionFacts;
   sale_notice: SaleFacts;
+  access_invite: TransitionFacts;
 };
 
 /** An outbox row's kind and payload, discriminated by kind. */

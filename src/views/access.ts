@@ -1,7 +1,7 @@
 import { periodParts } from '../access/rules.js';
 import type { ProductRow } from '../db/schema.js';
 import type { Translate } from '../i18n/index.js';
-import { userText } from './messages.js';
+import { formatUtc, type RenderedMessage, userText } from './messages.js';
 
 // Paid access's texts: a period in words and the product card's line "Access to <chat> for <period>".
 
@@ -22,4 +22,25 @@ export function renderAccessLine(t: Translate, product: ProductRow): string | un
     chat: accessChatName(product.accessChatTitle, product.accessChatId),
     period: renderPeriod(t, product.accessPeriodSeconds),
   });
+}
+
+/**
+ * The buyer's access after a payment: with their personal join-request link as a button (`inviteLink`), or, when
+ * they are already in the chat, just the new end.
+ */
+export function renderAccessInvite(
+  t: Translate,
+  chat: { title: string | null; id: number },
+  endsAt: Date | null,
+  inviteLink: string | null,
+): RenderedMessage {
+  const name = accessChatName(chat.title, chat.id);
+  const until = endsAt === null ? t('access-until-life') : t('access-until', { at: formatUtc(t, endsAt) });
+  if (inviteLink === null) return { text: t('access-extended', { chat: name, until }) };
+  return {
+    text: t('access-invite', { chat: name, until }),
+    replyMarkup: {
+      inline_keyboard: [[{ text: t('access-button-join', { chat: chat.title ?? String(chat.id) }), url: inviteLink }]],
+    },
+  };
 }

@@ -1,8 +1,9 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { products } from '../../src/db/schema.js';
+import { accessGrants, products } from '../../src/db/schema.js';
+import { createTestClock } from '../support/clock.js';
 import type { RecordedCall } from '../support/fake-telegram.js';
-import { botCalls, MERCHANT, type TestChat } from '../support/flows.js';
+import { botCalls, MERCHANT, type TestChat, waitForInvoice } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
 // Paid access end to end (issue 16): the merchant points a product at a private channel with /setaccess; the bot
@@ -11,9 +12,11 @@ import { type Harness, startHarness } from '../support/harness.js';
 const CHANNEL = -1009876543210;
 const merchantChat: TestChat = { id: MERCHANT.id, type: 'private' };
 let h: Harness;
+const clock = createTestClock();
+let nextBuyer = 80_000;
 
 beforeAll(async () => {
-  h = await startHarness({ env: { MERCHANT_USER_IDS: `${MERCHANT.id}` } });
+  h = await startHarness({ env: { MERCHANT_USER_IDS: `${MERCHANT.id}` }, now: clock.now });
   h.telegram.addChat({ id: CHANNEL, type: 'channel', title: 'Club <VIP>', username: 'vipclub' });
 });
 afterAll(async () => {
@@ -83,5 +86,130 @@ describe('/setaccess', () => {
     expect((await say('/setaccess abc @vipclub 3w')).params.text).toContain('d, h or m');
     h.telegram.setMember(CHANNEL, h.telegram.botInfo.id, 'creator');
     expect((await say('/setaccess nosuchcode @vipclub 1d')).params.text).toContain('no product with the code');
+  });
+});
+
+const DAY = 86_400_000;
+const botIsAdmin = () =>
+  h.telegram.setMember(CHANNEL, h.telegram.botInfo.id, 'administrator', {
+    can_invite_users: true,
+    can_restrict_members: true,
+  });
+
+/** A product of MERCHANT's selling `period` of access to CHANNEL, and nothing else. */
+async function accessProduct(period = '30d'): Promise<string> {
+  botIsAdmin();
+  const code = await newProduct();
+  expect((await say(`/setaccess ${code} ${CHANNEL} ${period}`)).params.text).toContain('✅');
+  return code;
+}
+
+function newBuyer() {
+  nextBuyer += 1;
+  const buyer = { id: nextBuyer, first_name: 'Ann', language_code: 'en' };
+  return { buyer, chat: { id: buyer.id, type: 'private' as const } };
+}
+
+/** The buyer opens the link and pays; resolves once the outbox has sent everything. */
+async function buyAndPay(code: string, who = newBuyer()) {
+  const before = h.smartypay.createdInvoices().length;
+  h.telegram.sendText({ chat: who.chat, from: who.buyer, text: `/start ${code}` });
+  await h.telegram.waitFor(() => h.smartypay.createdInvoices().length > before);
+  const remote = h.smartypay.createdInvoices()[before];
+  if (!remote) throw new Error('no SMARTy Pay invoice');
+  const row = await waitForInvoice(h, remote.id, (r) => r.cardMessageId !== null);
+  const body = h.smartypay.webhookBody(remote.id, { status: 'Paid', eventId: `evt-access-${remote.id}` });
+  h.smartypay.setStatus(remote.id, 'Paid');
+  const post = () =>
+    fetch(h.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-sp-digest': h.smartypay.sign(body) },
+      body,
+    });
+  expect((await post()).status).toBe(200);
+  await h.app.workers.outbox.drain();
+  return { ...who, row, post };
+}
+
+const grantOf = async (userId: number) => {
+  const [grant] = await h.db
+    .select()
+    .from(accessGrants)
+    .where(and(eq(accessGrants.userId, userId), eq(accessGrants.chatId, CHANNEL)));
+  return grant;
+};
+const accessMessages = (chatId: number) => botCalls(h, chatId).filter((c) => c.params.text.startsWith('🔑'));
+
+/** Someone asks to join CHANNEL (through `link`, if given) and the bot answers. */
+async function askToJoin(userId: number, link?: string) {
+  const before = h.telegram.joinRequests(CHANNEL).filter((r) => r.outcome !== 'pending').length;
+  h.telegram.requestJoin({ chatId: CHANNEL, from: { id: userId }, ...(link && { inviteLink: link }) });
+  await h.telegram.waitFor(
+    () => h.telegram.joinRequests(CHANNEL).filter((r) => r.outcome !== 'pending').length > before,
+  );
+  return h.telegram
+    .joinRequests(CHANNEL)
+    .filter((r) => r.userId === userId)
+    .at(-1)?.outcome;
+}
+
+describe('after payment', () => {
+  it('the buyer gets a personal join-request link once; they are let in, a stranger with it is not', async () => {
+    const code = await accessProduct('30d');
+    const { buyer, row, post } = await buyAndPay(code);
+
+    const [invite, ...more] = accessMessages(buyer.id);
+    expect(more).toEqual([]);
+    const button = invite?.params.reply_markup?.inline_keyboard?.[0]?.[0];
+    expect(button?.text).toBe('Join Club <VIP>');
+    const [link, ...otherLinks] = h.telegram.inviteLinks(CHANNEL).filter((l) => l.name === `Order ${row.id}`);
+    expect(otherLinks).toEqual([]);
+    expect(link).toMatchObject({ creates_join_request: true, is_revoked: false, invite_link: button?.url });
+    expect(link?.member_limit).toBeUndefined();
+    const grant = await grantOf(buyer.id);
+    expect(grant?.endsAt?.getTime()).toBe(clock.now().getTime() + 30 * DAY);
+    expect(link?.expire_date).toBe(Math.floor((grant?.endsAt?.getTime() ?? 0) / 1000));
+
+    // The same event again and a restart: no second link, no second message, no second extension.
+    await h.restart();
+    expect((await post()).status).toBe(200);
+    await h.app.workers.outbox.drain();
+    expect(accessMessages(buyer.id)).toHaveLength(1);
+    expect((await grantOf(buyer.id))?.endsAt).toEqual(grant?.endsAt);
+
+    const stranger = 99_001;
+    expect(await askToJoin(stranger, link?.invite_link)).toBe('declined');
+    expect(h.telegram.memberStatus(CHANNEL, stranger)).toBe('left');
+    expect(await askToJoin(buyer.id, link?.invite_link)).toBe('approved');
+    expect(h.telegram.memberStatus(CHANNEL, buyer.id)).toBe('member');
+    await h.telegram.waitFor(() => h.telegram.callsOf('revokeChatInviteLink').length > 0);
+    expect(h.telegram.inviteLinks(CHANNEL).find((l) => l.invite_link === link?.invite_link)?.is_revoked).toBe(true);
+    expect((await grantOf(buyer.id))?.joinedAt).not.toBeNull();
+  });
+
+  it('paying again extends from the current end (stacking); a member is told the new end, no new link', async () => {
+    const code = await accessProduct('30d');
+    const who = newBuyer();
+    await buyAndPay(code, who);
+    const first = (await grantOf(who.buyer.id))?.endsAt?.getTime() ?? 0;
+    const [link] = h.telegram.inviteLinks(CHANNEL).slice(-1);
+    expect(await askToJoin(who.buyer.id, link?.invite_link)).toBe('approved');
+
+    clock.advance(5 * DAY);
+    const linksBefore = h.telegram.inviteLinks(CHANNEL).length;
+    await buyAndPay(code, who);
+    expect((await grantOf(who.buyer.id))?.endsAt?.getTime()).toBe(first + 30 * DAY);
+    expect(h.telegram.inviteLinks(CHANNEL)).toHaveLength(linksBefore);
+    const [, extended] = accessMessages(who.buyer.id);
+    expect(extended?.params.text).toContain('is extended, until');
+    expect(extended?.params.reply_markup).toBeUndefined();
+  });
+
+  it('a join request after the access ended is declined', async () => {
+    const code = await accessProduct('2m');
+    const { buyer } = await buyAndPay(code);
+    const [link] = h.telegram.inviteLinks(CHANNEL).slice(-1);
+    clock.advance(3 * 60_000);
+    expect(await askToJoin(buyer.id, link?.invite_link)).toBe('declined');
   });
 });
