@@ -151,6 +151,7 @@ const schema = z
     SMARTYPAY_MAX_IN_FLIGHT: integer(1, 10_000, 100),
     CHECK_STATUS_PER_USER_PER_MINUTE: integer(0, 10_000, 5),
     REMINDER_MINUTES: integer(0, 60 * 24, 10),
+    ACCESS_GRACE_MINUTES: integer(0, 60 * 24 * 30, 0),
     DATA_RETENTION_DAYS: integer(0, 36_500, 90),
   })
   .superRefine((env, ctx) => {
@@ -229,6 +230,8 @@ export interface Config {
   checkStatusPerUserPerMinute: number;
   /** Remind the chat this long before an unpaid invoice expires; 0 = no reminders. */
   reminderMinutes: number;
+  /** Paid access: a lapsed member is removed this long after their access ended. */
+  accessGraceMinutes: number;
   /** Finished outbox rows and webhook events are deleted after this many days; 0 keeps them forever. */
   dataRetentionDays: number;
 }
@@ -300,6 +303,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     invoiceGlobalLimitPerMinute: e.INVOICE_GLOBAL_LIMIT_PER_MINUTE,
     checkStatusPerUserPerMinute: e.CHECK_STATUS_PER_USER_PER_MINUTE,
     reminderMinutes: e.REMINDER_MINUTES,
+    accessGraceMinutes: e.ACCESS_GRACE_MINUTES,
     dataRetentionDays: e.DATA_RETENTION_DAYS,
   };
 }

@@ -29,3 +29,6 @@ access-until-life = for life
 access-invite = 🔑 Your access to { $chat } is ready, { $until }. Tap the button and ask to join — I let you in right away. The link is yours alone: I let in nobody else with it.
 access-extended = 🔑 Your access to { $chat } is extended, { $until }.
 access-button-join = Join { $chat }
+access-ended = ⌛ Your access to { $chat } has ended, so I removed you from it. Pay again to come back.
+access-button-buy-again = Buy again
+access-rights-lost = ⚠️ I can no longer remove members whose access ended from { $chat }: I need to be an administrator there with “Ban users”. I will keep trying.

@@ -1,6 +1,7 @@
-import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { and, count, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { type AccessGrantRow, accessExtensions, accessGrants } from '../db/schema.js';
+import { type AccessGrantRow, accessExtensions, accessGrants, products } from '../db/schema.js';
+import type { Metrics } from '../metrics.js';
 
 // Paid access in the database: one grant per (product, user, chat). A paid invoice extends it exactly once
 // (access_extensions is keyed by the invoice), from its current end when it is still running, else from now, so
@@ -23,9 +24,15 @@ export interface AccessGrants {
   setInviteLink(grantId: number, inviteLink: string): Promise<void>;
   /** Approved into the chat: the personal link has served and is revoked. */
   markJoined(grantId: number): Promise<void>;
+  /** Active, unexpired grants per product code (the access_active_members gauge). */
+  activeCounts(): Promise<Array<{ product: string; active: number }>>;
 }
 
-export function createAccessGrants(deps: { db: Database; now: () => Date }): AccessGrants {
+export function createAccessGrants(deps: {
+  db: Database;
+  now: () => Date;
+  metrics?: Pick<Metrics, 'accessRenewals'>;
+}): AccessGrants {
   const { db, now } = deps;
   return {
     async grantForPayment(payment) {
@@ -66,6 +73,7 @@ export function createAccessGrants(deps: { db: Database; now: () => Date }): Acc
           .returning();
         // Already extended by this invoice (a send repeated after its lease): the grant is as it was left.
         if (!recorded) return grant;
+        if (running) deps.metrics?.accessRenewals.inc();
         const [updated] = await tx
           .update(accessGrants)
           .set({
@@ -103,6 +111,16 @@ export function createAccessGrants(deps: { db: Database; now: () => Date }): Acc
         .orderBy(sql`${accessGrants.endsAt} desc nulls first`)
         .limit(1);
       return grant;
+    },
+
+    async activeCounts() {
+      const rows = await db
+        .select({ product: products.code, active: count() })
+        .from(accessGrants)
+        .innerJoin(products, eq(products.id, accessGrants.productId))
+        .where(and(eq(accessGrants.state, 'active'), or(isNull(accessGrants.endsAt), gt(accessGrants.endsAt, now()))))
+        .groupBy(products.code);
+      return rows.map((row) => ({ product: row.product, active: Number(row.active) }));
     },
 
     async setInviteLink(grantId, inviteLink) {

@@ -15,6 +15,7 @@ import { createReconciler } from '../invoices/reconciler.js';
 import { createInvoiceReports } from '../invoices/reports.js';
 import { createInvoiceService } from '../invoices/service.js';
 import { createMetrics } from '../metrics.js';
+import { createAccessLapse } from '../notify/access-lapse.js';
 import { createOutboxWorker, outboxApiTimeoutSeconds } from '../notify/outbox.js';
 import { createOutboxMonitor } from '../notify/outbox-monitor.js';
 import { outboxPacing } from '../notify/pacing.js';
@@ -31,11 +32,13 @@ export interface ServiceDeps {
   database: DatabaseHandle;
   /** Aborted at the shutdown deadline: every Telegram call made through `telegramApi` ends then. */
   telegramCalls: AbortSignal;
+  /** The bot's @username (getMe): links to a product in messages the bot sends on its own. */
+  botUsername: string;
 }
 
 export type Services = ReturnType<typeof createServices>;
 
-export function createServices(config: Config, { logger, now, database, telegramCalls }: ServiceDeps) {
+export function createServices(config: Config, { logger, now, database, telegramCalls, botUsername }: ServiceDeps) {
   const { db, query } = database;
   const chatSettings = createChatSettings({ db, now });
   const translator = createTranslator({
@@ -48,6 +51,7 @@ export function createServices(config: Config, { logger, now, database, telegram
   const metrics = createMetrics({
     readOutbox: () => outboxMonitor.snapshot(),
     readShop: () => products.totals(),
+    readAccess: () => accessGrants.activeCounts(),
     logger,
   });
 
@@ -63,7 +67,7 @@ export function createServices(config: Config, { logger, now, database, telegram
   // Its own client: HTML like the bot's, but no auto-retry (the outbox has its own backoff under a lease).
   const outboxApi = telegramApi(config, outboxApiTimeoutSeconds(config.outbox.leaseMs), telegramCalls);
   outboxApi.config.use(htmlParseMode);
-  const accessGrants = createAccessGrants({ db, now });
+  const accessGrants = createAccessGrants({ db, now, metrics });
   const outbox = createOutboxWorker({
     db,
     accessGrants,
@@ -105,6 +109,21 @@ export function createServices(config: Config, { logger, now, database, telegram
   const inlineDrafts = createInlineDrafts({ db, now });
   const reports = createInvoiceReports({ db, now });
 
+  // Its own client, HTML like the outbox's: removals and their messages run from the reconciler's loop.
+  const accessApi = telegramApi(config, 10, telegramCalls);
+  accessApi.config.use(htmlParseMode);
+  const accessLapse = createAccessLapse({
+    db,
+    api: accessApi,
+    translator,
+    logger,
+    now,
+    graceMs: config.accessGraceMinutes * 60_000,
+    botUsername,
+    merchantUserIds: config.merchantUserIds ?? [],
+    onRemoved: () => metrics.accessRemovals.inc(),
+  });
+
   const reconciler = createReconciler({
     db,
     payments,
@@ -114,6 +133,7 @@ export function createServices(config: Config, { logger, now, database, telegram
     budget: recheckBudget,
     intervalMs: config.recheck.intervalMs,
     reminders: lifecycle,
+    access: accessLapse,
     drafts: inlineDrafts,
   });
 

@@ -44,3 +44,19 @@ export function renderAccessInvite(
     },
   };
 }
+
+/** The member's access ended and they were removed: why, with a button to buy again while the product is on sale. */
+export function renderAccessEnded(
+  t: Translate,
+  chat: { title: string | null; id: number },
+  buyLink: string | null,
+): RenderedMessage {
+  const text = t('access-ended', { chat: accessChatName(chat.title, chat.id) });
+  if (buyLink === null) return { text };
+  return { text, replyMarkup: { inline_keyboard: [[{ text: t('access-button-buy-again'), url: buyLink }]] } };
+}
+
+/** To the merchant, once: the bot can no longer remove lapsed members from the chat. */
+export function renderAccessRightsLost(t: Translate, chat: { title: string | null; id: number }): string {
+  return t('access-rights-lost', { chat: accessChatName(chat.title, chat.id) });
+}

@@ -42,6 +42,11 @@ const accessOf = async (code: string) => {
   return { chatId: row?.accessChatId, title: row?.accessChatTitle, period: row?.accessPeriodSeconds };
 };
 
+it('long polling asks Telegram for join requests', async () => {
+  await h.telegram.waitFor(() => h.telegram.callsOf('getUpdates').length > 0);
+  expect(h.telegram.callsOf('getUpdates').at(-1)?.params.allowed_updates).toContain('chat_join_request');
+});
+
 describe('/setaccess', () => {
   it('refuses until the bot is an administrator with both rights, naming the missing one; nothing changes', async () => {
     const code = await newProduct();
@@ -211,5 +216,86 @@ describe('after payment', () => {
     const [link] = h.telegram.inviteLinks(CHANNEL).slice(-1);
     clock.advance(3 * 60_000);
     expect(await askToJoin(buyer.id, link?.invite_link)).toBe('declined');
+  });
+});
+
+describe('when access ends', () => {
+  const tick = () => h.app.workers.reconciler.tick();
+  const removalsOf = (userId: number, method: string) =>
+    h.telegram.callsOf(method).filter((c) => c.params.chat_id === CHANNEL && c.params.user_id === userId);
+  const endedMessages = (userId: number) => botCalls(h, userId).filter((c) => c.params.text.startsWith('⌛'));
+
+  async function joinedBuyer(code: string) {
+    const who = await buyAndPay(code);
+    const [link] = h.telegram.inviteLinks(CHANNEL).slice(-1);
+    expect(await askToJoin(who.buyer.id, link?.invite_link)).toBe('approved');
+    return who;
+  }
+
+  it('a 2-minute period lapses within a tick or two: ban, then unban only_if_banned, told once with Buy again', async () => {
+    const code = await accessProduct('2m');
+    const { buyer } = await joinedBuyer(code);
+    clock.advance(60_000);
+    await tick();
+    expect(h.telegram.memberStatus(CHANNEL, buyer.id)).toBe('member');
+
+    clock.advance(61_000);
+    await tick();
+    expect(h.telegram.memberStatus(CHANNEL, buyer.id)).toBe('left');
+    expect(removalsOf(buyer.id, 'banChatMember')).toHaveLength(1);
+    const [unban, ...moreUnbans] = removalsOf(buyer.id, 'unbanChatMember');
+    expect(moreUnbans).toEqual([]);
+    expect(unban?.params.only_if_banned).toBe(true);
+    const [ended, ...moreEnded] = endedMessages(buyer.id);
+    expect(moreEnded).toEqual([]);
+    expect(ended?.params.text).toContain('Your access to Club &lt;VIP&gt; has ended');
+    expect(ended?.params.reply_markup?.inline_keyboard?.[0]?.[0]).toEqual({
+      text: 'Buy again',
+      url: `https://t.me/test_bot?start=${code}`,
+    });
+    expect((await grantOf(buyer.id))?.state).toBe('removed');
+
+    clock.advance(10 * 60_000);
+    await Promise.all([tick(), tick()]);
+    expect(removalsOf(buyer.id, 'banChatMember')).toHaveLength(1);
+    expect(endedMessages(buyer.id)).toHaveLength(1);
+  });
+
+  it('removes exactly once across a failure and a restart in between, and two ticks racing', async () => {
+    const code = await accessProduct('2m');
+    const { buyer } = await joinedBuyer(code);
+    clock.advance(3 * 60_000);
+    // The ban lands, the unban fails (Telegram 500): the grant stays claimed and is retried after a backoff.
+    h.telegram.failNext('unbanChatMember', { status: 500, description: 'Internal Server Error' });
+    await tick();
+    expect(h.telegram.memberStatus(CHANNEL, buyer.id)).toBe('kicked');
+    expect((await grantOf(buyer.id))?.state).toBe('removing');
+
+    await h.restart();
+    clock.advance(60_000);
+    await Promise.all([tick(), tick()]);
+    expect(h.telegram.memberStatus(CHANNEL, buyer.id)).toBe('left');
+    expect(removalsOf(buyer.id, 'banChatMember')).toHaveLength(1);
+    expect(removalsOf(buyer.id, 'unbanChatMember')).toHaveLength(2);
+    expect(endedMessages(buyer.id)).toHaveLength(1);
+    expect((await grantOf(buyer.id))?.state).toBe('removed');
+  });
+
+  it('never removes a chat administrator or owner; a renewal before the end keeps the member', async () => {
+    const code = await accessProduct('2m');
+    const admin = await joinedBuyer(code);
+    h.telegram.setMember(CHANNEL, admin.buyer.id, 'administrator');
+    const renewing = await joinedBuyer(code);
+    await buyAndPay(code, renewing);
+    clock.advance(3 * 60_000);
+    await tick();
+    expect(removalsOf(admin.buyer.id, 'banChatMember')).toEqual([]);
+    expect(h.telegram.memberStatus(CHANNEL, admin.buyer.id)).toBe('administrator');
+    expect(removalsOf(renewing.buyer.id, 'banChatMember')).toEqual([]);
+    expect(h.telegram.memberStatus(CHANNEL, renewing.buyer.id)).toBe('member');
+
+    clock.advance(2 * 60_000);
+    await tick();
+    expect(removalsOf(renewing.buyer.id, 'banChatMember')).toHaveLength(1);
   });
 });
