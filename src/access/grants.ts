@@ -24,6 +24,12 @@ export interface AccessGrants {
   setInviteLink(grantId: number, inviteLink: string): Promise<void>;
   /** Approved into the chat: the personal link has served and is revoked. */
   markJoined(grantId: number): Promise<void>;
+  /** /grant: creates or extends a user's grant by `periodSeconds` (null = for life) from its current end. */
+  grantManually(grant: Omit<PaymentGrant, 'invoiceId'>): Promise<AccessGrantRow>;
+  /** /revoke: the grant ends now, so the next lapse sweep removes them by the same rules; false if none active. */
+  endNow(productId: number, userId: number): Promise<boolean>;
+  /** /members: a product's grants, active first, by end. */
+  listForProduct(productId: number, limit: number): Promise<AccessGrantRow[]>;
   /** Active, unexpired grants per product code (the access_active_members gauge). */
   activeCounts(): Promise<Array<{ product: string; active: number }>>;
 }
@@ -111,6 +117,66 @@ export function createAccessGrants(deps: {
         .orderBy(sql`${accessGrants.endsAt} desc nulls first`)
         .limit(1);
       return grant;
+    },
+
+    async grantManually(request) {
+      return db.transaction(async (tx) => {
+        const at = now();
+        await tx
+          .insert(accessGrants)
+          .values({ ...request, endsAt: at, state: 'active', createdAt: at, updatedAt: at })
+          .onConflictDoNothing();
+        const [grant] = await tx
+          .select()
+          .from(accessGrants)
+          .where(
+            and(
+              eq(accessGrants.productId, request.productId),
+              eq(accessGrants.userId, request.userId),
+              eq(accessGrants.chatId, request.chatId),
+            ),
+          )
+          .for('update');
+        if (!grant) throw new Error('access grant vanished under its lock');
+        const running = grant.state === 'active' && (grant.endsAt === null || grant.endsAt > at);
+        const base = running && grant.endsAt !== null ? grant.endsAt : at;
+        const endsAt =
+          request.periodSeconds === null || (running && grant.endsAt === null)
+            ? null
+            : new Date(base.getTime() + request.periodSeconds * 1000);
+        const [updated] = await tx
+          .update(accessGrants)
+          .set({
+            endsAt,
+            state: 'active',
+            updatedAt: at,
+            ...(grant.state !== 'active' && { joinedAt: null, inviteLink: null, removedAt: null, removalError: null }),
+          })
+          .where(eq(accessGrants.id, grant.id))
+          .returning();
+        return updated ?? grant;
+      });
+    },
+
+    async endNow(productId, userId) {
+      const at = now();
+      const rows = await db
+        .update(accessGrants)
+        .set({ endsAt: at, updatedAt: at })
+        .where(
+          and(eq(accessGrants.productId, productId), eq(accessGrants.userId, userId), eq(accessGrants.state, 'active')),
+        )
+        .returning({ id: accessGrants.id });
+      return rows.length > 0;
+    },
+
+    async listForProduct(productId, limit) {
+      return db
+        .select()
+        .from(accessGrants)
+        .where(eq(accessGrants.productId, productId))
+        .orderBy(accessGrants.state, sql`${accessGrants.endsAt} asc nulls last`)
+        .limit(limit);
     },
 
     async activeCounts() {

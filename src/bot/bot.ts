@@ -48,7 +48,10 @@ export interface BotDependencies {
   /** The shop: products and their links. */
   products: ProductService;
   access: AccessService;
-  accessGrants: Pick<AccessGrants, 'findActive' | 'markJoined'>;
+  accessGrants: Pick<
+    AccessGrants,
+    'findActive' | 'markJoined' | 'grantManually' | 'endNow' | 'listForProduct' | 'setInviteLink'
+  >;
   translator: Translator;
   chatSettings: ChatSettings;
   permissions: Permissions;
@@ -121,7 +124,14 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
   );
   bot.use(createAccessJoinFeature({ grants: deps.accessGrants }));
   bot.use(
-    createAccessMerchantFeature({ access: deps.access, permissions: deps.permissions, translator: deps.translator }),
+    createAccessMerchantFeature({
+      access: deps.access,
+      grants: deps.accessGrants,
+      products: deps.products,
+      permissions: deps.permissions,
+      translator: deps.translator,
+      now: deps.now ?? (() => new Date()),
+    }),
   );
   bot.use(createShopCardFeature({ products: deps.products, permissions: deps.permissions }));
   bot.use(createShopPurchasesFeature({ products: deps.products }));

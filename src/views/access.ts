@@ -1,5 +1,5 @@
 import { periodParts } from '../access/rules.js';
-import type { ProductRow } from '../db/schema.js';
+import type { AccessGrantRow, ProductRow } from '../db/schema.js';
 import type { Translate } from '../i18n/index.js';
 import { formatUtc, type RenderedMessage, userText } from './messages.js';
 
@@ -59,4 +59,28 @@ export function renderAccessEnded(
 /** To the merchant, once: the bot can no longer remove lapsed members from the chat. */
 export function renderAccessRightsLost(t: Translate, chat: { title: string | null; id: number }): string {
   return t('access-rights-lost', { chat: accessChatName(chat.title, chat.id) });
+}
+
+/** Access ending within this long counts as "lapsing soon" in /members. */
+const SOON_MS = 3 * 86_400_000;
+
+/** /members: each grant's user, end and whether it is active, lapsing soon or removed. */
+export function renderMembers(t: Translate, product: ProductRow, grants: AccessGrantRow[], now: Date): string {
+  const chat = accessChatName(product.accessChatTitle, product.accessChatId ?? 0);
+  if (grants.length === 0) return t('access-members-none', { chat, code: product.code });
+  const lines = grants.map((grant) => {
+    const ended = grant.endsAt !== null && grant.endsAt <= now;
+    const state =
+      grant.state === 'removed'
+        ? 'removed'
+        : ended
+          ? 'ended'
+          : grant.endsAt !== null && grant.endsAt.getTime() - now.getTime() < SOON_MS
+            ? 'soon'
+            : 'active';
+    const until =
+      grant.endsAt === null ? t('access-until-life') : t('access-until', { at: formatUtc(t, grant.endsAt) });
+    return t('access-members-item', { user: String(grant.userId), until, state: t(`access-member-${state}`) });
+  });
+  return [t('access-members-title', { chat, code: product.code }), ...lines].join('\n');
 }

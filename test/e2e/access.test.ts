@@ -299,3 +299,36 @@ describe('when access ends', () => {
     expect(removalsOf(renewing.buyer.id, 'banChatMember')).toHaveLength(1);
   });
 });
+
+describe('merchant tools', () => {
+  it('/grant gives access with a personal link, /members lists it, /revoke ends it and the next tick removes them', async () => {
+    const code = await accessProduct('30d');
+    const user = 95_001;
+    const granted = (await say(`/grant ${code} ${user} 7d`)).params.text;
+    expect(granted).toContain(`User <code>${user}</code> has access to Club &lt;VIP&gt;, until`);
+    const link = /https:\/\/t\.me\/\+\S+/.exec(granted)?.[0];
+    expect(h.telegram.inviteLinks(CHANNEL).find((l) => l.invite_link === link)?.creates_join_request).toBe(true);
+    expect((await grantOf(user))?.endsAt?.getTime()).toBe(clock.now().getTime() + 7 * DAY);
+    expect(await askToJoin(user, link)).toBe('approved');
+
+    const members = (await say(`/members ${code}`)).params.text;
+    expect(members).toContain(`<code>${user}</code> · until`);
+    expect(members).toContain('active');
+
+    expect((await say(`/revoke ${code} ${user}`)).params.text).toContain('has ended');
+    clock.advance(1000);
+    await h.app.workers.reconciler.tick();
+    expect(h.telegram.memberStatus(CHANNEL, user)).toBe('left');
+    expect((await say(`/members ${code}`)).params.text).toContain('removed');
+    expect((await say(`/revoke ${code} ${user}`)).params.text).toContain('no active access');
+  });
+
+  it('refuse a product without access and explain their usage', async () => {
+    const plain = await newProduct();
+    expect((await say(`/members ${plain}`)).params.text).toContain('grants no access yet');
+    expect((await say('/grant')).params.text).toContain('/grant CODE 123456789 30d');
+    const code = await accessProduct('30d');
+    expect((await say(`/grant ${code} 12 3w`)).params.text).toContain(`/grant ${code} 123456789 30d`);
+    expect((await say(`/revoke ${code}`)).params.text).toContain(`/revoke ${code} 123456789`);
+  });
+});

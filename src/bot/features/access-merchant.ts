@@ -1,20 +1,31 @@
-import { Composer } from 'grammy';
-import { parseSetAccess } from '../../access/rules.js';
+import { type CommandContext, Composer } from 'grammy';
+import type { AccessGrants } from '../../access/grants.js';
+import { parsePeriod, parseSetAccess } from '../../access/rules.js';
 import type { AccessService, ChatCheck } from '../../access/service.js';
 import type { Translator } from '../../i18n/index.js';
 import type { Permissions } from '../../merchants/permissions.js';
-import { accessChatName, renderPeriod } from '../../views/access.js';
-import { escapeHtml } from '../../views/messages.js';
+import { isProductCode } from '../../products/rules.js';
+import type { ProductService } from '../../products/service.js';
+import { accessChatName, renderMembers, renderPeriod } from '../../views/access.js';
+import { escapeHtml, formatUtc } from '../../views/messages.js';
 import { renderProductCard } from '../../views/product.js';
 import type { BotContext } from '../context.js';
 import { replyTo } from '../reply.js';
 import { shopMerchantOf } from './shop-merchant.js';
 
-// The merchant's side of paid access, in their private chat: /setaccess <code> <chat> [period]. The bot checks its
-// own rights in the chat first (getChatMember) and changes nothing unless it has them all.
+// The merchant's side of paid access, in their private chat: /setaccess <code> <chat> [period] (the bot checks its
+// own rights in the chat first, getChatMember, and changes nothing unless it has them all); /members <code>;
+// /grant <code> <user id> <period> (answers with the user's personal join-request link to pass on); /revoke <code>
+// <user id> (their access ends now: the next lapse sweep removes them by the same rules).
+
+/** /members shows this many grants. */
+export const MEMBERS_LIST_LIMIT = 50;
 
 export interface AccessMerchantDeps {
   access: AccessService;
+  grants: Pick<AccessGrants, 'grantManually' | 'endNow' | 'listForProduct' | 'setInviteLink'>;
+  products: Pick<ProductService, 'findOwned'>;
+  now: () => Date;
   permissions: Permissions;
   translator: Translator;
 }
@@ -65,6 +76,86 @@ export function createAccessMerchantFeature(deps: AccessMerchantDeps) {
       reply_markup: card.replyMarkup,
       link_preview_options: { is_disabled: true },
     });
+  });
+
+  /** The merchant's product with paid access named by the command's first word, or undefined after answering why not. */
+  async function accessProductOf(ctx: CommandContext<BotContext>, usage: string) {
+    const merchantUserId = await shopMerchantOf(deps.permissions, ctx);
+    if (merchantUserId === undefined) return undefined;
+    const inReply = { reply_parameters: replyTo(ctx.msg.message_id) };
+    const words = ctx.match.trim().split(/\s+/).filter(Boolean);
+    const code = words[0];
+    if (code === undefined || !isProductCode(code)) {
+      await ctx.reply(ctx.t(usage, { code: 'CODE' }), inReply);
+      return undefined;
+    }
+    const product = await deps.products.findOwned(merchantUserId, code);
+    if (!product) {
+      await ctx.reply(ctx.t('shop-not-found', { code: escapeHtml(code) }), inReply);
+      return undefined;
+    }
+    if (product.accessChatId === null) {
+      await ctx.reply(ctx.t('access-none', { code }), inReply);
+      return undefined;
+    }
+    return { product: { ...product, accessChatId: product.accessChatId }, words, inReply };
+  }
+
+  composer.command('members', async (ctx) => {
+    const found = await accessProductOf(ctx, 'access-members-usage');
+    if (!found) return;
+    const grants = await deps.grants.listForProduct(found.product.id, MEMBERS_LIST_LIMIT);
+    const t = deps.translator.forLocale(await ctx.i18n.getLocale());
+    await ctx.reply(renderMembers(t, found.product, grants, deps.now()), found.inReply);
+  });
+
+  composer.command('grant', async (ctx) => {
+    const found = await accessProductOf(ctx, 'access-grant-usage');
+    if (!found) return;
+    const [code, user, period] = found.words;
+    const userId = user !== undefined && /^\d{1,15}$/.test(user) ? Number(user) : undefined;
+    const seconds = period === undefined ? undefined : period === 'life' ? null : parsePeriod(period);
+    if (userId === undefined || seconds === undefined || found.words.length > 3) {
+      await ctx.reply(ctx.t('access-grant-usage', { code: code ?? 'CODE' }), found.inReply);
+      return;
+    }
+    const { product } = found;
+    const grant = await deps.grants.grantManually({
+      productId: product.id,
+      userId,
+      chatId: product.accessChatId,
+      periodSeconds: seconds,
+    });
+    const link = await ctx.api.createChatInviteLink(product.accessChatId, {
+      name: `Grant ${grant.id}`,
+      creates_join_request: true,
+      ...(grant.endsAt !== null && { expire_date: Math.floor(grant.endsAt.getTime() / 1000) }),
+    });
+    await deps.grants.setInviteLink(grant.id, link.invite_link);
+    ctx.logger.info({ productId: product.id, userId, grantId: grant.id }, 'access granted by the merchant');
+    const t = deps.translator.forLocale(await ctx.i18n.getLocale());
+    await ctx.reply(
+      t('access-granted', {
+        user: String(userId),
+        chat: accessChatName(product.accessChatTitle, product.accessChatId),
+        until: grant.endsAt === null ? t('access-until-life') : t('access-until', { at: formatUtc(t, grant.endsAt) }),
+        link: link.invite_link,
+      }),
+      { ...found.inReply, link_preview_options: { is_disabled: true } },
+    );
+  });
+
+  composer.command('revoke', async (ctx) => {
+    const found = await accessProductOf(ctx, 'access-revoke-usage');
+    if (!found) return;
+    const [code, user] = found.words;
+    if (user === undefined || !/^\d{1,15}$/.test(user) || found.words.length > 2) {
+      await ctx.reply(ctx.t('access-revoke-usage', { code: code ?? 'CODE' }), found.inReply);
+      return;
+    }
+    const ended = await deps.grants.endNow(found.product.id, Number(user));
+    ctx.logger.info({ productId: found.product.id, userId: Number(user), ended }, 'access revoked by the merchant');
+    await ctx.reply(ctx.t(ended ? 'access-revoked' : 'access-revoke-none', { user }), found.inReply);
   });
 
   return composer;
