@@ -46,3 +46,5 @@ access-granted = ✅ User <code>{ $user }</code> has access to { $chat }, { $unt
 access-revoke-usage = Name the product and the user id — e.g. <code>/revoke { $code } 123456789</code>
 access-revoked = ✅ The access of user <code>{ $user }</code> has ended: I remove them from the chat within a few seconds (administrators and the owner are never removed).
 access-revoke-none = User <code>{ $user }</code> has no active access through this product.
+access-renewal = ⏳ Your access to { $chat } ends { $at }. Renew to stay: paying now extends it from that end, nothing is lost.
+access-button-renew = Renew

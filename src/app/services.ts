@@ -16,6 +16,7 @@ import { createInvoiceReports } from '../invoices/reports.js';
 import { createInvoiceService } from '../invoices/service.js';
 import { createMetrics } from '../metrics.js';
 import { createAccessLapse } from '../notify/access-lapse.js';
+import { createAccessRenewal } from '../notify/access-renewal.js';
 import { createOutboxWorker, outboxApiTimeoutSeconds } from '../notify/outbox.js';
 import { createOutboxMonitor } from '../notify/outbox-monitor.js';
 import { outboxPacing } from '../notify/pacing.js';
@@ -124,6 +125,16 @@ export function createServices(config: Config, { logger, now, database, telegram
     onRemoved: () => metrics.accessRemovals.inc(),
   });
 
+  const accessRenewal = createAccessRenewal({
+    db,
+    api: accessApi,
+    translator,
+    logger,
+    now,
+    botUsername,
+    reminderHours: config.accessReminderHours,
+  });
+
   const reconciler = createReconciler({
     db,
     payments,
@@ -133,7 +144,12 @@ export function createServices(config: Config, { logger, now, database, telegram
     budget: recheckBudget,
     intervalMs: config.recheck.intervalMs,
     reminders: lifecycle,
-    access: accessLapse,
+    access: {
+      sweep: async () => {
+        await accessRenewal.sendDueReminders();
+        await accessLapse.removeLapsed();
+      },
+    },
     drafts: inlineDrafts,
   });
 

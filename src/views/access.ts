@@ -84,3 +84,15 @@ export function renderMembers(t: Translate, product: ProductRow, grants: AccessG
   });
   return [t('access-members-title', { chat, code: product.code }), ...lines].join('\n');
 }
+
+/** Before the end: when it ends, with a Renew button (the product's link) while the product is on sale. */
+export function renderAccessRenewal(
+  t: Translate,
+  chat: { title: string | null; id: number },
+  endsAt: Date,
+  buyLink: string | null,
+): RenderedMessage {
+  const text = t('access-renewal', { chat: accessChatName(chat.title, chat.id), at: formatUtc(t, endsAt) });
+  if (buyLink === null) return { text };
+  return { text, replyMarkup: { inline_keyboard: [[{ text: t('access-button-renew'), url: buyLink }]] } };
+}

@@ -332,3 +332,42 @@ describe('merchant tools', () => {
     expect((await say(`/revoke ${code}`)).params.text).toContain(`/revoke ${code} 123456789`);
   });
 });
+
+describe('renewal reminders', () => {
+  const reminders = (userId: number) => botCalls(h, userId).filter((c) => c.params.text.startsWith('⏳'));
+
+  it('3 days and 1 day before the end, each once however many ticks race', async () => {
+    const code = await accessProduct('30d');
+    const { buyer } = await buyAndPay(code);
+    const tick = () => h.app.workers.reconciler.tick();
+    clock.advance(26 * DAY);
+    await tick();
+    expect(reminders(buyer.id)).toHaveLength(0);
+    clock.advance(DAY + 60_000); // 3 days minus a minute left
+    await Promise.all([tick(), tick()]);
+    const [first, ...more] = reminders(buyer.id);
+    expect(more).toEqual([]);
+    expect(first?.params.text).toContain('Your access to Club &lt;VIP&gt; ends');
+    expect(first?.params.reply_markup?.inline_keyboard?.[0]?.[0]).toEqual({
+      text: 'Renew',
+      url: `https://t.me/test_bot?start=${code}`,
+    });
+    clock.advance(2 * DAY);
+    await tick();
+    await tick();
+    expect(reminders(buyer.id)).toHaveLength(2);
+  });
+
+  it('a period under a day is reminded once, halfway through its last quarter', async () => {
+    const code = await accessProduct('8h');
+    const { buyer } = await buyAndPay(code);
+    const tick = () => h.app.workers.reconciler.tick();
+    clock.advance(6 * 3_600_000 + 59 * 60_000);
+    await tick();
+    expect(reminders(buyer.id)).toHaveLength(0);
+    clock.advance(2 * 60_000);
+    await tick();
+    await tick();
+    expect(reminders(buyer.id)).toHaveLength(1);
+  });
+});
