@@ -48,3 +48,7 @@ access-revoked = ✅ The access of user <code>{ $user }</code> has ended: I remo
 access-revoke-none = User <code>{ $user }</code> has no active access through this product.
 access-renewal = ⏳ Your access to { $chat } ends { $at }. Renew to stay: paying now extends it from that end, nothing is lost.
 access-button-renew = Renew
+access-choose-chat = Tap a button and pick the channel or group whose access <code>{ $code }</code> sells. Add me there as an administrator with “Invite users via link” and “Ban users” first.
+access-choose-channel = Choose channel
+access-choose-group = Choose group
+access-set-period-hint = To set how long a payment lasts: <code>/setaccess { $code } { $chat } 30d</code>

@@ -85,6 +85,41 @@ describe('/setaccess', () => {
     expect((await say(`/setaccess ${code} ${CHANNEL} 90m`)).params.text).toContain('for 90 minutes');
   });
 
+  it('/setaccess <code> alone offers Choose channel / Choose group; the picked chat is checked and set', async () => {
+    const code = await newProduct();
+    h.telegram.setMember(CHANNEL, h.telegram.botInfo.id, 'administrator', { can_invite_users: true });
+    const offer = await say(`/setaccess ${code}`);
+    const [channel, group] = offer.params.reply_markup?.keyboard?.[0] ?? [];
+    expect(channel).toMatchObject({
+      text: 'Choose channel',
+      request_chat: { chat_is_channel: true, bot_is_member: true },
+    });
+    expect(group).toMatchObject({ text: 'Choose group', request_chat: { chat_is_channel: false } });
+
+    const share = async () => {
+      const before = botCalls(h, MERCHANT.id).length;
+      h.telegram.pushUpdate({
+        message: {
+          message_id: 700_000 + before,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: MERCHANT.id, type: 'private', first_name: 'Merchant' },
+          from: { id: MERCHANT.id, is_bot: false, first_name: 'Merchant' },
+          chat_shared: { request_id: channel.request_chat.request_id, chat_id: CHANNEL, title: 'Club <VIP>' },
+        },
+      });
+      await h.telegram.waitFor(() => botCalls(h, MERCHANT.id).length > before);
+      return botCalls(h, MERCHANT.id)[before] as RecordedCall;
+    };
+    const refused = await share();
+    expect(refused.params.text).toContain('without the right “Ban users”');
+    expect(refused.params.reply_markup).toEqual({ remove_keyboard: true });
+    expect((await accessOf(code)).chatId).toBeNull();
+
+    botIsAdmin();
+    expect((await share()).params.text).toContain('now get access to Club &lt;VIP&gt; for life');
+    expect(await accessOf(code)).toEqual({ chatId: CHANNEL, title: 'Club <VIP>', period: null });
+  });
+
   it('explains its usage, a bad chat and a bad period; another merchant’s or unknown code is not found', async () => {
     expect((await say('/setaccess')).params.text).toContain('/setaccess CODE -1001234567890 30d');
     expect((await say('/setaccess abc mychannel')).params.text).toContain('numeric id starting with -100');

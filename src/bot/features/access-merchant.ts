@@ -18,13 +18,16 @@ import { shopMerchantOf } from './shop-merchant.js';
 // /grant <code> <user id> <period> (answers with the user's personal join-request link to pass on); /revoke <code>
 // <user id> (their access ends now: the next lapse sweep removes them by the same rules).
 
+/** request_chat ids are signed 32-bit: the picker carries product ids up to this. */
+const MAX_PICKER_PRODUCT_ID = 1_000_000_000;
+
 /** /members shows this many grants. */
 export const MEMBERS_LIST_LIMIT = 50;
 
 export interface AccessMerchantDeps {
   access: AccessService;
   grants: Pick<AccessGrants, 'grantManually' | 'endNow' | 'listForProduct' | 'setInviteLink'>;
-  products: Pick<ProductService, 'findOwned'>;
+  products: Pick<ProductService, 'findOwned' | 'findOwnedById'>;
   now: () => Date;
   permissions: Permissions;
   translator: Translator;
@@ -37,8 +40,9 @@ export function createAccessMerchantFeature(deps: AccessMerchantDeps) {
     const merchantUserId = await shopMerchantOf(deps.permissions, ctx);
     if (merchantUserId === undefined) return;
     const inReply = { reply_parameters: replyTo(ctx.msg.message_id) };
-    const parsed = parseSetAccess(ctx.match);
     const code = ctx.match.trim().split(/\s+/)[0] || 'CODE';
+    if (ctx.match.trim() === code && isProductCode(code)) return offerChatPicker(ctx, merchantUserId, code);
+    const parsed = parseSetAccess(ctx.match);
     if (!parsed.ok) {
       const texts = {
         usage: 'access-setaccess-usage',
@@ -52,7 +56,7 @@ export function createAccessMerchantFeature(deps: AccessMerchantDeps) {
     const checked = await deps.access.checkChat(request.chat, ctx.me.id);
     if (!checked.ok) {
       ctx.logger.info({ chat: request.chat, problem: checked.problem }, 'setaccess refused');
-      await ctx.reply(refusal(ctx, checked, String(request.chat)), inReply);
+      await ctx.reply(chatRefusal(ctx, checked, String(request.chat)), inReply);
       return;
     }
     const product = await deps.access.setAccess(merchantUserId, request.code, {
@@ -76,6 +80,75 @@ export function createAccessMerchantFeature(deps: AccessMerchantDeps) {
       reply_markup: card.replyMarkup,
       link_preview_options: { is_disabled: true },
     });
+  });
+
+  /**
+   * `/setaccess <code>` alone: reply-keyboard buttons that let the merchant pick the channel or group by tapping
+   * (request_chat). The request id carries the product: id × 2, + 1 for a channel.
+   */
+  async function offerChatPicker(ctx: CommandContext<BotContext>, merchantUserId: number, code: string) {
+    const inReply = { reply_parameters: replyTo(ctx.msg.message_id) };
+    const product = await deps.products.findOwned(merchantUserId, code);
+    if (!product || product.id > MAX_PICKER_PRODUCT_ID) {
+      const text = product
+        ? ctx.t('access-setaccess-usage', { code })
+        : ctx.t('shop-not-found', { code: escapeHtml(code) });
+      await ctx.reply(text, inReply);
+      return;
+    }
+    const button = (channel: boolean) => ({
+      text: ctx.t(channel ? 'access-choose-channel' : 'access-choose-group'),
+      request_chat: {
+        request_id: product.id * 2 + (channel ? 1 : 0),
+        chat_is_channel: channel,
+        bot_is_member: true,
+        request_title: true,
+      },
+    });
+    await ctx.reply(ctx.t('access-choose-chat', { code }), {
+      ...inReply,
+      reply_markup: { keyboard: [[button(true), button(false)]], one_time_keyboard: true, resize_keyboard: true },
+    });
+  }
+
+  composer.on('message:chat_shared', async (ctx) => {
+    const shared = ctx.msg.chat_shared;
+    const merchantUserId = ctx.from.id;
+    const refusal = await deps.permissions.refusal({
+      userId: merchantUserId,
+      chatId: merchantUserId,
+      chatType: 'private',
+    });
+    if (refusal !== undefined || ctx.chat.type !== 'private') return;
+    const product = await deps.products.findOwnedById(merchantUserId, Math.floor(shared.request_id / 2));
+    const noKeyboard = { reply_markup: { remove_keyboard: true as const } };
+    if (!product) {
+      await ctx.reply(ctx.t('shop-not-found', { code: '?' }), noKeyboard);
+      return;
+    }
+    const checked = await deps.access.checkChat(shared.chat_id, ctx.me.id);
+    const name = shared.title ?? String(shared.chat_id);
+    if (!checked.ok) {
+      await ctx.reply(chatRefusal(ctx, checked, name), noKeyboard);
+      return;
+    }
+    // The period stays what it was (for life if none): `/setaccess <code> <chat> <period>` changes it.
+    const periodSeconds = product.accessPeriodSeconds;
+    await deps.access.setAccess(merchantUserId, product.code, {
+      chatId: checked.chatId,
+      title: checked.title,
+      periodSeconds,
+    });
+    ctx.logger.info({ productId: product.id, chatId: checked.chatId }, 'product access set by picking the chat');
+    const t = deps.translator.forLocale(await ctx.i18n.getLocale());
+    const done = t('access-set', {
+      chat: accessChatName(checked.title, checked.chatId),
+      period: renderPeriod(t, periodSeconds),
+    });
+    await ctx.reply(
+      `${done}\n${t('access-set-period-hint', { code: product.code, chat: String(checked.chatId) })}`,
+      noKeyboard,
+    );
   });
 
   /** The merchant's product with paid access named by the command's first word, or undefined after answering why not. */
@@ -161,7 +234,7 @@ export function createAccessMerchantFeature(deps: AccessMerchantDeps) {
   return composer;
 }
 
-function refusal(ctx: BotContext, checked: Exclude<ChatCheck, { ok: true }>, chat: string): string {
+function chatRefusal(ctx: BotContext, checked: Exclude<ChatCheck, { ok: true }>, chat: string): string {
   const name = escapeHtml(chat);
   switch (checked.problem) {
     case 'chat_not_found':
