@@ -332,6 +332,12 @@ describe('when access ends', () => {
     clock.advance(2 * 60_000);
     await tick();
     expect(removalsOf(renewing.buyer.id, 'banChatMember')).toHaveLength(1);
+
+    // Metrics: removals and renewals so far in this file, and the members still active per product.
+    const text = await (await fetch(h.app.metricsUrl)).text();
+    expect(text).toMatch(/^access_removals_total [1-9]\d*$/m);
+    expect(text).toMatch(/^access_renewals_total [1-9]\d*$/m);
+    expect(text).toContain('# TYPE access_active_members gauge');
   });
 });
 
