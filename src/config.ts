@@ -34,6 +34,12 @@ function readUserId(word: string): { value: number; problem?: string } {
     : { value: Number.NaN, problem: `"${word}" is not a Telegram user id (digits, like 123456789)` };
 }
 
+function readReminderHours(word: string): { value: number; problem?: string } {
+  return /^[1-9]\d{0,3}$/.test(word) && Number(word) <= 24 * 90
+    ? { value: Number(word) }
+    : { value: Number.NaN, problem: `"${word}" is not a number of hours (1 to 2160, like 72)` };
+}
+
 function readGroupChatId(word: string): { value: number; problem?: string } {
   return /^-[1-9]\d{0,15}$/.test(word)
     ? { value: Number(word) }
@@ -151,6 +157,8 @@ const schema = z
     SMARTYPAY_MAX_IN_FLIGHT: integer(1, 10_000, 100),
     CHECK_STATUS_PER_USER_PER_MINUTE: integer(0, 10_000, 5),
     REMINDER_MINUTES: integer(0, 60 * 24, 10),
+    ACCESS_GRACE_MINUTES: integer(0, 60 * 24 * 30, 0),
+    ACCESS_REMINDER_HOURS: commaList(readReminderHours),
     DATA_RETENTION_DAYS: integer(0, 36_500, 90),
   })
   .superRefine((env, ctx) => {
@@ -229,6 +237,10 @@ export interface Config {
   checkStatusPerUserPerMinute: number;
   /** Remind the chat this long before an unpaid invoice expires; 0 = no reminders. */
   reminderMinutes: number;
+  /** Paid access: a lapsed member is removed this long after their access ended. */
+  accessGraceMinutes: number;
+  /** Paid access: renewal reminders this many hours before the end (periods under a day: once, 1/8 before). */
+  accessReminderHours: number[];
   /** Finished outbox rows and webhook events are deleted after this many days; 0 keeps them forever. */
   dataRetentionDays: number;
 }
@@ -300,6 +312,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     invoiceGlobalLimitPerMinute: e.INVOICE_GLOBAL_LIMIT_PER_MINUTE,
     checkStatusPerUserPerMinute: e.CHECK_STATUS_PER_USER_PER_MINUTE,
     reminderMinutes: e.REMINDER_MINUTES,
+    accessGraceMinutes: e.ACCESS_GRACE_MINUTES,
+    accessReminderHours: e.ACCESS_REMINDER_HOURS ?? [72, 24],
     dataRetentionDays: e.DATA_RETENTION_DAYS,
   };
 }

@@ -34,6 +34,12 @@ export interface Metrics {
   /** `table`: the table retention deleted old rows from. */
   retentionDeletedRows: Counter<'table'>;
   retentionRuns: Counter<'outcome'>;
+  /** Paid access: members removed from a chat when their access ended. */
+  accessRemovals: Counter;
+  /** Paid access: payments that extended access still running (a renewal), not a first or returning one. */
+  accessRenewals: Counter;
+  /** Paid access: active grants per product (read from the database at every scrape). */
+  accessActive: Gauge<'product'>;
 }
 
 /** What the outbox gauges show; the outbox monitor's snapshot (src/notify/outbox-monitor.ts) is one. */
@@ -55,6 +61,8 @@ export interface MetricsDeps {
   readOutbox?: () => Promise<OutboxBacklog>;
   /** Read at every scrape for the shop gauges. */
   readShop?: () => Promise<ShopTotals>;
+  /** Read at every scrape: active paid-access grants per product code. */
+  readAccess?: () => Promise<Array<{ product: string; active: number }>>;
   logger?: Logger;
   /** A scrape does not wait longer than this for the outbox read. */
   readTimeoutMs?: number;
@@ -140,8 +148,24 @@ export function createMetrics(deps: MetricsDeps = {}): Metrics {
     },
   });
 
+  const readAccess = sharedRead('access grants', deps.readAccess);
+  const accessActive = new Gauge({
+    name: 'access_active_members',
+    help: 'Paid access: active, unexpired grants per product code.',
+    labelNames: ['product'] as const,
+    registers,
+    async collect() {
+      const rows = await readAccess();
+      this.reset();
+      for (const row of rows ?? []) this.set({ product: row.product }, row.active);
+    },
+  });
+
   return {
     registry,
+    accessRemovals: counter('access_removals_total', 'Paid access: members removed when their access ended.', []),
+    accessRenewals: counter('access_renewals_total', 'Paid access: payments that extended running access.', []),
+    accessActive,
     invoicesCreated: counter('invoices_created_total', 'Invoices issued through /pay.', ['token']),
     invoicesPaid: counter('invoices_paid_total', 'Invoices that became Paid, SimplePaid or OverPaid.', ['token']),
     invoicesExpired: counter('invoices_expired_total', 'Invoices that became Expired.', ['token']),

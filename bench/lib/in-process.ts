@@ -56,6 +56,7 @@ export async function openInProcess(options: InProcessOptions): Promise<InProces
     now: () => new Date(),
     database,
     telegramCalls: calls.signal,
+    botUsername: 'bench_bot',
   });
   const pacing = outboxPacing(config.telegramPacing);
   const claims = createOutboxClaims({

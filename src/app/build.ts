@@ -61,7 +61,13 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<B
     // more than Node's default of 10 at once is normal (outbox sends, handlers), not a leak; the bound still
     // catches a real one.
     setMaxListeners(10_000, telegramCalls.signal);
-    const services = createServices(config, { logger, now, database, telegramCalls: telegramCalls.signal });
+    const services = createServices(config, {
+      logger,
+      now,
+      database,
+      telegramCalls: telegramCalls.signal,
+      botUsername: botInfo.username,
+    });
     const permissions = createPermissions({
       api: telegramApi(config, 10, telegramCalls.signal),
       logger,
@@ -122,6 +128,8 @@ function createAppBot(config: Config, { services, permissions, logger, now, botI
     reports: services.reports,
     inlineDrafts: services.inlineDrafts,
     products: services.products,
+    access: services.access,
+    accessGrants: services.accessGrants,
     translator: services.translator,
     permissions,
     rateQuota: services.rateQuota,

@@ -1,5 +1,7 @@
 import { Api, type Transformer } from 'grammy';
 import type { Logger } from 'pino';
+import { createAccessGrants } from '../access/grants.js';
+import { createAccessService } from '../access/service.js';
 import { createChatSettings } from '../chats/settings.js';
 import type { Config } from '../config.js';
 import type { DatabaseHandle } from '../db/client.js';
@@ -13,6 +15,8 @@ import { createReconciler } from '../invoices/reconciler.js';
 import { createInvoiceReports } from '../invoices/reports.js';
 import { createInvoiceService } from '../invoices/service.js';
 import { createMetrics } from '../metrics.js';
+import { createAccessLapse } from '../notify/access-lapse.js';
+import { createAccessRenewal } from '../notify/access-renewal.js';
 import { createOutboxWorker, outboxApiTimeoutSeconds } from '../notify/outbox.js';
 import { createOutboxMonitor } from '../notify/outbox-monitor.js';
 import { outboxPacing } from '../notify/pacing.js';
@@ -29,11 +33,13 @@ export interface ServiceDeps {
   database: DatabaseHandle;
   /** Aborted at the shutdown deadline: every Telegram call made through `telegramApi` ends then. */
   telegramCalls: AbortSignal;
+  /** The bot's @username (getMe): links to a product in messages the bot sends on its own. */
+  botUsername: string;
 }
 
 export type Services = ReturnType<typeof createServices>;
 
-export function createServices(config: Config, { logger, now, database, telegramCalls }: ServiceDeps) {
+export function createServices(config: Config, { logger, now, database, telegramCalls, botUsername }: ServiceDeps) {
   const { db, query } = database;
   const chatSettings = createChatSettings({ db, now });
   const translator = createTranslator({
@@ -46,6 +52,7 @@ export function createServices(config: Config, { logger, now, database, telegram
   const metrics = createMetrics({
     readOutbox: () => outboxMonitor.snapshot(),
     readShop: () => products.totals(),
+    readAccess: () => accessGrants.activeCounts(),
     logger,
   });
 
@@ -61,8 +68,10 @@ export function createServices(config: Config, { logger, now, database, telegram
   // Its own client: HTML like the bot's, but no auto-retry (the outbox has its own backoff under a lease).
   const outboxApi = telegramApi(config, outboxApiTimeoutSeconds(config.outbox.leaseMs), telegramCalls);
   outboxApi.config.use(htmlParseMode);
+  const accessGrants = createAccessGrants({ db, now, metrics });
   const outbox = createOutboxWorker({
     db,
+    accessGrants,
     api: outboxApi,
     logger,
     translator,
@@ -101,6 +110,31 @@ export function createServices(config: Config, { logger, now, database, telegram
   const inlineDrafts = createInlineDrafts({ db, now });
   const reports = createInvoiceReports({ db, now });
 
+  // Its own client, HTML like the outbox's: removals and their messages run from the reconciler's loop.
+  const accessApi = telegramApi(config, 10, telegramCalls);
+  accessApi.config.use(htmlParseMode);
+  const accessLapse = createAccessLapse({
+    db,
+    api: accessApi,
+    translator,
+    logger,
+    now,
+    graceMs: config.accessGraceMinutes * 60_000,
+    botUsername,
+    merchantUserIds: config.merchantUserIds ?? [],
+    onRemoved: () => metrics.accessRemovals.inc(),
+  });
+
+  const accessRenewal = createAccessRenewal({
+    db,
+    api: accessApi,
+    translator,
+    logger,
+    now,
+    botUsername,
+    reminderHours: config.accessReminderHours,
+  });
+
   const reconciler = createReconciler({
     db,
     payments,
@@ -110,8 +144,17 @@ export function createServices(config: Config, { logger, now, database, telegram
     budget: recheckBudget,
     intervalMs: config.recheck.intervalMs,
     reminders: lifecycle,
+    access: {
+      sweep: async () => {
+        await accessRenewal.sendDueReminders();
+        await accessLapse.removeLapsed();
+      },
+    },
     drafts: inlineDrafts,
   });
+
+  // Paid access asks Telegram about chats (getChat, getChatMember) with a client of its own.
+  const access = createAccessService({ db, api: telegramApi(config, 10, telegramCalls), now });
 
   const retention = createRetention({ database, logger, now, retentionDays: config.dataRetentionDays, metrics });
 
@@ -125,6 +168,8 @@ export function createServices(config: Config, { logger, now, database, telegram
     inlineDrafts,
     reports,
     products,
+    access,
+    accessGrants,
     workers: { outbox, reconciler, outboxMonitor, retention },
   };
 }

@@ -22,7 +22,14 @@ import { closeNow, stopApp } from './stop.js';
 // publish the commands, start the workers, take updates). Each piece started is pushed on a stack, so whatever fails
 // during start (a deadline, a refused port, Telegram saying no) stops what was already started.
 
-const ALLOWED_UPDATES = ['message', 'callback_query', 'inline_query', 'chosen_inline_result'] as const;
+// chat_join_request: a buyer of paid access asks to join through their personal link (src/bot/features/access-join.ts).
+const ALLOWED_UPDATES = [
+  'message',
+  'callback_query',
+  'inline_query',
+  'chosen_inline_result',
+  'chat_join_request',
+] as const;
 
 export interface StartOptions {
   logger?: Logger;

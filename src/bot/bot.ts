@@ -3,6 +3,8 @@ import { sequentialize } from '@grammyjs/runner';
 import { Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
+import type { AccessGrants } from '../access/grants.js';
+import type { AccessService } from '../access/service.js';
 import type { ChatSettings } from '../chats/settings.js';
 import type { Translator } from '../i18n/index.js';
 import type { InlineDrafts } from '../invoices/inline-drafts.js';
@@ -17,6 +19,8 @@ import type { TokenPolicy } from '../payments/currencies.js';
 import type { ProductService } from '../products/service.js';
 import { htmlParseMode } from '../telegram/parse-mode.js';
 import type { BotContext } from './context.js';
+import { createAccessJoinFeature } from './features/access-join.js';
+import { createAccessMerchantFeature } from './features/access-merchant.js';
 import { createCancelFeature } from './features/cancel.js';
 import { createCardFeature } from './features/card.js';
 import { createExportFeature } from './features/export.js';
@@ -43,6 +47,11 @@ export interface BotDependencies {
   inlineDrafts: InlineDrafts;
   /** The shop: products and their links. */
   products: ProductService;
+  access: AccessService;
+  accessGrants: Pick<
+    AccessGrants,
+    'findActive' | 'markJoined' | 'grantManually' | 'endNow' | 'listForProduct' | 'setInviteLink'
+  >;
   translator: Translator;
   chatSettings: ChatSettings;
   permissions: Permissions;
@@ -111,6 +120,17 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
       permissions: deps.permissions,
       tokens: deps.tokens,
       translator: deps.translator,
+    }),
+  );
+  bot.use(createAccessJoinFeature({ grants: deps.accessGrants }));
+  bot.use(
+    createAccessMerchantFeature({
+      access: deps.access,
+      grants: deps.accessGrants,
+      products: deps.products,
+      permissions: deps.permissions,
+      translator: deps.translator,
+      now: deps.now ?? (() => new Date()),
     }),
   );
   bot.use(createShopCardFeature({ products: deps.products, permissions: deps.permissions }));

@@ -15,6 +15,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import {
+  ACCESS_GRANT_STATES,
   INVOICE_STATUSES,
   NOTIFICATION_KINDS,
   type NotificationPayload,
@@ -48,6 +49,15 @@ export const products = pgTable(
     state: text('state', { enum: PRODUCT_STATES }).notNull().default('active'),
     /** The merchant's language when they created it: their sale notices are written in it. */
     locale: text('locale').notNull().default('en'),
+    /**
+     * Paid access (/setaccess, src/access/): the private group or channel a payment lets the buyer into, null when
+     * the product grants none. The bot is an administrator there with can_invite_users and can_restrict_members.
+     */
+    accessChatId: bigint('access_chat_id', { mode: 'number' }),
+    /** The chat's title when /setaccess checked it: the product card says "Access to <title> for <period>". */
+    accessChatTitle: text('access_chat_title'),
+    /** How long one payment grants access, in seconds; null with a chat = for life. */
+    accessPeriodSeconds: integer('access_period_seconds'),
     createdAt: tz('created_at').notNull().defaultNow(),
     updatedAt: tz('updated_at').notNull().defaultNow(),
   },
@@ -264,6 +274,62 @@ export const productKeys = pgTable(
   ],
 );
 
+/**
+ * Paid access, one row per (product, user, chat): a payment creates or extends it from its current end (periods
+ * stack), the buyer's join request is approved only while it is `active` and unexpired, and once `ends_at` plus
+ * ACCESS_GRACE_MINUTES has passed the reconciler claims it (`removing`, SKIP LOCKED) and removes the member once.
+ */
+export const accessGrants = pgTable(
+  'access_grants',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    productId: bigint('product_id', { mode: 'number' })
+      .notNull()
+      .references(() => products.id),
+    userId: bigint('user_id', { mode: 'number' }).notNull(),
+    chatId: bigint('chat_id', { mode: 'number' }).notNull(),
+    /** Null = for life. */
+    endsAt: tz('ends_at'),
+    state: text('state', { enum: ACCESS_GRANT_STATES }).notNull().default('active'),
+    /** The buyer's personal join-request link (createChatInviteLink), revoked once they are approved. */
+    inviteLink: text('invite_link'),
+    inviteLinkRevokedAt: tz('invite_link_revoked_at'),
+    joinedAt: tz('joined_at'),
+    /** The renewal invoices sent before the end, as the `ends_at` they were for (a renewal moves it: new round). */
+    remindedForEndsAt: tz('reminded_for_ends_at'),
+    remindersSent: integer('reminders_sent').notNull().default(0),
+    /** Removal bookkeeping: a claim's lease, attempts, the last Telegram refusal, when it was done. */
+    removalLeaseUntil: tz('removal_lease_until'),
+    removalAttempts: integer('removal_attempts').notNull().default(0),
+    removalError: text('removal_error'),
+    removedAt: tz('removed_at'),
+    createdAt: tz('created_at').notNull().defaultNow(),
+    updatedAt: tz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('access_grants_product_user_chat').on(t.productId, t.userId, t.chatId),
+    // The join-request check: this user's grants for this chat.
+    index('access_grants_chat_user_idx').on(t.chatId, t.userId),
+    // The lapse sweep: active grants by end.
+    index('access_grants_lapse_idx').on(t.endsAt).where(sql`state in ('active', 'removing')`),
+  ],
+);
+
+/** Which paid invoice extended which grant: a payment extends access once however often its job runs. */
+export const accessExtensions = pgTable('access_extensions', {
+  invoiceId: bigint('invoice_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => invoices.id),
+  grantId: bigint('grant_id', { mode: 'number' })
+    .notNull()
+    .references(() => accessGrants.id),
+  /** The grant's end before and after this payment (null = for life). */
+  previousEndsAt: tz('previous_ends_at'),
+  endsAt: tz('ends_at'),
+  createdAt: tz('created_at').notNull().defaultNow(),
+});
+
+export type AccessGrantRow = typeof accessGrants.$inferSelect;
 export type InvoiceRow = typeof invoices.$inferSelect;
 export type ProductRow = typeof products.$inferSelect;
 /** An outbox row whose payload is typed by its kind (claims.ts reads them; the transition and reminders write them). */

@@ -41,10 +41,19 @@ export type CardEditKind = (typeof CARD_EDIT_KINDS)[number];
 
 /**
  * Only for an invoice of a product (the shop, src/products/): `delivery` sends the buyer what they bought, in their
- * chat; `sale_notice` tells the product's merchant, in their private chat, about a payment for it.
+ * chat; `sale_notice` tells the product's merchant, in their private chat, about a payment for it; `access_invite`
+ * (only for a product with paid access, src/access/) grants or extends the buyer's access and sends their personal
+ * join-request link.
  */
-export const SHOP_KINDS = ['delivery', 'sale_notice'] as const;
+export const SHOP_KINDS = ['delivery', 'sale_notice', 'access_invite'] as const;
 export type ShopKind = (typeof SHOP_KINDS)[number];
+
+/**
+ * Paid access (src/access/): where a grant is. `active` lets the user in until `ends_at` (+ grace); `removing` is
+ * claimed by one process removing them from the chat; `removed` is done (a new payment makes it active again).
+ */
+export const ACCESS_GRANT_STATES = ['active', 'removing', 'removed'] as const;
+export type AccessGrantState = (typeof ACCESS_GRANT_STATES)[number];
 
 // The card itself is queued with the invoice (src/invoices/issue.ts): `new_card` is a new message in the chat, paced
 // and budgeted like a reply (it does not start with `card_`); an inline invoice's card is the `card_inline` edit.
@@ -104,6 +113,7 @@ export type NotificationPayloads = Record<
   card_inline: StatusSnapshot;
   delivery: TransitionFacts;
   sale_notice: SaleFacts;
+  access_invite: TransitionFacts;
 };
 
 /** An outbox row's kind and payload, discriminated by kind. */

@@ -30,6 +30,8 @@ export interface ReconcilerDeps {
    * the invoices service wake the outbox themselves after what they commit.
    */
   reminders?: { enqueueDueReminders(): Promise<number> };
+  /** Paid access, on every tick: renewal reminders, then removing members whose access ended (src/notify/access-*). */
+  access?: { sweep(): Promise<void> };
   /** Inline-mode drafts: one row per distinct query typed, pruned here about once an hour. */
   drafts?: { pruneBefore(before: Date): Promise<number> };
 }
@@ -136,6 +138,8 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     }
     await Promise.all(due.map((invoice) => check(invoice)));
     await deps.reminders?.enqueueDueReminders();
+    // Its own failure is logged, not the tick's: the drafts below are still pruned.
+    await deps.access?.sweep().catch((error: unknown) => logger.error({ err: error }, 'access removals failed'));
     if (deps.drafts && at - lastPrunedAt >= PRUNE_EVERY_MS) {
       lastPrunedAt = at;
       const pruned = await deps.drafts.pruneBefore(new Date(at - INLINE_DRAFT_TTL_MS));

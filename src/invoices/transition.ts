@@ -206,7 +206,8 @@ const STATEMENT = `
       jsonb_build_object('status', l.status), $now::timestamptz, $now::timestamptz
     from upd cross join linked l
     union all
-    -- The shop: the buyer's delivery (replying to their /start) and the merchant's notice, in the merchant's chat.
+    -- The shop: the buyer's delivery (replying to their /start) and the merchant's notice, in the merchant's chat;
+    -- the buyer's access (src/access/) in their chat too.
     select upd.id::text || ':' || k.kind
         || case when $again::boolean then ':' || coalesce($paidAmount::text, '') else '' end,
       k.kind, upd.id, case when k.kind = 'sale_notice' then p.merchant_user_id else upd.chat_id end,
@@ -215,6 +216,8 @@ const STATEMENT = `
         'paidAmount', $paidAmount::text, 'paidToken', $paidToken::text, 'productState', p.state),
       $now::timestamptz, $now::timestamptz
     from upd join products p on p.id = upd.product_id cross join unnest($shopKinds::text[]) as k(kind)
+    -- Paid access only for a product that grants it.
+    where k.kind <> 'access_invite' or p.access_chat_id is not null
     on conflict (dedupe_key) do nothing
     returning 1
   )

@@ -2,6 +2,7 @@ import { and, eq, isNotNull, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Api } from 'grammy';
 import type { Logger } from 'pino';
+import type { AccessGrants } from '../access/grants.js';
 import type { Database } from '../db/client.js';
 import {
   chatSettings,
@@ -15,6 +16,7 @@ import {
 import type { Translator } from '../i18n/index.js';
 import type { Metrics, NotificationResult } from '../metrics.js';
 import type { RenderedMessage } from '../views/messages.js';
+import { createAccessInviter } from './access-invite.js';
 import { createOutboxClaims } from './claims.js';
 import { sendContent } from './deliver-content.js';
 import { backoffMs, classifyTelegramFailure, type FailureDecision, telegramErrorCode } from './failures.js';
@@ -52,6 +54,8 @@ export interface OutboxWorkerDeps {
   /** Sends waiting on Telegram at once. */
   maxInFlight?: number;
   metrics?: Metrics;
+  /** Paid access: the grants a paid invoice's `access_invite` extends (without it such rows are skipped). */
+  accessGrants?: Pick<AccessGrants, 'grantForPayment' | 'setInviteLink'>;
 }
 
 export interface OutboxWorker {
@@ -101,6 +105,9 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   let loop: Promise<void> | undefined;
 
   const render = createNotificationRenderer({ translator: deps.translator, now });
+  const accessGrants = deps.accessGrants;
+  const sendAccessInvite =
+    accessGrants && createAccessInviter({ api, grants: accessGrants, translator: deps.translator });
   /** A remainder's original, or an original's remainder ("Pay the remaining"). */
   const linked = alias(invoices, 'linked');
 
@@ -128,6 +135,10 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     linked: InvoiceRow | null,
     shop: ShopFacts,
   ): Promise<Outcome> {
+    if (row.kind === 'access_invite') {
+      if (!sendAccessInvite) return { status: 'skipped', note: 'paid access is not wired here' };
+      return sendAccessInvite(invoice, shop.product, chatLocale ?? invoice.locale);
+    }
     const notification = render(row, invoice, chatLocale, linked, shop);
     if (notification.kind === 'skip') return { status: 'skipped', note: notification.note };
     if (notification.kind === 'content') {

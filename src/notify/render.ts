@@ -55,6 +55,8 @@ export function createNotificationRenderer(deps: NotificationRendererDeps) {
   ): Notification {
     const other = linked ?? undefined;
     const product = shop?.product;
+    // Paid access talks to Telegram before it can say anything (its link): ./access-invite.ts sends it.
+    if (row.kind === 'access_invite') return { kind: 'skip', note: 'access invites are sent by the access inviter' };
     if (row.kind === 'delivery' || row.kind === 'sale_notice') {
       if (!product) return { kind: 'skip', note: 'the invoice sells no product' };
       if (row.kind === 'sale_notice') {

@@ -7,6 +7,7 @@ import { PLAIN_DECIMAL_PATTERN } from '../invoices/state-machine.js';
 import { cleanUserText } from '../invoices/user-text.js';
 import type { KeyCounts, ProductSummary, Purchase } from '../products/service.js';
 import { encodeCallbackData } from '../telegram/callback-data.js';
+import { renderAccessLine } from './access.js';
 import { escapeHtml, formatUtc, money, type RenderedMessage, userText } from './messages.js';
 
 // The shop's texts, in Telegram HTML: the product card the merchant sees, the offer a buyer sees when they open its
@@ -39,10 +40,11 @@ export function renderProductCard(
     code: product.code,
     link: escapeHtml(productLink(botUsername, product.code)),
   });
-  const needsContent = !product.content && product.state !== 'deleted';
+  const access = renderAccessLine(t, product);
+  const needsContent = !product.content && access === undefined && product.state !== 'deleted';
   const stock = keys && product.content?.type === 'keys' ? [t('shop-card-stock', { free: keys.free })] : [];
   const hint = needsContent ? ['', t('shop-card-needs-content', { code: product.code })] : [];
-  const text = [card, ...stock, ...hint].join('\n');
+  const text = [card, ...(access === undefined ? [] : [access]), ...stock, ...hint].join('\n');
   if (product.state === 'deleted') return { text };
   const id = { id: product.id };
   if (confirmDelete) {

@@ -49,7 +49,7 @@ describe('Telegram webhook mode', () => {
     expect(call?.params).toMatchObject({
       url: `${PUBLIC_URL}/telegram/webhook`,
       secret_token: SECRET,
-      allowed_updates: ['message', 'callback_query', 'inline_query', 'chosen_inline_result'],
+      allowed_updates: ['message', 'callback_query', 'inline_query', 'chosen_inline_result', 'chat_join_request'],
     });
     // Once an update pushed to the webhook is answered, a poller started with the bot would have polled.
     const chat: TestChat = { id: 880_000, type: 'private' };

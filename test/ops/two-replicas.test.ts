@@ -103,7 +103,7 @@ describe.skipIf(!TEST_DATABASE_URL)('two webhook-mode replicas on one Postgres',
       expect(call.params).toMatchObject({
         url: `${PUBLIC_URL}/telegram/webhook`,
         secret_token: SECRET,
-        allowed_updates: ['message', 'callback_query', 'inline_query', 'chosen_inline_result'],
+        allowed_updates: ['message', 'callback_query', 'inline_query', 'chosen_inline_result', 'chat_join_request'],
       });
     }
     expect(telegram.callsOf('getUpdates')).toHaveLength(0);

@@ -1,5 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createFakeMembers, type FakeMembersApi, MembersError } from './fake-telegram-members.js';
+
+export type { AdminRights, FakeChat, FakeInviteLink, FakeJoinRequest, MemberStatus } from './fake-telegram-members.js';
 
 // A fake Telegram Bot API on loopback, good enough for a real grammY `Bot` pointed at it with
 // `client: { apiRoot: fake.apiRoot }`. It keeps just enough state (update queue, per-chat message
@@ -62,7 +65,8 @@ type BotMessageView = {
   deleted?: true;
 };
 
-export interface FakeTelegram {
+/** Membership (fake-telegram-members.ts): chats, members and rights, invite links, join requests, bans. */
+export interface FakeTelegram extends FakeMembersApi {
   apiRoot: string;
   token: string;
   botInfo: {
@@ -461,7 +465,6 @@ export async function startFakeTelegram(
     addId(knownIds, chatId, id);
     return id;
   };
-  const chatFor = (id: number) => chats.get(id) ?? { id, type: id < 0 ? 'supergroup' : 'private' };
   const userJson = (from: FakeUser) => ({
     id: from.id,
     is_bot: false,
@@ -470,6 +473,15 @@ export async function startFakeTelegram(
     ...(from.username && { username: from.username }),
     ...(from.language_code && { language_code: from.language_code }),
   });
+  // pushUpdate is defined once the server listens; the members only call it later, from a test.
+  const membership = createFakeMembers({
+    botId,
+    nowSeconds,
+    pushUpdate: (update) => pushUpdate(update),
+    userJson,
+  });
+  const chatFor = (id: number) =>
+    chats.get(id) ?? membership.chatJson(id) ?? { id, type: id < 0 ? 'supergroup' : 'private' };
 
   /** Sleeps up to `ms`; close() always wakes it early, new updates / client disconnects only if asked. */
   const pause = (ms: number, onUpdate: boolean, res?: ServerResponse): Promise<void> => {
@@ -618,6 +630,7 @@ export async function startFakeTelegram(
   };
 
   const handlers: Record<string, (p: Record<string, any>, ctx: CallContext) => unknown> = {
+    ...membership.handlers,
     getMe: () => botInfo,
     deleteWebhook: () => true,
     setWebhook: () => true,
@@ -672,7 +685,10 @@ export async function startFakeTelegram(
       };
     },
     setChatMenuButton: () => true,
-    getChat: (p) => chatFor(toChatId(p.chat_id)),
+    getChat: (p) =>
+      typeof p.chat_id === 'string' && p.chat_id.startsWith('@')
+        ? membership.handlers.getChat?.(p)
+        : chatFor(toChatId(p.chat_id)),
     getChatAdministrators: (p) =>
       (admins.get(toChatId(p.chat_id)) ?? []).map((id) => ({
         status: 'administrator',
@@ -820,7 +836,7 @@ export async function startFakeTelegram(
     try {
       payload = { ok: true, result: await handler(params, { res, call, acceptedAt }) };
     } catch (error) {
-      if (error instanceof ApiError) {
+      if (error instanceof ApiError || error instanceof MembersError) {
         status = error.status;
         payload = failureBody(error.status, error.description);
       } else {
@@ -865,6 +881,7 @@ export async function startFakeTelegram(
   };
 
   const fake: FakeTelegram = {
+    ...membership.api,
     apiRoot: `http://127.0.0.1:${port}`,
     token,
     botInfo,

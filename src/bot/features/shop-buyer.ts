@@ -29,7 +29,8 @@ function notOnSale(product: ProductRow | undefined): string | undefined {
   if (!product) return 'shop-unknown-link';
   if (product.state === 'deleted') return 'shop-gone';
   if (product.state === 'paused') return 'shop-paused';
-  return product.content ? undefined : 'shop-not-ready';
+  // A product sells its content, paid access (/setaccess), or both.
+  return product.content || product.accessChatId !== null ? undefined : 'shop-not-ready';
 }
 
 export function createShopBuyerFeature(deps: ShopBuyerDeps) {

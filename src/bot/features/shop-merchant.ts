@@ -34,26 +34,33 @@ export interface ShopMerchantDeps {
 /** /products shows this many, newest first (a Telegram message holds 4096 characters). */
 export const PRODUCT_LIST_LIMIT = 30;
 
+/**
+ * The sender's user id when they may manage products here (a merchant, in their private chat); otherwise answers
+ * why not and returns undefined.
+ */
+export async function shopMerchantOf(
+  permissions: Permissions,
+  ctx: CommandContext<BotContext>,
+): Promise<number | undefined> {
+  const userId = ctx.from?.id;
+  const inReply = { reply_parameters: replyTo(ctx.msg.message_id) };
+  // Asked as if in their private chat: a group's admins (MERCHANT_CHAT_IDS) are not merchants of the shop.
+  const refusal = await permissions.refusal({ userId, chatId: userId, chatType: 'private' });
+  if (refusal !== undefined || userId === undefined) {
+    ctx.logger.info({ refusal, userId }, 'product command refused');
+    await ctx.reply(ctx.t(`perm-${(refusal ?? 'unknown_user').replace('_', '-')}`), inReply);
+    return undefined;
+  }
+  if (ctx.chat.type !== 'private') {
+    await ctx.reply(ctx.t('shop-private-only'), inReply);
+    return undefined;
+  }
+  return userId;
+}
+
 export function createShopMerchantFeature(deps: ShopMerchantDeps) {
   const composer = new Composer<BotContext>();
-
-  /** The sender's user id when they may manage products here; otherwise answers why not and returns undefined. */
-  async function merchantOf(ctx: CommandContext<BotContext>): Promise<number | undefined> {
-    const userId = ctx.from?.id;
-    const inReply = { reply_parameters: replyTo(ctx.msg.message_id) };
-    // Asked as if in their private chat: a group's admins (MERCHANT_CHAT_IDS) are not merchants of the shop.
-    const refusal = await deps.permissions.refusal({ userId, chatId: userId, chatType: 'private' });
-    if (refusal !== undefined || userId === undefined) {
-      ctx.logger.info({ refusal, userId }, 'product command refused');
-      await ctx.reply(ctx.t(`perm-${(refusal ?? 'unknown_user').replace('_', '-')}`), inReply);
-      return undefined;
-    }
-    if (ctx.chat.type !== 'private') {
-      await ctx.reply(ctx.t('shop-private-only'), inReply);
-      return undefined;
-    }
-    return userId;
-  }
+  const merchantOf = (ctx: CommandContext<BotContext>) => shopMerchantOf(deps.permissions, ctx);
 
   const translate = async (ctx: BotContext) => deps.translator.forLocale(await ctx.i18n.getLocale());
 

@@ -1,0 +1,207 @@
+import { and, count, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { type AccessGrantRow, accessExtensions, accessGrants, products } from '../db/schema.js';
+import type { Metrics } from '../metrics.js';
+
+// Paid access in the database: one grant per (product, user, chat). A paid invoice extends it exactly once
+// (access_extensions is keyed by the invoice), from its current end when it is still running, else from now, so
+// early or repeated payments stack; a lifetime product's grant never ends.
+
+export interface PaymentGrant {
+  invoiceId: number;
+  productId: number;
+  userId: number;
+  chatId: number;
+  /** Null = for life. */
+  periodSeconds: number | null;
+}
+
+export interface AccessGrants {
+  /** Creates or extends the buyer's grant for this paid invoice; a second call for the same invoice changes nothing. */
+  grantForPayment(payment: PaymentGrant): Promise<AccessGrantRow>;
+  /** The user's grant for the chat that lets them in now (active, unexpired), if any. */
+  findActive(chatId: number, userId: number): Promise<AccessGrantRow | undefined>;
+  setInviteLink(grantId: number, inviteLink: string): Promise<void>;
+  /** Approved into the chat: the personal link has served and is revoked. */
+  markJoined(grantId: number): Promise<void>;
+  /** /grant: creates or extends a user's grant by `periodSeconds` (null = for life) from its current end. */
+  grantManually(grant: Omit<PaymentGrant, 'invoiceId'>): Promise<AccessGrantRow>;
+  /** /revoke: the grant ends now, so the next lapse sweep removes them by the same rules; false if none active. */
+  endNow(productId: number, userId: number): Promise<boolean>;
+  /** /members: a product's grants, active first, by end. */
+  listForProduct(productId: number, limit: number): Promise<AccessGrantRow[]>;
+  /** Active, unexpired grants per product code (the access_active_members gauge). */
+  activeCounts(): Promise<Array<{ product: string; active: number }>>;
+}
+
+export function createAccessGrants(deps: {
+  db: Database;
+  now: () => Date;
+  metrics?: Pick<Metrics, 'accessRenewals'>;
+}): AccessGrants {
+  const { db, now } = deps;
+  return {
+    async grantForPayment(payment) {
+      return db.transaction(async (tx) => {
+        const at = now();
+        await tx
+          .insert(accessGrants)
+          .values({
+            productId: payment.productId,
+            userId: payment.userId,
+            chatId: payment.chatId,
+            endsAt: at,
+            state: 'active',
+            createdAt: at,
+            updatedAt: at,
+          })
+          .onConflictDoNothing();
+        const [grant] = await tx
+          .select()
+          .from(accessGrants)
+          .where(
+            and(
+              eq(accessGrants.productId, payment.productId),
+              eq(accessGrants.userId, payment.userId),
+              eq(accessGrants.chatId, payment.chatId),
+            ),
+          )
+          .for('update');
+        if (!grant) throw new Error('access grant vanished under its lock');
+        const running = grant.state === 'active' && (grant.endsAt === null || grant.endsAt > at);
+        const lifetime = payment.periodSeconds === null || (running && grant.endsAt === null);
+        const base = running && grant.endsAt !== null ? grant.endsAt : at;
+        const endsAt = lifetime ? null : new Date(base.getTime() + (payment.periodSeconds ?? 0) * 1000);
+        const [recorded] = await tx
+          .insert(accessExtensions)
+          .values({ invoiceId: payment.invoiceId, grantId: grant.id, previousEndsAt: grant.endsAt, endsAt })
+          .onConflictDoNothing()
+          .returning();
+        // Already extended by this invoice (a send repeated after its lease): the grant is as it was left.
+        if (!recorded) return grant;
+        if (running) deps.metrics?.accessRenewals.inc();
+        const [updated] = await tx
+          .update(accessGrants)
+          .set({
+            endsAt,
+            state: 'active',
+            updatedAt: at,
+            // Back after a removal: a fresh start (a new link, a new join).
+            ...(grant.state !== 'active' && {
+              joinedAt: null,
+              inviteLink: null,
+              inviteLinkRevokedAt: null,
+              removedAt: null,
+              removalAttempts: 0,
+              removalError: null,
+            }),
+          })
+          .where(eq(accessGrants.id, grant.id))
+          .returning();
+        return updated ?? grant;
+      });
+    },
+
+    async findActive(chatId, userId) {
+      const [grant] = await db
+        .select()
+        .from(accessGrants)
+        .where(
+          and(
+            eq(accessGrants.chatId, chatId),
+            eq(accessGrants.userId, userId),
+            eq(accessGrants.state, 'active'),
+            or(isNull(accessGrants.endsAt), gt(accessGrants.endsAt, now())),
+          ),
+        )
+        .orderBy(sql`${accessGrants.endsAt} desc nulls first`)
+        .limit(1);
+      return grant;
+    },
+
+    async grantManually(request) {
+      return db.transaction(async (tx) => {
+        const at = now();
+        await tx
+          .insert(accessGrants)
+          .values({ ...request, endsAt: at, state: 'active', createdAt: at, updatedAt: at })
+          .onConflictDoNothing();
+        const [grant] = await tx
+          .select()
+          .from(accessGrants)
+          .where(
+            and(
+              eq(accessGrants.productId, request.productId),
+              eq(accessGrants.userId, request.userId),
+              eq(accessGrants.chatId, request.chatId),
+            ),
+          )
+          .for('update');
+        if (!grant) throw new Error('access grant vanished under its lock');
+        const running = grant.state === 'active' && (grant.endsAt === null || grant.endsAt > at);
+        const base = running && grant.endsAt !== null ? grant.endsAt : at;
+        const endsAt =
+          request.periodSeconds === null || (running && grant.endsAt === null)
+            ? null
+            : new Date(base.getTime() + request.periodSeconds * 1000);
+        const [updated] = await tx
+          .update(accessGrants)
+          .set({
+            endsAt,
+            state: 'active',
+            updatedAt: at,
+            ...(grant.state !== 'active' && { joinedAt: null, inviteLink: null, removedAt: null, removalError: null }),
+          })
+          .where(eq(accessGrants.id, grant.id))
+          .returning();
+        return updated ?? grant;
+      });
+    },
+
+    async endNow(productId, userId) {
+      const at = now();
+      const rows = await db
+        .update(accessGrants)
+        .set({ endsAt: at, updatedAt: at })
+        .where(
+          and(eq(accessGrants.productId, productId), eq(accessGrants.userId, userId), eq(accessGrants.state, 'active')),
+        )
+        .returning({ id: accessGrants.id });
+      return rows.length > 0;
+    },
+
+    async listForProduct(productId, limit) {
+      return db
+        .select()
+        .from(accessGrants)
+        .where(eq(accessGrants.productId, productId))
+        .orderBy(accessGrants.state, sql`${accessGrants.endsAt} asc nulls last`)
+        .limit(limit);
+    },
+
+    async activeCounts() {
+      const rows = await db
+        .select({ product: products.code, active: count() })
+        .from(accessGrants)
+        .innerJoin(products, eq(products.id, accessGrants.productId))
+        .where(and(eq(accessGrants.state, 'active'), or(isNull(accessGrants.endsAt), gt(accessGrants.endsAt, now()))))
+        .groupBy(products.code);
+      return rows.map((row) => ({ product: row.product, active: Number(row.active) }));
+    },
+
+    async setInviteLink(grantId, inviteLink) {
+      await db
+        .update(accessGrants)
+        .set({ inviteLink, inviteLinkRevokedAt: null, updatedAt: now() })
+        .where(eq(accessGrants.id, grantId));
+    },
+
+    async markJoined(grantId) {
+      const at = now();
+      await db
+        .update(accessGrants)
+        .set({ joinedAt: at, inviteLinkRevokedAt: at, updatedAt: at })
+        .where(eq(accessGrants.id, grantId));
+    },
+  };
+}

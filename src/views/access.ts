@@ -1,0 +1,98 @@
+import { periodParts } from '../access/rules.js';
+import type { AccessGrantRow, ProductRow } from '../db/schema.js';
+import type { Translate } from '../i18n/index.js';
+import { formatUtc, type RenderedMessage, userText } from './messages.js';
+
+// Paid access's texts: a period in words and the product card's line "Access to <chat> for <period>".
+
+/** "30 days", "12 hours", "life" (null). */
+export function renderPeriod(t: Translate, seconds: number | null): string {
+  if (seconds === null) return t('access-period-life');
+  const { unit, count } = periodParts(seconds);
+  return t(`access-period-${unit}`, { count });
+}
+
+/** The chat's title as Telegram gave it, escaped; its id when it has none. */
+export const accessChatName = (title: string | null, chatId: number): string => userText(title ?? String(chatId));
+
+/** The card's access line, or undefined for a product that grants no access. */
+export function renderAccessLine(t: Translate, product: ProductRow): string | undefined {
+  if (product.accessChatId === null) return undefined;
+  return t('access-card-line', {
+    chat: accessChatName(product.accessChatTitle, product.accessChatId),
+    period: renderPeriod(t, product.accessPeriodSeconds),
+  });
+}
+
+/**
+ * The buyer's access after a payment: with their personal join-request link as a button (`inviteLink`), or, when
+ * they are already in the chat, just the new end.
+ */
+export function renderAccessInvite(
+  t: Translate,
+  chat: { title: string | null; id: number },
+  endsAt: Date | null,
+  inviteLink: string | null,
+): RenderedMessage {
+  const name = accessChatName(chat.title, chat.id);
+  const until = endsAt === null ? t('access-until-life') : t('access-until', { at: formatUtc(t, endsAt) });
+  if (inviteLink === null) return { text: t('access-extended', { chat: name, until }) };
+  return {
+    text: t('access-invite', { chat: name, until }),
+    replyMarkup: {
+      inline_keyboard: [[{ text: t('access-button-join', { chat: chat.title ?? String(chat.id) }), url: inviteLink }]],
+    },
+  };
+}
+
+/** The member's access ended and they were removed: why, with a button to buy again while the product is on sale. */
+export function renderAccessEnded(
+  t: Translate,
+  chat: { title: string | null; id: number },
+  buyLink: string | null,
+): RenderedMessage {
+  const text = t('access-ended', { chat: accessChatName(chat.title, chat.id) });
+  if (buyLink === null) return { text };
+  return { text, replyMarkup: { inline_keyboard: [[{ text: t('access-button-buy-again'), url: buyLink }]] } };
+}
+
+/** To the merchant, once: the bot can no longer remove lapsed members from the chat. */
+export function renderAccessRightsLost(t: Translate, chat: { title: string | null; id: number }): string {
+  return t('access-rights-lost', { chat: accessChatName(chat.title, chat.id) });
+}
+
+/** Access ending within this long counts as "lapsing soon" in /members. */
+const SOON_MS = 3 * 86_400_000;
+
+/** /members: each grant's user, end and whether it is active, lapsing soon or removed. */
+export function renderMembers(t: Translate, product: ProductRow, grants: AccessGrantRow[], now: Date): string {
+  const chat = accessChatName(product.accessChatTitle, product.accessChatId ?? 0);
+  if (grants.length === 0) return t('access-members-none', { chat, code: product.code });
+  const lines = grants.map((grant) => {
+    const ended = grant.endsAt !== null && grant.endsAt <= now;
+    const state =
+      grant.state === 'removed'
+        ? 'removed'
+        : ended
+          ? 'ended'
+          : grant.endsAt !== null && grant.endsAt.getTime() - now.getTime() < SOON_MS
+            ? 'soon'
+            : 'active';
+    const until =
+      grant.endsAt === null ? t('access-until-life') : t('access-until', { at: formatUtc(t, grant.endsAt) });
+    return t('access-members-item', { user: String(grant.userId), until, state: t(`access-member-${state}`) });
+  });
+  return [t('access-members-title', { chat, code: product.code }), ...lines].join('\n');
+}
+
+/** Before the end: when it ends, with a Renew button (the product's link) while the product is on sale. */
+export function renderAccessRenewal(
+  t: Translate,
+  chat: { title: string | null; id: number },
+  endsAt: Date,
+  buyLink: string | null,
+): RenderedMessage {
+  const text = t('access-renewal', { chat: accessChatName(chat.title, chat.id), at: formatUtc(t, endsAt) });
+  if (buyLink === null) return { text };
+  return { text, replyMarkup: { inline_keyboard: [[{ text: t('access-button-renew'), url: buyLink }]] } };
+}
