@@ -44,6 +44,7 @@ shop-sale-buyer = Buyer: { $name } { $username } (id <code>{ $id }</code>)
 shop-sale-buyer-no-username = Buyer: { $name } (id <code>{ $id }</code>)
 shop-sale-amount = Received: <b>{ $paid }</b> of { $due } · Invoice #{ $invoice }
 shop-sale-underpaid = ⚠️ Partly paid: { $missing } missing. Nothing was delivered; the buyer can pay the rest from their invoice card.
+shop-sale-invalid = ❌ <b>Payment failed:</b> { $title } (<code>{ $code }</code>) · Invoice #{ $invoice }. SMARTy Pay marked it invalid; nothing was delivered.
 shop-sale-overpaid = ⚠️ Paid more than due.
 shop-sale-other-token = ⚠️ Paid in another token than the price: check the amount.
 shop-sale-late = ⚠️ Paid after the invoice had expired or was cancelled; delivered anyway.

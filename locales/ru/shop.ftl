@@ -43,6 +43,7 @@ shop-sale-buyer = Покупатель: { $name } { $username } (id <code>{ $id 
 shop-sale-buyer-no-username = Покупатель: { $name } (id <code>{ $id }</code>)
 shop-sale-amount = Получено: <b>{ $paid }</b> из { $due } · Счёт №{ $invoice }
 shop-sale-underpaid = ⚠️ Оплачен частично: не хватает { $missing }. Покупка не выдана; покупатель может доплатить с карточки счёта.
+shop-sale-invalid = ❌ <b>Оплата не прошла:</b> { $title } (<code>{ $code }</code>) · Счёт №{ $invoice }. SMARTy Pay признал её недействительной; ничего не отправлено.
 shop-sale-overpaid = ⚠️ Оплачен с переплатой.
 shop-sale-other-token = ⚠️ Оплачен в другом токене, чем указан в цене: проверьте сумму.
 shop-sale-late = ⚠️ Оплачен после того, как срок счёта истёк или счёт был отменён; покупка выдана.

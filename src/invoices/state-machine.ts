@@ -127,7 +127,8 @@ export const STATE_MACHINE: Record<InvoiceStatus, StateEntry> = {
     from: [...UNPAID, 'UnderPaid'],
     by: ['remote'],
     notify: ['invalid_reply', 'card_closed'],
-    shop: [],
+    // The buyer's reply says nothing was delivered; the merchant is told the payment failed.
+    shop: ['sale_notice'],
     schedule: 'stop_checking',
     payment: 'none',
     keys: 'release',

@@ -102,7 +102,7 @@ export function renderProductList(
 /**
  * The merchant's notice of a payment for their product: product, buyer, amount and invoice number, and a line for
  * each thing that is not a plain sale — partly paid (nothing delivered), overpaid, another token, after expiry or
- * cancellation, while the product was paused or deleted.
+ * cancellation, while the product was paused or deleted. A failed (Invalid) payment gets a notice of its own.
  */
 export function renderSaleNotice(
   t: Translate,
@@ -113,13 +113,20 @@ export function renderSaleNotice(
 ): string {
   const name = escapeHtml(invoice.buyerName ?? '');
   const id = String(invoice.issuedByUserId ?? '');
+  const buyer = invoice.buyerUsername
+    ? t('shop-sale-buyer', { name, username: `@${escapeHtml(invoice.buyerUsername)}`, id })
+    : t('shop-sale-buyer-no-username', { name, id });
+  if (facts.status === 'Invalid') {
+    return [
+      t('shop-sale-invalid', { title: userText(product.title), code: product.code, invoice: invoice.id }),
+      buyer,
+    ].join('\n');
+  }
   const paidAmount = facts.paidAmount ?? invoice.paidAmount ?? '0';
   const paidToken = facts.paidToken ?? invoice.paidToken ?? invoice.token;
   const lines = [
     t('shop-sale-title', { title: userText(product.title), code: product.code }),
-    invoice.buyerUsername
-      ? t('shop-sale-buyer', { name, username: `@${escapeHtml(invoice.buyerUsername)}`, id })
-      : t('shop-sale-buyer-no-username', { name, id }),
+    buyer,
     t('shop-sale-amount', {
       paid: money(t, paidAmount, paidToken),
       due: money(t, invoice.amount, invoice.token),

@@ -307,6 +307,19 @@ describe('a customer buys through the link', () => {
     expect(notice).toContain('⚠️ Partly paid: 6 bUSDT missing. Nothing was delivered');
   });
 
+  it('Invalid delivers nothing; the buyer is told, and so is the merchant', async () => {
+    const code = await newProduct('2 bUSDT Broken pay', { text: 'never sent' });
+    const { chat, remote } = await openLink(code);
+    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Invalid' });
+    await h.app.workers.outbox.drain();
+    expect(deliveries(chat.id)).toHaveLength(0);
+    const reply = botCalls(h, chat.id).find((call) => String(call.params.text).startsWith('❌'));
+    expect(reply?.params.text).toContain('nothing was delivered');
+    const notice = botCalls(h, MERCHANT.id).at(-1)?.params.text;
+    expect(notice).toContain('❌ <b>Payment failed:</b> Broken pay');
+    expect(notice).toContain('nothing was delivered');
+  });
+
   it('paid after expiry and while paused: delivered, and the notice says both', async () => {
     const code = await newProduct('3 bUSDT Late pack', { text: 'late content' });
     const { chat, remote } = await openLink(code);
