@@ -1,6 +1,6 @@
-import { and, count, eq, gt, isNull, or, sql } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
-import { type AccessGrantRow, accessExtensions, accessGrants, products } from '../db/schema.js';
+import { and, count, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import type { Database, Transaction } from '../db/client.js';
+import { type AccessGrantRow, accessExtensions, accessGrants, invoices, products } from '../db/schema.js';
 import type { Metrics } from '../metrics.js';
 
 // Paid access in the database: one grant per (product, user, chat). A paid invoice extends it exactly once
@@ -34,6 +34,70 @@ export interface AccessGrants {
   activeCounts(): Promise<Array<{ product: string; active: number }>>;
 }
 
+type GrantKey = Pick<PaymentGrant, 'productId' | 'userId' | 'chatId'>;
+
+/** The (product, user, chat) grant, created if there was none (ended, so it extends from now), locked for `tx`. */
+async function lockGrant(tx: Transaction, key: GrantKey, at: Date): Promise<AccessGrantRow> {
+  const { productId, userId, chatId } = key;
+  await tx
+    .insert(accessGrants)
+    .values({ productId, userId, chatId, endsAt: at, state: 'active', createdAt: at, updatedAt: at })
+    .onConflictDoNothing();
+  const [grant] = await tx
+    .select()
+    .from(accessGrants)
+    .where(and(eq(accessGrants.productId, productId), eq(accessGrants.userId, userId), eq(accessGrants.chatId, chatId)))
+    .for('update');
+  if (!grant) throw new Error('access grant vanished under its lock');
+  return grant;
+}
+
+/** Extended by `periodSeconds` (null = for life) from its end while it still runs, else from now. */
+function extendedEnd(
+  grant: AccessGrantRow,
+  periodSeconds: number | null,
+  at: Date,
+): { running: boolean; endsAt: Date | null } {
+  const running = grant.state === 'active' && (grant.endsAt === null || grant.endsAt > at);
+  if (periodSeconds === null || (running && grant.endsAt === null)) return { running, endsAt: null };
+  const base = running && grant.endsAt !== null ? grant.endsAt : at;
+  return { running, endsAt: new Date(base.getTime() + periodSeconds * 1000) };
+}
+
+/** The grant active until `endsAt`; one coming back after a removal starts afresh (a new link, a new join). */
+async function setEnd(tx: Transaction, grant: AccessGrantRow, endsAt: Date | null, at: Date): Promise<AccessGrantRow> {
+  const [updated] = await tx
+    .update(accessGrants)
+    .set({
+      endsAt,
+      state: 'active',
+      updatedAt: at,
+      ...(grant.state !== 'active' && {
+        joinedAt: null,
+        inviteLink: null,
+        inviteLinkRevokedAt: null,
+        removedAt: null,
+        removalAttempts: 0,
+        removalError: null,
+      }),
+    })
+    .where(eq(accessGrants.id, grant.id))
+    .returning();
+  return updated ?? grant;
+}
+
+/** The language of the grant's latest paid invoice: what its holder is written to in (English without one). */
+export async function grantLocale(db: Database, grantId: number): Promise<string> {
+  const [row] = await db
+    .select({ locale: invoices.locale })
+    .from(accessExtensions)
+    .innerJoin(invoices, eq(invoices.id, accessExtensions.invoiceId))
+    .where(eq(accessExtensions.grantId, grantId))
+    .orderBy(desc(accessExtensions.createdAt))
+    .limit(1);
+  return row?.locale ?? 'en';
+}
+
 export function createAccessGrants(deps: {
   db: Database;
   now: () => Date;
@@ -44,34 +108,8 @@ export function createAccessGrants(deps: {
     async grantForPayment(payment) {
       return db.transaction(async (tx) => {
         const at = now();
-        await tx
-          .insert(accessGrants)
-          .values({
-            productId: payment.productId,
-            userId: payment.userId,
-            chatId: payment.chatId,
-            endsAt: at,
-            state: 'active',
-            createdAt: at,
-            updatedAt: at,
-          })
-          .onConflictDoNothing();
-        const [grant] = await tx
-          .select()
-          .from(accessGrants)
-          .where(
-            and(
-              eq(accessGrants.productId, payment.productId),
-              eq(accessGrants.userId, payment.userId),
-              eq(accessGrants.chatId, payment.chatId),
-            ),
-          )
-          .for('update');
-        if (!grant) throw new Error('access grant vanished under its lock');
-        const running = grant.state === 'active' && (grant.endsAt === null || grant.endsAt > at);
-        const lifetime = payment.periodSeconds === null || (running && grant.endsAt === null);
-        const base = running && grant.endsAt !== null ? grant.endsAt : at;
-        const endsAt = lifetime ? null : new Date(base.getTime() + (payment.periodSeconds ?? 0) * 1000);
+        const grant = await lockGrant(tx, payment, at);
+        const { running, endsAt } = extendedEnd(grant, payment.periodSeconds, at);
         const [recorded] = await tx
           .insert(accessExtensions)
           .values({ invoiceId: payment.invoiceId, grantId: grant.id, previousEndsAt: grant.endsAt, endsAt })
@@ -80,25 +118,7 @@ export function createAccessGrants(deps: {
         // Already extended by this invoice (a send repeated after its lease): the grant is as it was left.
         if (!recorded) return grant;
         if (running) deps.metrics?.accessRenewals.inc();
-        const [updated] = await tx
-          .update(accessGrants)
-          .set({
-            endsAt,
-            state: 'active',
-            updatedAt: at,
-            // Back after a removal: a fresh start (a new link, a new join).
-            ...(grant.state !== 'active' && {
-              joinedAt: null,
-              inviteLink: null,
-              inviteLinkRevokedAt: null,
-              removedAt: null,
-              removalAttempts: 0,
-              removalError: null,
-            }),
-          })
-          .where(eq(accessGrants.id, grant.id))
-          .returning();
-        return updated ?? grant;
+        return setEnd(tx, grant, endsAt, at);
       });
     },
 
@@ -122,39 +142,8 @@ export function createAccessGrants(deps: {
     async grantManually(request) {
       return db.transaction(async (tx) => {
         const at = now();
-        await tx
-          .insert(accessGrants)
-          .values({ ...request, endsAt: at, state: 'active', createdAt: at, updatedAt: at })
-          .onConflictDoNothing();
-        const [grant] = await tx
-          .select()
-          .from(accessGrants)
-          .where(
-            and(
-              eq(accessGrants.productId, request.productId),
-              eq(accessGrants.userId, request.userId),
-              eq(accessGrants.chatId, request.chatId),
-            ),
-          )
-          .for('update');
-        if (!grant) throw new Error('access grant vanished under its lock');
-        const running = grant.state === 'active' && (grant.endsAt === null || grant.endsAt > at);
-        const base = running && grant.endsAt !== null ? grant.endsAt : at;
-        const endsAt =
-          request.periodSeconds === null || (running && grant.endsAt === null)
-            ? null
-            : new Date(base.getTime() + request.periodSeconds * 1000);
-        const [updated] = await tx
-          .update(accessGrants)
-          .set({
-            endsAt,
-            state: 'active',
-            updatedAt: at,
-            ...(grant.state !== 'active' && { joinedAt: null, inviteLink: null, removedAt: null, removalError: null }),
-          })
-          .where(eq(accessGrants.id, grant.id))
-          .returning();
-        return updated ?? grant;
+        const grant = await lockGrant(tx, request, at);
+        return setEnd(tx, grant, extendedEnd(grant, request.periodSeconds, at).endsAt, at);
       });
     },
 

@@ -1,6 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { Database } from '../db/client.js';
+import type { Database, Transaction } from '../db/client.js';
 import { type InvoiceRow, invoices, outbox, productKeys } from '../db/schema.js';
 import { normaliseDecimal } from '../decimal.js';
 import type { Metrics } from '../metrics.js';
@@ -121,8 +121,6 @@ function cardNotification(row: InvoiceRow, input: NewInvoice): typeof outbox.$in
     createdAt: row.createdAt,
   };
 }
-
-type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 
 /**
  * Reserves the oldest free key of the product for the invoice in its own transaction: one statement, so two buyers

@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
 import { type Api, GrammyError } from 'grammy';
 import type { Logger } from 'pino';
+import { grantLocale } from '../access/grants.js';
 import type { Database } from '../db/client.js';
 import { type AccessGrantRow, accessExtensions, accessGrants, invoices, products } from '../db/schema.js';
 import type { Translator } from '../i18n/index.js';
@@ -114,17 +115,6 @@ export function createAccessLapse(deps: AccessLapseDeps) {
     return { done: false, note, retryAt: new Date(at + backoff) };
   }
 
-  async function localeOf(grantId: number): Promise<string> {
-    const [row] = await db
-      .select({ locale: invoices.locale })
-      .from(accessExtensions)
-      .innerJoin(invoices, eq(invoices.id, accessExtensions.invoiceId))
-      .where(eq(accessExtensions.grantId, grantId))
-      .orderBy(desc(accessExtensions.createdAt))
-      .limit(1);
-    return row?.locale ?? 'en';
-  }
-
   async function process(grant: AccessGrantRow): Promise<boolean> {
     const [product] = await db.select().from(products).where(eq(products.id, grant.productId)).limit(1);
     if (!product) return false;
@@ -154,7 +144,7 @@ export function createAccessLapse(deps: AccessLapseDeps) {
     }
     const removed = outcome.note === 'removed';
     if (removed) {
-      const t = deps.translator.forLocale(await localeOf(grant.id));
+      const t = deps.translator.forLocale(await grantLocale(db, grant.id));
       const message = renderAccessEnded(
         t,
         { title: product.accessChatTitle, id: grant.chatId },

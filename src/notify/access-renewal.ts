@@ -1,6 +1,7 @@
 import { and, desc, eq, gt, isNotNull, isNull, lte } from 'drizzle-orm';
 import type { Api } from 'grammy';
 import type { Logger } from 'pino';
+import { grantLocale } from '../access/grants.js';
 import type { Database } from '../db/client.js';
 import { type AccessGrantRow, accessExtensions, accessGrants, invoices, products } from '../db/schema.js';
 import type { Translator } from '../i18n/index.js';
@@ -37,17 +38,6 @@ export function reminderOffsetsMs(periodSeconds: number, reminderHours: readonly
 export function createAccessRenewal(deps: AccessRenewalDeps) {
   const { db, api, logger, now } = deps;
   const longest = Math.max(DAY_SECONDS * 1000, ...deps.reminderHours.map((hours) => hours * 3_600_000));
-
-  async function localeOf(grantId: number): Promise<string> {
-    const [row] = await db
-      .select({ locale: invoices.locale })
-      .from(accessExtensions)
-      .innerJoin(invoices, eq(invoices.id, accessExtensions.invoiceId))
-      .where(eq(accessExtensions.grantId, grantId))
-      .orderBy(desc(accessExtensions.createdAt))
-      .limit(1);
-    return row?.locale ?? 'en';
-  }
 
   /** Takes reminder `count` for this end; false when another process (or an earlier tick) already did. */
   async function claim(grant: AccessGrantRow, sentBefore: number, count: number): Promise<boolean> {
@@ -97,7 +87,7 @@ export function createAccessRenewal(deps: AccessRenewalDeps) {
         const sentBefore = grant.remindedForEndsAt?.getTime() === grant.endsAt.getTime() ? grant.remindersSent : 0;
         if (due <= sentBefore) continue;
         if (!(await claim(grant, sentBefore, due))) continue;
-        const t = deps.translator.forLocale(await localeOf(grant.id));
+        const t = deps.translator.forLocale(await grantLocale(db, grant.id));
         const message = renderAccessRenewal(
           t,
           { title: product.accessChatTitle, id: grant.chatId },
