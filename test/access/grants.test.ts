@@ -1,39 +1,31 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createAccessGrants } from '../../src/access/grants.js';
-import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
 import { accessGrants, invoices, products } from '../../src/db/schema.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { useTestDatabase } from '../support/database.js';
 import { invoiceRow } from '../support/invoice-row.js';
 
 // The grant rules on a real database with an injected clock: a paid invoice and /grant extend the same way, from the
 // current end while the grant runs, and a grant coming back after a removal starts afresh either way.
 
-let database: TestDatabase;
-let handle: DatabaseHandle;
+const testDb = useTestDatabase();
 let productId = 0;
 let invoiceId = 0;
 let at = new Date('2026-12-01T10:00:00Z');
 const DAY = 86_400;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  handle = await openDatabase({ url: database.url, dataDir: database.dataDir });
-  const [product] = await handle.db
+  const [product] = await testDb.handle.db
     .insert(products)
     .values({ code: 'grants-test', merchantUserId: 1, title: 'Club', amount: '5', token: 'bUSDT' })
     .returning();
   productId = product?.id ?? 0;
   const { id: _id, ...row } = invoiceRow(at, { smartyPayId: 'sp-grants', status: 'Paid', productId });
-  const [invoice] = await handle.db.insert(invoices).values(row).returning();
+  const [invoice] = await testDb.handle.db.insert(invoices).values(row).returning();
   invoiceId = invoice?.id ?? 0;
 });
-afterAll(async () => {
-  await handle?.close();
-  await database?.drop();
-});
 
-const grants = () => createAccessGrants({ db: handle.db, now: () => at });
+const grants = () => createAccessGrants({ db: testDb.handle.db, now: () => at });
 const key = (userId: number) => ({ productId, userId, chatId: -1001 });
 
 describe('access grants', () => {
@@ -48,7 +40,7 @@ describe('access grants', () => {
 
   it('/grant after a removal starts afresh, as a payment does: no old link, join or removal attempts', async () => {
     const grant = await grants().grantManually({ ...key(8), periodSeconds: DAY });
-    await handle.db
+    await testDb.handle.db
       .update(accessGrants)
       .set({
         state: 'removed',

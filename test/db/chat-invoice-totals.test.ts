@@ -1,28 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { chatInvoiceTotals, invoices } from '../../src/db/schema.js';
 import { normaliseDecimal } from '../../src/decimal.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { useTestDatabase } from '../support/database.js';
 
 // chat_invoice_totals is kept by a trigger on invoices (migration 0013): whatever the writes, it must equal the
 // totals counted afresh from the invoices (chat_invoice_totals_rebuild, the same sums the reports made before).
 
-let database: TestDatabase;
-let handle: DatabaseHandle;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  handle = await openDatabase({ url: database.url, dataDir: database.dataDir });
-});
-afterAll(async () => {
-  await handle?.close();
-  await database?.drop();
-});
+const testDb = useTestDatabase();
 
 /** The totals as the trigger kept them, empty groups left out, amounts normalised. */
 async function totals(): Promise<string[]> {
-  const rows = await handle.db.select().from(chatInvoiceTotals);
+  const rows = await testDb.handle.db.select().from(chatInvoiceTotals);
   return rows
     .filter((row) => row.invoices !== 0)
     .map((row) =>
@@ -44,7 +33,7 @@ async function totals(): Promise<string[]> {
 let next = 0;
 async function insert(chatId: number, values: Partial<typeof invoices.$inferInsert> = {}): Promise<number> {
   next += 1;
-  const [row] = await handle.db
+  const [row] = await testDb.handle.db
     .insert(invoices)
     .values({
       smartyPayId: `totals-${next}`,
@@ -63,7 +52,8 @@ async function insert(chatId: number, values: Partial<typeof invoices.$inferInse
   return row.id;
 }
 
-const update = (id: number, set: string) => handle.db.execute(sql.raw(`update invoices set ${set} where id = ${id}`));
+const update = (id: number, set: string) =>
+  testDb.handle.db.execute(sql.raw(`update invoices set ${set} where id = ${id}`));
 
 describe('chat_invoice_totals', () => {
   it('follows every insert, status change, payment, chat move and delete, and equals a recount', async () => {
@@ -83,8 +73,8 @@ describe('chat_invoice_totals', () => {
     await update(d, 'card_message_id = 7, next_check_at = null');
     await update(e, "status = 'Created', smartypay_id = 'adopted-1'");
     // A group that becomes a supergroup: its invoices move chat.
-    await handle.db.execute(sql`update invoices set notify_chat_id = -300 where notify_chat_id = -200`);
-    await handle.db.execute(sql`delete from invoices where id = ${c}`);
+    await testDb.handle.db.execute(sql`update invoices set notify_chat_id = -300 where notify_chat_id = -200`);
+    await testDb.handle.db.execute(sql`delete from invoices where id = ${c}`);
 
     const kept = await totals();
     expect(kept).toEqual([
@@ -93,7 +83,7 @@ describe('chat_invoice_totals', () => {
       `-300 Created bUSDT  1 ${e}.25 0 0 ${e}.25`,
       `-300 Expired bUSDT  1 ${d}.25 0 0 ${d}.25`,
     ]);
-    await handle.db.execute(sql`select chat_invoice_totals_rebuild()`);
+    await testDb.handle.db.execute(sql`select chat_invoice_totals_rebuild()`);
     expect(await totals()).toEqual(kept);
   });
 });

@@ -1,12 +1,12 @@
 import { eq, sql } from 'drizzle-orm';
 import pino from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase, type Query } from '../../src/db/client.js';
 import { createRetention, type RetentionTable, retentionBatchStatement } from '../../src/db/retention.js';
 import { chatThrottle, invoices, outbox, telegramUpdates, webhookEvents } from '../../src/db/schema.js';
 import type { OutboxStatus } from '../../src/db/vocabulary.js';
 import { createMetrics } from '../../src/metrics.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { useTestDatabase } from '../support/database.js';
 
 // Data retention on a real database (Postgres with TEST_DATABASE_URL, else PGlite), with an injected clock: which
 // rows go and which stay, batches, the lock that keeps it to one process, and an index behind every delete.
@@ -16,21 +16,13 @@ const NOW = new Date('2027-03-01T12:00:00Z');
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * DAY);
 const logger = pino({ level: 'silent' });
 
-let database: TestDatabase;
-let handle: DatabaseHandle;
+const testDb = useTestDatabase();
 let invoiceId = 0;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  handle = await openDatabase({ url: database.url, dataDir: database.dataDir });
-});
-afterAll(async () => {
-  await handle?.close();
-  await database?.drop();
-});
 beforeEach(async () => {
-  for (const table of [outbox, webhookEvents, telegramUpdates, chatThrottle, invoices]) await handle.db.delete(table);
-  const [row] = await handle.db
+  for (const table of [outbox, webhookEvents, telegramUpdates, chatThrottle, invoices])
+    await testDb.handle.db.delete(table);
+  const [row] = await testDb.handle.db
     .insert(invoices)
     .values({
       smartyPayId: `sp-retention-${Date.now()}`,
@@ -51,7 +43,7 @@ beforeEach(async () => {
 let outboxKey = 0;
 async function addOutbox(status: OutboxStatus, createdAt: Date) {
   outboxKey += 1;
-  await handle.db.insert(outbox).values({
+  await testDb.handle.db.insert(outbox).values({
     dedupeKey: `${invoiceId}:paid_reply:${outboxKey}`,
     kind: 'paid_reply',
     invoiceId,
@@ -65,7 +57,7 @@ async function addOutbox(status: OutboxStatus, createdAt: Date) {
 }
 
 async function addEvent(key: string, receivedAt: Date) {
-  await handle.db.insert(webhookEvents).values({
+  await testDb.handle.db.insert(webhookEvents).values({
     dedupeKey: key,
     smartyPayInvoiceId: 'sp',
     status: 'Paid',
@@ -76,11 +68,11 @@ async function addEvent(key: string, receivedAt: Date) {
 }
 
 const count = async (table: typeof outbox | typeof webhookEvents | typeof telegramUpdates | typeof chatThrottle) =>
-  (await handle.db.select({ n: sql<number>`count(*)::int` }).from(table))[0]?.n;
+  (await testDb.handle.db.select({ n: sql<number>`count(*)::int` }).from(table))[0]?.n;
 
 describe('data retention', () => {
   it('deletes what is past its time and keeps everything else, invoices always', async () => {
-    await handle.db.insert(telegramUpdates).values([
+    await testDb.handle.db.insert(telegramUpdates).values([
       { updateId: 1, receivedAt: daysAgo(8) },
       { updateId: 2, receivedAt: daysAgo(6) },
     ]);
@@ -92,29 +84,29 @@ describe('data retention', () => {
     const recentSent = await addOutbox('sent', daysAgo(89));
     await addEvent('old', daysAgo(91));
     await addEvent('recent', daysAgo(89));
-    await handle.db.insert(chatThrottle).values([
+    await testDb.handle.db.insert(chatThrottle).values([
       { chatId: 1, nextAllowedAt: new Date(NOW.getTime() - 1) },
       { chatId: 2, nextAllowedAt: new Date(NOW.getTime() + 1_000) },
     ]);
     const metrics = createMetrics();
-    const retention = createRetention({ database: handle, logger, now: () => NOW, retentionDays: 90, metrics });
+    const retention = createRetention({ database: testDb.handle, logger, now: () => NOW, retentionDays: 90, metrics });
 
     expect(await retention.runOnce()).toEqual({
       outcome: 'done',
       deleted: { telegram_updates: 1, outbox: 3, webhook_events: 1, chat_throttle: 1 },
     });
 
-    expect((await handle.db.select().from(telegramUpdates)).map((row) => row.updateId)).toEqual([2]);
-    const left = (await handle.db.select().from(outbox)).map((row) => row.dedupeKey).sort();
+    expect((await testDb.handle.db.select().from(telegramUpdates)).map((row) => row.updateId)).toEqual([2]);
+    const left = (await testDb.handle.db.select().from(outbox)).map((row) => row.dedupeKey).sort();
     expect(left).toEqual([oldPending, oldSending, recentSent].sort());
     expect(left).not.toContain(oldSent);
     expect(left).not.toContain(oldFailed);
     expect(left).not.toContain(oldSkipped);
-    expect((await handle.db.select().from(webhookEvents)).map((row) => row.dedupeKey)).toEqual(['recent']);
-    expect((await handle.db.select().from(chatThrottle)).map((row) => row.chatId)).toEqual([2]);
-    expect(await handle.db.select({ id: invoices.id }).from(invoices).where(eq(invoices.id, invoiceId))).toHaveLength(
-      1,
-    );
+    expect((await testDb.handle.db.select().from(webhookEvents)).map((row) => row.dedupeKey)).toEqual(['recent']);
+    expect((await testDb.handle.db.select().from(chatThrottle)).map((row) => row.chatId)).toEqual([2]);
+    expect(
+      await testDb.handle.db.select({ id: invoices.id }).from(invoices).where(eq(invoices.id, invoiceId)),
+    ).toHaveLength(1);
 
     const exposition = await metrics.registry.metrics();
     expect(exposition).toContain('retention_deleted_rows_total{table="outbox"} 3');
@@ -127,10 +119,10 @@ describe('data retention', () => {
   });
 
   it('with DATA_RETENTION_DAYS=0 keeps outbox rows and webhook events forever; the short-lived tables still go', async () => {
-    await handle.db.insert(telegramUpdates).values({ updateId: 3, receivedAt: daysAgo(30) });
+    await testDb.handle.db.insert(telegramUpdates).values({ updateId: 3, receivedAt: daysAgo(30) });
     await addOutbox('sent', daysAgo(3_000));
     await addEvent('ancient', daysAgo(3_000));
-    const retention = createRetention({ database: handle, logger, now: () => NOW, retentionDays: 0 });
+    const retention = createRetention({ database: testDb.handle, logger, now: () => NOW, retentionDays: 0 });
 
     expect(await retention.runOnce()).toEqual({
       outcome: 'done',
@@ -144,7 +136,7 @@ describe('data retention', () => {
     const statements: string[] = [];
     const counting: Pick<DatabaseHandle, 'session'> = {
       session: (fn) =>
-        handle.session((query) =>
+        testDb.handle.session((query) =>
           fn((text, params) => {
             statements.push(text);
             return query(text, params);
@@ -176,7 +168,7 @@ describe('data retention', () => {
     });
     const observed: Pick<DatabaseHandle, 'session'> = {
       session: (fn) =>
-        handle.session((query) =>
+        testDb.handle.session((query) =>
           fn(async (text, params) => {
             const rows = await query(text, params);
             if (text.includes('delete from outbox') && ++batches === 1) stopAfterFirst?.();
@@ -204,14 +196,14 @@ describe('data retention', () => {
   it('runs in one process at a time: while another session holds the lock, a run deletes nothing', async () => {
     await addOutbox('sent', daysAgo(100));
     const metrics = createMetrics();
-    const retention = createRetention({ database: handle, logger, now: () => NOW, retentionDays: 90, metrics });
-    if (handle.driver === 'pglite') {
+    const retention = createRetention({ database: testDb.handle, logger, now: () => NOW, retentionDays: 90, metrics });
+    if (testDb.handle.driver === 'pglite') {
       // One connection, one process: an advisory lock is re-entrant within its session, so "another process" cannot
       // exist. Two Postgres processes are the case this is for.
       expect((await retention.runOnce()).outcome).toBe('done');
       return;
     }
-    const other = await openDatabase({ url: database.url, dataDir: database.dataDir, poolMax: 1 });
+    const other = await openDatabase({ url: testDb.database.url, dataDir: testDb.database.dataDir, poolMax: 1 });
     try {
       await other.session(async (query: Query) => {
         const [taken] = await query('select pg_try_advisory_lock(7302114::bigint) as locked', []);
@@ -234,7 +226,7 @@ describe('data retention', () => {
       outbox: 'outbox_finished_idx',
       webhook_events: 'webhook_events_received_idx',
     };
-    await handle.session(async (query) => {
+    await testDb.handle.session(async (query) => {
       await query('set enable_seqscan = off', []);
       try {
         for (const [table, index] of Object.entries(indexes) as Array<[RetentionTable, string]>) {

@@ -1,27 +1,19 @@
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { inlineDrafts, inlineOffers, invoices } from '../../src/db/schema.js';
 import { createInlineDrafts, type InlineDrafts } from '../../src/invoices/inline-drafts.js';
 import type { PayRequest } from '../../src/invoices/pay-command.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { useTestDatabase } from '../support/database.js';
 
 // The draft store on a real database: ids nobody can compute, and the binding of a posted message to its draft.
 
-let database: TestDatabase;
-let handle: DatabaseHandle;
+const testDb = useTestDatabase();
 let drafts: InlineDrafts;
 let clock = new Date('2026-01-01T00:00:00Z');
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  handle = await openDatabase({ url: database.url, dataDir: database.dataDir });
-  drafts = createInlineDrafts({ db: handle.db, now: () => clock });
-});
-afterAll(async () => {
-  await handle?.close();
-  await database?.drop();
+  drafts = createInlineDrafts({ db: testDb.handle.db, now: () => clock });
 });
 
 const laptop = (amount: string): PayRequest => ({ amount, token: 'bUSDT', description: 'Laptop' });
@@ -52,7 +44,7 @@ describe('inline draft ids', () => {
     clock = new Date(clock.getTime() + 60_000);
     expect(await drafts.save(3, laptop('10.00'), 'ru')).toBe(id);
     expect(await drafts.find(id)).toEqual({ id, userId: 3, request: laptop('10'), locale: 'ru' });
-    const [row] = await handle.db.select().from(inlineDrafts).where(eq(inlineDrafts.id, id));
+    const [row] = await testDb.handle.db.select().from(inlineDrafts).where(eq(inlineDrafts.id, id));
     expect(row?.createdAt).toEqual(clock);
   });
 });
@@ -80,7 +72,7 @@ describe('binding a posted message to its draft', () => {
     const id = await drafts.save(13, laptop('7'), 'en');
     const results = await Promise.all(['m-race-1', 'm-race-2', 'm-race-3'].map((m) => drafts.bindOnTap(m, id)));
     expect(results.filter((r) => r.kind === 'bound')).toHaveLength(1);
-    expect(await handle.db.select().from(inlineOffers).where(eq(inlineOffers.draftId, id))).toHaveLength(1);
+    expect(await testDb.handle.db.select().from(inlineOffers).where(eq(inlineOffers.draftId, id))).toHaveLength(1);
   });
 
   it('keeps a tap-bound message to its draft, and names that draft when another is tapped', async () => {
@@ -98,7 +90,7 @@ describe('binding a posted message to its draft', () => {
     expect(await drafts.boundDraftId('m-late-choice')).toBe(chosen);
 
     const third = await drafts.save(15, laptop('900'), 'en');
-    await handle.db.insert(invoices).values({
+    await testDb.handle.db.insert(invoices).values({
       smartyPayId: 'sp-inline-1',
       chatId: null,
       notifyChatId: 15,

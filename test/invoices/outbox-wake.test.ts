@@ -1,20 +1,18 @@
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
 import { invoices, outbox } from '../../src/db/schema.js';
 import { createInvoiceLifecycle } from '../../src/invoices/lifecycle.js';
 import { createInvoiceService, type InvoiceService } from '../../src/invoices/service.js';
 import { createSmartyPayClient } from '../../src/payments/client.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { useTestDatabase } from '../support/database.js';
 import { type FakeSmartyPay, startFakeSmartyPay } from '../support/fake-smartypay.js';
 
 // The writers of outbox rows wake the worker themselves, once their transaction committed: issuing, a webhook, a
 // re-check, /cancel, the reminders. Each wake here starts a read of the outbox on the pool, so on Postgres a wake
 // before the commit would read without the new rows.
 
-let database: TestDatabase;
-let handle: DatabaseHandle;
+const testDb = useTestDatabase();
 let smartypay: FakeSmartyPay;
 let service: InvoiceService;
 let lifecycle: ReturnType<typeof createInvoiceLifecycle>;
@@ -24,7 +22,7 @@ let seen: Array<Promise<Array<{ invoiceId: number | null; kind: string }>>> = []
 
 const waker = {
   wake() {
-    seen.push(handle.db.select({ invoiceId: outbox.invoiceId, kind: outbox.kind }).from(outbox));
+    seen.push(testDb.handle.db.select({ invoiceId: outbox.invoiceId, kind: outbox.kind }).from(outbox));
   },
 };
 
@@ -35,8 +33,6 @@ async function wakes(): Promise<Array<Array<{ invoiceId: number | null; kind: st
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  handle = await openDatabase({ url: database.url, dataDir: database.dataDir });
   smartypay = await startFakeSmartyPay();
   const logger = pino({ level: 'silent' });
   const payments = createSmartyPayClient({
@@ -47,8 +43,8 @@ beforeAll(async () => {
   });
   const now = () => clock;
   service = createInvoiceService({
-    db: handle.db,
-    query: handle.query,
+    db: testDb.handle.db,
+    query: testDb.handle.query,
     payments,
     logger,
     checkoutUrl: 'https://checkout.example/invoice',
@@ -58,8 +54,8 @@ beforeAll(async () => {
     outbox: waker,
   });
   lifecycle = createInvoiceLifecycle({
-    db: handle.db,
-    query: handle.query,
+    db: testDb.handle.db,
+    query: testDb.handle.query,
     payments,
     invoices: service,
     logger,
@@ -69,8 +65,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await smartypay?.close();
-  await handle?.close();
-  await database?.drop();
 });
 
 let nextMessageId = 100;
@@ -128,7 +122,7 @@ describe('the outbox is woken by whoever committed its rows', () => {
     expect((await lifecycle.cancel(cancelled, 1)).kind).toBe('not_open');
     expect(await wakes()).toHaveLength(0);
 
-    const [row] = await handle.db.select().from(invoices).where(eq(invoices.id, reminded.id));
+    const [row] = await testDb.handle.db.select().from(invoices).where(eq(invoices.id, reminded.id));
     clock = new Date((row?.remindAt ?? clock).getTime() + 1000);
     expect(await lifecycle.enqueueDueReminders()).toBeGreaterThan(0);
     expect(kindsOf((await wakes())[0] ?? [], reminded.id)).toEqual(['new_card', 'reminder_reply']);

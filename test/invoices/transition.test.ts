@@ -1,34 +1,23 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { invoices, outbox } from '../../src/db/schema.js';
 import { INVOICE_STATUSES, type InvoiceStatus } from '../../src/db/vocabulary.js';
 import { canTransition, isTopUp, STATE_MACHINE } from '../../src/invoices/state-machine.js';
 import { applyTransition, type TransitionCause, targetOf } from '../../src/invoices/transition.js';
 import { SMARTYPAY_STATUSES, type SmartyPayStatus } from '../../src/payments/statuses.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { useTestDatabase } from '../support/database.js';
 
 // The transition statement's rules for odd payments, on a real database without the app: a larger second
 // UnderPaid, Withdrawn keeping what was paid, a settled remainder confirming the sale once, and a webhook
 // adopting an Unconfirmed invoice (a create that timed out).
 
-let database: TestDatabase;
-let handle: DatabaseHandle;
+const testDb = useTestDatabase();
 const now = new Date('2026-11-26T08:00:00Z');
 let nextId = 0;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  handle = await openDatabase({ url: database.url, dataDir: database.dataDir });
-});
-afterAll(async () => {
-  await handle?.close();
-  await database?.drop();
-});
-
 async function insertInvoice(values: Partial<typeof invoices.$inferInsert> = {}) {
   nextId += 1;
-  const [row] = await handle.db
+  const [row] = await testDb.handle.db
     .insert(invoices)
     .values({
       smartyPayId: `sp-${nextId}`,
@@ -52,7 +41,7 @@ async function insertInvoice(values: Partial<typeof invoices.$inferInsert> = {})
 let eventNo = 0;
 function webhook(smartyPayId: string, status: SmartyPayStatus, paid?: string) {
   eventNo += 1;
-  return applyTransition(handle.query, {
+  return applyTransition(testDb.handle.query, {
     invoice: { smartyPayId },
     cause: {
       kind: 'remote',
@@ -65,9 +54,11 @@ function webhook(smartyPayId: string, status: SmartyPayStatus, paid?: string) {
   });
 }
 
-const rowOf = async (id: number) => (await handle.db.select().from(invoices).where(eq(invoices.id, id)))[0];
+const rowOf = async (id: number) => (await testDb.handle.db.select().from(invoices).where(eq(invoices.id, id)))[0];
 const keysOf = async (id: number) =>
-  (await handle.db.select().from(outbox).where(eq(outbox.invoiceId, id)).orderBy(outbox.id)).map((r) => r.dedupeKey);
+  (await testDb.handle.db.select().from(outbox).where(eq(outbox.invoiceId, id)).orderBy(outbox.id)).map(
+    (r) => r.dedupeKey,
+  );
 
 describe('isTopUp', () => {
   const from = { status: 'UnderPaid' as const, token: 'bUSDT', paidAmount: '4', paidToken: 'bUSDT' };
@@ -127,14 +118,14 @@ describe('applyTransition', () => {
     const original = await insertInvoice({ status: 'UnderPaid', paidAmount: '4', paidToken: 'bUSDT' });
     const remainder = await insertInvoice({ amount: '6', payMessageId: null, remainderOfInvoiceId: original.id });
     expect((await webhook(remainder.smartyPayId, 'Paid', '6 bUSDT')).outcome).toBe('applied');
-    const rows = await handle.db.select().from(outbox).where(eq(outbox.invoiceId, remainder.id));
+    const rows = await testDb.handle.db.select().from(outbox).where(eq(outbox.invoiceId, remainder.id));
     expect(rows.find((r) => r.kind === 'paid_reply')?.payload).toMatchObject({ linkedStatus: 'UnderPaid' });
     expect(await keysOf(original.id)).toEqual([`${original.id}:card_linked`]);
-    const [linkedEdit] = await handle.db.select().from(outbox).where(eq(outbox.invoiceId, original.id));
+    const [linkedEdit] = await testDb.handle.db.select().from(outbox).where(eq(outbox.invoiceId, original.id));
     expect(linkedEdit).toMatchObject({ kind: 'card_linked', payload: { status: 'UnderPaid' } });
     // The rest then arrives on the original too: its reply knows the remainder was already paid.
     expect((await webhook(original.smartyPayId, 'Paid', '10 bUSDT')).outcome).toBe('applied');
-    const originalRows = await handle.db.select().from(outbox).where(eq(outbox.invoiceId, original.id));
+    const originalRows = await testDb.handle.db.select().from(outbox).where(eq(outbox.invoiceId, original.id));
     expect(originalRows.find((r) => r.kind === 'paid_reply')?.payload).toMatchObject({ linkedStatus: 'Paid' });
     expect(await keysOf(remainder.id)).toContain(`${remainder.id}:card_linked`);
   });
@@ -144,7 +135,7 @@ describe('applyTransition', () => {
     const stranger = await webhook('sp-real', 'Paid', '10 bUSDT');
     expect(stranger.outcome).toBe('unknown_invoice');
     eventNo += 1;
-    const adopted = await applyTransition(handle.query, {
+    const adopted = await applyTransition(testDb.handle.query, {
       invoice: { smartyPayId: 'sp-real' },
       cause: {
         kind: 'remote',
@@ -166,10 +157,14 @@ describe('applyTransition', () => {
 
   it('a payment for an Unconfirmed invoice cancelled meanwhile is still recognised', async () => {
     const row = await insertInvoice({ smartyPayId: 'unconfirmed:-100:78', status: 'Unconfirmed', nextCheckAt: null });
-    await applyTransition(handle.query, { invoice: { id: row.id }, cause: { kind: 'cancel', byUserId: 1 }, now });
+    await applyTransition(testDb.handle.query, {
+      invoice: { id: row.id },
+      cause: { kind: 'cancel', byUserId: 1 },
+      now,
+    });
     expect((await rowOf(row.id))?.status).toBe('Cancelled');
     eventNo += 1;
-    const paid = await applyTransition(handle.query, {
+    const paid = await applyTransition(testDb.handle.query, {
       invoice: { smartyPayId: 'sp-late' },
       cause: {
         kind: 'remote',
@@ -215,7 +210,7 @@ describe('applyTransition applies exactly the state machine', () => {
           remindAt: new Date(now.getTime() + 30 * 60_000),
         });
         eventNo += 1;
-        const result = await applyTransition(handle.query, {
+        const result = await applyTransition(testDb.handle.query, {
           invoice: cause.kind === 'remote' ? { smartyPayId: row.smartyPayId } : { id: row.id },
           cause:
             cause.kind === 'remote'
@@ -227,7 +222,9 @@ describe('applyTransition applies exactly the state machine', () => {
           now,
         });
         const after = await rowOf(row.id);
-        const kinds = (await handle.db.select().from(outbox).where(eq(outbox.invoiceId, row.id))).map((r) => r.kind);
+        const kinds = (await testDb.handle.db.select().from(outbox).where(eq(outbox.invoiceId, row.id))).map(
+          (r) => r.kind,
+        );
         results.push({
           cause: causeName(cause),
           outcome: result.outcome,

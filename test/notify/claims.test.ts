@@ -1,15 +1,14 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import { Api } from 'grammy';
 import pino from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chatThrottle, invoices, outbox, sendBudget } from '../../src/db/schema.js';
 import type { NotificationKind } from '../../src/db/vocabulary.js';
 import { createTranslator } from '../../src/i18n/index.js';
 import { createOutboxClaims, type OutboxClaims } from '../../src/notify/claims.js';
 import { createOutboxWorker } from '../../src/notify/outbox.js';
 import { createPacer, type PacingOptions } from '../../src/notify/pacing.js';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/database.js';
+import { TEST_DATABASE_URL, useTestDatabase } from '../support/database.js';
 import { startFakeTelegram } from '../support/fake-telegram.js';
 
 // How the outbox worker takes rows, on a real database and without the app: which rows a claim returns, in
@@ -17,8 +16,7 @@ import { startFakeTelegram } from '../support/fake-telegram.js';
 // a row locked elsewhere is skipped. Both clocks are injected: the domain clock (due times, chat pacing, the
 // lease) and the wall clock the send budget refills on.
 
-let database: TestDatabase;
-let handle: DatabaseHandle;
+const testDb = useTestDatabase();
 const T0 = new Date('2026-11-26T08:00:00Z').getTime();
 let domainNow = T0;
 let wallNow = T0;
@@ -27,10 +25,8 @@ const PACING: PacingOptions = { perSecond: 10, burst: 10, privateChatIntervalMs:
 let invoiceId = 0;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  handle = await openDatabase({ url: database.url, dataDir: database.dataDir });
   // Edits of a card are one at a time per invoice, so edit rows need an invoice to belong to.
-  const [row] = await handle.db
+  const [row] = await testDb.handle.db
     .insert(invoices)
     .values({
       smartyPayId: 'sp-claims',
@@ -46,14 +42,10 @@ beforeAll(async () => {
     .returning();
   invoiceId = row?.id ?? 0;
 });
-afterAll(async () => {
-  await handle?.close();
-  await database?.drop();
-});
 beforeEach(async () => {
-  await handle.db.delete(outbox);
-  await handle.db.delete(chatThrottle);
-  await handle.db.delete(sendBudget);
+  await testDb.handle.db.delete(outbox);
+  await testDb.handle.db.delete(chatThrottle);
+  await testDb.handle.db.delete(sendBudget);
   domainNow = T0;
   wallNow = T0;
 });
@@ -61,7 +53,7 @@ beforeEach(async () => {
 /** A claimer as the worker builds one (its own pacer, as each process has). */
 function claimer(pacing: Partial<PacingOptions> = {}, batchSize = 20): OutboxClaims {
   return createOutboxClaims({
-    db: handle.db,
+    db: testDb.handle.db,
     pacer: createPacer({ ...PACING, ...pacing }, () => wallNow),
     now: () => new Date(domainNow),
     leaseMs: LEASE_MS,
@@ -73,7 +65,7 @@ let nextKey = 0;
 /** A due notification for `chatId`, created `ageMs` before T0 (older rows are due earlier). */
 async function enqueue(chatId: number, ageMs: number, kind: NotificationKind = 'paid_reply'): Promise<number> {
   nextKey += 1;
-  const [row] = await handle.db
+  const [row] = await testDb.handle.db
     .insert(outbox)
     .values({
       kind,
@@ -100,7 +92,7 @@ describe('claim order', () => {
     const c1 = await enqueue(303, 1_000);
     const claim = await claimer().claim();
     expect(ids(claim).sort(byNumber)).toEqual([a1, b1, c1]);
-    const [a2Row] = await handle.db.select().from(outbox).where(eq(outbox.id, a2));
+    const [a2Row] = await testDb.handle.db.select().from(outbox).where(eq(outbox.id, a2));
     expect(a2Row?.status).toBe('pending');
     expect(claim.rows.every((row) => row.status === 'sending' && row.attempts === 1)).toBe(true);
     expect(claim.rows[0]?.leaseUntil?.getTime()).toBe(T0 + LEASE_MS);
@@ -182,7 +174,7 @@ describe('chat pacing', () => {
     const group2 = await enqueue(-100_202, 1_000);
     const claims = claimer();
     expect(ids(await claims.claim()).sort(byNumber)).toEqual([private1, group1]);
-    const [throttle] = await handle.db.select().from(chatThrottle).where(eq(chatThrottle.chatId, 101));
+    const [throttle] = await testDb.handle.db.select().from(chatThrottle).where(eq(chatThrottle.chatId, 101));
     expect(throttle?.nextAllowedAt.getTime()).toBe(T0 + 1_100);
     domainNow = T0 + 1_099;
     expect(ids(await claims.claim())).toEqual([]);
@@ -199,7 +191,7 @@ describe('chat pacing', () => {
     const edit = await enqueue(101, 1_000, 'card_paid');
     const claims = claimer();
     expect(ids(await claims.claim()).sort(byNumber)).toEqual([message, edit]);
-    const throttles = await handle.db.select().from(chatThrottle);
+    const throttles = await testDb.handle.db.select().from(chatThrottle);
     expect(throttles.map((t) => t.chatId)).toEqual([101]);
   });
 
@@ -209,7 +201,7 @@ describe('chat pacing', () => {
     expect(ids(await claims.claim())).toEqual([first]);
     const second = await enqueue(101, 1_000, 'card_linked');
     expect(ids(await claims.claim())).toEqual([]);
-    await handle.db.update(outbox).set({ status: 'sent', leaseUntil: null }).where(eq(outbox.id, first));
+    await testDb.handle.db.update(outbox).set({ status: 'sent', leaseUntil: null }).where(eq(outbox.id, first));
     expect(ids(await claims.claim())).toEqual([second]);
   });
 
@@ -218,7 +210,7 @@ describe('chat pacing', () => {
     const newer = await enqueue(101, 1_000, 'card_linked');
     const claims = claimer();
     expect(ids(await claims.claim())).toEqual([older]);
-    await handle.db.update(outbox).set({ status: 'sent', leaseUntil: null }).where(eq(outbox.id, older));
+    await testDb.handle.db.update(outbox).set({ status: 'sent', leaseUntil: null }).where(eq(outbox.id, older));
     expect(ids(await claims.claim())).toEqual([newer]);
   });
 });
@@ -255,12 +247,12 @@ describe('concurrent claimers', () => {
   it.skipIf(!TEST_DATABASE_URL)('skips a row another transaction holds locked, without waiting for it', async () => {
     const locked = await enqueue(101, 2_000);
     const free = await enqueue(202, 1_000);
-    const claimed = await handle.db.transaction(async (tx) => {
+    const claimed = await testDb.handle.db.transaction(async (tx) => {
       await tx.select().from(outbox).where(eq(outbox.id, locked)).for('update');
       return claimer().claim();
     });
     expect(ids(claimed)).toEqual([free]);
-    const rows = await handle.db
+    const rows = await testDb.handle.db
       .select({ id: outbox.id, status: outbox.status })
       .from(outbox)
       .where(inArray(outbox.id, [locked, free]))
@@ -282,12 +274,12 @@ describe('isIdle', () => {
     expect(await claims.isIdle()).toBe(false);
     await claims.claim();
     expect(await claims.isIdle()).toBe(false); // being sent
-    await handle.db
+    await testDb.handle.db
       .update(outbox)
       .set({ status: 'pending', nextAttemptAt: new Date(T0 + 5_000) })
       .where(eq(outbox.id, row));
     expect(await claims.isIdle()).toBe(true); // a retry due later
-    await handle.db.execute(sql`update outbox set status = 'sent'`);
+    await testDb.handle.db.execute(sql`update outbox set status = 'sent'`);
     expect(await claims.isIdle()).toBe(true);
   });
 });
@@ -297,19 +289,19 @@ describe('the worker’s drain (what tests wait for instead of sleeping)', () =>
     const telegram = await startFakeTelegram();
     try {
       const worker = createOutboxWorker({
-        db: handle.db,
+        db: testDb.handle.db,
         api: new Api(telegram.token, { apiRoot: telegram.apiRoot }),
         logger: pino({ level: 'silent' }),
         translator: createTranslator({ localeOf: async () => 'en' }),
         pacing: { ...PACING, privateChatIntervalMs: 200 },
       });
       const rows = [await enqueue(1, 3_000), await enqueue(1, 2_000), await enqueue(1, 1_000)];
-      await handle.db
+      await testDb.handle.db
         .update(outbox)
         .set({ invoiceId, nextAttemptAt: new Date(Date.now() - 1_000) })
         .where(inArray(outbox.id, rows));
       const later = await enqueue(1, 0);
-      await handle.db
+      await testDb.handle.db
         .update(outbox)
         .set({ invoiceId, nextAttemptAt: new Date(Date.now() + 3_600_000) })
         .where(eq(outbox.id, later));
@@ -318,7 +310,10 @@ describe('the worker’s drain (what tests wait for instead of sleeping)', () =>
       // Three messages into one private chat, 200 ms apart: the drain waited for the paced ones.
       expect(Date.now() - started).toBeGreaterThanOrEqual(400);
       expect(telegram.sentMessages().filter((m) => m.chatId === 1)).toHaveLength(3);
-      const states = await handle.db.select({ id: outbox.id, status: outbox.status }).from(outbox).orderBy(outbox.id);
+      const states = await testDb.handle.db
+        .select({ id: outbox.id, status: outbox.status })
+        .from(outbox)
+        .orderBy(outbox.id);
       expect(states).toEqual([...rows.map((id) => ({ id, status: 'sent' })), { id: later, status: 'pending' }]);
     } finally {
       await telegram.close();

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { cpSync, rmSync } from 'node:fs';
 import postgres from 'postgres';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
 import { makeTempDir } from './temp-dir.js';
 
 // Real Postgres when TEST_DATABASE_URL is set (CI), embedded PGlite otherwise (a newcomer's default).
@@ -25,6 +26,33 @@ declare module 'vitest' {
 }
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
+
+/**
+ * A migrated database of its own for the calling test file, opened in a beforeAll registered first (so the file's own
+ * beforeAll can use it) and closed and dropped after the file: `const testDb = useTestDatabase();`, then `testDb.handle`.
+ */
+export function useTestDatabase(): { readonly handle: DatabaseHandle; readonly database: TestDatabase } {
+  let database: TestDatabase | undefined;
+  let handle: DatabaseHandle | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    handle = await openDatabase({ url: database.url, dataDir: database.dataDir });
+  });
+  afterAll(async () => {
+    await handle?.close();
+    await database?.drop();
+  });
+  return {
+    get handle() {
+      if (!handle) throw new Error('useTestDatabase: the database opens in beforeAll');
+      return handle;
+    },
+    get database() {
+      if (!database) throw new Error('useTestDatabase: the database is made in beforeAll');
+      return database;
+    },
+  };
+}
 
 /** `empty`: a PGlite database that starts with no schema (a test of the migrations themselves), not the template. */
 export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
