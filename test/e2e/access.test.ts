@@ -160,12 +160,8 @@ async function buyAndPay(code: string, who = newBuyer()) {
   const row = await waitForInvoice(h, remote.id, (r) => r.cardMessageId !== null);
   const body = h.smartypay.webhookBody(remote.id, { status: 'Paid', eventId: `evt-access-${remote.id}` });
   h.smartypay.setStatus(remote.id, 'Paid');
-  const post = () =>
-    fetch(h.webhookUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-sp-digest': h.smartypay.sign(body) },
-      body,
-    });
+  // The same signed body each time: a repeated delivery of one event.
+  const post = () => h.smartypay.sendWebhook(h.webhookUrl, remote.id, { body });
   expect((await post()).status).toBe(200);
   await h.app.workers.outbox.drain();
   return { ...who, row, post };
