@@ -19,6 +19,8 @@ buyer-overpaid-excess-unknown = That is more than was due; the seller has been t
 buyer-underpaid-next-rest = Pay the rest with “Pay the remaining” on the card; your order is delivered once it is paid in full.
 buyer-underpaid-next = I keep checking until the invoice expires ({ $at }); your order is delivered if the rest arrives by then.
 buyer-invalid-payment = ❌ The payment{ $what } failed: SMARTy Pay marked it invalid, so nothing was delivered. If your wallet was charged, contact SMARTy Pay support; to try again, open the product's link once more.
+buyer-paid-short = Only { $paid } of the { $due } due arrived ({ $missing } missing); the seller has been told and will sort it out with you.
+buyer-paid-twice = ⚠️ Invoice #{ $id } was paid too: <b>{ $received }</b>, but this order was already paid with invoice #{ $other }, so nothing more is delivered; the seller has been told and will refund you this payment.
 reminder = ⏰ Reminder: invoice #{ $id } for <b>{ $amount }</b>{ $what } expires in { $minutes } min ({ $at }).
 
 cancel-usage = Which invoice? Send <code>/cancel 12</code>, or reply <code>/cancel</code> to its card.

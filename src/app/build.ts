@@ -128,6 +128,7 @@ function createAppBot(config: Config, { services, permissions, logger, now, botI
     reports: services.reports,
     inlineDrafts: services.inlineDrafts,
     products: services.products,
+    sales: services.sales,
     access: services.access,
     accessGrants: services.accessGrants,
     translator: services.translator,

@@ -21,6 +21,8 @@ import { createOutboxWorker, outboxApiTimeoutSeconds } from '../notify/outbox.js
 import { createOutboxMonitor } from '../notify/outbox-monitor.js';
 import { outboxPacing } from '../notify/pacing.js';
 import { createSmartyPayClient } from '../payments/client.js';
+import { createKeyHolds } from '../products/key-holds.js';
+import { createProductSales } from '../products/sales.js';
 import { createProductService } from '../products/service.js';
 import { htmlParseMode } from '../telegram/parse-mode.js';
 
@@ -108,6 +110,9 @@ export function createServices(config: Config, { logger, now, database, telegram
     outbox,
   });
   const inlineDrafts = createInlineDrafts({ db, now });
+  // The shop's keys: held before SMARTy Pay is asked; the reconciler returns lapsed ones to stock.
+  const keyHolds = createKeyHolds({ db, logger, now });
+  const sales = createProductSales({ invoices, keys: keyHolds });
   const reports = createInvoiceReports({ db, now });
 
   // Its own client, HTML like the outbox's: removals and their messages run from the reconciler's loop.
@@ -151,6 +156,7 @@ export function createServices(config: Config, { logger, now, database, telegram
       },
     },
     drafts: inlineDrafts,
+    keys: keyHolds,
   });
 
   // Paid access asks Telegram about chats (getChat, getChatMember) with a client of its own.
@@ -168,6 +174,7 @@ export function createServices(config: Config, { logger, now, database, telegram
     inlineDrafts,
     reports,
     products,
+    sales,
     access,
     accessGrants,
     workers: { outbox, reconciler, outboxMonitor, retention },

@@ -16,6 +16,7 @@ import type { InvoiceService } from '../invoices/service.js';
 import type { Permissions } from '../merchants/permissions.js';
 import type { Metrics } from '../metrics.js';
 import type { TokenPolicy } from '../payments/currencies.js';
+import type { ProductSales } from '../products/sales.js';
 import type { ProductService } from '../products/service.js';
 import { htmlParseMode } from '../telegram/parse-mode.js';
 import type { BotContext } from './context.js';
@@ -47,6 +48,8 @@ export interface BotDependencies {
   inlineDrafts: InlineDrafts;
   /** The shop: products and their links. */
   products: ProductService;
+  /** The shop: selling one to a buyer who opened its link (a keys product's key held before SMARTy Pay is asked). */
+  sales: ProductSales;
   access: AccessService;
   accessGrants: Pick<
     AccessGrants,
@@ -113,7 +116,7 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
     }),
   );
   // Before help: `/start <product code>` is a product's link; a plain /start falls through to the help.
-  bot.use(createShopBuyerFeature({ products: deps.products, invoices: deps.invoices, issueLimit }));
+  bot.use(createShopBuyerFeature({ products: deps.products, invoices: deps.invoices, sales: deps.sales, issueLimit }));
   bot.use(
     createShopMerchantFeature({
       products: deps.products,

@@ -264,6 +264,14 @@ export const productKeys = pgTable(
     invoiceId: bigint('invoice_id', { mode: 'number' }).references(() => invoices.id),
     soldAt: tz('sold_at'),
     createdAt: tz('created_at').notNull().defaultNow(),
+    /**
+     * Held for a buyer's invoice while SMARTy Pay is asked to create it: the (chat, message) placeholder
+     * (`unconfirmed:<chat>:<message>`) the invoice will be made for, so a second buyer gets "sold out" before any
+     * SMARTy Pay call (src/products/key-holds.ts). Cleared when the invoice row takes the key (`invoice_id`), or
+     * released when the create fails for sure; a hold left by a crash lapses at `held_until`.
+     */
+    heldFor: text('held_for'),
+    heldUntil: tz('held_until'),
   },
   (t) => [
     // The same key added twice is one key.
@@ -271,6 +279,10 @@ export const productKeys = pgTable(
     // A reservation takes the oldest free key.
     index('product_keys_free_idx').on(t.productId, t.id).where(sql`invoice_id is null`),
     index('product_keys_invoice_idx').on(t.invoiceId).where(sql`invoice_id is not null`),
+    // One hold per (chat, message): the same /start handled twice holds one key.
+    uniqueIndex('product_keys_held_for').on(t.heldFor).where(sql`held_for is not null`),
+    // The reconciler's sweep reads the reserved keys (not the sold ones, which only grow).
+    index('product_keys_reserved_idx').on(t.invoiceId).where(sql`invoice_id is not null and sold_at is null`),
   ],
 );
 

@@ -1,7 +1,6 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database, Transaction } from '../db/client.js';
-import { type InvoiceRow, invoices, outbox, productKeys } from '../db/schema.js';
+import { type InvoiceRow, invoices, outbox } from '../db/schema.js';
 import { normaliseDecimal } from '../decimal.js';
 import type { Metrics } from '../metrics.js';
 import { type SmartyPayClient, SmartyPayError } from '../payments/client.js';
@@ -39,9 +38,9 @@ export interface NewInvoice {
   reissueOfInvoiceId?: number | undefined;
   /**
    * The shop: the product sold (then `issuedByUserId` is the buyer), and the buyer's names for the merchant.
-   * `reserveKey`: a keys product; the invoice is made only with one of its free keys reserved for it.
+   * `keys`: a keys product's key, held before this call (src/products/key-holds.ts); the invoice takes it.
    */
-  product?: { id: number; buyerName: string; buyerUsername: string | undefined; reserveKey?: boolean } | undefined;
+  product?: { id: number; buyerName: string; buyerUsername: string | undefined; keys?: KeyReservation } | undefined;
   /**
    * The message the card replies to: the /pay message, the expired card (Issue again), the original's card
    * (a remainder). Ignored for an inline invoice, whose card is the inline message itself, edited.
@@ -61,14 +60,11 @@ export class UnconfirmedInvoiceError extends Error {
 }
 
 /**
- * The shop: no free key was left for a keys product when its invoice was to be made. Checked before SMARTy Pay is
- * asked; this is the race where another buyer took the last one in between (that remote invoice is left to expire).
+ * The shop: a key held for the invoice before SMARTy Pay was asked (src/products/key-holds.ts). `attach` runs in the
+ * transaction that writes the invoice row (an Unconfirmed one too), so a made invoice always has its key.
  */
-export class SoldOutError extends Error {
-  constructor(readonly productId: number) {
-    super(`product ${productId} has no free key left`);
-    this.name = 'SoldOutError';
-  }
+export interface KeyReservation {
+  attach(tx: Transaction, invoiceId: number): Promise<void>;
 }
 
 /** The placeholder SMARTy Pay id of an Unconfirmed invoice: the (chat, message) its metadata names. */
@@ -122,26 +118,6 @@ function cardNotification(row: InvoiceRow, input: NewInvoice): typeof outbox.$in
   };
 }
 
-/**
- * Reserves the oldest free key of the product for the invoice in its own transaction: one statement, so two buyers
- * never get the same key and a locked key is skipped, not waited for. None left: SoldOutError rolls the invoice back.
- */
-async function reserveKey(tx: Transaction, productId: number, invoiceId: number): Promise<void> {
-  const free = tx
-    .select({ id: productKeys.id })
-    .from(productKeys)
-    .where(and(eq(productKeys.productId, productId), isNull(productKeys.invoiceId)))
-    .orderBy(productKeys.id)
-    .limit(1)
-    .for('update', { skipLocked: true });
-  const reserved = await tx
-    .update(productKeys)
-    .set({ invoiceId })
-    .where(eq(productKeys.id, sql`(${free})`))
-    .returning({ id: productKeys.id });
-  if (reserved.length === 0) throw new SoldOutError(productId);
-}
-
 function productColumns({ product }: NewInvoice) {
   return product
     ? { productId: product.id, buyerName: product.buyerName, buyerUsername: product.buyerUsername ?? null }
@@ -192,6 +168,9 @@ export function createInvoiceIssuer(deps: InvoiceIssuerDeps) {
       })
       .onConflictDoNothing()
       .returning({ id: invoices.id });
+    // The create may have happened: the key held for it stays its own until a webhook names it or it expires.
+    const keys = input.product?.keys;
+    if (kept && keys) await db.transaction((tx) => keys.attach(tx, kept.id));
     deps.logger.warn(
       { invoiceId: kept?.id, chatId, messageId },
       'SMARTy Pay did not confirm the create; kept as Unconfirmed until a webhook names it',
@@ -250,7 +229,7 @@ export function createInvoiceIssuer(deps: InvoiceIssuerDeps) {
         // Whichever unique key a concurrent request hit first, its row is the invoice.
         .onConflictDoNothing()
         .returning();
-      if (row && input.product?.reserveKey) await reserveKey(tx, input.product.id, row.id);
+      if (row && input.product?.keys) await input.product.keys.attach(tx, row.id);
       if (row) await tx.insert(outbox).values(cardNotification(row, input)).onConflictDoNothing();
       return row;
     });

@@ -32,6 +32,11 @@ export interface ReconcilerDeps {
   reminders?: { enqueueDueReminders(): Promise<number> };
   /** Paid access, on every tick: renewal reminders, then removing members whose access ended (src/notify/access-*). */
   access?: { sweep(): Promise<void> };
+  /**
+   * The shop's keys, on every tick: holds a crash left and reservations of invoices past expiry that no status
+   * change frees (Unconfirmed, UnderPaid) go back to stock (src/products/key-holds.ts).
+   */
+  keys?: { releaseLapsed(): Promise<number> };
   /** Inline-mode drafts: one row per distinct query typed, pruned here about once an hour. */
   drafts?: { pruneBefore(before: Date): Promise<number> };
 }
@@ -140,6 +145,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     await deps.reminders?.enqueueDueReminders();
     // Its own failure is logged, not the tick's: the drafts below are still pruned.
     await deps.access?.sweep().catch((error: unknown) => logger.error({ err: error }, 'access removals failed'));
+    await deps.keys?.releaseLapsed().catch((error: unknown) => logger.error({ err: error }, 'key release failed'));
     if (deps.drafts && at - lastPrunedAt >= PRUNE_EVERY_MS) {
       lastPrunedAt = at;
       const pruned = await deps.drafts.pruneBefore(new Date(at - INLINE_DRAFT_TTL_MS));

@@ -9,7 +9,7 @@ import { parseMoney } from '../payments/money.js';
 import { isSmartyPayStatus } from '../payments/statuses.js';
 import { readInvoiceMetadata, type WebhookPayload } from '../payments/webhook-payload.js';
 import { createInlineIssuer, type IssueInlineInvoice } from './inline-issue.js';
-import { createInvoiceIssuer, type IssueResult, unconfirmedSmartyPayId } from './issue.js';
+import { createInvoiceIssuer, type IssueResult, type KeyReservation, unconfirmedSmartyPayId } from './issue.js';
 import { type OutboxWaker, transitionAndWake } from './outbox-waker.js';
 
 export type { IssueResult };
@@ -61,8 +61,8 @@ export interface IssueForProduct {
   chatId: number;
   startMessageId: number;
   locale: string;
-  /** A keys product: one free key is reserved with the invoice, or it is not made (SoldOutError). */
-  reserveKey?: boolean;
+  /** A keys product: the key held for this (chat, message) before SMARTy Pay is asked; the invoice takes it. */
+  keys?: KeyReservation | undefined;
 }
 
 /** `ignored`: a signed webhook with a status SMARTy Pay does not define; recorded, nothing changed. */
@@ -204,7 +204,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
     expire,
     findOpenForBuyer,
 
-    issueForProduct({ product, buyer, chatId, startMessageId, locale, reserveKey }) {
+    issueForProduct({ product, buyer, chatId, startMessageId, locale, keys }) {
       return issueInvoice(
         {
           chatId,
@@ -218,7 +218,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
           metadata: { chatId, messageId: startMessageId },
           remind: true,
           cardReplyTo: startMessageId,
-          product: { id: product.id, buyerName: buyer.name, buyerUsername: buyer.username, reserveKey },
+          product: { id: product.id, buyerName: buyer.name, buyerUsername: buyer.username, keys },
         },
         async () =>
           (await findByPayMessage(chatId, startMessageId)) ?? (await findOpenForBuyer(product.id, buyer.userId)),

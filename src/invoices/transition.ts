@@ -2,7 +2,7 @@ import type { Query } from '../db/client.js';
 import type { InvoiceStatus } from '../db/vocabulary.js';
 import type { Money } from '../payments/money.js';
 import type { SmartyPayStatus } from '../payments/statuses.js';
-import { PLAIN_DECIMAL_PATTERN, STATE_MACHINE } from './state-machine.js';
+import { PAID_STATUSES, PLAIN_DECIMAL_PATTERN, STATE_MACHINE } from './state-machine.js';
 
 // The one place an invoice changes status, as ONE statement: lock the invoice, record the webhook event (dedupe),
 // apply the status only if the state machine allows it, enqueue what the chat must be told. One round trip keeps
@@ -112,6 +112,8 @@ const PARAMETERS = [
 type Parameter = (typeof PARAMETERS)[number];
 
 const decimal = `'${PLAIN_DECIMAL_PATTERN}'`;
+/** The linked invoice of a two-part sale was paid already: this payment is a second one, delivered by nobody. */
+const LINKED_PAID = `exists (select 1 from linked where linked.status in (${PAID_STATUSES.map((status) => `'${status}'`).join(', ')}))`;
 
 // paid_amount is text as SMARTy Pay reported it: nested CASEs so a value that is not a plain decimal is never cast.
 // No timestamp is signed, so a captured webhook stays valid forever and may only ever have an effect once: the event
@@ -172,7 +174,8 @@ const STATEMENT = `
       d.remainder_of_invoice_id, coalesce(d.smartypay_id <> $smartyPayId::text, false) as adopted
   ),
   -- The shop's keys (product_keys): back to stock when the invoice can no longer be paid through its card; sold on
-  -- payment: its own (or, for a remainder, the original's), else after a release any free one of a keys product.
+  -- payment: its own (or, for a remainder, the original's), else after a release any free one of a keys product
+  -- (not one held for an invoice being made); none when the other invoice of its two-part sale was paid already.
   released as (
     update product_keys k set invoice_id = null
     from upd where $releaseKeys::boolean and k.invoice_id = upd.id and k.sold_at is null
@@ -181,11 +184,12 @@ const STATEMENT = `
   sold as (
     update product_keys k set invoice_id = upd.id, sold_at = $now::timestamptz
     from upd
-    where $sellKeys::boolean and upd.product_id is not null and k.id = coalesce(
+    where $sellKeys::boolean and upd.product_id is not null and not ${LINKED_PAID} and k.id = coalesce(
       (select r.id from product_keys r where r.sold_at is null
         and (r.invoice_id = upd.id or r.invoice_id = upd.remainder_of_invoice_id) order by r.id limit 1),
       (select f.id from product_keys f join products p on p.id = f.product_id
-        where f.product_id = upd.product_id and f.invoice_id is null and p.content->>'type' = 'keys'
+        where f.product_id = upd.product_id and f.invoice_id is null and f.held_for is null
+          and p.content->>'type' = 'keys'
         order by f.id limit 1 for update of f skip locked))
     returning k.id
   ),
@@ -213,11 +217,15 @@ const STATEMENT = `
       k.kind, upd.id, case when k.kind = 'sale_notice' then p.merchant_user_id else upd.chat_id end,
       case when k.kind = 'delivery' then upd.pay_message_id end,
       jsonb_build_object('status', $to::text, 'previousStatus', upd.previous_status,
-        'paidAmount', $paidAmount::text, 'paidToken', $paidToken::text, 'productState', p.state),
+        'paidAmount', $paidAmount::text, 'paidToken', $paidToken::text, 'productState', p.state)
+        || case when $settles::boolean then jsonb_build_object('linkedStatus', (select status from linked))
+           else '{}'::jsonb end,
       $now::timestamptz, $now::timestamptz
     from upd join products p on p.id = upd.product_id cross join unnest($shopKinds::text[]) as k(kind)
-    -- Paid access only for a product that grants it.
-    where k.kind <> 'access_invite' or p.access_chat_id is not null
+    -- Paid access only for a product that grants it. A second payment of a two-part sale delivers nothing: only
+    -- the merchant's notice, which tells them to refund it.
+    where (k.kind <> 'access_invite' or p.access_chat_id is not null)
+      and (k.kind = 'sale_notice' or not ${LINKED_PAID})
     on conflict (dedupe_key) do nothing
     returning 1
   )

@@ -62,7 +62,7 @@ export function createNotificationRenderer(deps: NotificationRendererDeps) {
       if (row.kind === 'sale_notice') {
         // In the merchant's chat (the row's), in the language they created the product in.
         const t = deps.translator.forLocale(product.locale);
-        const text = renderSaleNotice(t, product, invoice, row.payload, shop?.soldKey ?? null);
+        const text = renderSaleNotice(t, product, invoice, row.payload, shop?.soldKey ?? null, other);
         return { kind: 'message', message: { text }, replyTo: null, chatId: row.chatId };
       }
       // Sales are refused while a product has no content, so this is only a product whose content was never set.

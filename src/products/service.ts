@@ -11,7 +11,7 @@ import { newProductCode } from './rules.js';
 // method that changes or lists takes the merchant's id and touches only their products), found by code by anyone
 // who opens a link. Selling one is an ordinary invoice with product_id (InvoiceService.issueForProduct).
 
-/** A keys product's stock: free, reserved for an open invoice, sold. */
+/** A keys product's stock: free, reserved for an open invoice (or held while it is made), sold. */
 export interface KeyCounts {
   free: number;
   reserved: number;
@@ -185,11 +185,12 @@ export function createProductService(deps: ProductServiceDeps): ProductService {
     async keyCounts(productId) {
       const [row] = await db
         .select({
-          free: sql<number>`count(*) filter (where ${productKeys.invoiceId} is null)`.mapWith(Number),
-          reserved:
-            sql<number>`count(*) filter (where ${productKeys.invoiceId} is not null and ${productKeys.soldAt} is null)`.mapWith(
-              Number,
-            ),
+          free: sql<number>`count(*) filter (where ${productKeys.invoiceId} is null and ${productKeys.heldFor} is null)`.mapWith(
+            Number,
+          ),
+          // Held while SMARTy Pay is asked counts as reserved too (src/products/key-holds.ts).
+          reserved: sql<number>`count(*) filter (where ${productKeys.soldAt} is null
+            and (${productKeys.invoiceId} is not null or ${productKeys.heldFor} is not null))`.mapWith(Number),
           sold: sql<number>`count(*) filter (where ${productKeys.soldAt} is not null)`.mapWith(Number),
         })
         .from(productKeys)
@@ -229,7 +230,8 @@ export function createProductService(deps: ProductServiceDeps): ProductService {
           ),
           keysLeft:
             sql<number>`(select count(*) from ${productKeys} join ${products} on ${products.id} = ${productKeys.productId}
-            where ${productKeys.invoiceId} is null and ${products.state} <> 'deleted')`.mapWith(Number),
+            where ${productKeys.invoiceId} is null and ${productKeys.heldFor} is null
+              and ${products.state} <> 'deleted')`.mapWith(Number),
         })
         .from(sql`(select 1) as one`);
       return { sold: row?.sold ?? 0, keysLeft: row?.keysLeft ?? 0 };
@@ -265,7 +267,7 @@ export function createProductService(deps: ProductServiceDeps): ProductService {
             and ${invoices.paidAmount} ~ ${PLAIN_DECIMAL_PATTERN}), 0)::text`,
           total: sql<number>`count(*) over ()`.mapWith(Number),
           stock: sql<number>`(select count(*) from ${productKeys} k
-            where k.product_id = ${products.id} and k.invoice_id is null)`.mapWith(Number),
+            where k.product_id = ${products.id} and k.invoice_id is null and k.held_for is null)`.mapWith(Number),
         })
         .from(products)
         .leftJoin(invoices, eq(invoices.productId, products.id))

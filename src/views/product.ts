@@ -3,7 +3,7 @@ import type { InvoiceRow, ProductRow } from '../db/schema.js';
 import type { ProductState, SaleFacts } from '../db/vocabulary.js';
 import { compareDecimals, subtractDecimals } from '../decimal.js';
 import type { Translate } from '../i18n/index.js';
-import { PLAIN_DECIMAL_PATTERN } from '../invoices/state-machine.js';
+import { isPaidStatus, PLAIN_DECIMAL_PATTERN } from '../invoices/state-machine.js';
 import { cleanUserText } from '../invoices/user-text.js';
 import type { KeyCounts, ProductSummary, Purchase } from '../products/service.js';
 import { encodeCallbackData } from '../telegram/callback-data.js';
@@ -101,8 +101,9 @@ export function renderProductList(
 
 /**
  * The merchant's notice of a payment for their product: product, buyer, amount and invoice number, and a line for
- * each thing that is not a plain sale — partly paid (nothing delivered), overpaid, another token, after expiry or
- * cancellation, while the product was paused or deleted. A failed (Invalid) payment gets a notice of its own.
+ * each thing that is not a plain sale — partly paid (nothing delivered), marked paid yet short, overpaid, another
+ * token, after expiry or cancellation, while the product was paused or deleted, or a second payment of a sale paid
+ * in two parts (nothing delivered: to refund). A failed (Invalid) payment gets a notice of its own.
  */
 export function renderSaleNotice(
   t: Translate,
@@ -110,6 +111,8 @@ export function renderSaleNotice(
   invoice: InvoiceRow,
   facts: SaleFacts,
   soldKey: string | null,
+  /** The other invoice of a two-part sale, if any. */
+  linked?: InvoiceRow | undefined,
 ): string {
   const name = escapeHtml(invoice.buyerName ?? '');
   const id = String(invoice.issuedByUserId ?? '');
@@ -141,11 +144,21 @@ export function renderSaleNotice(
   } else if (facts.status === 'OverPaid' || (sameToken && compareDecimals(paidAmount, invoice.amount) > 0)) {
     lines.push(t('shop-sale-overpaid'));
   }
-  if (facts.status !== 'UnderPaid' && product.content?.type === 'keys') {
+  // The other invoice of its two-part sale was paid already (and delivered): this one delivered nothing.
+  const paidTwice = linked !== undefined && facts.linkedStatus != null && isPaidStatus(facts.linkedStatus);
+  if (paidTwice) {
+    lines.push(t('shop-sale-paid-twice', { other: linked.id }));
+  } else if (facts.status === 'Paid' && sameToken && compareDecimals(paidAmount, invoice.amount) < 0) {
+    lines.push(
+      t('shop-sale-paid-short', { missing: money(t, subtractDecimals(invoice.amount, paidAmount), invoice.token) }),
+    );
+  }
+  if (!paidTwice && facts.status !== 'UnderPaid' && product.content?.type === 'keys') {
     // The key itself stays out of the notice: the merchant's chat is no place for sold keys either.
     lines.push(soldKey === null ? t('shop-sale-no-key') : t('shop-sale-key-sent'));
   }
-  if (facts.status !== 'UnderPaid') {
+  // "Delivered anyway" lines: a second payment delivered nothing.
+  if (facts.status !== 'UnderPaid' && !paidTwice) {
     if (facts.previousStatus === 'Expired' || facts.previousStatus === 'Cancelled') lines.push(t('shop-sale-late'));
     if (facts.productState !== 'active')
       lines.push(t('shop-sale-while-paused', { state: state(t, facts.productState) }));

@@ -67,7 +67,7 @@ function excessLine(t: Translate, invoice: CardInvoice, facts: PaymentFacts): st
 function shortLine(t: Translate, invoice: CardInvoice, facts: PaymentFacts): string {
   const paid = paidInInvoiceToken(invoice, facts);
   if (!paid || compareDecimals(invoice.amount, paid) <= 0) return '';
-  return ` ${t('paid-short', {
+  return ` ${t(toBuyer(invoice) ? 'buyer-paid-short' : 'paid-short', {
     paid: money(t, paid, invoice.token),
     due: money(t, invoice.amount, invoice.token),
     missing: money(t, subtractDecimals(invoice.amount, paid), invoice.token),

@@ -72,6 +72,10 @@ export function saleReply(
     facts.paidAmount && (!facts.paidToken || facts.paidToken === invoice.token) ? facts.paidAmount : undefined;
   const received = money(t, facts.paidAmount ?? invoice.amount, facts.paidToken ?? invoice.token);
   const linkedSettled = facts.linkedStatus != null && isSettledStatus(facts.linkedStatus);
+  // A shop buyer's own chat: addressed to them; what the merchant must do is in their sale notice.
+  const buyer = invoice.productId !== null;
+  if (buyer && linkedSettled)
+    return t('buyer-paid-twice', { id: String(invoice.id), received, other: String(linked.id) });
   if (invoice.remainderOfInvoiceId === null) {
     if (!linkedSettled) return undefined;
     return t('original-paid-after-remainder', { id: String(invoice.id), received, remainder: String(linked.id) });
@@ -85,11 +89,12 @@ export function saleReply(
   const missing = shortfall(linked, totalValue);
   if (missing !== undefined) {
     const due = money(t, linked.amount, linked.token);
-    return `${head} ${t('paid-short', { paid: total, due, missing: money(t, missing, linked.token) })}`;
+    const short = { paid: total, due, missing: money(t, missing, linked.token) };
+    return `${head} ${t(buyer ? 'buyer-paid-short' : 'paid-short', short)}`;
   }
   if (compareDecimals(totalValue, linked.amount) > 0) {
     const excess = money(t, subtractDecimals(totalValue, linked.amount), linked.token);
-    return `${head} ${t('overpaid-excess', { excess, due: money(t, linked.amount, linked.token) })}`;
+    return `${head} ${t(buyer ? 'buyer-overpaid-excess' : 'overpaid-excess', { excess, due: money(t, linked.amount, linked.token) })}`;
   }
   return head;
 }

@@ -1,11 +1,12 @@
 import { type CommandContext, Composer } from 'grammy';
 import type { ProductRow } from '../../db/schema.js';
 import { translateOf } from '../../i18n/index.js';
-import { SoldOutError, UnconfirmedInvoiceError } from '../../invoices/issue.js';
+import { UnconfirmedInvoiceError } from '../../invoices/issue.js';
 import { type IssueLimit, issueRefusalText } from '../../invoices/issue-limit.js';
 import type { InvoiceService } from '../../invoices/service.js';
 import { SmartyPayError } from '../../payments/client.js';
 import { isProductCode } from '../../products/rules.js';
+import type { ProductSales } from '../../products/sales.js';
 import type { ProductService } from '../../products/service.js';
 import { formatUtc, payButton } from '../../views/messages.js';
 import { renderProductOffer } from '../../views/product.js';
@@ -20,7 +21,8 @@ import { replyTo } from '../reply.js';
 
 export interface ShopBuyerDeps {
   products: Pick<ProductService, 'findByCode' | 'keyCounts'>;
-  invoices: Pick<InvoiceService, 'issueForProduct' | 'findOpenForBuyer'>;
+  invoices: Pick<InvoiceService, 'findOpenForBuyer'>;
+  sales: ProductSales;
   issueLimit: IssueLimit;
 }
 
@@ -59,7 +61,8 @@ export function createShopBuyerFeature(deps: ShopBuyerDeps) {
     const t = await translateOf(ctx);
     const open = await deps.invoices.findOpenForBuyer(product.id, from.id);
     const keys = product.content?.type === 'keys';
-    // Sold out: said before SMARTy Pay is asked (the reservation in the invoice's transaction settles a race).
+    // Sold out: said before the issue limit is taken; the key held in sales.sell settles a race, still before SMARTy
+    // Pay is asked.
     if (!open && keys && (await deps.products.keyCounts(product.id)).free === 0) {
       await ctx.reply(ctx.t('shop-sold-out'), inReply);
       return;
@@ -78,30 +81,33 @@ export function createShopBuyerFeature(deps: ShopBuyerDeps) {
       await ctx.reply(issueRefusalText(ctx.t, limited, deps.issueLimit), inReply);
       return;
     }
-    await ctx.reply(renderProductOffer(t, product), inReply);
     try {
-      const result = await deps.invoices.issueForProduct({
-        product,
-        buyer: {
-          userId: from.id,
-          name: [from.first_name, from.last_name].filter(Boolean).join(' '),
-          username: from.username,
+      const result = await deps.sales.sell(
+        {
+          product,
+          buyer: {
+            userId: from.id,
+            name: [from.first_name, from.last_name].filter(Boolean).join(' '),
+            username: from.username,
+          },
+          chatId: ctx.chat.id,
+          startMessageId: ctx.msg.message_id,
+          locale: t.locale,
+          keys,
         },
-        chatId: ctx.chat.id,
-        startMessageId: ctx.msg.message_id,
-        locale: t.locale,
-        reserveKey: keys,
-      });
+        // The offer, then the invoice card (the outbox sends it once the invoice is committed).
+        () => ctx.reply(renderProductOffer(t, product), inReply),
+      );
+      if (result.kind === 'sold_out') {
+        ctx.logger.info({ productId: product.id }, 'the last key went to another buyer meanwhile');
+        await ctx.reply(ctx.t('shop-sold-out'), inReply);
+        return;
+      }
       ctx.logger.info(
         { invoiceId: result.invoice.id, productId: product.id, outcome: result.kind },
         'product invoice issued',
       );
     } catch (error) {
-      if (error instanceof SoldOutError) {
-        ctx.logger.warn({ productId: product.id }, 'the last key went to another buyer meanwhile');
-        await ctx.reply(ctx.t('shop-sold-out'), inReply);
-        return;
-      }
       ctx.logger.error({ err: error, productId: product.id }, 'could not create the product invoice');
       const key =
         error instanceof UnconfirmedInvoiceError
