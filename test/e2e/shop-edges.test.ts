@@ -287,3 +287,18 @@ describe('a sale paid twice (the original and its remainder both in full)', () =
     expect(notices().at(-1)?.params.text).toContain('⚠️ Already paid with invoice #');
   });
 });
+
+describe('a payment SMARTy Pay marks Paid while short of the price', () => {
+  it('is delivered as SMARTy Pay says; the notice says what is missing, the buyer is addressed as the buyer', async () => {
+    const { code } = await keysProduct('Short', ['SH-1']);
+    const sale = await openLink(code);
+    const noticesBefore = notices().length;
+    await webhook(sale.remote.id, 'Paid', '6');
+    expect(keyOf(sale.chat.id)).toEqual(['SH-1']);
+    const [notice] = notices().slice(noticesBefore);
+    expect(notice?.params.text).toContain('⚠️ SMARTy Pay marked it paid, but 4 bUSDT is missing; delivered anyway.');
+    const reply = botCalls(h, sale.chat.id).find((c) => c.params.text.startsWith('✅'))?.params.text;
+    expect(reply).toContain('Only 6 bUSDT of the 10 bUSDT due arrived (4 bUSDT missing); the seller has been told');
+    expect(reply).not.toContain('before you deliver');
+  });
+});

@@ -428,6 +428,7 @@ describe('keys: one per sale, never twice', () => {
     const code = await newProduct('9 bUSDT Rush');
     await addKeys(code, ['RUSH-1', 'RUSH-2']);
     const buyers = Array.from({ length: 5 }, () => newBuyer());
+    const created = h.smartypay.createdInvoices().length;
     for (const { chat, buyer } of buyers) h.telegram.sendText({ chat, from: buyer, text: `/start ${code}` });
     const [product] = await h.db.select().from(products).where(eq(products.code, code));
     const answered = () =>
@@ -445,6 +446,8 @@ describe('keys: one per sale, never twice', () => {
       botCalls(h, chat.id).some((call) => call.params.text === 'This product is sold out.'),
     );
     expect(soldOut).toHaveLength(3);
+    // The keys were held before SMARTy Pay was asked: no invoice was made there for the three told "sold out".
+    expect(h.smartypay.createdInvoices()).toHaveLength(created + 2);
   });
 
   it('an expired reservation returns the key; a late payment with none left is told, never given a duplicate', async () => {
