@@ -130,6 +130,7 @@ function createAppBot(config: Config, { services, permissions, logger, now, botI
     products: services.products,
     access: services.access,
     accessGrants: services.accessGrants,
+    accessLapse: services.accessLapse,
     translator: services.translator,
     permissions,
     rateQuota: services.rateQuota,

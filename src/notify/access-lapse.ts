@@ -1,47 +1,63 @@
-import { and, desc, eq, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, like, lte, or, type SQL, sql } from 'drizzle-orm';
 import { type Api, GrammyError } from 'grammy';
 import type { Logger } from 'pino';
-import { grantLocale } from '../access/grants.js';
 import type { Database } from '../db/client.js';
-import { type AccessGrantRow, accessExtensions, accessGrants, invoices, products } from '../db/schema.js';
-import type { Translator } from '../i18n/index.js';
-import { renderAccessEnded, renderAccessRightsLost } from '../views/access.js';
-import { productLink } from '../views/product.js';
+import { type AccessGrantRow, accessGrants, outbox, products } from '../db/schema.js';
+import type { OutboxWaker } from '../invoices/outbox-waker.js';
 
-// Removes members whose paid access ended (plus ACCESS_GRACE_MINUTES), run by the reconciler on every tick. A due
-// grant is claimed (`removing`, a lease, FOR UPDATE SKIP LOCKED) so one process removes it however many run; a
-// claim whose process died is taken again after its lease. Removal is banChatMember then unbanChatMember with
-// only_if_banned (out, yet free to come back by paying); chat administrators, the owner and merchants are never
-// removed. Telegram refusing is retried with backoff or recorded, never a crash loop; a lost right is told to the
-// product's merchant once per grant. The member is told why, with a button to buy again.
+// Removes members whose paid access ended (plus ACCESS_GRACE_MINUTES), run by the reconciler on every tick, and at
+// once for /revoke. A due grant is claimed (`removing`, a lease, FOR UPDATE SKIP LOCKED) so one process removes it
+// however many run; a claim whose process died is taken again after its lease. Removal is banChatMember then
+// unbanChatMember with only_if_banned (out, yet free to come back by paying); chat administrators, the owner and
+// merchants are never removed. Telegram refusing is retried with backoff or recorded, never a crash loop. What the
+// member and the merchant are told is an outbox row written with the grant's change (`access_removed` with Buy
+// again; `access_rights_lost` once while the bot cannot remove members there), sent by ./access-notices.ts.
 
 const IN_CHAT = new Set(['member', 'restricted']);
 const KEPT = new Set(['creator', 'administrator']);
 const MAX_ATTEMPTS = 20;
+/** How a removal error caused by the bot's missing rights starts (one episode per product and chat, see holdBack). */
+const RIGHTS_LOST = 'rights lost: ';
 
 export interface AccessLapseDeps {
   db: Database;
-  api: Pick<Api, 'getChatMember' | 'banChatMember' | 'unbanChatMember' | 'sendMessage'>;
-  translator: Translator;
+  api: Pick<Api, 'getChatMember' | 'banChatMember' | 'unbanChatMember'>;
+  /** Woken after a removal or a lost right queued its message. */
+  outbox: OutboxWaker;
   logger: Logger;
   now: () => Date;
   graceMs: number;
-  botUsername: string;
   merchantUserIds: readonly number[];
   leaseMs?: number;
   batchSize?: number;
   onRemoved?: () => void;
 }
 
-type Outcome = { done: true; note: string } | { done: false; note: string; retryAt: Date; rightsLost?: boolean };
+/** How one removal ended: out of the chat, kept (an administrator, the owner, a merchant), not there, to be retried, or renewed meanwhile. */
+export type RemovalResult = 'removed' | 'kept' | 'not_in_chat' | 'retrying' | 'renewed';
 
-export function createAccessLapse(deps: AccessLapseDeps) {
+type Outcome =
+  | { done: true; note: string; kept?: boolean }
+  | { done: false; note: string; retryAt: Date; rightsLost?: boolean };
+
+export interface AccessLapse {
+  /** One sweep: claims what is due and removes it; returns how many members were removed. */
+  removeLapsed(): Promise<number>;
+  /**
+   * /revoke: the grant was just ended for removal now (AccessGrants.endNow): claims it at once, grace or not, and
+   * removes it by the same rules; a refusal leaves it to the sweep's retries.
+   */
+  removeNow(grantId: number): Promise<RemovalResult>;
+}
+
+export function createAccessLapse(deps: AccessLapseDeps): AccessLapse {
   const { db, api, logger, now } = deps;
   const leaseMs = deps.leaseMs ?? 60_000;
   const batchSize = deps.batchSize ?? 20;
   const merchants = new Set(deps.merchantUserIds);
 
-  async function claim(): Promise<AccessGrantRow[]> {
+  /** Due grants (or only `only`), claimed for this process under a lease. */
+  async function claim(only?: SQL): Promise<AccessGrantRow[]> {
     const at = now();
     const cutoff = new Date(at.getTime() - deps.graceMs);
     return db.transaction(async (tx) => {
@@ -49,9 +65,12 @@ export function createAccessLapse(deps: AccessLapseDeps) {
         .select({ id: accessGrants.id })
         .from(accessGrants)
         .where(
-          or(
-            and(eq(accessGrants.state, 'active'), isNotNull(accessGrants.endsAt), lte(accessGrants.endsAt, cutoff)),
-            and(eq(accessGrants.state, 'removing'), lte(accessGrants.removalLeaseUntil, at)),
+          and(
+            only,
+            or(
+              and(eq(accessGrants.state, 'active'), isNotNull(accessGrants.endsAt), lte(accessGrants.endsAt, cutoff)),
+              and(eq(accessGrants.state, 'removing'), lte(accessGrants.removalLeaseUntil, at)),
+            ),
           ),
         )
         .orderBy(accessGrants.endsAt)
@@ -85,9 +104,11 @@ export function createAccessLapse(deps: AccessLapseDeps) {
     );
 
   async function remove(grant: AccessGrantRow, merchantUserId: number): Promise<Outcome> {
-    if (merchants.has(grant.userId) || grant.userId === merchantUserId) return { done: true, note: 'a merchant: kept' };
+    if (merchants.has(grant.userId) || grant.userId === merchantUserId) {
+      return { done: true, note: 'a merchant: kept', kept: true };
+    }
     const member = await api.getChatMember(grant.chatId, grant.userId);
-    if (KEPT.has(member.status)) return { done: true, note: `${member.status}: kept` };
+    if (KEPT.has(member.status)) return { done: true, note: `${member.status}: kept`, kept: true };
     if (IN_CHAT.has(member.status)) await api.banChatMember(grant.chatId, grant.userId);
     if (IN_CHAT.has(member.status) || member.status === 'kicked') {
       await api.unbanChatMember(grant.chatId, grant.userId, { only_if_banned: true });
@@ -115,9 +136,75 @@ export function createAccessLapse(deps: AccessLapseDeps) {
     return { done: false, note, retryAt: new Date(at + backoff) };
   }
 
-  async function process(grant: AccessGrantRow): Promise<boolean> {
+  /** The grant's removal message, queued with the mark that it is removed (one key per grant and end). */
+  const removedNotice = (grant: AccessGrantRow, at: Date): typeof outbox.$inferInsert => ({
+    dedupeKey: `access:${grant.id}:removed:${grant.endsAt?.getTime() ?? 'life'}`,
+    kind: 'access_removed',
+    invoiceId: null,
+    chatId: grant.userId,
+    payload: { grantId: grant.id, endsAt: grant.endsAt?.toISOString() ?? null },
+    nextAttemptAt: at,
+    createdAt: at,
+  });
+
+  /**
+   * Telegram refused for now: the claim waits until `retryAt`. A lost right opens an episode the product's merchant
+   * hears of once: the product row is locked so two processes agree, and nobody is told while another grant there is
+   * already held back by it (its removal error starts with RIGHTS_LOST).
+   */
+  async function holdBack(grant: AccessGrantRow, outcome: Outcome & { done: false }): Promise<boolean> {
+    const at = now();
+    const told = await db.transaction(async (tx) => {
+      let tell = false;
+      if (outcome.rightsLost) {
+        await tx.select({ id: products.id }).from(products).where(eq(products.id, grant.productId)).for('update');
+        const [already] = await tx
+          .select({ id: accessGrants.id })
+          .from(accessGrants)
+          .where(
+            and(
+              eq(accessGrants.productId, grant.productId),
+              eq(accessGrants.chatId, grant.chatId),
+              eq(accessGrants.state, 'removing'),
+              like(accessGrants.removalError, `${RIGHTS_LOST}%`),
+            ),
+          )
+          .limit(1);
+        tell = already === undefined;
+      }
+      const [updated] = await tx
+        .update(accessGrants)
+        .set({
+          removalLeaseUntil: outcome.retryAt,
+          removalError: outcome.rightsLost ? `${RIGHTS_LOST}${outcome.note}` : outcome.note,
+          updatedAt: at,
+        })
+        .where(ours(grant))
+        .returning({ id: accessGrants.id });
+      if (!updated || !tell) return false;
+      const [product] = await tx.select().from(products).where(eq(products.id, grant.productId));
+      if (!product) return false;
+      await tx
+        .insert(outbox)
+        .values({
+          dedupeKey: `access:${grant.id}:rights_lost:${grant.removalAttempts}`,
+          kind: 'access_rights_lost',
+          invoiceId: null,
+          chatId: product.merchantUserId,
+          payload: { grantId: grant.id, endsAt: grant.endsAt?.toISOString() ?? null },
+          nextAttemptAt: at,
+          createdAt: at,
+        })
+        .onConflictDoNothing();
+      return true;
+    });
+    if (told) deps.outbox.wake();
+    return told;
+  }
+
+  async function process(grant: AccessGrantRow): Promise<RemovalResult> {
     const [product] = await db.select().from(products).where(eq(products.id, grant.productId)).limit(1);
-    if (!product) return false;
+    if (!product) return 'retrying';
     let outcome: Outcome;
     try {
       outcome = await remove(grant, product.merchantUserId);
@@ -127,59 +214,46 @@ export function createAccessLapse(deps: AccessLapseDeps) {
     const log = { grantId: grant.id, chatId: grant.chatId, userId: grant.userId, note: outcome.note };
     if (!outcome.done) {
       logger.warn(log, 'access removal will be retried');
-      const [updated] = await db
-        .update(accessGrants)
-        .set({ removalLeaseUntil: outcome.retryAt, removalError: outcome.note, updatedAt: now() })
-        .where(ours(grant))
-        .returning({ id: accessGrants.id });
-      // The merchant hears once per grant that the bot can no longer remove members there.
-      if (updated && outcome.rightsLost && grant.removalError === null) {
-        const t = deps.translator.forLocale(product.locale);
-        const text = renderAccessRightsLost(t, { title: product.accessChatTitle, id: grant.chatId });
-        await api.sendMessage(product.merchantUserId, text).catch((error: unknown) => {
-          logger.warn({ ...log, err: error }, 'could not tell the merchant about lost rights');
-        });
-      }
-      return false;
+      if (await holdBack(grant, outcome)) logger.warn(log, 'the bot lost its rights there; the merchant is told');
+      return 'retrying';
     }
     const removed = outcome.note === 'removed';
-    if (removed) {
-      const t = deps.translator.forLocale(await grantLocale(db, grant.id));
-      const message = renderAccessEnded(
-        t,
-        { title: product.accessChatTitle, id: grant.chatId },
-        product.state === 'active' ? productLink(deps.botUsername, product.code) : null,
-      );
-      // Before the grant is marked: a crash in between tells them twice at most, never not at all.
-      await api
-        .sendMessage(grant.userId, message.text, {
-          ...(message.replyMarkup && { reply_markup: message.replyMarkup }),
-          link_preview_options: { is_disabled: true },
+    const at = now();
+    // Marked only while the claim is still ours, with the member's message in the same transaction: told once.
+    const marked = await db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(accessGrants)
+        .set({
+          state: 'removed',
+          removedAt: at,
+          removalLeaseUntil: null,
+          removalError: removed ? null : outcome.note,
+          updatedAt: at,
         })
-        .catch((error: unknown) => logger.info({ ...log, err: error }, 'could not tell the member their access ended'));
+        .where(ours(grant))
+        .returning({ id: accessGrants.id });
+      if (row && removed) await tx.insert(outbox).values(removedNotice(grant, at)).onConflictDoNothing();
+      return row !== undefined;
+    });
+    if (marked && removed) {
+      deps.onRemoved?.();
+      deps.outbox.wake();
     }
-    const [marked] = await db
-      .update(accessGrants)
-      .set({
-        state: 'removed',
-        removedAt: now(),
-        removalLeaseUntil: null,
-        removalError: removed ? null : outcome.note,
-        updatedAt: now(),
-      })
-      .where(ours(grant))
-      .returning({ id: accessGrants.id });
-    if (marked && removed) deps.onRemoved?.();
     logger.info(log, marked ? 'access ended' : 'access renewed during its removal');
-    return marked !== undefined && removed;
+    if (!marked) return 'renewed';
+    return removed ? 'removed' : outcome.kept ? 'kept' : 'not_in_chat';
   }
 
   return {
-    /** One sweep: claims what is due and removes it; returns how many members were removed. */
-    async removeLapsed(): Promise<number> {
+    async removeLapsed() {
       let removed = 0;
-      for (const grant of await claim()) if (await process(grant)) removed++;
+      for (const grant of await claim()) if ((await process(grant)) === 'removed') removed++;
       return removed;
+    },
+    async removeNow(grantId) {
+      const [grant] = await claim(eq(accessGrants.id, grantId));
+      // Claimed by another process's sweep at this moment: that one removes them.
+      return grant ? process(grant) : 'retrying';
     },
   };
 }
