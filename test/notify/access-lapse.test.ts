@@ -4,6 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccessGrants } from '../../src/access/grants.js';
 import { accessGrants, outbox, products } from '../../src/db/schema.js';
+import type { GrantFacts } from '../../src/db/vocabulary.js';
 import { createAccessLapse } from '../../src/notify/access-lapse.js';
 import { useTestDatabase } from '../support/database.js';
 import { type FakeTelegram, startFakeTelegram } from '../support/fake-telegram.js';
@@ -49,7 +50,7 @@ const lapse = () =>
 const grants = () => createAccessGrants({ db: testDb.handle.db, now: () => at });
 const removedRows = async (grantId: number) =>
   (await testDb.handle.db.select().from(outbox).where(eq(outbox.kind, 'access_removed'))).filter(
-    (row) => row.kind === 'access_removed' && row.payload.grantId === grantId,
+    (row) => (row.payload as GrantFacts).grantId === grantId,
   );
 
 describe('access lapse', () => {
