@@ -139,6 +139,7 @@ export function createServices(config: Config, { logger, now, database, telegram
         await accessRenewal.enqueueDueReminders();
         await accessLapse.removeLapsed();
       },
+      stop: () => accessLapse.stop(),
     },
     drafts: inlineDrafts,
   });

@@ -31,7 +31,7 @@ export interface ReconcilerDeps {
    */
   reminders?: { enqueueDueReminders(): Promise<number> };
   /** Paid access, on every tick: renewal reminders, then removing members whose access ended (src/notify/access-*). */
-  access?: { sweep(): Promise<void> };
+  access?: { sweep(): Promise<void>; stop?(): void };
   /** Inline-mode drafts: one row per distinct query typed, pruned here about once an hour. */
   drafts?: { pruneBefore(before: Date): Promise<number> };
 }
@@ -168,6 +168,8 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     async stop() {
       clearTimeout(timer);
       timer = undefined;
+      // A sweep under way hands back what it has not started on.
+      deps.access?.stop?.();
       await running;
     },
   };

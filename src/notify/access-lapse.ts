@@ -48,6 +48,11 @@ export interface AccessLapse {
    * removes it by the same rules; a refusal leaves it to the sweep's retries.
    */
   removeNow(grantId: number): Promise<RemovalResult>;
+  /**
+   * Shutting down: the sweep under way finishes the grant in hand and hands the rest of its batch back (their
+   * lease ends now), so another replica or the next start removes them at once, not a lease later.
+   */
+  stop(): void;
 }
 
 export function createAccessLapse(deps: AccessLapseDeps): AccessLapse {
@@ -55,6 +60,7 @@ export function createAccessLapse(deps: AccessLapseDeps): AccessLapse {
   const leaseMs = deps.leaseMs ?? 60_000;
   const batchSize = deps.batchSize ?? 20;
   const merchants = new Set(deps.merchantUserIds);
+  let stopping = false;
 
   /** Due grants (or only `only`), claimed for this process under a lease. */
   async function claim(only?: SQL): Promise<AccessGrantRow[]> {
@@ -134,6 +140,14 @@ export function createAccessLapse(deps: AccessLapseDeps): AccessLapse {
     if (grant.removalAttempts >= MAX_ATTEMPTS) return { done: true, note: `gave up: ${note}` };
     const backoff = Math.min(60 * 60_000, 2 ** grant.removalAttempts * 1000);
     return { done: false, note, retryAt: new Date(at + backoff) };
+  }
+
+  /** Claims not started on: due again now, for whoever claims next. */
+  async function release(grants: AccessGrantRow[]): Promise<void> {
+    const at = now();
+    for (const grant of grants) {
+      await db.update(accessGrants).set({ removalLeaseUntil: at, updatedAt: at }).where(ours(grant));
+    }
   }
 
   /** The grant's removal message, queued with the mark that it is removed (one key per grant and end). */
@@ -247,8 +261,18 @@ export function createAccessLapse(deps: AccessLapseDeps): AccessLapse {
   return {
     async removeLapsed() {
       let removed = 0;
-      for (const grant of await claim()) if ((await process(grant)) === 'removed') removed++;
+      const claimed = await claim();
+      for (const [i, grant] of claimed.entries()) {
+        if (stopping) {
+          await release(claimed.slice(i));
+          break;
+        }
+        if ((await process(grant)) === 'removed') removed++;
+      }
       return removed;
+    },
+    stop() {
+      stopping = true;
     },
     async removeNow(grantId) {
       const [grant] = await claim(eq(accessGrants.id, grantId));
