@@ -1,9 +1,10 @@
-import { and, eq, inArray, isNotNull, like, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, lte, or, type SQL, sql } from 'drizzle-orm';
 import { type Api, GrammyError } from 'grammy';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
-import { type AccessGrantRow, accessGrants, outbox, products } from '../db/schema.js';
+import { type AccessGrantRow, accessGrants, products } from '../db/schema.js';
 import type { OutboxWaker } from '../invoices/outbox-waker.js';
+import { createGrantRecords } from './access-lapse-records.js';
 
 // Removes members whose paid access ended (plus ACCESS_GRACE_MINUTES), run by the reconciler on every tick, and at
 // once for /revoke. A due grant is claimed (`removing`, a lease, FOR UPDATE SKIP LOCKED) so one process removes it
@@ -16,8 +17,6 @@ import type { OutboxWaker } from '../invoices/outbox-waker.js';
 const IN_CHAT = new Set(['member', 'restricted']);
 const KEPT = new Set(['creator', 'administrator']);
 const MAX_ATTEMPTS = 20;
-/** How a removal error caused by the bot's missing rights starts (one episode per product and chat, see holdBack). */
-const RIGHTS_LOST = 'rights lost: ';
 
 export interface AccessLapseDeps {
   db: Database;
@@ -33,7 +32,10 @@ export interface AccessLapseDeps {
   onRemoved?: () => void;
 }
 
-/** How one removal ended: out of the chat, kept (an administrator, the owner, a merchant), not there, to be retried, or renewed meanwhile. */
+/**
+ * How one removal ended: out of the chat, kept (an administrator, the owner, a merchant), not there, to be retried,
+ * or renewed meanwhile.
+ */
 export type RemovalResult = 'removed' | 'kept' | 'not_in_chat' | 'retrying' | 'renewed';
 
 type Outcome =
@@ -60,6 +62,7 @@ export function createAccessLapse(deps: AccessLapseDeps): AccessLapse {
   const leaseMs = deps.leaseMs ?? 60_000;
   const batchSize = deps.batchSize ?? 20;
   const merchants = new Set(deps.merchantUserIds);
+  const records = createGrantRecords(db);
   let stopping = false;
 
   /** Due grants (or only `only`), claimed for this process under a lease. */
@@ -101,14 +104,6 @@ export function createAccessLapse(deps: AccessLapseDeps): AccessLapse {
     });
   }
 
-  /** Still ours: claimed with this lease and not renewed (a payment makes it active again) meanwhile. */
-  const ours = (grant: AccessGrantRow) =>
-    and(
-      eq(accessGrants.id, grant.id),
-      eq(accessGrants.state, 'removing'),
-      eq(accessGrants.removalLeaseUntil, grant.removalLeaseUntil ?? new Date(0)),
-    );
-
   async function remove(grant: AccessGrantRow, merchantUserId: number): Promise<Outcome> {
     if (merchants.has(grant.userId) || grant.userId === merchantUserId) {
       return { done: true, note: 'a merchant: kept', kept: true };
@@ -142,80 +137,6 @@ export function createAccessLapse(deps: AccessLapseDeps): AccessLapse {
     return { done: false, note, retryAt: new Date(at + backoff) };
   }
 
-  /** Claims not started on: due again now, for whoever claims next. */
-  async function release(grants: AccessGrantRow[]): Promise<void> {
-    const at = now();
-    for (const grant of grants) {
-      await db.update(accessGrants).set({ removalLeaseUntil: at, updatedAt: at }).where(ours(grant));
-    }
-  }
-
-  /** The grant's removal message, queued with the mark that it is removed (one key per grant and end). */
-  const removedNotice = (grant: AccessGrantRow, at: Date): typeof outbox.$inferInsert => ({
-    dedupeKey: `access:${grant.id}:removed:${grant.endsAt?.getTime() ?? 'life'}`,
-    kind: 'access_removed',
-    invoiceId: null,
-    chatId: grant.userId,
-    payload: { grantId: grant.id, endsAt: grant.endsAt?.toISOString() ?? null },
-    nextAttemptAt: at,
-    createdAt: at,
-  });
-
-  /**
-   * Telegram refused for now: the claim waits until `retryAt`. A lost right opens an episode the product's merchant
-   * hears of once: the product row is locked so two processes agree, and nobody is told while another grant there is
-   * already held back by it (its removal error starts with RIGHTS_LOST).
-   */
-  async function holdBack(grant: AccessGrantRow, outcome: Outcome & { done: false }): Promise<boolean> {
-    const at = now();
-    const told = await db.transaction(async (tx) => {
-      let tell = false;
-      if (outcome.rightsLost) {
-        await tx.select({ id: products.id }).from(products).where(eq(products.id, grant.productId)).for('update');
-        const [already] = await tx
-          .select({ id: accessGrants.id })
-          .from(accessGrants)
-          .where(
-            and(
-              eq(accessGrants.productId, grant.productId),
-              eq(accessGrants.chatId, grant.chatId),
-              eq(accessGrants.state, 'removing'),
-              like(accessGrants.removalError, `${RIGHTS_LOST}%`),
-            ),
-          )
-          .limit(1);
-        tell = already === undefined;
-      }
-      const [updated] = await tx
-        .update(accessGrants)
-        .set({
-          removalLeaseUntil: outcome.retryAt,
-          removalError: outcome.rightsLost ? `${RIGHTS_LOST}${outcome.note}` : outcome.note,
-          updatedAt: at,
-        })
-        .where(ours(grant))
-        .returning({ id: accessGrants.id });
-      if (!updated || !tell) return false;
-      const [product] = await tx.select().from(products).where(eq(products.id, grant.productId));
-      if (!product) return false;
-      await tx
-        .insert(outbox)
-        .values({
-          dedupeKey: `access:${grant.id}:rights_lost:${grant.removalAttempts}`,
-          kind: 'access_rights_lost',
-          invoiceId: null,
-          chatId: product.merchantUserId,
-          payload: { grantId: grant.id, endsAt: grant.endsAt?.toISOString() ?? null },
-          nextAttemptAt: at,
-          createdAt: at,
-        })
-        .onConflictDoNothing();
-      return true;
-    });
-    if (told) deps.outbox.wake();
-    return told;
-  }
-
   async function process(grant: AccessGrantRow): Promise<RemovalResult> {
     const [product] = await db.select().from(products).where(eq(products.id, grant.productId)).limit(1);
     if (!product) return 'retrying';
@@ -228,27 +149,15 @@ export function createAccessLapse(deps: AccessLapseDeps): AccessLapse {
     const log = { grantId: grant.id, chatId: grant.chatId, userId: grant.userId, note: outcome.note };
     if (!outcome.done) {
       logger.warn(log, 'access removal will be retried');
-      if (await holdBack(grant, outcome)) logger.warn(log, 'the bot lost its rights there; the merchant is told');
+      const told = await records.holdBack(grant, { ...outcome, at: now() });
+      if (told) {
+        logger.warn(log, 'the bot lost its rights there; the merchant is told');
+        deps.outbox.wake();
+      }
       return 'retrying';
     }
     const removed = outcome.note === 'removed';
-    const at = now();
-    // Marked only while the claim is still ours, with the member's message in the same transaction: told once.
-    const marked = await db.transaction(async (tx) => {
-      const [row] = await tx
-        .update(accessGrants)
-        .set({
-          state: 'removed',
-          removedAt: at,
-          removalLeaseUntil: null,
-          removalError: removed ? null : outcome.note,
-          updatedAt: at,
-        })
-        .where(ours(grant))
-        .returning({ id: accessGrants.id });
-      if (row && removed) await tx.insert(outbox).values(removedNotice(grant, at)).onConflictDoNothing();
-      return row !== undefined;
-    });
+    const marked = await records.markDone(grant, { removed, note: outcome.note, at: now() });
     if (marked && removed) {
       deps.onRemoved?.();
       deps.outbox.wake();
@@ -264,7 +173,7 @@ export function createAccessLapse(deps: AccessLapseDeps): AccessLapse {
       const claimed = await claim();
       for (const [i, grant] of claimed.entries()) {
         if (stopping) {
-          await release(claimed.slice(i));
+          await records.release(claimed.slice(i), now());
           break;
         }
         if ((await process(grant)) === 'removed') removed++;
