@@ -8,6 +8,7 @@ import { type RunningApp, startApp } from '../src/main.js';
 import { type FakeSmartyPay, startFakeSmartyPay } from '../test/support/fake-smartypay.js';
 import { type FakeTelegram, startFakeTelegram } from '../test/support/fake-telegram.js';
 import { fakesEnv } from '../test/support/fakes-env.js';
+import { createSandboxChannel, type SandboxChannel } from './channel.js';
 import { createSandboxChats, SANDBOX_USERS, type SandboxChats } from './chat.js';
 import { createSandboxCheckout, type SandboxCheckout } from './checkout.js';
 import { createSandboxClock, type SandboxClock } from './clock.js';
@@ -35,6 +36,8 @@ export interface Sandbox {
   telegram: FakeTelegram;
   smartypay: FakeSmartyPay;
   chats: SandboxChats;
+  /** A private channel the merchant can sell access to (/setaccess): joins and removals on the page. */
+  channel: SandboxChannel;
   checkout: SandboxCheckout;
   clock: SandboxClock;
   stop(): Promise<void>;
@@ -110,6 +113,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       groupId: -1_000_000_000_000 - run,
       users,
     });
+    const channel = createSandboxChannel({ telegram, id: -1_002_000_000_000 - run, users });
     const checkout = createSandboxCheckout({
       smartypay,
       webhookUrl: `${app.url}/webhooks/smartypay`,
@@ -120,6 +124,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       'request',
       createSandboxServer({
         chats,
+        channel,
         checkout,
         clock,
         smartypay,
@@ -135,6 +140,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       telegram,
       smartypay,
       chats,
+      channel,
       checkout,
       clock,
       stop: () => {

@@ -3,17 +3,19 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import { z } from 'zod';
 import type { Database } from '../src/db/client.js';
 import type { FakeSmartyPay } from '../test/support/fake-smartypay.js';
+import type { SandboxChannel } from './channel.js';
 import { SANDBOX_CHAT_KEYS, type SandboxChatKey, type SandboxChats } from './chat.js';
 import { CHECKOUT_ACTIONS, type SandboxCheckout } from './checkout.js';
 import type { SandboxClock } from './clock.js';
 import { readPanelRows } from './panel.js';
 
 // The sandbox page and its small JSON API: the page polls GET /api/state?chat=<group|merchant|customer|shopper>
-// (the chat it shows) and posts what the person does (type, press a button, choose at the checkout,
-// advance the clock).
+// (the chat it shows) and posts what the person does (type, press a button, choose at the checkout, open an invite
+// link to the private channel, advance the clock).
 
 export interface SandboxServerDeps {
   chats: SandboxChats;
+  channel: SandboxChannel;
   checkout: SandboxCheckout;
   clock: SandboxClock;
   smartypay: FakeSmartyPay;
@@ -39,6 +41,7 @@ const advanceBody = z.object({
     .max(60 * 24 * 7),
 });
 const action = z.enum(CHECKOUT_ACTIONS);
+const joinBody = z.object({ user, inviteLink: z.string().startsWith('https://t.me/+').max(200) });
 
 export function createSandboxServer(deps: SandboxServerDeps): Express {
   const { chats, checkout, clock, smartypay } = deps;
@@ -63,6 +66,7 @@ export function createSandboxServer(deps: SandboxServerDeps): Express {
       clock: { now: clock.now().toISOString(), offsetMs: clock.offsetMs() },
       messages: chats.messages(shown),
       deliveries: checkout.deliveries().reverse(),
+      channel: deps.channel.view(),
       ...(await readPanelRows(deps.db, chatIds)),
     });
   });
@@ -70,6 +74,13 @@ export function createSandboxServer(deps: SandboxServerDeps): Express {
   app.post('/api/messages', (req, res) => {
     const body = messageBody.parse(req.body);
     res.status(201).json(chats.post(body.chat, body.user, body.text, body.replyTo));
+  });
+
+  // A person opens their personal invite link (the bot's Join button): a join request the bot answers.
+  app.post('/api/channel/join', (req, res) => {
+    const body = joinBody.parse(req.body);
+    deps.channel.join(body.user, body.inviteLink);
+    res.status(202).json({});
   });
 
   app.post('/api/callback', async (req, res) => {

@@ -10,10 +10,11 @@ shop-content-set = ✅ Buyers of this product now get a copy of that message.
 shop-card =
     🛍 <b>{ $title }</b>
     Price: <b>{ $price }</b>
-    Delivers: { $delivers }
+    { $delivers }
     State: { $state }
     Code: <code>{ $code }</code>
     Link: { $link }
+shop-card-delivers = Delivers: { $what }
 shop-card-needs-content = Nothing is sold until it has content: reply to a message with <code>/setcontent { $code }</code>.
 shop-delivers-none = nothing yet
 shop-delivers-text = a text message

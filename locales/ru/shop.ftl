@@ -9,10 +9,11 @@ shop-content-set = ✅ Теперь покупатели этого товара
 shop-card =
     🛍 <b>{ $title }</b>
     Цена: <b>{ $price }</b>
-    Выдаёт: { $delivers }
+    { $delivers }
     Состояние: { $state }
     Код: <code>{ $code }</code>
     Ссылка: { $link }
+shop-card-delivers = Выдаёт: { $what }
 shop-card-needs-content = Пока товару нечего выдавать, он не продаётся: ответьте на сообщение командой <code>/setcontent { $code }</code>.
 shop-delivers-none = пока ничего
 shop-delivers-text = текстовое сообщение

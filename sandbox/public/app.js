@@ -131,7 +131,34 @@ function checkoutInvoiceId(url) {
   }
 }
 
+/** A personal invite link (paid access's Join button): in the sandbox it asks to join its private channel. */
+const isInviteLink = (url) => url.startsWith('https://t.me/+');
+
+async function askToJoin(inviteLink) {
+  try {
+    await api('POST', '/api/channel/join', { user: currentUser(), inviteLink });
+    toast('Asked to join the private channel; the bot answers the request.');
+  } catch (error) {
+    toast(`Could not ask to join: ${error.message}`);
+  }
+}
+
 function keyboardButton(button, message) {
+  if (typeof button.url === 'string' && isInviteLink(button.url)) {
+    const inviteLink = button.url;
+    return el(
+      'a',
+      {
+        class: 'kb-button url join',
+        href: inviteLink,
+        onclick: (event) => {
+          event.preventDefault();
+          askToJoin(inviteLink);
+        },
+      },
+      button.text,
+    );
+  }
   if (typeof button.url === 'string') {
     const invoiceId = checkoutInvoiceId(button.url);
     return el(
@@ -305,6 +332,7 @@ function renderPanel(state) {
   const ahead = Math.round(state.clock.offsetMs / 60_000);
   $('#offset').textContent = ahead > 0 ? `(${ahead} min ahead of your clock)` : '';
   const key = JSON.stringify([
+    state.channel,
     state.deliveries,
     state.outbox,
     state.invoices,
@@ -312,6 +340,7 @@ function renderPanel(state) {
   ]);
   if (key === view.panelKey) return;
   view.panelKey = key;
+  renderChannel(state.channel);
   $('#deliveries').replaceChildren(
     ...rowsOrEmpty(state.deliveries, 4, (d) =>
       el(
@@ -364,6 +393,30 @@ function renderPanel(state) {
         el('td', {}, `${decimal(row.amount)} ${row.token}`),
         el('td', {}, row.status),
         el('td', {}, row.nextCheckAt ? inMinutes(row.nextCheckAt) : '—'),
+      ),
+    ),
+  );
+}
+
+const MEMBER_LOOKS = { member: 'ok', administrator: 'ok', creator: 'ok', kicked: 'bad', restricted: 'warn' };
+const EVENT_LOOKS = { approved: 'ok', declined: 'bad', banned: 'bad', unbanned: 'warn' };
+
+function renderChannel(channel) {
+  $('#channel-title').textContent = channel.title;
+  $('#channel-id').textContent = String(channel.id);
+  $('#channel-members').replaceChildren(
+    ...rowsOrEmpty(channel.members, 2, (m) =>
+      el('tr', {}, el('td', {}, m.who), el('td', { class: MEMBER_LOOKS[m.status] || '' }, m.status)),
+    ),
+  );
+  $('#channel-events').replaceChildren(
+    ...rowsOrEmpty(channel.events.slice(0, 10), 3, (e) =>
+      el(
+        'tr',
+        {},
+        el('td', {}, clockTime(e.at)),
+        el('td', {}, e.who),
+        el('td', { class: EVENT_LOOKS[e.what] || '' }, e.what),
       ),
     ),
   );

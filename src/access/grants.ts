@@ -26,8 +26,11 @@ export interface AccessGrants {
   markJoined(grantId: number): Promise<void>;
   /** /grant: creates or extends a user's grant by `periodSeconds` (null = for life) from its current end. */
   grantManually(grant: Omit<PaymentGrant, 'invoiceId'>): Promise<AccessGrantRow>;
-  /** /revoke: the grant ends now, so the next lapse sweep removes them by the same rules; false if none active. */
-  endNow(productId: number, userId: number): Promise<boolean>;
+  /**
+   * /revoke: the grant ends now and is due for removal at once, grace or not (`removing`, its lease already
+   * lapsed, so any lapse claim takes it); its id, or undefined if none was active.
+   */
+  endNow(productId: number, userId: number): Promise<number | undefined>;
   /** /members: a product's grants, active first, by end. */
   listForProduct(productId: number, limit: number): Promise<AccessGrantRow[]>;
   /** Active, unexpired grants per product code (the access_active_members gauge). */
@@ -86,16 +89,22 @@ async function setEnd(tx: Transaction, grant: AccessGrantRow, endsAt: Date | nul
   return updated ?? grant;
 }
 
-/** The language of the grant's latest paid invoice: what its holder is written to in (English without one). */
-export async function grantLocale(db: Database, grantId: number): Promise<string> {
+/**
+ * Who holds the grant, from its latest paid invoice: the language they are written to in and their names for a
+ * renewal invoice (English and no names for a grant given by /grant alone).
+ */
+export async function grantHolder(
+  db: Database,
+  grantId: number,
+): Promise<{ locale: string; name: string; username: string | undefined }> {
   const [row] = await db
-    .select({ locale: invoices.locale })
+    .select({ locale: invoices.locale, name: invoices.buyerName, username: invoices.buyerUsername })
     .from(accessExtensions)
     .innerJoin(invoices, eq(invoices.id, accessExtensions.invoiceId))
     .where(eq(accessExtensions.grantId, grantId))
     .orderBy(desc(accessExtensions.createdAt))
     .limit(1);
-  return row?.locale ?? 'en';
+  return { locale: row?.locale ?? 'en', name: row?.name ?? '', username: row?.username ?? undefined };
 }
 
 export function createAccessGrants(deps: {
@@ -151,12 +160,12 @@ export function createAccessGrants(deps: {
       const at = now();
       const rows = await db
         .update(accessGrants)
-        .set({ endsAt: at, updatedAt: at })
+        .set({ endsAt: at, state: 'removing', removalLeaseUntil: at, removalAttempts: 0, updatedAt: at })
         .where(
           and(eq(accessGrants.productId, productId), eq(accessGrants.userId, userId), eq(accessGrants.state, 'active')),
         )
         .returning({ id: accessGrants.id });
-      return rows.length > 0;
+      return rows[0]?.id;
     },
 
     async listForProduct(productId, limit) {

@@ -131,6 +131,7 @@ function createAppBot(config: Config, { services, permissions, logger, now, botI
     sales: services.sales,
     access: services.access,
     accessGrants: services.accessGrants,
+    accessLapse: services.accessLapse,
     translator: services.translator,
     permissions,
     rateQuota: services.rateQuota,

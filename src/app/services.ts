@@ -74,6 +74,8 @@ export function createServices(config: Config, { logger, now, database, telegram
   const outbox = createOutboxWorker({
     db,
     accessGrants,
+    // The invoices service needs the outbox first (it wakes it); the worker calls it only once started.
+    accessNotices: { botUsername, renewals: { issueRenewal: (input) => invoices.issueRenewal(input) } },
     api: outboxApi,
     logger,
     translator,
@@ -115,30 +117,18 @@ export function createServices(config: Config, { logger, now, database, telegram
   const sales = createProductSales({ invoices, keys: keyHolds });
   const reports = createInvoiceReports({ db, now });
 
-  // Its own client, HTML like the outbox's: removals and their messages run from the reconciler's loop.
-  const accessApi = telegramApi(config, 10, telegramCalls);
-  accessApi.config.use(htmlParseMode);
+  // Its own client: removals run from the reconciler's loop (and /revoke); their messages go through the outbox.
   const accessLapse = createAccessLapse({
     db,
-    api: accessApi,
-    translator,
+    api: telegramApi(config, 10, telegramCalls),
+    outbox,
     logger,
     now,
     graceMs: config.accessGraceMinutes * 60_000,
-    botUsername,
     merchantUserIds: config.merchantUserIds ?? [],
     onRemoved: () => metrics.accessRemovals.inc(),
   });
-
-  const accessRenewal = createAccessRenewal({
-    db,
-    api: accessApi,
-    translator,
-    logger,
-    now,
-    botUsername,
-    reminderHours: config.accessReminderHours,
-  });
+  const accessRenewal = createAccessRenewal({ db, outbox, now, reminderHours: config.accessReminderHours });
 
   const reconciler = createReconciler({
     db,
@@ -151,9 +141,10 @@ export function createServices(config: Config, { logger, now, database, telegram
     reminders: lifecycle,
     access: {
       sweep: async () => {
-        await accessRenewal.sendDueReminders();
+        await accessRenewal.enqueueDueReminders();
         await accessLapse.removeLapsed();
       },
+      stop: () => accessLapse.stop(),
     },
     drafts: inlineDrafts,
     keys: keyHolds,
@@ -177,6 +168,7 @@ export function createServices(config: Config, { logger, now, database, telegram
     sales,
     access,
     accessGrants,
+    accessLapse,
     workers: { outbox, reconciler, outboxMonitor, retention },
   };
 }

@@ -15,6 +15,7 @@ import type { InvoiceReports } from '../invoices/reports.js';
 import type { InvoiceService } from '../invoices/service.js';
 import type { Permissions } from '../merchants/permissions.js';
 import type { Metrics } from '../metrics.js';
+import type { AccessLapse } from '../notify/access-lapse.js';
 import type { TokenPolicy } from '../payments/currencies.js';
 import type { ProductSales } from '../products/sales.js';
 import type { ProductService } from '../products/service.js';
@@ -51,6 +52,8 @@ export interface BotDependencies {
   /** The shop: selling one to a buyer who opened its link (a keys product's key held before SMARTy Pay is asked). */
   sales: ProductSales;
   access: AccessService;
+  /** /revoke removes at once (src/notify/access-lapse.ts). */
+  accessLapse: Pick<AccessLapse, 'removeNow'>;
   accessGrants: Pick<
     AccessGrants,
     'findActive' | 'markJoined' | 'grantManually' | 'endNow' | 'listForProduct' | 'setInviteLink'
@@ -130,6 +133,7 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
     createAccessMerchantFeature({
       access: deps.access,
       grants: deps.accessGrants,
+      lapse: deps.accessLapse,
       products: deps.products,
       permissions: deps.permissions,
       translator: deps.translator,

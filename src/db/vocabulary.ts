@@ -52,6 +52,15 @@ export type ShopKind = (typeof SHOP_KINDS)[number];
  * Paid access (src/access/): where a grant is. `active` lets the user in until `ends_at` (+ grace); `removing` is
  * claimed by one process removing them from the chat; `removed` is done (a new payment makes it active again).
  */
+/**
+ * Paid access's own messages, queued for a grant (no invoice row of their own): `access_renewal` before the access
+ * ends, carrying a renewal invoice issued when it is sent; `access_removed` to a member removed on lapse or /revoke,
+ * with Buy again; `access_rights_lost` to the product's merchant, once while the bot cannot remove members there.
+ * Their outbox keys start with `access:` and name the grant (and the end or episode), so each is queued once.
+ */
+export const ACCESS_KINDS = ['access_renewal', 'access_removed', 'access_rights_lost'] as const;
+export type AccessKind = (typeof ACCESS_KINDS)[number];
+
 export const ACCESS_GRANT_STATES = ['active', 'removing', 'removed'] as const;
 export type AccessGrantState = (typeof ACCESS_GRANT_STATES)[number];
 
@@ -61,6 +70,7 @@ export const NOTIFICATION_KINDS = [
   ...PAYMENT_REPLY_KINDS,
   ...CARD_EDIT_KINDS,
   ...SHOP_KINDS,
+  ...ACCESS_KINDS,
   'reminder_reply',
   'new_card',
 ] as const;
@@ -98,6 +108,12 @@ export interface StatusSnapshot {
   status: InvoiceStatus;
 }
 
+/** A paid-access message: the grant it is about and the end it was queued for (ISO; null = for life). */
+export interface GrantFacts {
+  grantId: number;
+  endsAt: string | null;
+}
+
 /**
  * Each kind's payload. `card_linked`: the other card of a two-part sale, queued when this invoice settled, with
  * that other invoice's status. `new_card`, `card_inline`: the status the invoice was issued in. A kind missing here
@@ -114,6 +130,10 @@ export type NotificationPayloads = Record<
   delivery: TransitionFacts;
   sale_notice: SaleFacts;
   access_invite: TransitionFacts;
+  /** `reminder`: which reminder before this end (1 = the first). */
+  access_renewal: GrantFacts & { reminder: number };
+  access_removed: GrantFacts;
+  access_rights_lost: GrantFacts;
 };
 
 /** An outbox row's kind and payload, discriminated by kind. */

@@ -31,7 +31,7 @@ export interface ReconcilerDeps {
    */
   reminders?: { enqueueDueReminders(): Promise<number> };
   /** Paid access, on every tick: renewal reminders, then removing members whose access ended (src/notify/access-*). */
-  access?: { sweep(): Promise<void> };
+  access?: { sweep(): Promise<void>; stop?(): void };
   /**
    * The shop's keys, on every tick: holds a crash left and reservations of invoices past expiry that no status
    * change frees (Unconfirmed, UnderPaid) go back to stock (src/products/key-holds.ts).
@@ -174,6 +174,8 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     async stop() {
       clearTimeout(timer);
       timer = undefined;
+      // A sweep under way hands back what it has not started on.
+      deps.access?.stop?.();
       await running;
     },
   };

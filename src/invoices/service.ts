@@ -1,4 +1,4 @@
-import { and, eq, inArray, or, type SQL } from 'drizzle-orm';
+import { and, eq, gt, inArray, or, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database, Query } from '../db/client.js';
 import { type InvoiceRow, invoices, webhookEvents } from '../db/schema.js';
@@ -65,6 +65,19 @@ export interface IssueForProduct {
   keys?: KeyReservation | undefined;
 }
 
+/**
+ * Paid access: the renewal invoice the bot issues on its own before a grant ends, bound to the buyer, in their
+ * private chat, with no /start to reply to. `requestId` (the outbox row sending the reminder) stands in for that
+ * message in SMARTy Pay's metadata, negated so it is never a real message id: a create that timed out is recognised.
+ */
+export interface IssueRenewal {
+  product: IssueForProduct['product'];
+  buyer: IssueForProduct['buyer'];
+  chatId: number;
+  locale: string;
+  requestId: number;
+}
+
 /** `ignored`: a signed webhook with a status SMARTy Pay does not define; recorded, nothing changed. */
 export type WebhookOutcome = TransitionOutcome | 'ignored';
 
@@ -89,6 +102,12 @@ export interface InvoiceService {
    * for it, that one is the result (`duplicate`, no SMARTy Pay call).
    */
   issueForProduct(input: IssueForProduct): Promise<IssueResult>;
+  /**
+   * Paid access's renewal invoice for the buyer: their open invoice for the product while there is one (`duplicate`,
+   * no SMARTy Pay call), or while a create for it is Unconfirmed that one (no link yet: the caller waits); else a new
+   * one through the same path as the shop's.
+   */
+  issueRenewal(input: IssueRenewal): Promise<IssueResult>;
   /** The buyer's open invoice for a product, if any; one past its expiry is expired here first and not returned. */
   findOpenForBuyer(productId: number, buyerUserId: number): Promise<InvoiceRow | undefined>;
   /** Inline mode: the invoice of an inline message, made once however often it is asked for. */
@@ -222,6 +241,34 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
         },
         async () =>
           (await findByPayMessage(chatId, startMessageId)) ?? (await findOpenForBuyer(product.id, buyer.userId)),
+      );
+    },
+
+    issueRenewal({ product, buyer, chatId, locale, requestId }) {
+      return issueInvoice(
+        {
+          chatId,
+          notifyChatId: chatId,
+          payMessageId: null,
+          inlineMessageId: null,
+          issuedByUserId: buyer.userId,
+          request: { amount: product.amount, token: product.token, description: product.title },
+          locale,
+          metadata: { chatId, messageId: -requestId },
+          remind: true,
+          cardReplyTo: null,
+          product: { id: product.id, buyerName: buyer.name, buyerUsername: buyer.username },
+        },
+        async () =>
+          (await findOpenForBuyer(product.id, buyer.userId)) ??
+          (await first(
+            and(
+              eq(invoices.productId, product.id),
+              eq(invoices.issuedByUserId, buyer.userId),
+              eq(invoices.status, 'Unconfirmed'),
+              gt(invoices.expiresAt, now()),
+            ),
+          )),
       );
     },
 

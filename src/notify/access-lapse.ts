@@ -1,19 +1,18 @@
-import { and, desc, eq, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, lte, or, type SQL, sql } from 'drizzle-orm';
 import { type Api, GrammyError } from 'grammy';
 import type { Logger } from 'pino';
-import { grantLocale } from '../access/grants.js';
 import type { Database } from '../db/client.js';
-import { type AccessGrantRow, accessExtensions, accessGrants, invoices, products } from '../db/schema.js';
-import type { Translator } from '../i18n/index.js';
-import { renderAccessEnded, renderAccessRightsLost } from '../views/access.js';
-import { productLink } from '../views/product.js';
+import { type AccessGrantRow, accessGrants, products } from '../db/schema.js';
+import type { OutboxWaker } from '../invoices/outbox-waker.js';
+import { createGrantRecords } from './access-lapse-records.js';
 
-// Removes members whose paid access ended (plus ACCESS_GRACE_MINUTES), run by the reconciler on every tick. A due
-// grant is claimed (`removing`, a lease, FOR UPDATE SKIP LOCKED) so one process removes it however many run; a
-// claim whose process died is taken again after its lease. Removal is banChatMember then unbanChatMember with
-// only_if_banned (out, yet free to come back by paying); chat administrators, the owner and merchants are never
-// removed. Telegram refusing is retried with backoff or recorded, never a crash loop; a lost right is told to the
-// product's merchant once per grant. The member is told why, with a button to buy again.
+// Removes members whose paid access ended (plus ACCESS_GRACE_MINUTES), run by the reconciler on every tick, and at
+// once for /revoke. A due grant is claimed (`removing`, a lease, FOR UPDATE SKIP LOCKED) so one process removes it
+// however many run; a claim whose process died is taken again after its lease. Removal is banChatMember then
+// unbanChatMember with only_if_banned (out, yet free to come back by paying); chat administrators, the owner and
+// merchants are never removed. Telegram refusing is retried with backoff or recorded, never a crash loop. What the
+// member and the merchant are told is an outbox row written with the grant's change (`access_removed` with Buy
+// again; `access_rights_lost` once while the bot cannot remove members there), sent by ./access-notices.ts.
 
 const IN_CHAT = new Set(['member', 'restricted']);
 const KEPT = new Set(['creator', 'administrator']);
@@ -21,27 +20,53 @@ const MAX_ATTEMPTS = 20;
 
 export interface AccessLapseDeps {
   db: Database;
-  api: Pick<Api, 'getChatMember' | 'banChatMember' | 'unbanChatMember' | 'sendMessage'>;
-  translator: Translator;
+  api: Pick<Api, 'getChatMember' | 'banChatMember' | 'unbanChatMember'>;
+  /** Woken after a removal or a lost right queued its message. */
+  outbox: OutboxWaker;
   logger: Logger;
   now: () => Date;
   graceMs: number;
-  botUsername: string;
   merchantUserIds: readonly number[];
   leaseMs?: number;
   batchSize?: number;
   onRemoved?: () => void;
 }
 
-type Outcome = { done: true; note: string } | { done: false; note: string; retryAt: Date; rightsLost?: boolean };
+/**
+ * How one removal ended: out of the chat, kept (an administrator, the owner, a merchant), not there, to be retried,
+ * or renewed meanwhile.
+ */
+export type RemovalResult = 'removed' | 'kept' | 'not_in_chat' | 'retrying' | 'renewed';
 
-export function createAccessLapse(deps: AccessLapseDeps) {
+type Outcome =
+  | { done: true; note: string; kept?: boolean }
+  | { done: false; note: string; retryAt: Date; rightsLost?: boolean };
+
+export interface AccessLapse {
+  /** One sweep: claims what is due and removes it; returns how many members were removed. */
+  removeLapsed(): Promise<number>;
+  /**
+   * /revoke: the grant was just ended for removal now (AccessGrants.endNow): claims it at once, grace or not, and
+   * removes it by the same rules; a refusal leaves it to the sweep's retries.
+   */
+  removeNow(grantId: number): Promise<RemovalResult>;
+  /**
+   * Shutting down: the sweep under way finishes the grant in hand and hands the rest of its batch back (their
+   * lease ends now), so another replica or the next start removes them at once, not a lease later.
+   */
+  stop(): void;
+}
+
+export function createAccessLapse(deps: AccessLapseDeps): AccessLapse {
   const { db, api, logger, now } = deps;
   const leaseMs = deps.leaseMs ?? 60_000;
   const batchSize = deps.batchSize ?? 20;
   const merchants = new Set(deps.merchantUserIds);
+  const records = createGrantRecords(db);
+  let stopping = false;
 
-  async function claim(): Promise<AccessGrantRow[]> {
+  /** Due grants (or only `only`), claimed for this process under a lease. */
+  async function claim(only?: SQL): Promise<AccessGrantRow[]> {
     const at = now();
     const cutoff = new Date(at.getTime() - deps.graceMs);
     return db.transaction(async (tx) => {
@@ -49,9 +74,12 @@ export function createAccessLapse(deps: AccessLapseDeps) {
         .select({ id: accessGrants.id })
         .from(accessGrants)
         .where(
-          or(
-            and(eq(accessGrants.state, 'active'), isNotNull(accessGrants.endsAt), lte(accessGrants.endsAt, cutoff)),
-            and(eq(accessGrants.state, 'removing'), lte(accessGrants.removalLeaseUntil, at)),
+          and(
+            only,
+            or(
+              and(eq(accessGrants.state, 'active'), isNotNull(accessGrants.endsAt), lte(accessGrants.endsAt, cutoff)),
+              and(eq(accessGrants.state, 'removing'), lte(accessGrants.removalLeaseUntil, at)),
+            ),
           ),
         )
         .orderBy(accessGrants.endsAt)
@@ -76,18 +104,12 @@ export function createAccessLapse(deps: AccessLapseDeps) {
     });
   }
 
-  /** Still ours: claimed with this lease and not renewed (a payment makes it active again) meanwhile. */
-  const ours = (grant: AccessGrantRow) =>
-    and(
-      eq(accessGrants.id, grant.id),
-      eq(accessGrants.state, 'removing'),
-      eq(accessGrants.removalLeaseUntil, grant.removalLeaseUntil ?? new Date(0)),
-    );
-
   async function remove(grant: AccessGrantRow, merchantUserId: number): Promise<Outcome> {
-    if (merchants.has(grant.userId) || grant.userId === merchantUserId) return { done: true, note: 'a merchant: kept' };
+    if (merchants.has(grant.userId) || grant.userId === merchantUserId) {
+      return { done: true, note: 'a merchant: kept', kept: true };
+    }
     const member = await api.getChatMember(grant.chatId, grant.userId);
-    if (KEPT.has(member.status)) return { done: true, note: `${member.status}: kept` };
+    if (KEPT.has(member.status)) return { done: true, note: `${member.status}: kept`, kept: true };
     if (IN_CHAT.has(member.status)) await api.banChatMember(grant.chatId, grant.userId);
     if (IN_CHAT.has(member.status) || member.status === 'kicked') {
       await api.unbanChatMember(grant.chatId, grant.userId, { only_if_banned: true });
@@ -115,9 +137,9 @@ export function createAccessLapse(deps: AccessLapseDeps) {
     return { done: false, note, retryAt: new Date(at + backoff) };
   }
 
-  async function process(grant: AccessGrantRow): Promise<boolean> {
+  async function process(grant: AccessGrantRow): Promise<RemovalResult> {
     const [product] = await db.select().from(products).where(eq(products.id, grant.productId)).limit(1);
-    if (!product) return false;
+    if (!product) return 'retrying';
     let outcome: Outcome;
     try {
       outcome = await remove(grant, product.merchantUserId);
@@ -127,59 +149,44 @@ export function createAccessLapse(deps: AccessLapseDeps) {
     const log = { grantId: grant.id, chatId: grant.chatId, userId: grant.userId, note: outcome.note };
     if (!outcome.done) {
       logger.warn(log, 'access removal will be retried');
-      const [updated] = await db
-        .update(accessGrants)
-        .set({ removalLeaseUntil: outcome.retryAt, removalError: outcome.note, updatedAt: now() })
-        .where(ours(grant))
-        .returning({ id: accessGrants.id });
-      // The merchant hears once per grant that the bot can no longer remove members there.
-      if (updated && outcome.rightsLost && grant.removalError === null) {
-        const t = deps.translator.forLocale(product.locale);
-        const text = renderAccessRightsLost(t, { title: product.accessChatTitle, id: grant.chatId });
-        await api.sendMessage(product.merchantUserId, text).catch((error: unknown) => {
-          logger.warn({ ...log, err: error }, 'could not tell the merchant about lost rights');
-        });
+      const told = await records.holdBack(grant, { ...outcome, at: now() });
+      if (told) {
+        logger.warn(log, 'the bot lost its rights there; the merchant is told');
+        deps.outbox.wake();
       }
-      return false;
+      return 'retrying';
     }
     const removed = outcome.note === 'removed';
-    if (removed) {
-      const t = deps.translator.forLocale(await grantLocale(db, grant.id));
-      const message = renderAccessEnded(
-        t,
-        { title: product.accessChatTitle, id: grant.chatId },
-        product.state === 'active' ? productLink(deps.botUsername, product.code) : null,
-      );
-      // Before the grant is marked: a crash in between tells them twice at most, never not at all.
-      await api
-        .sendMessage(grant.userId, message.text, {
-          ...(message.replyMarkup && { reply_markup: message.replyMarkup }),
-          link_preview_options: { is_disabled: true },
-        })
-        .catch((error: unknown) => logger.info({ ...log, err: error }, 'could not tell the member their access ended'));
+    const marked = await records.markDone(grant, { removed, note: outcome.note, at: now() });
+    if (marked && removed) {
+      deps.onRemoved?.();
+      deps.outbox.wake();
     }
-    const [marked] = await db
-      .update(accessGrants)
-      .set({
-        state: 'removed',
-        removedAt: now(),
-        removalLeaseUntil: null,
-        removalError: removed ? null : outcome.note,
-        updatedAt: now(),
-      })
-      .where(ours(grant))
-      .returning({ id: accessGrants.id });
-    if (marked && removed) deps.onRemoved?.();
     logger.info(log, marked ? 'access ended' : 'access renewed during its removal');
-    return marked !== undefined && removed;
+    if (!marked) return 'renewed';
+    return removed ? 'removed' : outcome.kept ? 'kept' : 'not_in_chat';
   }
 
   return {
-    /** One sweep: claims what is due and removes it; returns how many members were removed. */
-    async removeLapsed(): Promise<number> {
+    async removeLapsed() {
       let removed = 0;
-      for (const grant of await claim()) if (await process(grant)) removed++;
+      const claimed = await claim();
+      for (const [i, grant] of claimed.entries()) {
+        if (stopping) {
+          await records.release(claimed.slice(i), now());
+          break;
+        }
+        if ((await process(grant)) === 'removed') removed++;
+      }
       return removed;
+    },
+    stop() {
+      stopping = true;
+    },
+    async removeNow(grantId) {
+      const [grant] = await claim(eq(accessGrants.id, grantId));
+      // Claimed by another process's sweep at this moment: that one removes them.
+      return grant ? process(grant) : 'retrying';
     },
   };
 }

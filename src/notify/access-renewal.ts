@@ -1,28 +1,21 @@
-import { and, desc, eq, gt, isNotNull, isNull, lte } from 'drizzle-orm';
-import type { Api } from 'grammy';
-import type { Logger } from 'pino';
-import { grantLocale } from '../access/grants.js';
+import { and, eq, gt, isNotNull, isNull, lte } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { type AccessGrantRow, accessExtensions, accessGrants, invoices, products } from '../db/schema.js';
-import type { Translator } from '../i18n/index.js';
-import { renderAccessRenewal } from '../views/access.js';
-import { productLink } from '../views/product.js';
+import { type AccessGrantRow, accessGrants, outbox, products } from '../db/schema.js';
+import type { OutboxWaker } from '../invoices/outbox-waker.js';
 
 // Renewal reminders before paid access ends, run by the reconciler: ACCESS_REMINDER_HOURS before the end (default 3
-// days and 1 day), or for a period under a day once, halfway through its last quarter. The reminder carries a Renew
-// button, the product's link: paying extends from the current end. Each reminder is claimed by one conditional
-// update (the count for this end), so every process may run this and it is sent once; a renewal moves the end and
-// starts a new round. A reminder whose time passed unnoticed (the bot was down) is replaced by the latest due one.
+// days and 1 day), or for a period under a day once, halfway through its last quarter. Each due reminder is an
+// `access_renewal` outbox row, queued in the transaction that takes the grant's round (one conditional update of the
+// count for this end) and keyed `access:<grant>:renewal:<end>:<n>`, so it is queued once however many processes
+// run this; the outbox sends it with a renewal invoice (./access-notices.ts). A renewal moves the end and starts a
+// new round. A reminder whose time passed unnoticed (the bot was down) is replaced by the latest due one.
 
 const DAY_SECONDS = 86_400;
 
 export interface AccessRenewalDeps {
   db: Database;
-  api: Pick<Api, 'sendMessage'>;
-  translator: Translator;
-  logger: Logger;
+  outbox: OutboxWaker;
   now: () => Date;
-  botUsername: string;
   reminderHours: readonly number[];
 }
 
@@ -36,37 +29,55 @@ export function reminderOffsetsMs(periodSeconds: number, reminderHours: readonly
 }
 
 export function createAccessRenewal(deps: AccessRenewalDeps) {
-  const { db, api, logger, now } = deps;
+  const { db, now } = deps;
   const longest = Math.max(DAY_SECONDS * 1000, ...deps.reminderHours.map((hours) => hours * 3_600_000));
 
-  /** Takes reminder `count` for this end; false when another process (or an earlier tick) already did. */
-  async function claim(grant: AccessGrantRow, sentBefore: number, count: number): Promise<boolean> {
+  /** Takes reminder `count` for this end and queues it; false when another process (or an earlier tick) did. */
+  async function enqueue(grant: AccessGrantRow & { endsAt: Date }, count: number): Promise<boolean> {
+    const at = now();
     const sameRound =
       grant.remindedForEndsAt === null
         ? isNull(accessGrants.remindedForEndsAt)
         : eq(accessGrants.remindedForEndsAt, grant.remindedForEndsAt);
-    const rows = await db
-      .update(accessGrants)
-      .set({ remindedForEndsAt: grant.endsAt, remindersSent: count, updatedAt: now() })
-      .where(
-        and(
-          eq(accessGrants.id, grant.id),
-          eq(accessGrants.state, 'active'),
-          eq(accessGrants.endsAt, grant.endsAt ?? new Date(0)),
-          sameRound,
-          eq(accessGrants.remindersSent, grant.remindersSent),
-        ),
-      )
-      .returning({ id: accessGrants.id });
-    return rows.length > 0 && count > sentBefore;
+    return db.transaction(async (tx) => {
+      const taken = await tx
+        .update(accessGrants)
+        .set({ remindedForEndsAt: grant.endsAt, remindersSent: count, updatedAt: at })
+        .where(
+          and(
+            eq(accessGrants.id, grant.id),
+            eq(accessGrants.state, 'active'),
+            eq(accessGrants.endsAt, grant.endsAt),
+            sameRound,
+            eq(accessGrants.remindersSent, grant.remindersSent),
+          ),
+        )
+        .returning({ id: accessGrants.id });
+      if (taken.length === 0) return false;
+      const queued = await tx
+        .insert(outbox)
+        .values({
+          dedupeKey: `access:${grant.id}:renewal:${grant.endsAt.getTime()}:${count}`,
+          kind: 'access_renewal',
+          invoiceId: null,
+          // A user's private chat with the bot has their user id.
+          chatId: grant.userId,
+          payload: { grantId: grant.id, endsAt: grant.endsAt.toISOString(), reminder: count },
+          nextAttemptAt: at,
+          createdAt: at,
+        })
+        .onConflictDoNothing()
+        .returning({ id: outbox.id });
+      return queued.length > 0;
+    });
   }
 
   return {
-    /** One sweep: sends the reminders due now; returns how many. */
-    async sendDueReminders(): Promise<number> {
+    /** One sweep: queues the reminders due now; returns how many. */
+    async enqueueDueReminders(): Promise<number> {
       const at = now();
       const rows = await db
-        .select({ grant: accessGrants, product: products })
+        .select({ grant: accessGrants, periodSeconds: products.accessPeriodSeconds })
         .from(accessGrants)
         .innerJoin(products, eq(products.id, accessGrants.productId))
         .where(
@@ -78,33 +89,20 @@ export function createAccessRenewal(deps: AccessRenewalDeps) {
           ),
         )
         .limit(100);
-      let sent = 0;
-      for (const { grant, product } of rows) {
-        if (grant.endsAt === null || product.accessPeriodSeconds === null) continue;
-        const offsets = reminderOffsetsMs(product.accessPeriodSeconds, deps.reminderHours);
-        const left = grant.endsAt.getTime() - at.getTime();
+      let queued = 0;
+      for (const { grant, periodSeconds } of rows) {
+        const { endsAt } = grant;
+        if (endsAt === null || periodSeconds === null) continue;
+        const offsets = reminderOffsetsMs(periodSeconds, deps.reminderHours);
+        const left = endsAt.getTime() - at.getTime();
         const due = offsets.filter((offset) => left <= offset).length;
-        const sentBefore = grant.remindedForEndsAt?.getTime() === grant.endsAt.getTime() ? grant.remindersSent : 0;
+        const sentBefore = grant.remindedForEndsAt?.getTime() === endsAt.getTime() ? grant.remindersSent : 0;
         if (due <= sentBefore) continue;
-        if (!(await claim(grant, sentBefore, due))) continue;
-        const t = deps.translator.forLocale(await grantLocale(db, grant.id));
-        const message = renderAccessRenewal(
-          t,
-          { title: product.accessChatTitle, id: grant.chatId },
-          grant.endsAt,
-          product.state === 'active' ? productLink(deps.botUsername, product.code) : null,
-        );
-        try {
-          await api.sendMessage(grant.userId, message.text, {
-            ...(message.replyMarkup && { reply_markup: message.replyMarkup }),
-            link_preview_options: { is_disabled: true },
-          });
-          sent++;
-        } catch (error) {
-          logger.info({ grantId: grant.id, err: error }, 'could not send an access renewal reminder');
-        }
+        if (await enqueue({ ...grant, endsAt }, due)) queued++;
       }
-      return sent;
+      // Committed: the worker may send them now.
+      if (queued > 0) deps.outbox.wake();
+      return queued;
     },
   };
 }

@@ -17,6 +17,7 @@ import type { Translator } from '../i18n/index.js';
 import type { Metrics, NotificationResult } from '../metrics.js';
 import type { RenderedMessage } from '../views/messages.js';
 import { createAccessInviter } from './access-invite.js';
+import { type AccessNoticesDeps, createAccessNotices, isAccessRow } from './access-notices.js';
 import { createOutboxClaims } from './claims.js';
 import { sendContent } from './deliver-content.js';
 import { backoffMs, classifyTelegramFailure, type FailureDecision, telegramErrorCode } from './failures.js';
@@ -56,6 +57,11 @@ export interface OutboxWorkerDeps {
   metrics?: Metrics;
   /** Paid access: the grants a paid invoice's `access_invite` extends (without it such rows are skipped). */
   accessGrants?: Pick<AccessGrants, 'grantForPayment' | 'setInviteLink'>;
+  /**
+   * Paid access's own rows (renewal with its invoice, removal, lost rights; ./access-notices.ts): the bot's
+   * username for Buy again and the issuer of renewal invoices. Without it such rows are skipped.
+   */
+  accessNotices?: Pick<AccessNoticesDeps, 'botUsername' | 'renewals'>;
 }
 
 export interface OutboxWorker {
@@ -108,6 +114,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const accessGrants = deps.accessGrants;
   const sendAccessInvite =
     accessGrants && createAccessInviter({ api, grants: accessGrants, translator: deps.translator });
+  const sendAccessNotice =
+    deps.accessNotices && createAccessNotices({ db, api, translator: deps.translator, ...deps.accessNotices });
   /** A remainder's original, or an original's remainder ("Pay the remaining"). */
   const linked = alias(invoices, 'linked');
 
@@ -213,8 +221,47 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     }
   }
 
+  /** Sends one row; a failed Telegram call (or create) is classified: sent, retried later, skipped or failed. */
+  async function attempt(row: OutboxRow, sending: () => Promise<Outcome>): Promise<Outcome> {
+    try {
+      return await sending();
+    } catch (error) {
+      deps.metrics?.telegramApiErrors.inc({ code: telegramErrorCode(error) });
+      return decide(row, classifyTelegramFailure(error));
+    }
+  }
+
   async function deliver(row: OutboxRow): Promise<void> {
-    let outcome: Outcome;
+    const outcome = isAccessRow(row)
+      ? await attempt(row, async () =>
+          sendAccessNotice ? sendAccessNotice(row) : { status: 'skipped', note: 'paid access is not wired here' },
+        )
+      : await deliverForInvoice(row);
+    record(row, outcome);
+    await db
+      .update(outbox)
+      .set({
+        status: outcome.status,
+        leaseUntil: null,
+        lastError: outcome.status === 'sent' ? null : (outcome.note ?? null),
+        nextAttemptAt: outcome.status === 'pending' ? outcome.nextAttemptAt : undefined,
+        sentAt: outcome.status === 'sent' ? now() : undefined,
+      })
+      .where(
+        // Only while the lease is still ours: after it lapsed another worker may own the row.
+        and(eq(outbox.id, row.id), eq(outbox.status, 'sending'), eq(outbox.leaseUntil, row.leaseUntil ?? new Date(0))),
+      );
+  }
+
+  function record(row: OutboxRow, outcome: Outcome): void {
+    deps.metrics?.notifications.inc({ kind: row.kind, result: RESULT_OF[outcome.status] });
+    const log = { outboxId: row.id, kind: row.kind, chatId: row.chatId, attempts: row.attempts, note: outcome.note };
+    if (outcome.status === 'failed') logger.error(log, 'notification failed for good');
+    else if (outcome.status === 'pending') logger.warn(log, 'notification will be retried');
+    else logger.debug(log, `notification ${outcome.status}`);
+  }
+
+  async function deliverForInvoice(row: OutboxRow): Promise<Outcome> {
     // The invoice as it is now, with the chat's /lang choice, the other invoice of a two-part sale and the product it
     // sells (the shop), in one query.
     const [found] = row.invoiceId
@@ -238,37 +285,10 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
           .limit(1)
       : [];
     const invoice = found?.invoice;
-    if (!found || !invoice) {
-      outcome = { status: 'failed', note: 'invoice row not found' };
-    } else {
-      try {
-        outcome = await send(row, invoice, found.chatLocale, found.linked, {
-          product: found.product,
-          soldKey: found.soldKey,
-        });
-      } catch (error) {
-        deps.metrics?.telegramApiErrors.inc({ code: telegramErrorCode(error) });
-        outcome = await decide(row, classifyTelegramFailure(error));
-      }
-    }
-    deps.metrics?.notifications.inc({ kind: row.kind, result: RESULT_OF[outcome.status] });
-    const log = { outboxId: row.id, kind: row.kind, chatId: row.chatId, attempts: row.attempts, note: outcome.note };
-    if (outcome.status === 'failed') logger.error(log, 'notification failed for good');
-    else if (outcome.status === 'pending') logger.warn(log, 'notification will be retried');
-    else logger.debug(log, `notification ${outcome.status}`);
-    await db
-      .update(outbox)
-      .set({
-        status: outcome.status,
-        leaseUntil: null,
-        lastError: outcome.status === 'sent' ? null : (outcome.note ?? null),
-        nextAttemptAt: outcome.status === 'pending' ? outcome.nextAttemptAt : undefined,
-        sentAt: outcome.status === 'sent' ? now() : undefined,
-      })
-      .where(
-        // Only while the lease is still ours: after it lapsed another worker may own the row.
-        and(eq(outbox.id, row.id), eq(outbox.status, 'sending'), eq(outbox.leaseUntil, row.leaseUntil ?? new Date(0))),
-      );
+    if (!found || !invoice) return { status: 'failed', note: 'invoice row not found' };
+    return attempt(row, () =>
+      send(row, invoice, found.chatLocale, found.linked, { product: found.product, soldKey: found.soldKey }),
+    );
   }
 
   async function drainOnce(): Promise<number> {

@@ -57,6 +57,10 @@ export function createNotificationRenderer(deps: NotificationRendererDeps) {
     const product = shop?.product;
     // Paid access talks to Telegram before it can say anything (its link): ./access-invite.ts sends it.
     if (row.kind === 'access_invite') return { kind: 'skip', note: 'access invites are sent by the access inviter' };
+    // A grant's own messages have no invoice: ./access-notices.ts sends them.
+    if (row.kind === 'access_renewal' || row.kind === 'access_removed' || row.kind === 'access_rights_lost') {
+      return { kind: 'skip', note: 'paid access notices are sent by ./access-notices.ts' };
+    }
     if (row.kind === 'delivery' || row.kind === 'sale_notice') {
       if (!product) return { kind: 'skip', note: 'the invoice sells no product' };
       if (row.kind === 'sale_notice') {

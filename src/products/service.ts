@@ -208,7 +208,8 @@ export function createProductService(deps: ProductServiceDeps): ProductService {
           and(
             eq(products.merchantUserId, merchantUserId),
             eq(products.state, 'active'),
-            isNotNull(products.content),
+            // On sale: it delivers a message or keys, grants paid access, or both.
+            or(isNotNull(products.content), isNotNull(products.accessChatId)),
             or(eq(products.code, query), ilike(products.title, pattern)),
           ),
         )

@@ -1,7 +1,7 @@
 import { periodParts } from '../access/rules.js';
-import type { AccessGrantRow, ProductRow } from '../db/schema.js';
+import type { AccessGrantRow, InvoiceRow, ProductRow } from '../db/schema.js';
 import type { Translate } from '../i18n/index.js';
-import { formatUtc, type RenderedMessage, userText } from './messages.js';
+import { formatUtc, payButton, type RenderedMessage, userText } from './messages.js';
 
 // Paid access's texts: a period in words and the product card's line "Access to <chat> for <period>".
 
@@ -85,14 +85,21 @@ export function renderMembers(t: Translate, product: ProductRow, grants: AccessG
   return [t('access-members-title', { chat, code: product.code }), ...lines].join('\n');
 }
 
-/** Before the end: when it ends, with a Renew button (the product's link) while the product is on sale. */
+/**
+ * Before the end: when it ends, with the renewal invoice's Pay button (its card follows) while the product is on
+ * sale; without one it only says when.
+ */
 export function renderAccessRenewal(
   t: Translate,
   chat: { title: string | null; id: number },
   endsAt: Date,
-  buyLink: string | null,
+  invoice: InvoiceRow | null,
 ): RenderedMessage {
-  const text = t('access-renewal', { chat: accessChatName(chat.title, chat.id), at: formatUtc(t, endsAt) });
-  if (buyLink === null) return { text };
-  return { text, replyMarkup: { inline_keyboard: [[{ text: t('access-button-renew'), url: buyLink }]] } };
+  const name = accessChatName(chat.title, chat.id);
+  const at = formatUtc(t, endsAt);
+  if (invoice === null) return { text: t('access-renewal-closed', { chat: name, at }) };
+  return {
+    text: t('access-renewal', { chat: name, at, invoice: String(invoice.id) }),
+    replyMarkup: { inline_keyboard: [[payButton(t, invoice)]] },
+  };
 }

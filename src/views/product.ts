@@ -32,19 +32,25 @@ export function renderProductCard(
   options: { confirmDelete?: boolean; keys?: KeyCounts | undefined } = {},
 ): RenderedMessage {
   const { confirmDelete = false, keys } = options;
+  const access = renderAccessLine(t, product);
+  // A product that only grants access says so where the content would be; one with both shows both.
+  const delivers =
+    !product.content && access !== undefined
+      ? access
+      : t('shop-card-delivers', { what: t(`shop-delivers-${product.content?.type ?? 'none'}`) });
+  const extra = product.content && access !== undefined ? [access] : [];
   const card = t('shop-card', {
     title: userText(product.title),
     price: money(t, product.amount, product.token),
-    delivers: t(`shop-delivers-${product.content?.type ?? 'none'}`),
+    delivers,
     state: state(t, product.state),
     code: product.code,
     link: escapeHtml(productLink(botUsername, product.code)),
   });
-  const access = renderAccessLine(t, product);
   const needsContent = !product.content && access === undefined && product.state !== 'deleted';
   const stock = keys && product.content?.type === 'keys' ? [t('shop-card-stock', { free: keys.free })] : [];
   const hint = needsContent ? ['', t('shop-card-needs-content', { code: product.code })] : [];
-  const text = [card, ...(access === undefined ? [] : [access]), ...stock, ...hint].join('\n');
+  const text = [card, ...extra, ...stock, ...hint].join('\n');
   if (product.state === 'deleted') return { text };
   const id = { id: product.id };
   if (confirmDelete) {

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessGrants, products } from '../../src/db/schema.js';
+import { accessGrants, outbox, products } from '../../src/db/schema.js';
 import { createTestClock } from '../support/clock.js';
 import type { RecordedCall } from '../support/fake-telegram.js';
 import { botCalls, MERCHANT, type TestChat, waitForInvoice } from '../support/flows.js';
@@ -76,13 +76,29 @@ describe('/setaccess', () => {
     const code = await newProduct();
     const answer = (await say(`/setaccess ${code} @vipclub 30d`)).params.text;
     expect(answer).toContain('✅ Buyers of this product now get access to Club &lt;VIP&gt; for 30 days.');
-    expect(answer).toContain('Access to Club &lt;VIP&gt; for 30 days');
+    expect(answer).toContain('Price: <b>5 bUSDT</b>\nAccess to Club &lt;VIP&gt; for 30 days\nState: on sale');
+    expect(answer).not.toContain('Delivers');
     expect(answer).not.toContain('/setcontent');
     expect(await accessOf(code)).toEqual({ chatId: CHANNEL, title: 'Club <VIP>', period: 30 * 86_400 });
 
     expect((await say(`/setaccess ${code} ${CHANNEL}`)).params.text).toContain('for life');
     expect((await accessOf(code)).period).toBeNull();
     expect((await say(`/setaccess ${code} ${CHANNEL} 90m`)).params.text).toContain('for 90 minutes');
+  });
+
+  it('inline mode (@bot <code>, the card’s Share) offers a product that only grants access', async () => {
+    botIsAdmin();
+    const code = await newProduct();
+    await say(`/setaccess ${code} @vipclub 30d`);
+    const id = h.telegram.inlineQuery({ from: MERCHANT, query: code });
+    await h.telegram.waitFor(() => h.telegram.inlineResults(id) !== undefined);
+    const [result, ...more] = h.telegram.inlineResults(id) ?? [];
+    expect(more).toEqual([]);
+    expect(result?.id).toBe(`product:${code}`);
+    expect(result?.reply_markup.inline_keyboard[0][0]).toEqual({
+      text: '🛒 Buy',
+      url: `https://t.me/test_bot?start=${code}`,
+    });
   });
 
   it('/setaccess <code> alone offers Choose channel / Choose group; the picked chat is checked and set', async () => {
@@ -251,7 +267,11 @@ describe('after payment', () => {
 });
 
 describe('when access ends', () => {
-  const tick = () => h.app.workers.reconciler.tick();
+  /** A reconciler tick, then the outbox sends what it queued (the removal messages). */
+  const tick = async () => {
+    await h.app.workers.reconciler.tick();
+    await h.app.workers.outbox.drain();
+  };
   const removalsOf = (userId: number, method: string) =>
     h.telegram.callsOf(method).filter((c) => c.params.chat_id === CHANNEL && c.params.user_id === userId);
   const endedMessages = (userId: number) => botCalls(h, userId).filter((c) => c.params.text.startsWith('⌛'));
@@ -312,6 +332,40 @@ describe('when access ends', () => {
     expect((await grantOf(buyer.id))?.state).toBe('removed');
   });
 
+  it('the merchant is told once when the bot lost its rights, however many wait; removals resume with the rights', async () => {
+    const code = await accessProduct('2m');
+    const first = await joinedBuyer(code);
+    const second = await joinedBuyer(code);
+    const warnings = () => botCalls(h, MERCHANT.id).filter((c) => c.params.text.startsWith('⚠️'));
+    const before = warnings().length;
+    // Demoted: still an administrator, no longer allowed to ban.
+    h.telegram.setMember(CHANNEL, h.telegram.botInfo.id, 'administrator', { can_invite_users: true });
+    clock.advance(3 * 60_000);
+    await Promise.all([h.app.workers.reconciler.tick(), h.app.workers.reconciler.tick()]);
+    await h.app.workers.outbox.drain();
+    const [warning, ...more] = warnings().slice(before);
+    expect(more).toEqual([]);
+    expect(warning?.params.text).toContain('I can no longer remove members whose access ended from Club &lt;VIP&gt;');
+    expect(h.telegram.memberStatus(CHANNEL, first.buyer.id)).toBe('member');
+    expect((await grantOf(second.buyer.id))?.state).toBe('removing');
+
+    // An hour later the bot still lacks the right: both are tried again, the merchant is not told again.
+    clock.advance(61 * 60_000);
+    await tick();
+    expect(warnings().slice(before)).toHaveLength(1);
+    expect(h.telegram.memberStatus(CHANNEL, second.buyer.id)).toBe('member');
+
+    botIsAdmin();
+    clock.advance(61 * 60_000);
+    await tick();
+    for (const { buyer } of [first, second]) {
+      expect(h.telegram.memberStatus(CHANNEL, buyer.id)).toBe('left');
+      expect(endedMessages(buyer.id)).toHaveLength(1);
+      expect((await grantOf(buyer.id))?.state).toBe('removed');
+    }
+    expect(warnings().slice(before)).toHaveLength(1);
+  });
+
   it('never removes a chat administrator or owner; a renewal before the end keeps the member', async () => {
     const code = await accessProduct('2m');
     const admin = await joinedBuyer(code);
@@ -338,7 +392,7 @@ describe('when access ends', () => {
 });
 
 describe('merchant tools', () => {
-  it('/grant gives access with a personal link, /members lists it, /revoke ends it and the next tick removes them', async () => {
+  it('/grant gives access with a personal link, /members lists it, /revoke removes them at once (no tick)', async () => {
     const code = await accessProduct('30d');
     const user = 95_001;
     const granted = (await say(`/grant ${code} ${user} 7d`)).params.text;
@@ -352,12 +406,29 @@ describe('merchant tools', () => {
     expect(members).toContain(`<code>${user}</code> · until`);
     expect(members).toContain('active');
 
-    expect((await say(`/revoke ${code} ${user}`)).params.text).toContain('has ended');
-    clock.advance(1000);
-    await h.app.workers.reconciler.tick();
+    // Out before the answer, with the clock standing still: neither the grace nor a sweep is waited for.
+    expect((await say(`/revoke ${code} ${user}`)).params.text).toContain('has ended and I removed them');
     expect(h.telegram.memberStatus(CHANNEL, user)).toBe('left');
+    const bans = h.telegram.callsOf('banChatMember').filter((c) => c.params.user_id === user);
+    expect(bans).toHaveLength(1);
+    await h.app.workers.outbox.drain();
+    expect(botCalls(h, user).filter((c) => c.params.text.startsWith('⌛'))).toHaveLength(1);
     expect((await say(`/members ${code}`)).params.text).toContain('removed');
     expect((await say(`/revoke ${code} ${user}`)).params.text).toContain('no active access');
+    // A sweep later finds nothing more to do.
+    await h.app.workers.reconciler.tick();
+    expect(h.telegram.callsOf('banChatMember').filter((c) => c.params.user_id === user)).toHaveLength(1);
+  });
+
+  it('/revoke at once still never removes an administrator (the grace is bypassed: test/notify/access-lapse.test.ts)', async () => {
+    const code = await accessProduct('30d');
+    const admin = 95_002;
+    await say(`/grant ${code} ${admin} 7d`);
+    h.telegram.setMember(CHANNEL, admin, 'administrator');
+    expect((await say(`/revoke ${code} ${admin}`)).params.text).toContain('They stay in the chat');
+    expect(h.telegram.memberStatus(CHANNEL, admin)).toBe('administrator');
+    expect(h.telegram.callsOf('banChatMember').filter((c) => c.params.user_id === admin)).toEqual([]);
+    expect((await grantOf(admin))?.state).toBe('removed');
   });
 
   it('refuse a product without access and explain their usage', async () => {
@@ -372,33 +443,102 @@ describe('merchant tools', () => {
 
 describe('renewal reminders', () => {
   const reminders = (userId: number) => botCalls(h, userId).filter((c) => c.params.text.startsWith('⏳'));
+  const tick = async () => {
+    await h.app.workers.reconciler.tick();
+    await h.app.workers.outbox.drain();
+  };
+  const payButtonOf = (call: RecordedCall | undefined) => call?.params.reply_markup?.inline_keyboard?.[0]?.[0];
+  /** SMARTy Pay invoices made for this buyer's chat since `before` (other buyers' grants get reminders too). */
+  const createdFor = (userId: number, before: number) =>
+    h.smartypay
+      .createdInvoices()
+      .slice(before)
+      .filter((i) => JSON.parse(i.metadata ?? '{}').chatId === userId);
 
-  it('3 days and 1 day before the end, each once however many ticks race', async () => {
+  it('3 days and 1 day before the end, each once however many ticks race, each with a renewal invoice', async () => {
     const code = await accessProduct('30d');
     const { buyer } = await buyAndPay(code);
-    const tick = () => h.app.workers.reconciler.tick();
     clock.advance(26 * DAY);
     await tick();
     expect(reminders(buyer.id)).toHaveLength(0);
     clock.advance(DAY + 60_000); // 3 days minus a minute left
-    await Promise.all([tick(), tick()]);
+    const before = h.smartypay.createdInvoices().length;
+    await Promise.all([h.app.workers.reconciler.tick(), h.app.workers.reconciler.tick()]);
+    await h.app.workers.outbox.drain();
     const [first, ...more] = reminders(buyer.id);
     expect(more).toEqual([]);
     expect(first?.params.text).toContain('Your access to Club &lt;VIP&gt; ends');
-    expect(first?.params.reply_markup?.inline_keyboard?.[0]?.[0]).toEqual({
-      text: 'Renew',
-      url: `https://t.me/test_bot?start=${code}`,
-    });
+    // A real invoice, issued for the product and bound to the buyer, whose card follows in their chat.
+    const [remote, ...others] = createdFor(buyer.id, before);
+    expect(others).toEqual([]);
+    const renewal = await waitForInvoice(h, remote?.id ?? '', (r) => r.cardMessageId !== null);
+    expect(renewal).toMatchObject({ issuedByUserId: buyer.id, notifyChatId: buyer.id, token: 'bUSDT' });
+    expect(first?.params.text).toContain(`#${renewal.id}`);
+    expect(payButtonOf(first)).toEqual({ text: '💳 Pay 5 bUSDT', url: renewal.checkoutUrl });
+
     clock.advance(2 * DAY);
     await tick();
     await tick();
     expect(reminders(buyer.id)).toHaveLength(2);
+    // The first invoice expired meanwhile (INVOICE_TTL_MINUTES): the second reminder has a fresh one.
+    expect(createdFor(buyer.id, before)).toHaveLength(2);
+  });
+
+  it('a repeated send reuses the open invoice (no second SMARTy Pay invoice); paying it extends from the end', async () => {
+    const code = await accessProduct('30d');
+    const { buyer } = await buyAndPay(code);
+    const [link] = h.telegram.inviteLinks(CHANNEL).slice(-1);
+    expect(await askToJoin(buyer.id, link?.invite_link)).toBe('approved');
+    const end = (await grantOf(buyer.id))?.endsAt?.getTime() ?? 0;
+    clock.advance(27 * DAY + 60_000);
+    const before = h.smartypay.createdInvoices().length;
+    await tick();
+    // As if the lease had lapsed after Telegram took the message (a crash, another replica): the row runs again.
+    await h.db
+      .update(outbox)
+      .set({ status: 'pending', nextAttemptAt: clock.now() })
+      .where(and(eq(outbox.kind, 'access_renewal'), eq(outbox.chatId, buyer.id)));
+    await h.restart();
+    await h.app.workers.outbox.drain();
+    const [first, again] = reminders(buyer.id);
+    expect(payButtonOf(again)).toEqual(payButtonOf(first));
+    const [remote, ...others] = createdFor(buyer.id, before);
+    expect(others).toEqual([]);
+    if (!remote) throw new Error('no renewal invoice');
+
+    clock.advance(DAY);
+    h.smartypay.setStatus(remote.id, 'Paid');
+    const post = () =>
+      h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid', eventId: `evt-renew-${remote.id}` });
+    expect((await post()).status).toBe(200);
+    await h.app.workers.outbox.drain();
+    expect((await grantOf(buyer.id))?.endsAt?.getTime()).toBe(end + 30 * DAY);
+    const extended = botCalls(h, buyer.id)
+      .filter((c) => c.params.text.startsWith('🔑'))
+      .at(-1);
+    expect(extended?.params.text).toContain('is extended, until');
+    // The 1-day reminder of the old end never comes: the end moved, a new round starts 3 days before the new one.
+    clock.advance(2 * DAY);
+    await tick();
+    expect(reminders(buyer.id)).toHaveLength(2);
+  });
+
+  it('a paused product’s reminder says when it ends, without an invoice', async () => {
+    const code = await accessProduct('30d');
+    const { buyer } = await buyAndPay(code);
+    await h.db.update(products).set({ state: 'paused' }).where(eq(products.code, code));
+    const before = h.smartypay.createdInvoices().length;
+    clock.advance(27 * DAY + 60_000);
+    await tick();
+    const [reminder] = reminders(buyer.id);
+    expect(reminder?.params.text).toContain('not on sale now');
+    expect(reminder?.params.reply_markup).toBeUndefined();
+    expect(createdFor(buyer.id, before)).toEqual([]);
   });
 
   it('a period under a day is reminded once, halfway through its last quarter', async () => {
     const code = await accessProduct('8h');
     const { buyer } = await buyAndPay(code);
-    const tick = () => h.app.workers.reconciler.tick();
     clock.advance(6 * 3_600_000 + 59 * 60_000);
     await tick();
     expect(reminders(buyer.id)).toHaveLength(0);

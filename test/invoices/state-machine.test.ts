@@ -48,6 +48,9 @@ const QUEUED_ELSEWHERE: Partial<Record<NotificationKind, string>> = {
   card_inline: 'src/invoices/issue.ts, with an inline invoice',
   card_linked: 'src/invoices/transition.ts, when the other invoice of a two-part sale settles',
   reminder_reply: "src/invoices/lifecycle.ts's reminders statement",
+  access_renewal: "src/notify/access-renewal.ts, with the grant's reminder round",
+  access_removed: 'src/notify/access-lapse.ts, with the grant marked removed',
+  access_rights_lost: 'src/notify/access-lapse.ts, when a removal first finds the right missing',
 };
 
 describe('invoice state machine', () => {

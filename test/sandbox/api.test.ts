@@ -237,11 +237,78 @@ describe('sandbox HTTP API', () => {
     );
   });
 
+  it('sells access to its private channel: the buyer asks to join, is let in, and is removed after the end', async () => {
+    const merchant = { chat: 'merchant', user: 'merchant' };
+    await call('POST', '/api/messages', { ...merchant, text: '/newproduct 2 bUSDT VIP pass' });
+    let code = '';
+    await waitUntil(
+      async () => {
+        const card = (await state('merchant')).messages.find(
+          (m) => m.text.includes('VIP pass') && m.text.includes('?start='),
+        );
+        code = /\?start=([A-Za-z0-9_-]+)/.exec(card?.text ?? '')?.[1] ?? '';
+        return code !== '';
+      },
+      10_000,
+      'the product card',
+    );
+    const channel = (await call('GET', '/api/state')).json.channel;
+    expect(channel).toMatchObject({ id: sandbox.channel.id, title: 'VIP Club', members: [], events: [] });
+    await call('POST', '/api/messages', { ...merchant, text: `/setaccess ${code} ${channel.id} 2m` });
+    await waitUntil(
+      async () => (await state('merchant')).messages.some((m) => m.text.includes('now get access to VIP Club')),
+      10_000,
+      'the access confirmation',
+    );
+
+    await call('POST', '/api/messages', { chat: 'shopper', user: 'shopper', text: `/start ${code}` });
+    const button = async (pattern: RegExp) => {
+      for (const m of (await state('shopper')).messages) {
+        const found = (m.reply_markup as any)?.inline_keyboard?.flat().find((b: any) => pattern.test(b.text));
+        if (found) return found as { text: string; url: string };
+      }
+      return undefined;
+    };
+    /** The button once it is there. */
+    const waitForButton = async (pattern: RegExp, what: string) => {
+      await waitUntil(async () => (await button(pattern)) !== undefined, 15_000, what);
+      return (await button(pattern)) as { text: string; url: string };
+    };
+    const pay = await waitForButton(/Pay 2 bUSDT/, 'the invoice card');
+    const invoiceId = new URL(pay.url).searchParams.get('invoice-id') ?? '';
+    expect((await call('POST', `/api/checkout/${invoiceId}/pay`)).status).toBe(200);
+    const join = await waitForButton(/^Join VIP Club$/, 'the Join button');
+
+    expect((await call('POST', '/api/channel/join', { user: 'shopper', inviteLink: join.url })).status).toBe(202);
+    const channelNow = async () => (await call('GET', '/api/state')).json.channel;
+    await waitUntil(
+      async () => (await channelNow()).members.some((m: any) => m.who === 'Second customer' && m.status === 'member'),
+      10_000,
+      'the buyer in the channel',
+    );
+    expect((await channelNow()).events.map((e: any) => e.what)).toEqual(['approved', 'asked to join']);
+    // The link served once and is revoked: it lets nobody else ask.
+    await waitUntil(() => sandbox.telegram.inviteLinks(channel.id).every((l) => l.is_revoked), 10_000, 'the revoke');
+    expect((await call('POST', '/api/channel/join', { user: 'customer', inviteLink: join.url })).status).toBe(400);
+
+    expect((await call('POST', '/api/clock/advance', { minutes: 3 })).status).toBe(200);
+    await waitUntil(async () => (await channelNow()).members.length === 0, 10_000, 'the removal');
+    expect((await channelNow()).events.map((e: any) => e.what).slice(0, 2)).toEqual(['unbanned', 'banned']);
+    await waitUntil(
+      async () => (await state('shopper')).messages.some((m) => m.text.includes('Your access to VIP Club has ended')),
+      10_000,
+      'the removal message',
+    );
+  });
+
   it('answers 400 to bad input', async () => {
     expect((await call('POST', '/api/messages', { user: 'someone', text: 'hi' })).status).toBe(400);
     expect((await call('POST', '/api/checkout/no-such-invoice/pay')).status).toBe(400);
     expect((await call('POST', '/api/checkout/x/refund')).status).toBe(400);
     expect((await call('POST', '/api/callback', { user: 'merchant', messageId: 1, data: 'x' })).status).toBe(400);
     expect((await call('GET', '/api/state?chat=elsewhere')).status).toBe(400);
+    expect(
+      (await call('POST', '/api/channel/join', { user: 'shopper', inviteLink: 'https://evil.example' })).status,
+    ).toBe(400);
   });
 });

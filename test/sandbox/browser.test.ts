@@ -176,6 +176,40 @@ describe.skipIf(!hasChromium && !required)(title, () => {
     await expectFitsPhone(page);
   }, 60_000);
 
+  it('shows the private channel: the buyer taps Join and appears in it, and is removed after the end', async () => {
+    const page = await openPage();
+    const channelId = (sandbox as Sandbox).channel.id;
+    expect(await page.locator('#channel-id').textContent()).toBe(String(channelId));
+    const send = async (text: string) => {
+      await page.locator('#text').fill(text);
+      await page.locator('#send').click();
+    };
+    await page.locator('.tab[data-chat="merchant"]').click();
+    await send('/newproduct 4 bUSDT Club pass');
+    const card = page.locator('.msg.bot', { hasText: 'Club pass' }).filter({ hasText: '?start=' });
+    await expectVisible(card);
+    const code = /\?start=([A-Za-z0-9_-]+)/.exec((await card.textContent()) ?? '')?.[1];
+    await send(`/setaccess ${code} ${channelId} 2m`);
+    await expectVisible(page.locator('.msg.bot', { hasText: 'now get access to VIP Club for 2 minutes' }));
+
+    await page.locator('.tab[data-chat="shopper"]').click();
+    await send(`/start ${code}`);
+    await page.locator('.msg.bot .kb-button', { hasText: 'Pay 4 bUSDT' }).click();
+    await page.locator('#checkout button[data-action="pay"]').click();
+    const join = page.locator('.msg.bot .kb-button.join', { hasText: 'Join VIP Club' });
+    await join.click();
+    const members = page.locator('#channel-members');
+    await expectVisible(members.locator('tr', { hasText: 'Second customer' }).locator('td.ok', { hasText: 'member' }));
+    await expectVisible(page.locator('#channel-events td', { hasText: 'approved' }));
+
+    await page.locator('.advance[data-minutes="5"]').click();
+    await expectVisible(page.locator('#channel-events td', { hasText: 'banned' }).first());
+    await expectVisible(page.locator('#channel-events td', { hasText: 'unbanned' }));
+    await expectVisible(members.locator('td.empty'));
+    await expectVisible(page.locator('.msg.bot', { hasText: 'Your access to VIP Club has ended' }));
+    await screenshot(page, 'sandbox-channel.png');
+  }, 60_000);
+
   it('draws emoji in colour', async () => {
     const page = await openPage(PHONE);
     // Some of the bot's emoji and the chat's avatar in the page's font, on a canvas: a colour emoji font paints

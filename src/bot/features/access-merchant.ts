@@ -4,6 +4,7 @@ import { parsePeriod, parseSetAccess } from '../../access/rules.js';
 import type { AccessService, ChatCheck } from '../../access/service.js';
 import type { Translator } from '../../i18n/index.js';
 import type { Permissions } from '../../merchants/permissions.js';
+import type { AccessLapse, RemovalResult } from '../../notify/access-lapse.js';
 import { isProductCode } from '../../products/rules.js';
 import type { ProductService } from '../../products/service.js';
 import { accessChatName, renderMembers, renderPeriod } from '../../views/access.js';
@@ -16,7 +17,7 @@ import { shopMerchantOf } from './shop-merchant.js';
 // The merchant's side of paid access, in their private chat: /setaccess <code> <chat> [period] (the bot checks its
 // own rights in the chat first, getChatMember, and changes nothing unless it has them all); /members <code>;
 // /grant <code> <user id> <period> (answers with the user's personal join-request link to pass on); /revoke <code>
-// <user id> (their access ends now: the next lapse sweep removes them by the same rules).
+// <user id> (their access ends now and they are removed at once, by the same rules as a lapse).
 
 /** request_chat ids are signed 32-bit: the picker carries product ids up to this. */
 const MAX_PICKER_PRODUCT_ID = 1_000_000_000;
@@ -27,6 +28,8 @@ export const MEMBERS_LIST_LIMIT = 50;
 export interface AccessMerchantDeps {
   access: AccessService;
   grants: Pick<AccessGrants, 'grantManually' | 'endNow' | 'listForProduct' | 'setInviteLink'>;
+  /** /revoke removes at once, through the lapse's own claim (so never twice with a sweep). */
+  lapse: Pick<AccessLapse, 'removeNow'>;
   products: Pick<ProductService, 'findOwned' | 'findOwnedById'>;
   now: () => Date;
   permissions: Permissions;
@@ -226,13 +229,28 @@ export function createAccessMerchantFeature(deps: AccessMerchantDeps) {
       await ctx.reply(ctx.t('access-revoke-usage', { code: code ?? 'CODE' }), found.inReply);
       return;
     }
-    const ended = await deps.grants.endNow(found.product.id, Number(user));
-    ctx.logger.info({ productId: found.product.id, userId: Number(user), ended }, 'access revoked by the merchant');
-    await ctx.reply(ctx.t(ended ? 'access-revoked' : 'access-revoke-none', { user }), found.inReply);
+    const grantId = await deps.grants.endNow(found.product.id, Number(user));
+    if (grantId === undefined) {
+      await ctx.reply(ctx.t('access-revoke-none', { user }), found.inReply);
+      return;
+    }
+    const result = await deps.lapse.removeNow(grantId);
+    ctx.logger.info({ productId: found.product.id, userId: Number(user), grantId, result }, 'access revoked');
+    await ctx.reply(ctx.t(REVOKED[result], { user }), found.inReply);
   });
 
   return composer;
 }
+
+/** /revoke's answer for each way the removal went. */
+const REVOKED: Record<RemovalResult, string> = {
+  removed: 'access-revoked',
+  kept: 'access-revoked-kept',
+  not_in_chat: 'access-revoked-not-in-chat',
+  retrying: 'access-revoked-retrying',
+  // Paid for in the same moment: they keep the access they just bought.
+  renewed: 'access-revoked-renewed',
+};
 
 function chatRefusal(ctx: BotContext, checked: Exclude<ChatCheck, { ok: true }>, chat: string): string {
   const name = escapeHtml(chat);
