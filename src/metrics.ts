@@ -4,16 +4,11 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 // Prometheus instruments for GET /metrics. Each app owns its registry (never prom-client's global one),
 // so several apps in one process (tests) count separately.
 
-export type WebhookRequestOutcome =
-  | 'applied'
-  | 'duplicate'
-  | 'stale'
-  | 'unknown_invoice'
-  | 'ignored'
-  | 'bad_signature'
-  | 'malformed'
-  | 'too_large'
-  | 'error';
+/** What the webhook route answered: stored (200), or refused before storing. */
+export type WebhookRequestOutcome = 'accepted' | 'bad_signature' | 'malformed' | 'too_large' | 'error';
+
+/** What applying a stored webhook did (src/invoices/webhook-inbox.ts); `failed`: set aside after too many tries. */
+export type WebhookEventOutcome = 'applied' | 'duplicate' | 'stale' | 'unknown_invoice' | 'ignored' | 'failed';
 
 export type NotificationResult = 'sent' | 'failed' | 'skipped' | 'retry';
 
@@ -26,6 +21,8 @@ export interface Metrics {
   invoicesPaid: Counter<'token'>;
   invoicesExpired: Counter<'token'>;
   webhookRequests: Counter<'outcome'>;
+  /** Stored webhooks applied, by what they did (WebhookEventOutcome). */
+  webhookEvents: Counter<'outcome'>;
   /** `code`: Telegram's error_code, 'network' when Telegram was not reached, 'other' for anything else. */
   telegramApiErrors: Counter<'code'>;
   notifications: Counter<'kind' | 'result'>;
@@ -169,7 +166,8 @@ export function createMetrics(deps: MetricsDeps = {}): Metrics {
     invoicesCreated: counter('invoices_created_total', 'Invoices issued through /pay.', ['token']),
     invoicesPaid: counter('invoices_paid_total', 'Invoices that became Paid, SimplePaid or OverPaid.', ['token']),
     invoicesExpired: counter('invoices_expired_total', 'Invoices that became Expired.', ['token']),
-    webhookRequests: counter('webhook_requests_total', 'SMARTy Pay webhook requests by outcome.', ['outcome']),
+    webhookRequests: counter('webhook_requests_total', 'SMARTy Pay webhook requests by answer.', ['outcome']),
+    webhookEvents: counter('webhook_events_total', 'Stored SMARTy Pay webhooks applied, by outcome.', ['outcome']),
     telegramApiErrors: counter('telegram_api_errors_total', 'Failed Telegram calls of the outbox.', ['code']),
     notifications: counter('notifications_total', 'Outbox send attempts by kind and result.', ['kind', 'result']),
     payCommandDuration: histogram('pay_command_duration_seconds', 'The whole /pay handler, success or not.'),

@@ -88,7 +88,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<B
           })
         : undefined;
     const app = createServer({
-      invoices: services.invoices,
+      webhookInbox: services.workers.webhookInbox,
       logger,
       smartyPaySecretKey: config.smartyPay.secretKey,
       ping: database.ping,

@@ -14,6 +14,7 @@ import { createRecheckBudget } from '../invoices/recheck-budget.js';
 import { createReconciler } from '../invoices/reconciler.js';
 import { createInvoiceReports } from '../invoices/reports.js';
 import { createInvoiceService } from '../invoices/service.js';
+import { createWebhookInbox } from '../invoices/webhook-inbox.js';
 import { createMetrics } from '../metrics.js';
 import { createAccessLapse } from '../notify/access-lapse.js';
 import { createAccessRenewal } from '../notify/access-renewal.js';
@@ -97,6 +98,8 @@ export function createServices(config: Config, { logger, now, database, telegram
     metrics,
     outbox,
   });
+  // SMARTy Pay's webhooks are stored by the route and applied from here.
+  const webhookInbox = createWebhookInbox({ query, invoices, logger, metrics });
   // One re-check budget for the reconciler and "Check status" taps together.
   const recheckBudget = createRecheckBudget({ maxPerMinute: config.recheck.maxPerMinute, now });
   const rateQuota = createRateQuota({ query, now });
@@ -169,7 +172,7 @@ export function createServices(config: Config, { logger, now, database, telegram
     access,
     accessGrants,
     accessLapse,
-    workers: { outbox, reconciler, outboxMonitor, retention },
+    workers: { outbox, webhookInbox, reconciler, outboxMonitor, retention },
   };
 }
 

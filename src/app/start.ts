@@ -10,6 +10,7 @@ import { DEFAULT_HTTP_LIMITS, type HttpLimits, listen, urlOf } from '../http/lis
 import { SMARTYPAY_WEBHOOK_PATH } from '../http/smartypay-webhook.js';
 import { TELEGRAM_WEBHOOK_PATH } from '../http/telegram-webhook.js';
 import type { Reconciler } from '../invoices/reconciler.js';
+import type { WebhookInbox } from '../invoices/webhook-inbox.js';
 import { createLogger } from '../logger.js';
 import type { OutboxWorker } from '../notify/outbox.js';
 import type { OutboxMonitor } from '../notify/outbox-monitor.js';
@@ -49,7 +50,13 @@ export interface RunningApp {
   /** The app's own database handle (tests assert on rows through it; PGlite allows one opener). */
   database: DatabaseHandle;
   /** Background loops; tests drive them directly with an injected clock. */
-  workers: { outbox: OutboxWorker; reconciler: Reconciler; outboxMonitor: OutboxMonitor; retention: Retention };
+  workers: {
+    outbox: OutboxWorker;
+    webhookInbox: WebhookInbox;
+    reconciler: Reconciler;
+    outboxMonitor: OutboxMonitor;
+    retention: Retention;
+  };
   /** Stops everything within SHUTDOWN_TIMEOUT_MS in total (src/app/stop.ts); calling it again waits for the same. */
   stop(): Promise<void>;
 }
@@ -94,6 +101,8 @@ async function start(app: BuiltApp, limits: HttpLimits, started: ReturnType<type
   );
   workers.outbox.start();
   started.push('the outbox worker', () => workers.outbox.stop(0));
+  workers.webhookInbox.start();
+  started.push('the webhook inbox', () => workers.webhookInbox.stop(0));
   workers.reconciler.start();
   started.push('the reconciler', () => workers.reconciler.stop());
   workers.outboxMonitor.start();

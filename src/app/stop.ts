@@ -105,6 +105,8 @@ export async function stopApp({ app, server, metricsServer, runner }: StartedPar
         metricsServer.closeAllConnections();
       },
     },
+    // Stored webhooks not yet applied stay stored: the next process (or another replica) applies them.
+    { what: 'applying webhooks', run: (msLeft) => workers.webhookInbox.stop(msLeft) },
     { what: 'the outbox monitor', run: () => workers.outboxMonitor.stop() },
     { what: 'the reconciler', run: () => workers.reconciler.stop() },
     // Ends after its current batch (at most 5,000 rows, one short statement).

@@ -207,6 +207,29 @@ export const webhookEvents = pgTable(
   ],
 );
 
+/**
+ * Signed, well-formed SMARTy Pay webhooks as they arrived, until they are applied (src/invoices/webhook-inbox.ts).
+ * The route answers 200 once its row is committed; applying it (webhook_events, the status, the outbox) follows.
+ * A row stays only until applied, so the table holds the backlog, not the history.
+ */
+export const webhookInbox = pgTable(
+  'webhook_inbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    rawPayload: text('raw_payload').notNull(),
+    /** The request's id (X-Request-Id), so the lines logged while applying it name the request it came in. */
+    requestId: text('request_id'),
+    receivedAt: tz('received_at').notNull().defaultNow(),
+    /** Taken by a process until then (database time); null = waiting. */
+    leaseUntil: tz('lease_until'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    /** Given up after too many failed attempts: kept for a human, never taken again. */
+    failedAt: tz('failed_at'),
+  },
+  (t) => [index('webhook_inbox_waiting_idx').on(t.id).where(sql`failed_at is null`)],
+);
+
 export const outbox = pgTable(
   'outbox',
   {

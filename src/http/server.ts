@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import type { Logger } from 'pino';
-import type { InvoiceService } from '../invoices/service.js';
+import type { WebhookInbox } from '../invoices/webhook-inbox.js';
 import type { Metrics } from '../metrics.js';
 import { createSmartyPayWebhookRouter } from './smartypay-webhook.js';
 
 export interface ServerDependencies {
-  invoices: InvoiceService;
+  /** Stores SMARTy Pay's webhooks before the 200 (applied from there). */
+  webhookInbox: Pick<WebhookInbox, 'accept'>;
   logger: Logger;
   smartyPaySecretKey: string;
   /** Resolves when the database answers. */
@@ -44,7 +45,7 @@ export function createServer(deps: ServerDependencies): Express {
   });
   app.use(
     createSmartyPayWebhookRouter({
-      invoices: deps.invoices,
+      inbox: deps.webhookInbox,
       secretKey: deps.smartyPaySecretKey,
       logger: deps.logger,
       metrics: deps.metrics,

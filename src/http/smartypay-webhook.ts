@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { Logger } from 'pino';
-import type { InvoiceService } from '../invoices/service.js';
+import type { WebhookInbox } from '../invoices/webhook-inbox.js';
 import type { Metrics, WebhookRequestOutcome } from '../metrics.js';
 import { verifySmartyPaySignature, WEBHOOK_SIGNATURE_HEADERS } from '../payments/signature.js';
 import { webhookPayloadSchema } from '../payments/webhook-payload.js';
@@ -9,7 +9,8 @@ export const SMARTYPAY_WEBHOOK_PATH = '/webhooks/smartypay';
 export const WEBHOOK_BODY_LIMIT_BYTES = 64 * 1024;
 
 export interface SmartyPayWebhookDeps {
-  invoices: InvoiceService;
+  /** Where a signed, well-formed webhook is stored before the 200; it is applied from there. */
+  inbox: Pick<WebhookInbox, 'accept'>;
   secretKey: string;
   logger: Logger;
   metrics?: Metrics;
@@ -103,28 +104,13 @@ export function createSmartyPayWebhookRouter(deps: SmartyPayWebhookDeps): Router
         res.status(400).json({ error: 'malformed payload' });
         return;
       }
-      const payload = parsed.data;
       try {
-        const result = await deps.invoices.applyWebhook(payload, rawBody.toString('utf8'));
-        if (result.outcome === 'unknown_invoice') {
-          // 200 anyway: SMARTy Pay must not retry an invoice that is not ours forever.
-          log(res).warn({ smartyPayId: payload.invoiceId, status: payload.status }, 'webhook for an unknown invoice');
-        } else if (result.outcome === 'ignored') {
-          log(res).warn(
-            { smartyPayId: payload.invoiceId, status: payload.status },
-            'webhook with a status SMARTy Pay does not define; recorded and ignored',
-          );
-        } else {
-          log(res).debug(
-            { smartyPayId: payload.invoiceId, status: payload.status, outcome: result.outcome },
-            'webhook handled',
-          );
-        }
-        res.locals.webhookOutcome = result.outcome;
-        res.status(200).json({ ok: true, outcome: result.outcome });
+        await deps.inbox.accept(rawBody.toString('utf8'), res.get('x-request-id'));
+        res.locals.webhookOutcome = 'accepted';
+        res.status(200).json({ ok: true });
       } catch (error) {
-        // Not committed: a 5xx makes SMARTy Pay deliver it again.
-        log(res).error({ err: error, smartyPayId: payload.invoiceId }, 'webhook could not be stored');
+        // Not stored: a 5xx makes SMARTy Pay deliver it again.
+        log(res).error({ err: error, smartyPayId: parsed.data.invoiceId }, 'webhook could not be stored');
         res.status(503).json({ error: 'temporarily unavailable' });
       }
     },

@@ -377,11 +377,19 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       clearTimeout(timer);
       stopSleeper?.();
       if (!loop) return;
-      // Sends already handed to Telegram finish and are recorded, so nothing is sent twice after a restart.
-      await Promise.race([
-        loop.then(() => Promise.all(inFlight)),
-        new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
-      ]);
+      // Sends already handed to Telegram finish and are recorded, so nothing is sent twice after a restart. Rows
+      // committed just before the stop (a /pay finishing during shutdown woke the worker, which was still busy with
+      // its previous claim) get one last claim: their messages go now rather than after the next start.
+      const finish = loop
+        .then(async () => {
+          if (!wakeRequested) return;
+          wakeRequested = false;
+          const { rows } = await claim();
+          for (const row of rows) inFlight.add(deliver(row).catch(() => undefined));
+        })
+        .catch((error) => logger.error({ err: error }, 'outbox: the last claim before stopping failed'))
+        .then(() => Promise.all(inFlight));
+      await Promise.race([finish, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
     },
   };
 }

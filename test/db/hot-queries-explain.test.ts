@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MERCHANT, type TestChat, waitForInvoice, waitUntil } from '../support/flows.js';
 import { growthSeedStatements } from '../support/growth-seed.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, sendAndApply, settle, startHarness } from '../support/harness.js';
 
 // Every statement the app sends on its hot paths, EXPLAINed against a database that has been in use for a while
 // (100,000 invoices, as many webhook events and sent outbox rows, ANALYZEd; half that on PGlite): none may read invoices, outbox or
@@ -79,9 +79,9 @@ async function runHotPaths(): Promise<void> {
   const remote = h.smartypay.createdInvoices()[before];
   if (!remote) throw new Error('no invoice');
   const row = await waitForInvoice(h, remote.id, (r) => r.cardMessageId !== null);
-  await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
+  await sendAndApply(h, remote.id, { status: 'Paid' });
   await waitForInvoice(h, remote.id, (r) => r.status === 'Paid');
-  await unrecorded(() => h.app.workers.outbox.drain());
+  await unrecorded(() => settle(h.app));
 
   // Reports: the first page of /invoices, an older page, /status, /stats, /export.
   const page = await ask(BUSY_CHAT, '/invoices');
@@ -124,7 +124,7 @@ async function runHotPaths(): Promise<void> {
   }
   expect(await h.app.workers.reconciler.tick()).toBeGreaterThan(0);
   await h.app.workers.outboxMonitor.snapshot();
-  await unrecorded(() => h.app.workers.outbox.drain());
+  await unrecorded(() => settle(h.app));
 }
 
 async function unrecorded(work: () => Promise<void>): Promise<void> {

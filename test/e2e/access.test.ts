@@ -4,7 +4,7 @@ import { accessGrants, outbox, products } from '../../src/db/schema.js';
 import { createTestClock } from '../support/clock.js';
 import type { RecordedCall } from '../support/fake-telegram.js';
 import { botCalls, MERCHANT, type TestChat, waitForInvoice } from '../support/flows.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, sendAndApply, settle, startHarness } from '../support/harness.js';
 
 // Paid access end to end (issue 16): the merchant points a product at a private channel with /setaccess; the bot
 // checks its own rights there first and changes nothing when one is missing.
@@ -177,9 +177,9 @@ async function buyAndPay(code: string, who = newBuyer()) {
   const body = h.smartypay.webhookBody(remote.id, { status: 'Paid', eventId: `evt-access-${remote.id}` });
   h.smartypay.setStatus(remote.id, 'Paid');
   // The same signed body each time: a repeated delivery of one event.
-  const post = () => h.smartypay.sendWebhook(h.webhookUrl, remote.id, { body });
+  const post = () => sendAndApply(h, remote.id, { body });
   expect((await post()).status).toBe(200);
-  await h.app.workers.outbox.drain();
+  await settle(h.app);
   return { ...who, row, post };
 }
 
@@ -225,7 +225,7 @@ describe('after payment', () => {
     // The same event again and a restart: no second link, no second message, no second extension.
     await h.restart();
     expect((await post()).status).toBe(200);
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
     expect(accessMessages(buyer.id)).toHaveLength(1);
     expect((await grantOf(buyer.id))?.endsAt).toEqual(grant?.endsAt);
 
@@ -270,7 +270,7 @@ describe('when access ends', () => {
   /** A reconciler tick, then the outbox sends what it queued (the removal messages). */
   const tick = async () => {
     await h.app.workers.reconciler.tick();
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
   };
   const removalsOf = (userId: number, method: string) =>
     h.telegram.callsOf(method).filter((c) => c.params.chat_id === CHANNEL && c.params.user_id === userId);
@@ -342,7 +342,7 @@ describe('when access ends', () => {
     h.telegram.setMember(CHANNEL, h.telegram.botInfo.id, 'administrator', { can_invite_users: true });
     clock.advance(3 * 60_000);
     await Promise.all([h.app.workers.reconciler.tick(), h.app.workers.reconciler.tick()]);
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
     const [warning, ...more] = warnings().slice(before);
     expect(more).toEqual([]);
     expect(warning?.params.text).toContain('I can no longer remove members whose access ended from Club &lt;VIP&gt;');
@@ -411,7 +411,7 @@ describe('merchant tools', () => {
     expect(h.telegram.memberStatus(CHANNEL, user)).toBe('left');
     const bans = h.telegram.callsOf('banChatMember').filter((c) => c.params.user_id === user);
     expect(bans).toHaveLength(1);
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
     expect(botCalls(h, user).filter((c) => c.params.text.startsWith('⌛'))).toHaveLength(1);
     expect((await say(`/members ${code}`)).params.text).toContain('removed');
     expect((await say(`/revoke ${code} ${user}`)).params.text).toContain('no active access');
@@ -445,7 +445,7 @@ describe('renewal reminders', () => {
   const reminders = (userId: number) => botCalls(h, userId).filter((c) => c.params.text.startsWith('⏳'));
   const tick = async () => {
     await h.app.workers.reconciler.tick();
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
   };
   const payButtonOf = (call: RecordedCall | undefined) => call?.params.reply_markup?.inline_keyboard?.[0]?.[0];
   /** SMARTy Pay invoices made for this buyer's chat since `before` (other buyers' grants get reminders too). */
@@ -464,7 +464,7 @@ describe('renewal reminders', () => {
     clock.advance(DAY + 60_000); // 3 days minus a minute left
     const before = h.smartypay.createdInvoices().length;
     await Promise.all([h.app.workers.reconciler.tick(), h.app.workers.reconciler.tick()]);
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
     const [first, ...more] = reminders(buyer.id);
     expect(more).toEqual([]);
     expect(first?.params.text).toContain('Your access to Club &lt;VIP&gt; ends');
@@ -499,7 +499,7 @@ describe('renewal reminders', () => {
       .set({ status: 'pending', nextAttemptAt: clock.now() })
       .where(and(eq(outbox.kind, 'access_renewal'), eq(outbox.chatId, buyer.id)));
     await h.restart();
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
     const [first, again] = reminders(buyer.id);
     expect(payButtonOf(again)).toEqual(payButtonOf(first));
     const [remote, ...others] = createdFor(buyer.id, before);
@@ -508,10 +508,9 @@ describe('renewal reminders', () => {
 
     clock.advance(DAY);
     h.smartypay.setStatus(remote.id, 'Paid');
-    const post = () =>
-      h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid', eventId: `evt-renew-${remote.id}` });
+    const post = () => sendAndApply(h, remote.id, { status: 'Paid', eventId: `evt-renew-${remote.id}` });
     expect((await post()).status).toBe(200);
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
     expect((await grantOf(buyer.id))?.endsAt?.getTime()).toBe(end + 30 * DAY);
     const extended = botCalls(h, buyer.id)
       .filter((c) => c.params.text.startsWith('🔑'))

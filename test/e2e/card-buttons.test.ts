@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatSettings, invoices } from '../../src/db/schema.js';
 import { createTestClock } from '../support/clock.js';
 import { botCalls, issueInvoice, MERCHANT, type TestChat, waitForInvoice } from '../support/flows.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, sendAndApply, settle, startHarness } from '../support/harness.js';
 
 // The invoice card's buttons through the fakes: "Check status" (anyone, throttled per invoice, signed GET at
 // SMARTy Pay) and "Issue again" on an expired card (merchants, idempotent). The clock is frozen and moved by hand.
@@ -149,7 +149,7 @@ describe('Issue again', () => {
 
     // The new card replies to the expired one, with its own number, Pay and Check status.
     // The card goes through the outbox: drain it, then exactly one new card was sent.
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
     const newCard = botCalls(h, chat.id)[1];
     expect(botCalls(h, chat.id)).toHaveLength(2);
     expect(newCard?.params.reply_parameters.message_id).toBe(cardId);
@@ -183,7 +183,7 @@ describe('languages', () => {
     ]);
     const [row] = await h.db.select().from(invoices).where(eq(invoices.chatId, chat.id));
     expect(row?.locale).toBe('ru');
-    await h.smartypay.sendWebhook(h.webhookUrl, row?.smartyPayId as string, { status: 'Paid' });
+    await sendAndApply(h, row?.smartyPayId as string, { status: 'Paid' });
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2, 10_000);
     expect(botCalls(h, chat.id)[1]?.params.text).toBe('✅ Оплата получена: <b>5 bUSDT</b> за <i>«Кофе»</i>.');
 
@@ -191,7 +191,7 @@ describe('languages', () => {
     const english = newGroup();
     const issued = await issueInvoice(h, english, '/pay 4 bUSDT');
     await h.db.insert(chatSettings).values({ chatId: english.id, locale: 'ru' });
-    await h.smartypay.sendWebhook(h.webhookUrl, issued.remote.id, { status: 'UnderPaid', paidAmount: '1' });
+    await sendAndApply(h, issued.remote.id, { status: 'UnderPaid', paidAmount: '1' });
     await h.telegram.waitFor(() => botCalls(h, english.id).length === 2, 10_000);
     expect(botCalls(h, english.id)[1]?.params.text).toBe(
       '⚠️ Частичная оплата: получено <b>1 bUSDT</b> из <b>4 bUSDT</b>, не хватает 3 bUSDT.\n' +

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { botCalls, MERCHANT, outboxRowsOf, waitForInvoice, waitUntil } from '../support/flows.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, sendAndApply, startHarness } from '../support/harness.js';
 
 // The /pay card is an outbox row written with the invoice: Telegram refusing it for a moment (429, 5xx) delays the
 // card, never loses it, and edits of the card wait until it exists.
@@ -80,7 +80,7 @@ describe('the invoice card through the outbox', () => {
     const remote = h.smartypay.createdInvoices()[before];
     if (!remote) throw new Error('no SMARTy Pay invoice');
     const { id } = await waitForInvoice(h, remote.id, () => true);
-    expect((await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' })).status).toBe(200);
+    expect((await sendAndApply(h, remote.id, { status: 'Paid' })).status).toBe(200);
 
     await waitUntil(
       async () => (await outboxRowsOf(h, id)).every((r) => r.status === 'sent'),

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inlineDrafts, inlineOffers, invoices } from '../../src/db/schema.js';
 import { createTestClock } from '../support/clock.js';
 import { botCalls, MERCHANT, outboxRowsOf, waitForInvoice, waitUntil } from '../support/flows.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, sendAndApply, startHarness } from '../support/harness.js';
 
 // Inline mode through the fake Bot API: `@test_bot 10 bUSDT coffee` typed in a chat the bot is not in.
 
@@ -192,7 +192,7 @@ describe('inline mode', () => {
     await waitForInvoice(h, remote.id, () => true);
     const privateBefore = botCalls(h, MERCHANT.id).length;
 
-    const response = await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
+    const response = await sendAndApply(h, remote.id, { status: 'Paid' });
     expect(response.status).toBe(200);
     await h.telegram.waitFor(
       () =>

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestClock } from '../support/clock.js';
 import { botCalls, issueInvoice, MERCHANT, type TestChat, waitForInvoice } from '../support/flows.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, sendAndApply, startHarness } from '../support/harness.js';
 
 // After /lang, messages already sent are not rewritten into the new language: edits of a card (paid, refreshed
 // by Check status) stay in the language it was sent in; new messages (the payment reply) use the chat's choice.
@@ -58,7 +58,7 @@ describe('/lang and cards already sent', () => {
       'Pay with crypto through SMARTy Pay. This card updates when the payment arrives.',
     ]);
 
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid', paidAmount: '2.5' });
+    await sendAndApply(h, remote.id, { status: 'Paid', paidAmount: '2.5' });
     await waitForInvoice(h, remote.id, (r) => r.status === 'Paid');
     await h.telegram.waitFor(() => botCalls(h, chat.id, 'editMessageText').length === 2);
     await h.telegram.waitFor(() => h.telegram.messages(chat.id).some((m) => m.text.startsWith('✅ Оплата')));

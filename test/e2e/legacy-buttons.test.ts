@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestClock } from '../support/clock.js';
 import { botCalls, issueInvoice, MERCHANT, type TestChat, waitForInvoice } from '../support/flows.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, sendAndApply, startHarness } from '../support/harness.js';
 
 // Buttons sent before callback data carried a version (`chk:12`, `rest:12`, `again:12`, `inv:10`, `ipay:<draft>`)
 // are still in chats: each tap reaches the same action as its v1 form. Data the bot never made reaches none.
@@ -47,7 +47,7 @@ describe('unversioned buttons from before v1', () => {
   it('rest:<id> issues the invoice for the remaining amount', async () => {
     const chat = newGroup();
     const { row, remote } = await issueInvoice(h, chat, '/pay 10 bUSDT');
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'UnderPaid', paidAmount: '4' });
+    await sendAndApply(h, remote.id, { status: 'UnderPaid', paidAmount: '4' });
     await waitForInvoice(h, remote.id, (r) => r.status === 'UnderPaid');
     const before = h.smartypay.createdInvoices().length;
     const answer = await tap(chat, row.cardMessageId as number, `rest:${row.id}`);

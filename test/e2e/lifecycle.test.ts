@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoices } from '../../src/db/schema.js';
 import { createTestClock } from '../support/clock.js';
 import { botCalls, issueInvoice, MERCHANT, outboxRowsOf, type TestChat, waitForInvoice } from '../support/flows.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, sendAndApply, settle, startHarness } from '../support/harness.js';
 
 // An invoice's life in the chat after /pay: /cancel (and a payment that comes anyway), the reminder
 // before expiry, and the texts for partial, excess and failed payments. Frozen clock, reconciler ticked by hand.
@@ -57,11 +57,11 @@ describe('/cancel', () => {
     expect(cancelled?.remindAt).toBeNull();
 
     // Expiry does not override Cancelled.
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Expired' });
+    await sendAndApply(h, remote.id, { status: 'Expired' });
     expect((await rowOf(row.id))?.status).toBe('Cancelled');
 
     // The customer pays anyway.
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid', paidAmount: '5' });
+    await sendAndApply(h, remote.id, { status: 'Paid', paidAmount: '5' });
     // The card edit and the reply are paced separately (a group gets one new message per ~3 s): wait for both.
     const lateReply = () => botCalls(h, chat.id).find((c) => c.params.text.includes('after the invoice was cancelled'));
     await h.telegram.waitFor(
@@ -104,7 +104,7 @@ describe('/cancel', () => {
 
     const paidChat = newGroup();
     const paid = await issueInvoice(h, paidChat, '/pay 1 bUSDT');
-    await h.smartypay.sendWebhook(h.webhookUrl, paid.remote.id, { status: 'Paid' });
+    await sendAndApply(h, paid.remote.id, { status: 'Paid' });
     await waitForInvoice(h, paid.remote.id, (r) => r.status === 'Paid');
     expect((await command(paidChat, `/cancel ${paid.row.id}`))?.params.text).toBe(
       `Invoice #${paid.row.id} is already paid; nothing changed.`,
@@ -112,7 +112,7 @@ describe('/cancel', () => {
     // A partly paid invoice names its status as /status does, not SMARTy Pay's code.
     const partChat = newGroup();
     const part = await issueInvoice(h, partChat, '/pay 2 bUSDT');
-    await h.smartypay.sendWebhook(h.webhookUrl, part.remote.id, { status: 'UnderPaid', paidAmount: '1' });
+    await sendAndApply(h, part.remote.id, { status: 'UnderPaid', paidAmount: '1' });
     await waitForInvoice(h, part.remote.id, (r) => r.status === 'UnderPaid');
     expect((await command(partChat, `/cancel ${part.row.id}`))?.params.text).toBe(
       `Invoice #${part.row.id} can no longer be cancelled (status: ⚠️ Partly paid); nothing changed.`,
@@ -129,7 +129,7 @@ describe('/cancel', () => {
   it('only /cancel cancels: a webhook saying "Cancelled" changes nothing', async () => {
     const chat = newGroup();
     const { row, remote } = await issueInvoice(h, chat, '/pay 4 bUSDT');
-    const response = await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Cancelled' });
+    const response = await sendAndApply(h, remote.id, { status: 'Cancelled' });
     expect(response.status).toBe(200);
     expect(await rowOf(row.id)).toMatchObject({ status: 'Created', cancelledAt: null });
     // Only the card itself was ever queued.
@@ -166,11 +166,11 @@ describe('reminder before expiry', () => {
     await h.telegram.waitFor(() => reminders().length === 1);
     // Marked sent before the clock moves on: a row still 'sending' when the clock jumps past its 30 s lease (the
     // lease runs on the same clock) would be taken again and sent twice, which is the lease doing its job.
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
     await tick();
     clock.advance(MINUTE);
     await tick();
-    await h.app.workers.outbox.drain(); // a second reminder, had one been queued, is sent by now
+    await settle(h.app); // a second reminder, had one been queued, is sent by now
     expect(reminders()).toHaveLength(1);
     const reminder = reminders()[0];
     expect(reminder?.params.text).toBe(
@@ -187,7 +187,7 @@ describe('reminder before expiry', () => {
     const chat = newGroup();
     const paid = await issueInvoice(h, chat, '/pay 1 bUSDT');
     const cancelled = await issueInvoice(h, newGroup(), '/pay 1 bUSDT');
-    await h.smartypay.sendWebhook(h.webhookUrl, paid.remote.id, { status: 'Paid' });
+    await sendAndApply(h, paid.remote.id, { status: 'Paid' });
     await waitForInvoice(h, paid.remote.id, (r) => r.status === 'Paid' && r.remindAt === null);
     await command({ id: cancelled.row.notifyChatId, type: 'supergroup' }, `/cancel ${cancelled.row.id}`);
     expect((await rowOf(cancelled.row.id))?.remindAt).toBeNull();
@@ -202,7 +202,7 @@ describe('payment wording', () => {
   it('states paid vs due for a partial payment and what happens next; notes excess; is honest about failure', async () => {
     const under = newGroup();
     const a = await issueInvoice(h, under, '/pay 5 bUSDT');
-    await h.smartypay.sendWebhook(h.webhookUrl, a.remote.id, { status: 'UnderPaid', paidAmount: '2' });
+    await sendAndApply(h, a.remote.id, { status: 'UnderPaid', paidAmount: '2' });
     await h.telegram.waitFor(() => botCalls(h, under.id).length === 2, 10_000);
     const underText = botCalls(h, under.id)[1]?.params.text as string;
     expect(underText.split('\n')).toEqual([
@@ -212,7 +212,7 @@ describe('payment wording', () => {
 
     const over = newGroup();
     const b = await issueInvoice(h, over, '/pay 5 bUSDT');
-    await h.smartypay.sendWebhook(h.webhookUrl, b.remote.id, { status: 'OverPaid', paidAmount: '6' });
+    await sendAndApply(h, b.remote.id, { status: 'OverPaid', paidAmount: '6' });
     await h.telegram.waitFor(() => botCalls(h, over.id).length === 2, 10_000);
     expect(botCalls(h, over.id)[1]?.params.text).toBe(
       '✅ Payment received: <b>6 bUSDT</b>. That is 1 bUSDT more than the 5 bUSDT due; settle the difference with the customer.',
@@ -220,7 +220,7 @@ describe('payment wording', () => {
 
     const invalid = newGroup();
     const c = await issueInvoice(h, invalid, '/pay 5 bUSDT Tea');
-    await h.smartypay.sendWebhook(h.webhookUrl, c.remote.id, { status: 'Invalid' });
+    await sendAndApply(h, c.remote.id, { status: 'Invalid' });
     await h.telegram.waitFor(() => botCalls(h, invalid.id).length === 2, 10_000);
     expect(botCalls(h, invalid.id)[1]?.params.text).toContain(
       'The payment for <i>“Tea”</i> failed: SMARTy Pay marked it invalid and nothing was credited to you.',

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoices, outbox, webhookEvents } from '../../src/db/schema.js';
 import { createTestClock } from '../support/clock.js';
 import { botCalls, issueInvoice, MERCHANT, type TestChat, waitForInvoice, waitUntil } from '../support/flows.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, sendAndApply, startHarness } from '../support/harness.js';
 
 // "Money shown must be money meant", through the real wiring and the fakes: amounts a reader could split
 // into thousands are refused, a description can never draw a line of its own on a card, and only statuses
@@ -121,7 +121,7 @@ describe('a description that tries to look like the bot', () => {
       .update(invoices)
       .set({ description: `Soup\n${FAKE_LINE}\u202e\r\nend`, locale: 'ru' })
       .where(eq(invoices.id, row.id));
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
+    await sendAndApply(h, remote.id, { status: 'Paid' });
     await h.telegram.waitFor(() => botCalls(h, chat.id, 'editMessageText').length === 1);
     expect(botCalls(h, chat.id, 'editMessageText')[0]?.params.text).toBe(
       [
@@ -144,7 +144,7 @@ describe('a description that tries to look like the bot', () => {
       .update(invoices)
       .set({ description: `Bread\n${FAKE_LINE}\u202e` })
       .where(eq(invoices.id, row.id));
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Expired' });
+    await sendAndApply(h, remote.id, { status: 'Expired' });
     await h.telegram.waitFor(() => botCalls(h, chat.id, 'editMessageText').length === 1);
     const tap = await h.telegram.tapButton({
       from: MERCHANT,
@@ -172,7 +172,7 @@ describe('only SMARTy Pay’s statuses are taken from outside', () => {
       { eventId: 'evt\u001bx' },
     ]) {
       const body = JSON.stringify({ ...JSON.parse(h.smartypay.webhookBody(remote.id, { status: 'Paid' })), ...extra });
-      const response = await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { body });
+      const response = await sendAndApply(h, remote.id, { body });
       expect(response.status, JSON.stringify(extra)).toBe(400);
     }
     expect(await h.db.select().from(webhookEvents)).toHaveLength(events);
@@ -187,9 +187,10 @@ describe('only SMARTy Pay’s statuses are taken from outside', () => {
       const { remote, row } = await issueInvoice(h, chat, '/pay 4 bUSDT');
       const eventId = `evt-${status}-${row.id}`;
       const body = JSON.stringify({ ...JSON.parse(h.smartypay.webhookBody(remote.id)), status, eventId });
-      const response = await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { body });
+      const response = await sendAndApply(h, remote.id, { body });
       expect(response.status).toBe(200);
-      expect(JSON.parse(response.body)).toEqual({ ok: true, outcome: 'ignored' });
+      expect(JSON.parse(response.body)).toEqual({ ok: true });
+      expect(response.outcome).toBe('ignored');
       const [event] = await h.db.select().from(webhookEvents).where(eq(webhookEvents.dedupeKey, eventId));
       expect(event).toMatchObject({ status, outcome: 'ignored', smartyPayInvoiceId: remote.id, rawPayload: body });
       const [after] = await h.db.select().from(invoices).where(eq(invoices.id, row.id));
@@ -205,7 +206,7 @@ describe('only SMARTy Pay’s statuses are taken from outside', () => {
 
   it('counts those webhooks as "ignored" on /metrics', async () => {
     const exposition = await (await fetch(h.app.metricsUrl)).text();
-    expect(exposition).toMatch(/^webhook_requests_total\{outcome="ignored"\} 3$/m);
+    expect(exposition).toMatch(/^webhook_events_total\{outcome="ignored"\} 3$/m);
   });
 
   it('a re-check answering "local:Cancelled" or "Cancelled" changes nothing, and the invoice still expires on time', async () => {

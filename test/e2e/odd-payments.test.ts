@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoices } from '../../src/db/schema.js';
 import { createTestClock } from '../support/clock.js';
 import { botCalls, issueInvoice, MERCHANT, outboxRowsOf, type TestChat, waitForInvoice } from '../support/flows.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, sendAndApply, startHarness } from '../support/harness.js';
 
 // Payments that do not match the invoice, through the fakes: a growing UnderPaid, a Withdrawn, a Paid short of
 // the amount, "Pay the remaining" (a linked invoice for the rest, one confirmation for the whole sale), and a
@@ -37,10 +37,10 @@ describe('UnderPaid, Withdrawn, short Paid', () => {
   it('a second, larger UnderPaid is recorded and told; the card keeps Check status and offers the rest', async () => {
     const chat = newGroup();
     const { row, remote } = await issueInvoice(h, chat, '/pay 10 bUSDT');
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'UnderPaid', paidAmount: '4' });
+    await sendAndApply(h, remote.id, { status: 'UnderPaid', paidAmount: '4' });
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2, LONG);
-    const second = await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'UnderPaid', paidAmount: '8' });
-    expect(JSON.parse(second.body)).toMatchObject({ outcome: 'applied' });
+    const second = await sendAndApply(h, remote.id, { status: 'UnderPaid', paidAmount: '8' });
+    expect(second.outcome).toBe('applied');
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === 3, LONG);
     expect(texts(chat)[2]).toBe(
       '⚠️ Partly paid: <b>8 bUSDT</b> of <b>10 bUSDT</b> received, 2 bUSDT missing.\n' +
@@ -60,8 +60,8 @@ describe('UnderPaid, Withdrawn, short Paid', () => {
   it('Withdrawn keeps the amount paid', async () => {
     const chat = newGroup();
     const { row, remote } = await issueInvoice(h, chat, '/pay 10 bUSDT');
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid', paidAmount: '10' });
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Withdrawn', paidAmount: '0.5' });
+    await sendAndApply(h, remote.id, { status: 'Paid', paidAmount: '10' });
+    await sendAndApply(h, remote.id, { status: 'Withdrawn', paidAmount: '0.5' });
     await waitForInvoice(h, remote.id, (r) => r.status === 'Withdrawn');
     expect(await rowOf(row.id)).toMatchObject({ paidAmount: '10', paidToken: 'bUSDT' });
   });
@@ -69,7 +69,7 @@ describe('UnderPaid, Withdrawn, short Paid', () => {
   it('a Paid below the amount in the same token is confirmed as SMARTy Pay says, and flagged', async () => {
     const chat = newGroup();
     const { row, remote } = await issueInvoice(h, chat, '/pay 10 bUSDT Tea');
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid', paidAmount: '9.5' });
+    await sendAndApply(h, remote.id, { status: 'Paid', paidAmount: '9.5' });
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2, LONG);
     expect(texts(chat)[1]).toBe(
       '✅ Payment received: <b>9.5 bUSDT</b> for <i>“Tea”</i>. ⚠️ SMARTy Pay marked it paid, but only 9.5 bUSDT of the ' +
@@ -88,7 +88,7 @@ async function partlyPaidSale() {
   const chat = newGroup();
   const original = await issueInvoice(h, chat, '/pay 10 bUSDT Tea');
   const cardId = original.row.cardMessageId as number;
-  await h.smartypay.sendWebhook(h.webhookUrl, original.remote.id, { status: 'UnderPaid', paidAmount: '4' });
+  await sendAndApply(h, original.remote.id, { status: 'UnderPaid', paidAmount: '4' });
   await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2, LONG);
   await h.telegram.waitFor(() => buttonsOf(cardOf(chat, cardId)?.reply_markup).length === 2, LONG);
   const before = h.smartypay.createdInvoices().length;
@@ -121,7 +121,7 @@ describe('Pay the remaining', () => {
   it('the remainder completes the sale: one confirmation for the whole, replying to /pay; both cards show it', async () => {
     const { chat, original, cardId, remainder, remote } = await partlyPaidSale();
     const sentBefore = botCalls(h, chat.id).length;
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid', paidAmount: '6' });
+    await sendAndApply(h, remote.id, { status: 'Paid', paidAmount: '6' });
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === sentBefore + 1, LONG);
     const confirmation = botCalls(h, chat.id)[sentBefore];
     expect(confirmation?.params.text).toBe(
@@ -139,7 +139,7 @@ describe('Pay the remaining', () => {
 
     // The original is still re-checked; the rest arriving on it as well is flagged, not confirmed again.
     expect((await rowOf(original.row.id))?.nextCheckAt).toBeInstanceOf(Date);
-    await h.smartypay.sendWebhook(h.webhookUrl, original.remote.id, { status: 'Paid', paidAmount: '10' });
+    await sendAndApply(h, original.remote.id, { status: 'Paid', paidAmount: '10' });
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === sentBefore + 2, LONG);
     expect(botCalls(h, chat.id)[sentBefore + 1]?.params.text).toBe(
       `⚠️ Invoice #${original.row.id} has now been paid in full on its own: <b>10 bUSDT</b> received, although its rest ` +
@@ -151,7 +151,7 @@ describe('Pay the remaining', () => {
   it('the original paid in full first: the remainder card says it is not needed; paying it anyway is flagged', async () => {
     const { chat, original, remainder, remote } = await partlyPaidSale();
     const sentBefore = botCalls(h, chat.id).length;
-    await h.smartypay.sendWebhook(h.webhookUrl, original.remote.id, { status: 'Paid', paidAmount: '10' });
+    await sendAndApply(h, original.remote.id, { status: 'Paid', paidAmount: '10' });
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === sentBefore + 1, LONG);
     expect(botCalls(h, chat.id)[sentBefore]?.params.text).toBe(
       '✅ Payment received: <b>10 bUSDT</b> for <i>“Tea”</i>.',
@@ -163,7 +163,7 @@ describe('Pay the remaining', () => {
     );
     expect(remainderCard()?.reply_markup).toBeUndefined();
 
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid', paidAmount: '6' });
+    await sendAndApply(h, remote.id, { status: 'Paid', paidAmount: '6' });
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === sentBefore + 2, LONG);
     const flag = botCalls(h, chat.id)[sentBefore + 1];
     expect(flag?.params.text).toBe(
@@ -176,7 +176,7 @@ describe('Pay the remaining', () => {
   it('is refused on a card with nothing left to pay', async () => {
     const chat = newGroup();
     const { row, remote } = await issueInvoice(h, chat, '/pay 3 bUSDT');
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid', paidAmount: '3' });
+    await sendAndApply(h, remote.id, { status: 'Paid', paidAmount: '3' });
     await waitForInvoice(h, remote.id, (r) => r.status === 'Paid');
     const before = h.smartypay.createdInvoices().length;
     const answer = await h.telegram.tapButton({
@@ -228,8 +228,8 @@ describe('a create that timed out', () => {
     const chatCalls = () => botCalls(h, chat.id).filter((c) => !isHelpAnswer(c));
     expect(chatCalls()).toHaveLength(1);
 
-    const paid = await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid', paidAmount: '5' });
-    expect(JSON.parse(paid.body)).toMatchObject({ outcome: 'applied' });
+    const paid = await sendAndApply(h, remote.id, { status: 'Paid', paidAmount: '5' });
+    expect(paid.outcome).toBe('applied');
     await h.telegram.waitFor(() => chatCalls().length === 2, LONG);
     const confirmation = chatCalls()[1];
     expect(confirmation?.params.text).toBe('✅ Payment received: <b>5 bUSDT</b> for <i>“Soup”</i>.');
@@ -238,8 +238,8 @@ describe('a create that timed out', () => {
     expect(adopted).toMatchObject({ smartyPayId: remote.id, status: 'Paid' });
     expect(adopted?.checkoutUrl).toContain(remote.id);
     // Another Paid event: nothing more is queued; no card was ever sent or edited.
-    const repeat = await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid', paidAmount: '5' });
-    expect(JSON.parse(repeat.body)).toMatchObject({ outcome: 'stale' });
+    const repeat = await sendAndApply(h, remote.id, { status: 'Paid', paidAmount: '5' });
+    expect(repeat.outcome).toBe('stale');
     expect(chatCalls()).toHaveLength(2);
     expect(botCalls(h, chat.id, 'editMessageText')).toHaveLength(0);
     expect((await outboxRowsOf(h, row.id)).map((r) => [r.kind, r.status])).toEqual([

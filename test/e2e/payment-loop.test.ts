@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoices, outbox, webhookEvents } from '../../src/db/schema.js';
 import { botCalls, issueInvoice, MERCHANT, waitForInvoice } from '../support/flows.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, sendAndApply, settle, startHarness } from '../support/harness.js';
 
 let h: Harness;
 let nextChatId = -1_000_100;
@@ -60,7 +60,7 @@ describe('core payment loop', () => {
 
     // The customer pays; SMARTy Pay sends the signed webhook.
     const paidAt = performance.now();
-    const response = await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
+    const response = await sendAndApply(h, remote.id, { status: 'Paid' });
     expect(response.status).toBe(200);
     await h.telegram.waitFor(
       () => botCalls(h, chat.id).length === 2 && botCalls(h, chat.id, 'editMessageText').length === 1,
@@ -99,7 +99,7 @@ describe('core payment loop', () => {
     expect(url.searchParams.get('name')).toBe(description);
     expect(/^[\x20-\x7e]+$/.test(url.toString())).toBe(true); // percent-encoded ASCII
 
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'SimplePaid' });
+    await sendAndApply(h, remote.id, { status: 'SimplePaid' });
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2);
     expect(botCalls(h, chat.id)[1]?.params.text).toContain(description);
   });
@@ -120,7 +120,7 @@ describe('core payment loop', () => {
     expect(deliveries.map((r) => r.status)).toEqual([200, 200, 200, 200]);
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2);
     // Every webhook was answered after its commit: once the outbox is drained, any duplicate has been sent.
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
     expect(botCalls(h, chat.id)).toHaveLength(2);
     expect(botCalls(h, chat.id, 'editMessageText')).toHaveLength(1);
     const events = await h.db.select().from(webhookEvents).where(eq(webhookEvents.dedupeKey, 'evt-dup-1'));
@@ -130,7 +130,7 @@ describe('core payment loop', () => {
   it('accepts the x-api-digest header name the SDK README uses', async () => {
     const chat = newGroup();
     const { remote } = await issueInvoice(h, chat, '/pay 1 bUSDT');
-    const response = await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid', header: 'x-api-digest' });
+    const response = await sendAndApply(h, remote.id, { status: 'Paid', header: 'x-api-digest' });
     expect(response.status).toBe(200);
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2);
   });
@@ -138,13 +138,13 @@ describe('core payment loop', () => {
   it('tells the chat about over-, under-paid and invalid payments with amounts', async () => {
     const over = newGroup();
     const a = await issueInvoice(h, over, '/pay 5 bUSDT tea');
-    await h.smartypay.sendWebhook(h.webhookUrl, a.remote.id, { status: 'OverPaid', paidAmount: '5.25' });
+    await sendAndApply(h, a.remote.id, { status: 'OverPaid', paidAmount: '5.25' });
     await h.telegram.waitFor(() => botCalls(h, over.id).length === 2);
     expect(botCalls(h, over.id)[1]?.params.text).toContain('0.25 bUSDT more than the 5 bUSDT due');
 
     const under = newGroup();
     const b = await issueInvoice(h, under, '/pay 5 bUSDT tea');
-    await h.smartypay.sendWebhook(h.webhookUrl, b.remote.id, { status: 'UnderPaid', paidAmount: '2' });
+    await sendAndApply(h, b.remote.id, { status: 'UnderPaid', paidAmount: '2' });
     await h.telegram.waitFor(() => botCalls(h, under.id).length === 2);
     const underText = botCalls(h, under.id)[1]?.params.text;
     expect(underText).toBe(
@@ -160,7 +160,7 @@ describe('core payment loop', () => {
 
     const invalid = newGroup();
     const c = await issueInvoice(h, invalid, '/pay 5 bUSDT');
-    await h.smartypay.sendWebhook(h.webhookUrl, c.remote.id, { status: 'Invalid' });
+    await sendAndApply(h, c.remote.id, { status: 'Invalid' });
     await h.telegram.waitFor(() => botCalls(h, invalid.id).length === 2);
     expect(botCalls(h, invalid.id)[1]?.params.text).toContain('failed');
   });
@@ -168,17 +168,17 @@ describe('core payment loop', () => {
   it('ignores a stale event after payment and never un-pays', async () => {
     const chat = newGroup();
     const { remote } = await issueInvoice(h, chat, '/pay 2 bUSDT');
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid', eventId: 'evt-paid' });
+    await sendAndApply(h, remote.id, { status: 'Paid', eventId: 'evt-paid' });
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2);
-    const stale = await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Created', eventId: 'evt-old' });
-    const secondPaid = await h.smartypay.sendWebhook(h.webhookUrl, remote.id, {
+    const stale = await sendAndApply(h, remote.id, { status: 'Created', eventId: 'evt-old' });
+    const secondPaid = await sendAndApply(h, remote.id, {
       status: 'Paid',
       eventId: 'evt-paid-2',
     });
     expect([stale.status, secondPaid.status]).toEqual([200, 200]);
     const [row] = await h.db.select().from(invoices).where(eq(invoices.smartyPayId, remote.id));
     expect(row?.status).toBe('Paid');
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
     expect(botCalls(h, chat.id)).toHaveLength(2);
   });
 
@@ -190,7 +190,8 @@ describe('core payment loop', () => {
       body,
     });
     expect(response.status).toBe(200);
-    // The log line carries the request's id, the same one the response names.
+    await h.app.workers.webhookInbox.drain();
+    // The line logged while applying it carries the request's id, the same one the response names.
     const reqId = response.headers.get('x-request-id');
     expect(reqId).toMatch(/^[\w.-]+$/);
     expect(h.logs.find('webhook for an unknown invoice').map((line) => line.reqId)).toContain(reqId);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoices } from '../../src/db/schema.js';
 import { createTestClock } from '../support/clock.js';
 import { MERCHANT, type TestChat, waitForInvoice, waitUntil } from '../support/flows.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, sendAndApply, startHarness } from '../support/harness.js';
 
 // /stats and /export through the fakes; invoices reach their states by signed webhooks and by the
 // reconciler at expiry, under a clock moved by hand.
@@ -52,7 +52,7 @@ async function issueInvoice(_h: Harness, chat: TestChat, text: string) {
 
 async function pay(chat: TestChat, command: string, status = 'Paid', paidAmount?: string) {
   const { remote } = await issueInvoice(h, chat, command);
-  await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status, ...(paidAmount && { paidAmount }) });
+  await sendAndApply(h, remote.id, { status, ...(paidAmount && { paidAmount }) });
   await waitForInvoice(h, remote.id, (r) => r.status === status);
 }
 
@@ -105,7 +105,7 @@ describe('/stats', () => {
     await pay(chat, '/pay 12 bUSDT', 'OverPaid', '17');
     // Paid in another token than billed.
     const { remote } = await issueInvoice(h, chat, '/pay 5 pUSDC');
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid', extra: { paidAmount: '0.2125 btMNXe' } });
+    await sendAndApply(h, remote.id, { status: 'Paid', extra: { paidAmount: '0.2125 btMNXe' } });
     await waitForInvoice(h, remote.id, (r) => r.paidToken === 'btMNXe');
     // Older rows as SMARTy Pay's text came: a Paid one counts its amount, an OverPaid one nothing it can't read.
     for (const [status, amount, paidAmount] of [

@@ -4,7 +4,7 @@ import { invoices } from '../../src/db/schema.js';
 import type { InvoiceStatus } from '../../src/db/vocabulary.js';
 import { createTestClock } from '../support/clock.js';
 import { issueInvoice, MERCHANT, type TestChat, waitForInvoice } from '../support/flows.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, sendAndApply, startHarness } from '../support/harness.js';
 
 // /status and /invoices through the fake Bot API: what the chat sees, paging edits, refusals.
 
@@ -73,7 +73,7 @@ describe('/status', () => {
     const chat = newGroup();
     const { row, remote } = await issueInvoice(h, chat, '/pay 5 pUSDC');
     clock.advance(3 * MINUTE);
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, {
+    await sendAndApply(h, remote.id, {
       status: 'OverPaid',
       paidAmount: '5.25',
       extra: { paidAt: clock.now().toISOString() },

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoices, productKeys, products } from '../../src/db/schema.js';
 import type { RecordedCall } from '../support/fake-telegram.js';
 import { botCalls, MERCHANT, type TestChat, waitForInvoice, waitUntil } from '../support/flows.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, sendAndApply, settle, startHarness } from '../support/harness.js';
 
 // The shop where money and stock meet (issue 15's keys and two-part sales): the last key asked for by two buyers at
 // once, a create SMARTy Pay refused or never confirmed, a reservation of an UnderPaid invoice, and a sale paid twice.
@@ -66,9 +66,9 @@ async function openLink(code: string, who = newBuyer()) {
 }
 
 async function webhook(smartyPayId: string, status: string, paidAmount?: string) {
-  const answer = await h.smartypay.sendWebhook(h.webhookUrl, smartyPayId, { status, paidAmount });
+  const answer = await sendAndApply(h, smartyPayId, { status, paidAmount });
   expect(answer.status).toBe(200);
-  await h.app.workers.outbox.drain();
+  await settle(h.app);
 }
 
 /** Puts the invoice past its expiry and runs the reconciler's tick (its sweep returns lapsed reservations). */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoices, outbox, productKeys, products } from '../../src/db/schema.js';
 import type { RecordedCall } from '../support/fake-telegram.js';
 import { botCalls, MERCHANT, type TestChat, waitForInvoice } from '../support/flows.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, sendAndApply, settle, startHarness } from '../support/harness.js';
 
 // The shop end to end (issue 15): a merchant makes a product in their private chat and sets what it delivers by
 // replying to a message; a customer opens its link, gets the offer and an invoice bound to them (made like /pay's),
@@ -215,9 +215,9 @@ describe('a customer buys through the link', () => {
     const body = h.smartypay.webhookBody(remote.id, { status: 'Paid', eventId: `evt-shop-${remote.id}` });
     h.smartypay.setStatus(remote.id, 'Paid');
     // The same signed body each time: a repeated delivery of one event.
-    const post = () => h.smartypay.sendWebhook(h.webhookUrl, remote.id, { body });
+    const post = () => sendAndApply(h, remote.id, { body });
     expect((await Promise.all([post(), post(), post()])).map((r) => r.status)).toEqual([200, 200, 200]);
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
 
     const [photo, ...more] = deliveries(chat.id);
     expect(more).toEqual([]);
@@ -245,9 +245,9 @@ describe('a customer buys through the link', () => {
     // A restart, then SMARTy Pay delivers the event again and a second event for the same payment: nothing more.
     await h.restart();
     expect((await post()).status).toBe(200);
-    const second = await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid', eventId: 'evt-shop-2nd' });
+    const second = await sendAndApply(h, remote.id, { status: 'Paid', eventId: 'evt-shop-2nd' });
     expect(second.status).toBe(200);
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
     expect(deliveries(chat.id)).toHaveLength(1);
     expect(notices().slice(noticesBefore)).toHaveLength(1);
     const rows = await h.db
@@ -269,11 +269,11 @@ describe('a customer buys through the link', () => {
       parameters: { retry_after: 1 },
     });
     // The 429 lands on the first message of the payment (the confirmation or the delivery); both are retried.
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'OverPaid', paidAmount: '1.5' });
+    await sendAndApply(h, remote.id, { status: 'OverPaid', paidAmount: '1.5' });
     await h.telegram.waitFor((calls) => calls.some((call) => call.method === 'sendMessage' && call.status === 429));
     await h.restart();
     await h.telegram.waitFor(() => deliveries(chat.id).length > 0, 10_000);
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
     const [text, ...more] = deliveries(chat.id) as RecordedCall[];
     expect(more).toEqual([]);
     expect(text?.params).toMatchObject({
@@ -291,8 +291,8 @@ describe('a customer buys through the link', () => {
   it('UnderPaid delivers nothing; the buyer is told what is missing and the merchant is told', async () => {
     const code = await newProduct('10 bUSDT Course', { text: 'lesson 1' });
     const { chat, remote } = await openLink(code);
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'UnderPaid', paidAmount: '4' });
-    await h.app.workers.outbox.drain();
+    await sendAndApply(h, remote.id, { status: 'UnderPaid', paidAmount: '4' });
+    await settle(h.app);
     expect(deliveries(chat.id)).toHaveLength(0);
     const reply = botCalls(h, chat.id).at(-1)?.params.text;
     expect(reply).toContain('<b>4 bUSDT</b> of <b>10 bUSDT</b> received, 6 bUSDT missing');
@@ -306,8 +306,8 @@ describe('a customer buys through the link', () => {
   it('Invalid delivers nothing; the buyer is told, and so is the merchant', async () => {
     const code = await newProduct('2 bUSDT Broken pay', { text: 'never sent' });
     const { chat, remote } = await openLink(code);
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Invalid' });
-    await h.app.workers.outbox.drain();
+    await sendAndApply(h, remote.id, { status: 'Invalid' });
+    await settle(h.app);
     expect(deliveries(chat.id)).toHaveLength(0);
     const reply = botCalls(h, chat.id).find((call) => String(call.params.text).startsWith('❌'));
     expect(reply?.params.text).toContain('nothing was delivered');
@@ -320,14 +320,14 @@ describe('a customer buys through the link', () => {
     const code = await newProduct('3 bUSDT Late pack', { text: 'late content' });
     const { chat, remote } = await openLink(code);
     await h.db.update(products).set({ state: 'paused' }).where(eq(products.code, code));
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Expired' });
+    await sendAndApply(h, remote.id, { status: 'Expired' });
     await waitForInvoice(h, remote.id, (r) => r.status === 'Expired');
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
     // The buyer's expired card offers no "Issue again" (a merchant's button): they open the link again instead.
     const expiredCard = h.telegram.messages(chat.id).find((m) => m.text.includes('Expired'));
     expect(expiredCard?.reply_markup).toBeUndefined();
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
-    await h.app.workers.outbox.drain();
+    await sendAndApply(h, remote.id, { status: 'Paid' });
+    await settle(h.app);
     expect(deliveries(chat.id)).toHaveLength(1);
     const notice = notices().at(-1)?.params.text;
     expect(notice).toContain('Late pack');
@@ -374,8 +374,8 @@ describe('keys: one per sale, never twice', () => {
       .map((call) => /Your key for .*: <code>(.*)<\/code>/.exec(call.params.text)?.[1])
       .find(Boolean);
   const pay = async (remote: { id: string }) => {
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
-    await h.app.workers.outbox.drain();
+    await sendAndApply(h, remote.id, { status: 'Paid' });
+    await settle(h.app);
   };
 
   it('/addkeys adds keys (a repeated one once) and shows the stock; /keys counts and never shows a key', async () => {
@@ -457,7 +457,7 @@ describe('keys: one per sale, never twice', () => {
     const late = newBuyer();
     expect((await say(late.chat, `/start ${code}`, late.buyer)).params.text).toBe('This product is sold out.');
 
-    await h.smartypay.sendWebhook(h.webhookUrl, early.remote.id, { status: 'Expired' });
+    await sendAndApply(h, early.remote.id, { status: 'Expired' });
     await waitForInvoice(h, early.remote.id, (r) => r.status === 'Expired');
     expect((await say(merchantChat, `/keys ${code}`)).params.text).toContain('1 in stock, 0 reserved');
 
@@ -484,11 +484,11 @@ describe('/purchases', () => {
     const keyed = await newProduct('2 bUSDT Again key');
     await say(merchantChat, `/addkeys ${keyed}\nAGAIN-KEY`);
     const first = await openLink(photo);
-    await h.smartypay.sendWebhook(h.webhookUrl, first.remote.id, { status: 'Paid' });
+    await sendAndApply(h, first.remote.id, { status: 'Paid' });
     const second = await openLink(keyed, first);
-    await h.smartypay.sendWebhook(h.webhookUrl, second.remote.id, { status: 'Paid' });
+    await sendAndApply(h, second.remote.id, { status: 'Paid' });
     const unpaid = await openLink(await newProduct('2 bUSDT Not paid', { text: 'x' }), first);
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
 
     const list = await say(first.chat, '/purchases', first.buyer);
     expect(list.params.text).toContain('<b>Your purchases</b>');
@@ -612,7 +612,7 @@ describe('inline: @bot <code> posts the product with a Buy button', () => {
     const created = h.smartypay.createdInvoices().length;
     const inlineMessageId = h.telegram.chooseInlineResult({ queryId: byCode.id });
     expect(h.telegram.inlineMessage(inlineMessageId)?.text).toContain('Sunset wallpapers');
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
     expect(h.smartypay.createdInvoices()).toHaveLength(created);
   });
 
@@ -630,8 +630,8 @@ describe('/products', () => {
   it('lists code, price, sales, revenue and state', async () => {
     const code = await newProduct('7 bUSDT Listed', { text: 'listed' });
     const { remote } = await openLink(code);
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
-    await h.app.workers.outbox.drain();
+    await sendAndApply(h, remote.id, { status: 'Paid' });
+    await settle(h.app);
     const list = (await say(merchantChat, '/products')).params.text;
     expect(list).toContain('<b>Your products</b>');
     expect(list).toContain(`<code>${code}</code> · Listed · 7 bUSDT · 1 · 7 bUSDT · — · on sale`);

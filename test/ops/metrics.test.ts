@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/metrics.js';
 import { botCalls, issueInvoice, outboxRowsOf, type TestChat, waitUntil } from '../support/flows.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, sendAndApply, startHarness } from '../support/harness.js';
 
 // GET /metrics through the real app: the counters move with what the app actually did.
 
@@ -59,8 +59,8 @@ describe('GET /metrics', () => {
   it('counts an invoice issued and paid, a forged webhook and the confirmation sent', async () => {
     const chat = privateChat();
     const { remote, row } = await issueInvoice(h, chat, '/pay 5 bUSDT');
-    expect((await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' })).status).toBe(200);
-    const forged = await h.smartypay.sendWebhook(h.webhookUrl, remote.id, {
+    expect((await sendAndApply(h, remote.id, { status: 'Paid' })).status).toBe(200);
+    const forged = await sendAndApply(h, remote.id, {
       status: 'Paid',
       signature: 'ab'.repeat(32),
     });
@@ -75,8 +75,9 @@ describe('GET /metrics', () => {
     expect(samples.get('invoices_created_total{token="bUSDT"}')).toBe(1);
     expect(samples.get('invoices_paid_total{token="bUSDT"}')).toBe(1);
     expect(samples.get('invoices_expired_total{token="bUSDT"}')).toBeUndefined();
-    expect(samples.get('webhook_requests_total{outcome="applied"}')).toBe(1);
+    expect(samples.get('webhook_requests_total{outcome="accepted"}')).toBe(1);
     expect(samples.get('webhook_requests_total{outcome="bad_signature"}')).toBe(1);
+    expect(samples.get('webhook_events_total{outcome="applied"}')).toBe(1);
     expect(samples.get('pay_command_duration_seconds_count')).toBe(1);
     expect(samples.get('webhook_duration_seconds_count')).toBe(2);
     expect(samples.get('notifications_total{kind="paid_reply",result="sent"}')).toBe(1);
@@ -91,7 +92,7 @@ describe('GET /metrics', () => {
     const chat = privateChat();
     const { remote, row } = await issueInvoice(h, chat, '/pay 2 bUSDT');
     h.telegram.failNext('sendMessage', { status: 403, description: 'Forbidden: bot was blocked by the user' });
-    expect((await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' })).status).toBe(200);
+    expect((await sendAndApply(h, remote.id, { status: 'Paid' })).status).toBe(200);
     await waitUntil(
       async () => (await outboxRowsOf(h, row.id)).find((r) => r.kind === 'paid_reply')?.status === 'failed',
       15_000,
@@ -117,21 +118,23 @@ describe('GET /metrics', () => {
     const paid = h.smartypay.webhookBody(remote.id, { status: 'Paid' });
     const unknown = JSON.stringify({ ...JSON.parse(paid), invoiceId: 'not-our-invoice', eventId: randomUUID() });
     const statuses = [
-      await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { body: paid }),
-      await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { body: paid }),
-      await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Confirming' }),
-      await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { body: unknown }),
-      await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { body: 'not json' }),
+      await sendAndApply(h, remote.id, { body: paid }),
+      await sendAndApply(h, remote.id, { body: paid }),
+      await sendAndApply(h, remote.id, { status: 'Confirming' }),
+      await sendAndApply(h, remote.id, { body: unknown }),
+      await sendAndApply(h, remote.id, { body: 'not json' }),
     ].map((response) => response.status);
     expect(statuses).toEqual([200, 200, 200, 200, 400]);
     expect(await postOversized()).toBe(413);
     await waitForAllSent(row.id);
 
     const { samples } = await scrape();
-    expect(samples.get('webhook_requests_total{outcome="applied"}')).toBe(3);
-    expect(samples.get('webhook_requests_total{outcome="duplicate"}')).toBe(1);
-    expect(samples.get('webhook_requests_total{outcome="stale"}')).toBe(1);
-    expect(samples.get('webhook_requests_total{outcome="unknown_invoice"}')).toBe(1);
+    // Every stored webhook is answered 200 ("accepted"); what applying it did is counted apart.
+    expect(samples.get('webhook_requests_total{outcome="accepted"}')).toBe(2 + 4);
+    expect(samples.get('webhook_events_total{outcome="applied"}')).toBe(3);
+    expect(samples.get('webhook_events_total{outcome="duplicate"}')).toBe(1);
+    expect(samples.get('webhook_events_total{outcome="stale"}')).toBe(1);
+    expect(samples.get('webhook_events_total{outcome="unknown_invoice"}')).toBe(1);
     expect(samples.get('webhook_requests_total{outcome="malformed"}')).toBe(1);
     expect(samples.get('webhook_requests_total{outcome="too_large"}')).toBe(1);
     expect(samples.get('webhook_requests_total{outcome="error"}')).toBeUndefined();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoices } from '../../src/db/schema.js';
 import { createTestClock } from '../support/clock.js';
 import { botCalls, issueInvoice, MERCHANT, type TestChat, waitForInvoice } from '../support/flows.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, sendAndApply, startHarness } from '../support/harness.js';
 
 // SMARTy Pay sends no webhook on expiry and may lose a Paid one: the bot asks it (signed GET) on a
 // schedule and at expiry. The clock is injected and the reconciler ticked by hand.
@@ -66,7 +66,7 @@ describe('expiry and reconciliation', () => {
     clock.advance(61 * MINUTE);
     await tick();
     await waitForInvoice(h, remote.id, (r) => r.status === 'Expired');
-    const response = await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
+    const response = await sendAndApply(h, remote.id, { status: 'Paid' });
     expect(response.status).toBe(200);
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2);
     expect(botCalls(h, chat.id)[1]?.params.text).toContain('after the invoice had expired');

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoices, outbox, webhookEvents } from '../../src/db/schema.js';
 import { botCalls, issueInvoice, outboxRowsOf, type TestChat } from '../support/flows.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, sendAndApply, settle, startHarness } from '../support/harness.js';
 
 // Retention deletes the webhook events that deduplicate SMARTy Pay's deliveries and the outbox rows whose unique
 // keys say "already queued". Through the real app and the fakes: pay, let DATA_RETENTION_DAYS pass on the injected
@@ -21,8 +21,8 @@ function newGroup(): TestChat {
 }
 
 async function postWebhook(body: string): Promise<{ status: number; outcome: unknown }> {
-  const answer = await h.smartypay.sendWebhook(h.webhookUrl, '', { body });
-  return { status: answer.status, outcome: (JSON.parse(answer.body) as { outcome?: unknown }).outcome };
+  const { status, outcome } = await sendAndApply(h, '', { body });
+  return { status, outcome };
 }
 
 const telegramCalls = () => h.telegram.calls.filter((call) => call.method !== 'getUpdates').length;
@@ -41,7 +41,7 @@ describe('retention and replayed webhooks', () => {
     h.smartypay.setStatus(remote.id, 'Paid');
     const captured = h.smartypay.webhookBody(remote.id, { eventId: `evt-${randomUUID()}` });
     expect(await postWebhook(captured)).toEqual({ status: 200, outcome: 'applied' });
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
     expect((await outboxRowsOf(h, row.id)).map((r) => [r.kind, r.status])).toEqual([
       ['new_card', 'sent'],
       ['paid_reply', 'sent'],
@@ -62,7 +62,7 @@ describe('retention and replayed webhooks', () => {
     const callsBefore = telegramCalls();
     // The dedupe row is gone, so the event is recorded again, as what it now is: stale.
     expect(await postWebhook(captured)).toEqual({ status: 200, outcome: 'stale' });
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
     expect(await outboxRowsOf(h, row.id)).toEqual([]);
     expect((await h.db.select().from(invoices).where(eq(invoices.id, row.id)))[0]).toEqual(paid);
     expect(telegramCalls()).toBe(callsBefore);
@@ -79,7 +79,7 @@ describe('retention and replayed webhooks', () => {
     h.smartypay.setStatus(remote.id, 'UnderPaid', '4');
     const captured = h.smartypay.webhookBody(remote.id, { eventId: `evt-${randomUUID()}` });
     expect(await postWebhook(captured)).toEqual({ status: 200, outcome: 'applied' });
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
     expect((await outboxRowsOf(h, row.id)).map((r) => r.kind)).toEqual(['new_card', 'underpaid_reply', 'card_closed']);
     const repliesBefore = botCalls(h, chat.id).length;
 
@@ -88,7 +88,7 @@ describe('retention and replayed webhooks', () => {
     expect(await outboxRowsOf(h, row.id)).toEqual([]);
 
     expect(await postWebhook(captured)).toEqual({ status: 200, outcome: 'stale' });
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
     expect(await h.db.select().from(outbox).where(eq(outbox.invoiceId, row.id))).toEqual([]);
     const [after] = await h.db.select().from(invoices).where(eq(invoices.id, row.id));
     expect([after?.status, after?.paidAmount]).toEqual(['UnderPaid', '4']);

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chatSettings, invoices, type OutboxRow } from '../../src/db/schema.js';
 import { createTestClock } from '../support/clock.js';
 import { botCalls, issueInvoice, outboxRowsOf, type TestChat, waitUntil } from '../support/flows.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, sendAndApply, settle, startHarness } from '../support/harness.js';
 
 // Telegram side of the delivery guarantees: the outbox worker against a fake Bot API that fails
 // the way Telegram does. The clock is injected, so "wait 24 hours" takes no time.
@@ -30,7 +30,7 @@ afterEach(() => {
 /** Moves the clock and sends whatever is due by then: afterwards nothing is due or being sent. */
 async function advance(ms: number) {
   clock.advance(ms);
-  await h.app.workers.outbox.drain();
+  await settle(h.app);
 }
 
 const delivered = (chatId: number) => h.telegram.messages(chatId);
@@ -58,7 +58,7 @@ describe('outbox against Telegram failures', () => {
       description: 'Too Many Requests: retry after 7',
       parameters: { retry_after: 7 },
     });
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
+    await sendAndApply(h, remote.id, { status: 'Paid' });
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2); // card + the 429'd attempt
     await waitForReply(row.id, (r) => r.status === 'pending' && r.attempts === 1);
 
@@ -70,7 +70,7 @@ describe('outbox against Telegram failures', () => {
 
     await advance(1_000);
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === 3);
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
     expect(botCalls(h, chat.id)).toHaveLength(3);
     expect(delivered(chat.id).filter((m) => m.text.includes('Payment received'))).toHaveLength(1);
   });
@@ -80,7 +80,7 @@ describe('outbox against Telegram failures', () => {
     const { remote, row } = await issueInvoice(h, chat);
     // The first try, six retries, and the last one a day later: eight refusals in all.
     h.telegram.failNext('sendMessage', { status: 502, description: 'Bad Gateway' }, 8);
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
+    await sendAndApply(h, remote.id, { status: 'Paid' });
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2);
     await waitForReply(row.id, (r) => r.status === 'pending' && r.attempts === 1);
 
@@ -125,7 +125,7 @@ describe('outbox against Telegram failures', () => {
       const chat = privateChat();
       const { remote, row } = await issueInvoice(h, chat);
       h.telegram.failNext('sendMessage', fault); // a retry would succeed, and show up below
-      await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
+      await sendAndApply(h, remote.id, { status: 'Paid' });
       await waitUntil(
         async () => (await outboxRowsOf(h, row.id)).find((r) => r.kind === 'paid_reply')?.status === 'failed',
         5_000,
@@ -150,9 +150,9 @@ describe('outbox against Telegram failures', () => {
       description: 'Bad Request: group chat was upgraded to a supergroup chat',
       parameters: { migrate_to_chat_id: newChatId },
     });
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
+    await sendAndApply(h, remote.id, { status: 'Paid' });
     await h.telegram.waitFor(() => botCalls(h, newChatId).length === 1);
-    await h.app.workers.outbox.drain();
+    await settle(h.app);
     expect(delivered(newChatId).filter((m) => m.text.includes('Оплата получена'))).toHaveLength(1);
     expect(delivered(oldChat.id).filter((m) => m.text.includes('Оплата получена'))).toHaveLength(0);
     const [moved] = await h.db.select().from(invoices).where(eq(invoices.id, row.id));
@@ -169,7 +169,7 @@ describe('outbox against Telegram failures', () => {
       description:
         'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
     });
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
+    await sendAndApply(h, remote.id, { status: 'Paid' });
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2);
     await waitUntil(
       async () => (await outboxRowsOf(h, row.id)).every((r) => r.status === 'sent'),
@@ -191,7 +191,7 @@ describe('outbox against Telegram failures', () => {
     const chat = privateChat();
     const { remote, row } = await issueInvoice(h, chat);
     h.telegram.failNext('sendMessage', { status: 500, description: 'Internal Server Error' });
-    await h.smartypay.sendWebhook(h.webhookUrl, remote.id, { status: 'Paid' });
+    await sendAndApply(h, remote.id, { status: 'Paid' });
     await h.telegram.waitFor(() => botCalls(h, chat.id).length === 2);
     await waitForReply(row.id, (r) => r.status === 'pending' && r.attempts === 1);
     clock.advance(10 * 60_000); // not woken: the retry stays due but unsent for now

@@ -104,3 +104,29 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   return harness;
 }
+
+/**
+ * For tests: applies the stored SMARTy Pay webhooks, then sends what the outbox has due, until neither has work.
+ * The webhook route answers 200 once a webhook is stored; applying it follows (src/invoices/webhook-inbox.ts).
+ */
+export async function settle(app: RunningApp, timeoutMs = 10_000): Promise<void> {
+  await app.workers.webhookInbox.drain(timeoutMs);
+  await app.workers.outbox.drain(timeoutMs);
+}
+
+/**
+ * Posts a signed webhook as SMARTy Pay would, waits until the app applied it, and says what applying it did (the
+ * outcome the inbox logged for it: applied, duplicate, stale, unknown_invoice, ignored), or undefined if it was not
+ * stored (a refused signature or body).
+ */
+export async function sendAndApply(
+  h: Harness,
+  invoiceId: string,
+  options: Parameters<FakeSmartyPay['sendWebhook']>[2] = {},
+): Promise<{ status: number; body: string; outcome: string | undefined }> {
+  const before = h.logs.lines.length;
+  const answer = await h.smartypay.sendWebhook(h.webhookUrl, invoiceId, options);
+  await h.app.workers.webhookInbox.drain();
+  const line = h.logs.lines.slice(before).find((l) => l.inboxId !== undefined && typeof l.outcome === 'string');
+  return { ...answer, outcome: line?.outcome as string | undefined };
+}
