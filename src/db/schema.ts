@@ -145,6 +145,8 @@ export const invoices = pgTable(
     index('invoices_next_check_idx').on(t.nextCheckAt).where(sql`next_check_at is not null`),
     index('invoices_remind_idx').on(t.remindAt).where(sql`remind_at is not null`),
     uniqueIndex('invoices_inline_message_key').on(t.inlineMessageId).where(sql`inline_message_id is not null`),
+    // The dashboard's list of every chat's invoices, newest first (keyset by created_at, id), and its 30-day figures.
+    index('invoices_created_idx').on(t.createdAt, t.id),
     // /invoices, /stats and /export read the invoices a chat is told about, newest first.
     index('invoices_chat_created_idx').on(t.notifyChatId, t.createdAt),
     // The per-user /pay rate limit counts an issuer's recent invoices.
@@ -202,8 +204,32 @@ export const webhookEvents = pgTable(
   },
   (t) => [
     uniqueIndex('webhook_events_dedupe_key').on(t.dedupeKey),
+    // An invoice's deliveries (the dashboard's detail view).
+    index('webhook_events_invoice_idx').on(t.smartyPayInvoiceId),
     // Retention (src/db/retention.ts) deletes events older than DATA_RETENTION_DAYS.
     index('webhook_events_received_idx').on(t.receivedAt),
+  ],
+);
+
+/**
+ * A signed webhook delivery that repeated an event already in `webhook_events` (same dedupe key): it changed nothing
+ * and left no row there, so this is how the dashboard shows that SMARTy Pay delivered it again (its outcome is
+ * `duplicate`). Written only for repeats, so the webhook's first delivery costs no extra statement.
+ */
+export const webhookDuplicates = pgTable(
+  'webhook_duplicates',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    dedupeKey: text('dedupe_key').notNull(),
+    smartyPayInvoiceId: text('smartypay_invoice_id').notNull(),
+    status: text('status').notNull(),
+    receivedAt: tz('received_at').notNull().defaultNow(),
+  },
+  (t) => [
+    // An invoice's deliveries (the dashboard's detail view).
+    index('webhook_duplicates_invoice_idx').on(t.smartyPayInvoiceId),
+    // Retention, as webhook_events.
+    index('webhook_duplicates_received_idx').on(t.receivedAt),
   ],
 );
 

@@ -1,7 +1,7 @@
 import { and, eq, inArray, or, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database, Query } from '../db/client.js';
-import { type InvoiceRow, invoices, webhookEvents } from '../db/schema.js';
+import { type InvoiceRow, invoices, webhookDuplicates, webhookEvents } from '../db/schema.js';
 import type { InvoiceStatus } from '../db/vocabulary.js';
 import type { Metrics } from '../metrics.js';
 import type { RemoteInvoice, SmartyPayClient } from '../payments/client.js';
@@ -106,6 +106,18 @@ export interface InvoiceService {
 export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
   const { db, logger } = deps;
   const now = deps.now ?? (() => new Date());
+
+  /**
+   * A repeated delivery changes nothing and leaves no event row: it is noted for the dashboard (webhook_duplicates).
+   * The webhook was handled either way, so a failure here is logged and the answer stays 200.
+   */
+  async function recordDuplicate(dedupeKey: string, smartyPayInvoiceId: string, status: string): Promise<void> {
+    try {
+      await db.insert(webhookDuplicates).values({ dedupeKey, smartyPayInvoiceId, status, receivedAt: now() });
+    } catch (error) {
+      logger.warn({ err: error, smartyPayInvoiceId }, 'could not note a repeated webhook delivery');
+    }
+  }
 
   /** Counts a status change that was applied (not a stale, repeated or unknown one). */
   function countApplied(status: InvoiceStatus, result: TransitionResult): void {
@@ -312,10 +324,12 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
         // Only SMARTy Pay's own statuses reach the state machine ("Cancelled" is ours alone). An unknown one
         // is kept for a human and answered 200: a 4xx would make SMARTy Pay redeliver it forever, and a status
         // it adds later must not stop the webhook.
-        await db
+        const stored = await db
           .insert(webhookEvents)
           .values({ ...event, status: payload.status, outcome: 'ignored', receivedAt: now() })
-          .onConflictDoNothing();
+          .onConflictDoNothing()
+          .returning({ id: webhookEvents.id });
+        if (stored.length === 0) await recordDuplicate(event.dedupeKey, payload.invoiceId, payload.status);
         return { outcome: 'ignored' };
       }
       const result = await transitionAndWake(deps.query, deps.outbox, {
@@ -330,6 +344,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
         now: now(),
       });
       countApplied(payload.status, result);
+      if (result.outcome === 'duplicate') await recordDuplicate(event.dedupeKey, payload.invoiceId, payload.status);
       if (result.adopted && result.invoiceId !== undefined) await linkAdopted(result.invoiceId, payload.invoiceId);
       if (result.chatId !== undefined && metadata.chatId !== undefined && metadata.chatId !== result.chatId) {
         // Stored state is authoritative (the chat may have been migrated to a supergroup).
