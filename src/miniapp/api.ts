@@ -58,7 +58,11 @@ export function createMiniAppApi(deps: MiniAppApiDeps): Router {
   });
 
   api.get('/invoices', async (req: Request, res: Response) => {
-    const { status, chat, after } = req.query;
+    const { status, chat, after, limit } = req.query;
+    const size =
+      typeof limit === 'string' && /^\d{1,3}$/.test(limit)
+        ? Math.min(LIST_LIMIT, Math.max(1, Number(limit)))
+        : PAGE_SIZE;
     if (
       (status !== undefined && status !== '' && !isStatus(status)) ||
       (chat !== undefined && chat !== '' && idParam(chat) === undefined)
@@ -70,7 +74,7 @@ export function createMiniAppApi(deps: MiniAppApiDeps): Router {
       status: isStatus(status) ? status : undefined,
       chatId: idParam(chat),
       after: idParam(after),
-      limit: PAGE_SIZE,
+      limit: size,
     });
     res.json({ invoices: page.rows.map(invoiceJson), next: page.next === undefined ? null : String(page.next) });
   });

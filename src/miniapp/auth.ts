@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { type Locale, pickLocale } from '../i18n/index.js';
 import type { Permissions } from '../merchants/permissions.js';
-import { type InitDataUser, verifyInitData } from './init-data.js';
+import { type InitDataCheck, type InitDataUser, verifyInitData } from './init-data.js';
 
 // Every /app/api/ request carries `Authorization: tma <raw initData>` (the Mini App SDK's convention): checked as
 // Telegram specifies (init-data.ts), then the merchant rule the bot's commands use (MERCHANT_USER_IDS, in a private
@@ -32,11 +32,11 @@ export function requireMerchant(deps: MiniAppAuthDeps) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const header = req.get('authorization');
     const raw = header === undefined ? undefined : SCHEME.exec(header)?.[1];
-    const check = verifyInitData(header === undefined ? undefined : (raw ?? ''), {
-      botToken: deps.botToken,
-      maxAgeSeconds: deps.maxAgeSeconds,
-      now: deps.now(),
-    });
+    // No header: 'missing'; a header of another scheme: 'malformed'.
+    const check: InitDataCheck =
+      header !== undefined && raw === undefined
+        ? { ok: false, reason: 'malformed' }
+        : verifyInitData(raw, { botToken: deps.botToken, maxAgeSeconds: deps.maxAgeSeconds, now: deps.now() });
     if (!check.ok) {
       const reason = check.reason === 'expired' ? 'expired' : check.reason === 'missing' ? 'missing' : 'invalid';
       deps.logger.info({ reason: check.reason, ip: req.ip }, 'dashboard request refused: init data not accepted');

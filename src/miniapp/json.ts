@@ -1,4 +1,5 @@
 import type { AccessGrantRow, InvoiceRow, ProductRow } from '../db/schema.js';
+import { normaliseDecimal } from '../decimal.js';
 import type { InvoiceDetail } from '../invoices/reports.js';
 import type { ProductSummary } from '../products/service.js';
 
@@ -11,7 +12,7 @@ export function invoiceJson(row: InvoiceRow) {
   return {
     id: row.id,
     status: row.status,
-    amount: row.amount,
+    amount: normaliseDecimal(row.amount),
     token: row.token,
     description: row.description,
     chatId: row.chatId,
