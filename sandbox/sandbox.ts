@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { type RunningApp, startApp } from '../src/main.js';
+import { buildPage } from '../src/miniapp/page/build.mjs';
 import { type FakeSmartyPay, startFakeSmartyPay } from '../test/support/fake-smartypay.js';
 import { type FakeTelegram, startFakeTelegram } from '../test/support/fake-telegram.js';
 import { fakesEnv } from '../test/support/fakes-env.js';
@@ -103,6 +104,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       MERCHANT_USER_IDS: String(users.merchant.id),
       ...options.env,
     });
+    // The dashboard's page, as `npm run build` makes it (the sandbox runs the sources, never the build).
+    await buildPage();
     const app = await startApp(config, { now: clock.now });
     cleanups.push(() => app.stop());
 
