@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dashboardUrl } from '../../src/bot/features/dashboard.js';
 import { botCalls, MERCHANT } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
@@ -37,5 +38,13 @@ describe('/dashboard without PUBLIC_URL', () => {
     const reply = await send({ id: customer.id, type: 'private' }, customer, '/dashboard');
     expect(reply?.reply_markup).toBeUndefined();
     expect(reply?.text).not.toContain('PUBLIC_URL');
+  });
+});
+
+describe('the dashboard URL', () => {
+  it('is PUBLIC_URL/app/ for an https PUBLIC_URL only (Telegram opens no other)', () => {
+    expect(dashboardUrl('https://pay.example.com')).toBe('https://pay.example.com/app/');
+    expect(dashboardUrl('http://pay.example.com')).toBeUndefined();
+    expect(dashboardUrl(undefined)).toBeUndefined();
   });
 });
