@@ -47,6 +47,10 @@ app-outcome-applied = applied
 app-outcome-stale = stale
 app-outcome-duplicate = duplicate
 app-outcome-unknown_invoice = unknown invoice
+app-repeats = { $repeats ->
+    [one] delivered again once, at { $first }
+   *[other] delivered again { $repeats } times, first at { $first }, last at the time shown
+}
 app-outcome-ignored = ignored
 app-notifications-title = What the bot sent
 app-notifications-none = Nothing sent yet.

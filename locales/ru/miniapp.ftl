@@ -47,6 +47,11 @@ app-outcome-applied = применён
 app-outcome-stale = устарел
 app-outcome-duplicate = повтор
 app-outcome-unknown_invoice = неизвестный счёт
+app-repeats = { $repeats ->
+    [one] доставлен повторно один раз, в { $first }
+    [few] доставлен повторно { $repeats } раза, первый раз в { $first }, последний — во время выше
+   *[other] доставлен повторно { $repeats } раз, первый раз в { $first }, последний — во время выше
+}
 app-outcome-ignored = пропущен
 app-notifications-title = Что отправил бот
 app-notifications-none = Пока ничего не отправлено.

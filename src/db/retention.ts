@@ -56,8 +56,8 @@ const RULES: Record<RetentionTable, Rule> = {
   },
   // Repeated deliveries, kept as long as the events they repeated (the dashboard lists both).
   webhook_duplicates: {
-    key: 'id',
-    where: 'received_at < $1::timestamptz',
+    key: 'dedupe_key',
+    where: 'last_received_at < $1::timestamptz',
     cutoff: (now, days) => (days > 0 ? daysBefore(now, days) : undefined),
   },
   // A chat whose pacing time has passed is as free to send to as one with no row. No index: every send writes this

@@ -212,24 +212,27 @@ export const webhookEvents = pgTable(
 );
 
 /**
- * A signed webhook delivery that repeated an event already in `webhook_events` (same dedupe key): it changed nothing
- * and left no row there, so this is how the dashboard shows that SMARTy Pay delivered it again (its outcome is
- * `duplicate`). Written only for repeats, so the webhook's first delivery costs no extra statement.
+ * Signed webhook deliveries that repeated an event already in `webhook_events` (same dedupe key): they changed nothing
+ * and left no row there, so this is how the dashboard shows that SMARTy Pay delivered it again (outcome
+ * `duplicate`). One row per repeated event, counted, so replaying a captured webhook a million times adds no rows; a
+ * first delivery writes nothing here.
  */
 export const webhookDuplicates = pgTable(
   'webhook_duplicates',
   {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
-    dedupeKey: text('dedupe_key').notNull(),
+    dedupeKey: text('dedupe_key').primaryKey(),
     smartyPayInvoiceId: text('smartypay_invoice_id').notNull(),
     status: text('status').notNull(),
-    receivedAt: tz('received_at').notNull().defaultNow(),
+    /** How many times it was delivered again after the first. */
+    repeats: integer('repeats').notNull().default(1),
+    firstReceivedAt: tz('first_received_at').notNull().defaultNow(),
+    lastReceivedAt: tz('last_received_at').notNull().defaultNow(),
   },
   (t) => [
     // An invoice's deliveries (the dashboard's detail view).
     index('webhook_duplicates_invoice_idx').on(t.smartyPayInvoiceId),
-    // Retention, as webhook_events.
-    index('webhook_duplicates_received_idx').on(t.receivedAt),
+    // Retention, as webhook_events; and the time of the last signed webhook.
+    index('webhook_duplicates_received_idx').on(t.lastReceivedAt),
   ],
 );
 

@@ -33,11 +33,16 @@ export interface KeysetPage {
   next: InvoiceCursor | undefined;
 }
 
-/** One signed delivery of SMARTy Pay's webhook: its first (applied, stale, ignored) or a repeat (duplicate). */
+/**
+ * Signed deliveries of one SMARTy Pay event: its first (applied, stale, ignored; `repeats` 1), or its repeats
+ * (duplicate), counted, `receivedAt` the last of them and `firstReceivedAt` the first.
+ */
 export interface WebhookDelivery {
   receivedAt: Date;
+  firstReceivedAt: Date;
   status: string;
   outcome: string;
+  repeats: number;
 }
 
 export interface SentNotification {
@@ -83,20 +88,28 @@ export async function invoiceDetail(db: Database, id: number): Promise<InvoiceDe
   if (!invoice) return undefined;
   const [events, repeats, notifications] = await Promise.all([
     db
-      .select({ receivedAt: webhookEvents.receivedAt, status: webhookEvents.status, outcome: webhookEvents.outcome })
+      .select({
+        receivedAt: webhookEvents.receivedAt,
+        firstReceivedAt: webhookEvents.receivedAt,
+        status: webhookEvents.status,
+        outcome: webhookEvents.outcome,
+        repeats: sql<number>`1`.mapWith(Number),
+      })
       .from(webhookEvents)
       .where(eq(webhookEvents.smartyPayInvoiceId, invoice.smartyPayId))
       .orderBy(webhookEvents.receivedAt)
       .limit(DETAIL_LIMIT),
     db
       .select({
-        receivedAt: webhookDuplicates.receivedAt,
+        receivedAt: webhookDuplicates.lastReceivedAt,
+        firstReceivedAt: webhookDuplicates.firstReceivedAt,
         status: webhookDuplicates.status,
         outcome: sql<string>`'duplicate'`,
+        repeats: webhookDuplicates.repeats,
       })
       .from(webhookDuplicates)
       .where(eq(webhookDuplicates.smartyPayInvoiceId, invoice.smartyPayId))
-      .orderBy(webhookDuplicates.receivedAt)
+      .orderBy(webhookDuplicates.lastReceivedAt)
       .limit(DETAIL_LIMIT),
     db
       .select({
@@ -136,9 +149,9 @@ export async function lastWebhookAt(db: Database): Promise<Date | null> {
     .orderBy(desc(webhookEvents.receivedAt))
     .limit(1);
   const [repeat] = await db
-    .select({ at: webhookDuplicates.receivedAt })
+    .select({ at: webhookDuplicates.lastReceivedAt })
     .from(webhookDuplicates)
-    .orderBy(desc(webhookDuplicates.receivedAt))
+    .orderBy(desc(webhookDuplicates.lastReceivedAt))
     .limit(1);
   const times = [first?.at, repeat?.at].filter((at): at is Date => at instanceof Date);
   return times.length === 0 ? null : new Date(Math.max(...times.map((at) => at.getTime())));

@@ -1,4 +1,4 @@
-import { and, eq, inArray, or, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database, Query } from '../db/client.js';
 import { type InvoiceRow, invoices, webhookDuplicates, webhookEvents } from '../db/schema.js';
@@ -113,7 +113,14 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
    */
   async function recordDuplicate(dedupeKey: string, smartyPayInvoiceId: string, status: string): Promise<void> {
     try {
-      await db.insert(webhookDuplicates).values({ dedupeKey, smartyPayInvoiceId, status, receivedAt: now() });
+      const at = now();
+      await db
+        .insert(webhookDuplicates)
+        .values({ dedupeKey, smartyPayInvoiceId, status, firstReceivedAt: at, lastReceivedAt: at })
+        .onConflictDoUpdate({
+          target: webhookDuplicates.dedupeKey,
+          set: { repeats: sql`${webhookDuplicates.repeats} + 1`, lastReceivedAt: at },
+        });
     } catch (error) {
       logger.warn({ err: error, smartyPayInvoiceId }, 'could not note a repeated webhook delivery');
     }

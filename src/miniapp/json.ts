@@ -30,7 +30,13 @@ export function invoiceJson(row: InvoiceRow) {
 export function invoiceDetailJson(detail: InvoiceDetail) {
   return {
     invoice: { ...invoiceJson(detail.invoice), smartyPayId: detail.invoice.smartyPayId },
-    deliveries: detail.deliveries.map((d) => ({ receivedAt: iso(d.receivedAt), status: d.status, outcome: d.outcome })),
+    deliveries: detail.deliveries.map((d) => ({
+      receivedAt: iso(d.receivedAt),
+      firstReceivedAt: iso(d.firstReceivedAt),
+      status: d.status,
+      outcome: d.outcome,
+      repeats: d.repeats,
+    })),
     notifications: detail.notifications.map((n) => ({
       kind: n.kind,
       status: n.status,

@@ -92,8 +92,21 @@ describe('data retention', () => {
     await addEvent('old', daysAgo(91));
     await addEvent('recent', daysAgo(89));
     await testDb.handle.db.insert(webhookDuplicates).values([
-      { dedupeKey: 'old', smartyPayInvoiceId: 'sp', status: 'Paid', receivedAt: daysAgo(91) },
-      { dedupeKey: 'recent', smartyPayInvoiceId: 'sp', status: 'Paid', receivedAt: daysAgo(89) },
+      {
+        dedupeKey: 'old',
+        smartyPayInvoiceId: 'sp',
+        status: 'Paid',
+        firstReceivedAt: daysAgo(95),
+        lastReceivedAt: daysAgo(91),
+      },
+      // Repeated until recently: kept, however old its first repeat.
+      {
+        dedupeKey: 'recent',
+        smartyPayInvoiceId: 'sp',
+        status: 'Paid',
+        firstReceivedAt: daysAgo(95),
+        lastReceivedAt: daysAgo(89),
+      },
     ]);
     await testDb.handle.db.insert(chatThrottle).values([
       { chatId: 1, nextAllowedAt: new Date(NOW.getTime() - 1) },

@@ -111,7 +111,7 @@ describe.skipIf(!hasChromium && !required)(title, () => {
     const deliveries = page.locator('#deliveries .delivery');
     await expect.poll(() => deliveries.count(), { timeout: STEP_MS }).toBe(2);
     expect(await deliveries.nth(0).textContent()).toMatch(/Paid.*applied/);
-    expect(await deliveries.nth(1).textContent()).toMatch(/Paid.*duplicate/);
+    expect(await deliveries.nth(1).textContent()).toMatch(/Paid.*duplicate.*delivered again once/);
     await expectFits(page);
 
     await page.locator('.tab[data-tab="settings"]').click();

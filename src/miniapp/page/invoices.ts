@@ -21,7 +21,7 @@ const STATUSES = [
 
 interface Detail {
   invoice: InvoiceJson & { smartyPayId: string };
-  deliveries: Array<{ receivedAt: string; status: string; outcome: string }>;
+  deliveries: Array<{ receivedAt: string; firstReceivedAt: string; status: string; outcome: string; repeats: number }>;
   notifications: Array<{
     kind: string;
     status: string;
@@ -144,6 +144,12 @@ export async function showInvoice(view: View, id: number, filter = { status: '',
               { class: 'row delivery' },
               h('span', { class: 'row-title' }, utc(d.receivedAt), ' · ', d.status),
               h('span', { class: `badge outcome-${d.outcome}` }, t(`app-outcome-${d.outcome}`)),
+              d.outcome === 'duplicate' &&
+                h(
+                  'span',
+                  { class: 'row-meta' },
+                  t('app-repeats', { repeats: d.repeats, first: utc(d.firstReceivedAt) }),
+                ),
             ),
           ),
         ),
