@@ -4,8 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // Once per run: PGlite's initdb and migrations into a template every test database copies; src/ compiled for
-    // the tests that start the app as a process.
-    globalSetup: ['test/support/pglite-template.ts', 'test/support/app-build.ts'],
+    // the tests that start the app as a process; the dashboard page bundled.
+    globalSetup: ['test/support/pglite-template.ts', 'test/support/app-build.ts', 'test/support/page-build.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Every file gets its own database, so files may run in parallel; two cores is the CI size.

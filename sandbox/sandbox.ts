@@ -5,9 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { type RunningApp, startApp } from '../src/main.js';
+import { buildPage } from '../src/miniapp/page/build.mjs';
 import { type FakeSmartyPay, startFakeSmartyPay } from '../test/support/fake-smartypay.js';
 import { type FakeTelegram, startFakeTelegram } from '../test/support/fake-telegram.js';
 import { fakesEnv } from '../test/support/fakes-env.js';
+import { signInitData } from '../test/support/init-data.js';
 import { createSandboxChannel, type SandboxChannel } from './channel.js';
 import { createSandboxChats, SANDBOX_USERS, type SandboxChats } from './chat.js';
 import { createSandboxCheckout, type SandboxCheckout } from './checkout.js';
@@ -105,6 +107,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       MERCHANT_USER_IDS: String(users.merchant.id),
       ...options.env,
     });
+    // The dashboard's page, as `npm run build` makes it (the sandbox runs the sources, never the build).
+    await buildPage();
     const app = await startApp(config, { now: clock.now });
     cleanups.push(() => app.stop());
 
@@ -130,6 +134,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         smartypay,
         db: app.database.db,
         botName: telegram.botInfo.first_name,
+        dashboardUrl: () => dashboardUrl(app.url, config.botToken, users.merchant, clock.now()),
       }),
     );
 
@@ -152,4 +157,23 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await cleanUp();
     throw error;
   }
+}
+
+/**
+ * /app/ opened the way Telegram Desktop opens a Mini App: the launch parameters in the hash, the init data signed
+ * with the bot token for `user` at `now` (the sandbox's clock, which the bot checks the session's age against).
+ */
+export function dashboardUrl(
+  appUrl: string,
+  botToken: string,
+  user: { id: number; first_name: string; language_code?: string },
+  now: Date,
+): string {
+  const hash = new URLSearchParams({
+    tgWebAppData: signInitData(botToken, user, now),
+    tgWebAppVersion: '8.0',
+    tgWebAppPlatform: 'tdesktop',
+    tgWebAppThemeParams: JSON.stringify({ bg_color: '#ffffff', text_color: '#000000', button_color: '#3390ec' }),
+  });
+  return `${appUrl}/app/#${hash}`;
 }

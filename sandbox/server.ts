@@ -21,6 +21,8 @@ export interface SandboxServerDeps {
   smartypay: FakeSmartyPay;
   db: Database;
   botName: string;
+  /** The dashboard Mini App as Telegram would open it for the merchant: /app/ with freshly signed init data. */
+  dashboardUrl(): string;
 }
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
@@ -54,6 +56,11 @@ export function createSandboxServer(deps: SandboxServerDeps): Express {
   app.get('/checkout', (req, res) => {
     const id = typeof req.query['invoice-id'] === 'string' ? req.query['invoice-id'] : '';
     res.redirect(`/#checkout=${encodeURIComponent(id)}`);
+  });
+
+  // The panel's Dashboard button: a fresh session each time (init data expires after MINIAPP_AUTH_MAX_AGE_SECONDS).
+  app.get('/dashboard', (_req, res) => {
+    res.redirect(deps.dashboardUrl());
   });
 
   app.get('/api/state', async (req, res) => {

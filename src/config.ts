@@ -160,6 +160,7 @@ const schema = z
     ACCESS_GRACE_MINUTES: integer(0, 60 * 24 * 30, 0),
     ACCESS_REMINDER_HOURS: commaList(readReminderHours),
     DATA_RETENTION_DAYS: integer(0, 36_500, 90),
+    MINIAPP_AUTH_MAX_AGE_SECONDS: integer(60, 30 * 86_400, 86_400),
   })
   .superRefine((env, ctx) => {
     const staging = env.SMARTYPAY_STAGING === 'true' || env.SMARTYPAY_STAGING === '1';
@@ -243,6 +244,8 @@ export interface Config {
   accessReminderHours: number[];
   /** Finished outbox rows and webhook events are deleted after this many days; 0 keeps them forever. */
   dataRetentionDays: number;
+  /** The dashboard Mini App (src/miniapp/): Telegram's signed initData older than this is refused (401). */
+  miniAppAuthMaxAgeSeconds: number;
 }
 
 function isStaging(e: Env): boolean {
@@ -315,6 +318,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     accessGraceMinutes: e.ACCESS_GRACE_MINUTES,
     accessReminderHours: e.ACCESS_REMINDER_HOURS ?? [72, 24],
     dataRetentionDays: e.DATA_RETENTION_DAYS,
+    miniAppAuthMaxAgeSeconds: e.MINIAPP_AUTH_MAX_AGE_SECONDS,
   };
 }
 

@@ -16,7 +16,7 @@ const LEVELS: readonly (readonly string[])[] = [
   ['access/'],
   ['views/'],
   ['notify/'],
-  ['bot/', 'http/'],
+  ['bot/', 'http/', 'miniapp/'],
   ['app/'],
   ['main.ts'],
 ];
@@ -90,6 +90,8 @@ function violations(): Violation[] {
       continue;
     }
     for (const specifier of relativeImports(readFileSync(file, 'utf8'))) {
+      // locales/*.ftl are the texts of i18n/ (level 1); the page bundles them (pageBoundaryViolations checks where).
+      if (specifier.endsWith('.ftl')) continue;
       const target = resolveImport(file, specifier);
       const targetRoom = roomOf(target);
       if (targetRoom === room) continue;
@@ -124,6 +126,28 @@ function queriesOutsideTheirRooms(): Violation[] {
   });
 }
 
+/**
+ * The dashboard page's source (src/miniapp/page/) runs in the browser, bundled by esbuild: it imports only its own
+ * folder, npm packages and the locales' .ftl texts, and no server file imports it.
+ */
+const PAGE = path.join(SRC, 'miniapp/page');
+function pageBoundaryViolations(): Violation[] {
+  const inPage = (file: string) => file.startsWith(`${PAGE}${path.sep}`);
+  return sourceFiles(SRC).flatMap((file) =>
+    relativeImports(readFileSync(file, 'utf8'))
+      .filter((specifier) => {
+        const target = resolveImport(file, specifier);
+        if (inPage(file)) return !inPage(target) && !/\/locales\/[a-z]+\/[\w-]+\.ftl$/.test(target);
+        return inPage(target);
+      })
+      .map((specifier) => ({
+        file: path.relative(SRC, file),
+        imports: specifier,
+        why: inPage(file) ? 'the page imports only its own folder' : 'server code imports the browser page',
+      })),
+  );
+}
+
 describe('rooms', () => {
   it('reads the imports it checks', () => {
     const imports = relativeImports(
@@ -137,6 +161,11 @@ describe('rooms', () => {
 
   it('no file imports from a higher room or a sibling room', () => {
     expect(violations()).toEqual([]);
+  });
+
+  it("the dashboard page (miniapp/page/) and the server never import each other's files", () => {
+    expect(sourceFiles(PAGE).length).toBeGreaterThan(3);
+    expect(pageBoundaryViolations()).toEqual([]);
   });
 
   it('only db/, the domain and the outbox query the database', () => {

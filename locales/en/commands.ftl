@@ -9,6 +9,7 @@ menu-newproduct = Sell something by link: /newproduct 5 bUSDT Photo pack
 menu-setcontent = Reply to a message: what a product delivers
 menu-addkeys = Keys to sell, one per line: /addkeys CODE
 menu-keys = A product's keys in stock, reserved, sold
+menu-dashboard = Your dashboard: charts, invoices, products
 menu-products = Your products, sales and revenue
 menu-setaccess = Sell access to a chat: /setaccess CODE @channel 30d
 menu-members = Who has access through a product: /members CODE

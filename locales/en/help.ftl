@@ -28,6 +28,7 @@ help-commands =
     /setcontent CODE — as a reply to a message: what the product delivers after payment
     /addkeys CODE and one key per line — sell unique keys, one per sale; /keys CODE — how many are left
     /products — your products with sales and revenue
+    /dashboard — the dashboard Mini App: charts, invoices, products, members, webhook deliveries
     /setaccess CODE @channel 30d — the product sells access to a private group or channel (I must be an admin there); no period = for life. Before it ends the buyer gets a renewal invoice; then I remove them
     /members CODE — who has access; /grant CODE user_id 30d — give it by hand; /revoke CODE user_id — end it now and remove them from the chat
     /purchases — for everyone: what you bought here, to get it again

@@ -8,6 +8,7 @@ menu-newproduct = Продавать по ссылке: /newproduct 5 bUSDT На
 menu-setcontent = Ответом на сообщение: что выдаёт товар
 menu-addkeys = Ключи на продажу, по одному в строке: /addkeys КОД
 menu-keys = Ключи товара: в наличии, в резерве, продано
+menu-dashboard = Ваша панель: графики, счета, товары
 menu-products = Ваши товары, продажи и выручка
 menu-setaccess = Продавать доступ в чат: /setaccess КОД @channel 30d
 menu-members = У кого есть доступ через товар: /members КОД

@@ -11,9 +11,11 @@ import type { DatabaseHandle, QueryObserver } from '../db/client.js';
 import { createUpdateLog } from '../db/update-log.js';
 import { createMetricsApp } from '../http/metrics-server.js';
 import { createServer } from '../http/server.js';
+import { SMARTYPAY_WEBHOOK_PATH } from '../http/smartypay-webhook.js';
 import { createTelegramWebhook, type TelegramWebhook } from '../http/telegram-webhook.js';
 import type { Translator } from '../i18n/index.js';
 import { createPermissions, type Permissions } from '../merchants/permissions.js';
+import { createMiniAppRouter } from '../miniapp/router.js';
 import { abortWith, createServices, type Services, telegramApi } from './services.js';
 
 // Build: open the database, then wire every object of the app — services and workers (services.ts), the bot, the
@@ -92,7 +94,10 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<B
       logger,
       smartyPaySecretKey: config.smartyPay.secretKey,
       ping: database.ping,
-      routers: telegramWebhook ? [telegramWebhook.router] : [],
+      routers: [
+        createAppMiniApp(config, { services, permissions, logger, now }),
+        ...(telegramWebhook ? [telegramWebhook.router] : []),
+      ],
       metrics: services.metrics,
     });
     return {
@@ -144,5 +149,28 @@ function createAppBot(config: Config, { services, permissions, logger, now, botI
     now,
     botInfo,
     metrics: services.metrics,
+    publicUrl: config.publicUrl,
+  });
+}
+
+/** The dashboard Mini App (/app/ and /app/api/): the same services as the bot's commands. */
+function createAppMiniApp(config: Config, wiring: Pick<BotWiring, 'services' | 'permissions' | 'logger' | 'now'>) {
+  const { services, permissions, logger, now } = wiring;
+  return createMiniAppRouter({
+    botToken: config.botToken,
+    maxAgeSeconds: config.miniAppAuthMaxAgeSeconds,
+    now,
+    permissions,
+    logger,
+    reports: services.reports,
+    products: services.products,
+    grants: services.accessGrants,
+    settings: {
+      tokens: config.tokens,
+      invoiceTtlMinutes: config.invoiceTtlMinutes,
+      reminderMinutes: config.reminderMinutes,
+      accessReminderHours: config.accessReminderHours,
+      smartyPayWebhookUrl: config.publicUrl && `${config.publicUrl}${SMARTYPAY_WEBHOOK_PATH}`,
+    },
   });
 }

@@ -2,6 +2,7 @@ import { type RunnerHandle, run } from '@grammyjs/runner';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import { publishCommands } from '../bot/commands.js';
+import { dashboardUrl, setDashboardMenuButton } from '../bot/features/dashboard.js';
 import type { Config } from '../config.js';
 import { connectTelegram } from '../connect.js';
 import type { DatabaseHandle, QueryObserver } from '../db/client.js';
@@ -99,6 +100,7 @@ async function start(app: BuiltApp, limits: HttpLimits, started: ReturnType<type
     config.startupTimeoutMs,
     telegram('setMyCommands'),
   );
+  await answerWithin(setDashboardMenuButtons(app), config.startupTimeoutMs, telegram('setChatMenuButton'));
   workers.outbox.start();
   started.push('the outbox worker', () => workers.outbox.stop(0));
   workers.webhookInbox.start();
@@ -143,6 +145,19 @@ async function start(app: BuiltApp, limits: HttpLimits, started: ReturnType<type
       return stopping;
     },
   } satisfies RunningApp;
+}
+
+/**
+ * Each merchant's private chat gets the dashboard as its menu button (https PUBLIC_URL only: Telegram opens no
+ * other). In English: which language a merchant reads is known only once they write (/dashboard sets it again).
+ */
+async function setDashboardMenuButtons({ config, bot, translator, logger }: BuiltApp): Promise<void> {
+  const url = dashboardUrl(config.publicUrl);
+  if (!url) return;
+  const t = translator.forLocale('en');
+  for (const merchant of config.merchantUserIds ?? []) {
+    await setDashboardMenuButton(bot.api, merchant, url, t, logger);
+  }
 }
 
 /** The lines an operator reads once the bot is up. */

@@ -25,6 +25,7 @@ import { createAccessJoinFeature } from './features/access-join.js';
 import { createAccessMerchantFeature } from './features/access-merchant.js';
 import { createCancelFeature } from './features/cancel.js';
 import { createCardFeature } from './features/card.js';
+import { createDashboardFeature } from './features/dashboard.js';
 import { createExportFeature } from './features/export.js';
 import { createHelpFeature } from './features/help.js';
 import { createIdFeature } from './features/id.js';
@@ -74,6 +75,8 @@ export interface BotDependencies {
   /** Skips getMe at init when known (tests). */
   botInfo?: UserFromGetMe;
   metrics?: Metrics;
+  /** PUBLIC_URL: /dashboard opens ${PUBLIC_URL}/app/ (https only). */
+  publicUrl?: string | undefined;
 }
 
 /** At most 3 more tries, each only when Telegram's retry_after is at most 10 s. */
@@ -145,6 +148,7 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
   bot.use(createHelpFeature({ tokens: deps.tokens, setupMode: deps.permissions.setupMode }));
   bot.use(createIdFeature({ setupMode: deps.permissions.setupMode }));
   bot.use(createLangFeature({ chatSettings: deps.chatSettings, permissions: deps.permissions }));
+  bot.use(createDashboardFeature({ permissions: deps.permissions, publicUrl: deps.publicUrl }));
   const lifecycleDeps = {
     invoices: deps.invoices,
     lifecycle: deps.lifecycle,

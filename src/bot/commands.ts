@@ -15,6 +15,7 @@ export const MENU = [
   'addkeys',
   'keys',
   'products',
+  'dashboard',
   'setaccess',
   'members',
   'grant',

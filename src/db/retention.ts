@@ -8,7 +8,13 @@ import { FINISHED_OUTBOX_STATUSES } from './vocabulary.js';
 // batches of at most `batchSize` rows, each its own short statement that skips rows another transaction holds, so
 // nothing waits on retention and retention waits on nothing; one process at a time prunes (an advisory lock).
 
-export const RETENTION_TABLES = ['telegram_updates', 'outbox', 'webhook_events', 'chat_throttle'] as const;
+export const RETENTION_TABLES = [
+  'telegram_updates',
+  'outbox',
+  'webhook_events',
+  'webhook_duplicates',
+  'chat_throttle',
+] as const;
 export type RetentionTable = (typeof RETENTION_TABLES)[number];
 
 /** Telegram redelivers an unacknowledged update for about a day at most; a week leaves room. */
@@ -46,6 +52,12 @@ const RULES: Record<RetentionTable, Rule> = {
   webhook_events: {
     key: 'id',
     where: 'received_at < $1::timestamptz',
+    cutoff: (now, days) => (days > 0 ? daysBefore(now, days) : undefined),
+  },
+  // Repeated deliveries, kept as long as the events they repeated (the dashboard lists both).
+  webhook_duplicates: {
+    key: 'dedupe_key',
+    where: 'last_received_at < $1::timestamptz',
     cutoff: (now, days) => (days > 0 ? daysBefore(now, days) : undefined),
   },
   // A chat whose pacing time has passed is as free to send to as one with no row. No index: every send writes this

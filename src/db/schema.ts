@@ -145,6 +145,8 @@ export const invoices = pgTable(
     index('invoices_next_check_idx').on(t.nextCheckAt).where(sql`next_check_at is not null`),
     index('invoices_remind_idx').on(t.remindAt).where(sql`remind_at is not null`),
     uniqueIndex('invoices_inline_message_key').on(t.inlineMessageId).where(sql`inline_message_id is not null`),
+    // The dashboard's list of every chat's invoices, newest first (keyset by created_at, id), and its 30-day figures.
+    index('invoices_created_idx').on(t.createdAt, t.id),
     // /invoices, /stats and /export read the invoices a chat is told about, newest first.
     index('invoices_chat_created_idx').on(t.notifyChatId, t.createdAt),
     // The per-user /pay rate limit counts an issuer's recent invoices.
@@ -202,6 +204,8 @@ export const webhookEvents = pgTable(
   },
   (t) => [
     uniqueIndex('webhook_events_dedupe_key').on(t.dedupeKey),
+    // An invoice's deliveries (the dashboard's detail view).
+    index('webhook_events_invoice_idx').on(t.smartyPayInvoiceId),
     // Retention (src/db/retention.ts) deletes events older than DATA_RETENTION_DAYS.
     index('webhook_events_received_idx').on(t.receivedAt),
   ],
@@ -228,6 +232,31 @@ export const webhookInbox = pgTable(
     failedAt: tz('failed_at'),
   },
   (t) => [index('webhook_inbox_waiting_idx').on(t.id).where(sql`failed_at is null`)],
+);
+
+/**
+ * Signed webhook deliveries that repeated an event already in `webhook_events` (same dedupe key): they changed nothing
+ * and left no row there, so this is how the dashboard shows that SMARTy Pay delivered it again (outcome
+ * `duplicate`). One row per repeated event, counted, so replaying a captured webhook a million times adds no rows; a
+ * first delivery writes nothing here.
+ */
+export const webhookDuplicates = pgTable(
+  'webhook_duplicates',
+  {
+    dedupeKey: text('dedupe_key').primaryKey(),
+    smartyPayInvoiceId: text('smartypay_invoice_id').notNull(),
+    status: text('status').notNull(),
+    /** How many times it was delivered again after the first. */
+    repeats: integer('repeats').notNull().default(1),
+    firstReceivedAt: tz('first_received_at').notNull().defaultNow(),
+    lastReceivedAt: tz('last_received_at').notNull().defaultNow(),
+  },
+  (t) => [
+    // An invoice's deliveries (the dashboard's detail view).
+    index('webhook_duplicates_invoice_idx').on(t.smartyPayInvoiceId),
+    // Retention, as webhook_events; and the time of the last signed webhook.
+    index('webhook_duplicates_received_idx').on(t.lastReceivedAt),
+  ],
 );
 
 export const outbox = pgTable(

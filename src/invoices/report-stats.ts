@@ -32,7 +32,7 @@ const isPaid = (status: InvoiceStatus) => PAID_STATUSES.includes(status);
 const moneyArrived = (status: InvoiceStatus) => MONEY_ARRIVED_STATUSES.includes(status);
 
 /** Counts and amounts of some invoices sharing a status, token and received token; amounts null when none count. */
-interface Group {
+export interface Group {
   status: InvoiceStatus;
   token: string;
   receivedToken: string;
@@ -45,7 +45,7 @@ const plus = (a: string | null | undefined, b: string | null) =>
   b === null ? (a ?? null) : a === null || a === undefined ? normaliseDecimal(b) : addDecimals(a, b);
 
 /** The window's figures from its groups: counts by status, volume per token of the invoices money arrived for. */
-function statsOf(groups: readonly Group[]): WindowStats {
+export function statsOf(groups: readonly Group[]): WindowStats {
   const received = new Map<string, string | null>();
   const due = new Map<string, string>();
   let created = 0;
@@ -67,15 +67,15 @@ function statsOf(groups: readonly Group[]): WindowStats {
   return { created, paid, expired, volume };
 }
 
-export function createStatsQueries(db: Database) {
-  // paid_amount is text as SMARTy Pay reported it: only a plain decimal is summed (a cast of anything else
-  // would fail the whole query). Without one, a Paid invoice received its amount; others count nothing.
-  const receivedAmount = sql`case
+// paid_amount is text as SMARTy Pay reported it: only a plain decimal is summed (a cast of anything else
+// would fail the whole query). Without one, a Paid invoice received its amount; others count nothing.
+export const receivedAmount = sql`case
     when ${invoices.paidAmount} ~ ${PLAIN_DECIMAL_PATTERN} then ${invoices.paidAmount}::numeric
     when ${inArray(invoices.status, [...PAID_EXACTLY])} then ${invoices.amount}
   end`;
-  const receivedToken = sql<string>`coalesce(${invoices.paidToken}, ${invoices.token})`;
+export const receivedToken = sql<string>`coalesce(${invoices.paidToken}, ${invoices.token})`;
 
+export function createStatsQueries(db: Database) {
   return {
     /** The invoices created since `day` and since `week` (week ≤ day), read once. */
     async recent(chatId: number, day: Date, week: Date): Promise<{ day: WindowStats; week: WindowStats }> {

@@ -1,8 +1,20 @@
 import { and, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { chatInvoiceTotals, type InvoiceRow, invoices } from '../db/schema.js';
+import {
+  type InvoiceDetail,
+  type InvoiceFilter,
+  invoiceChats,
+  invoiceDetail,
+  invoicePage,
+  type KeysetPage,
+  lastWebhookAt,
+} from './report-browse.js';
+import { type Overview, overviewOf } from './report-overview.js';
 import { createStatsQueries, type WindowStats } from './report-stats.js';
 
+export type { InvoiceCursor, InvoiceDetail, InvoiceFilter, KeysetPage, WebhookDelivery } from './report-browse.js';
+export type { DailyPoint, Overview } from './report-overview.js';
 export type { VolumeLine, WindowStats } from './report-stats.js';
 
 // Read-only questions merchants ask about one chat's invoices (/invoices, /stats, /export; /status finds
@@ -30,6 +42,17 @@ export interface InvoiceReports {
   stats(chatId: number): Promise<ChatStats>;
   /** At most `limit` invoices, newest first; `truncated` when there were more. */
   exportRows(chatId: number, limit: number): Promise<{ rows: InvoiceRow[]; truncated: boolean }>;
+  // The merchant dashboard (src/miniapp/): every chat's invoices, as a merchant in MERCHANT_USER_IDS may see them.
+  /** The last 24 hours, 7 and 30 days of every chat, and a day-by-day series. */
+  overview(): Promise<Overview>;
+  /** Every chat's invoices newest first, keyset-paged, filtered by status and chat. */
+  browse(filter: InvoiceFilter): Promise<KeysetPage>;
+  /** One invoice with its webhook deliveries and outbox rows; undefined when there is none. */
+  detail(invoiceId: number): Promise<InvoiceDetail | undefined>;
+  /** The chats with invoices, most first. */
+  chats(limit: number): Promise<Array<{ chatId: number; invoices: number }>>;
+  /** When SMARTy Pay's last signed webhook arrived. */
+  lastWebhookAt(): Promise<Date | null>;
 }
 
 export interface InvoiceReportsDeps {
@@ -79,5 +102,11 @@ export function createInvoiceReports(deps: InvoiceReportsDeps): InvoiceReports {
         .limit(limit + 1);
       return { rows: rows.slice(0, limit), truncated: rows.length > limit };
     },
+
+    overview: () => overviewOf(db, now()),
+    browse: (filter) => invoicePage(db, filter),
+    detail: (invoiceId) => invoiceDetail(db, invoiceId),
+    chats: (limit) => invoiceChats(db, limit),
+    lastWebhookAt: () => lastWebhookAt(db),
   };
 }

@@ -1,7 +1,7 @@
-import { and, eq, gt, inArray, or, type SQL } from 'drizzle-orm';
+import { and, eq, gt, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database, Query } from '../db/client.js';
-import { type InvoiceRow, invoices, webhookEvents } from '../db/schema.js';
+import { type InvoiceRow, invoices, webhookDuplicates, webhookEvents } from '../db/schema.js';
 import type { InvoiceStatus } from '../db/vocabulary.js';
 import type { Metrics } from '../metrics.js';
 import type { RemoteInvoice, SmartyPayClient } from '../payments/client.js';
@@ -125,6 +125,25 @@ export interface InvoiceService {
 export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
   const { db, logger } = deps;
   const now = deps.now ?? (() => new Date());
+
+  /**
+   * A repeated delivery changes nothing and leaves no event row: it is noted for the dashboard (webhook_duplicates).
+   * The webhook was handled either way, so a failure here is logged and the answer stays 200.
+   */
+  async function recordDuplicate(dedupeKey: string, smartyPayInvoiceId: string, status: string): Promise<void> {
+    try {
+      const at = now();
+      await db
+        .insert(webhookDuplicates)
+        .values({ dedupeKey, smartyPayInvoiceId, status, firstReceivedAt: at, lastReceivedAt: at })
+        .onConflictDoUpdate({
+          target: webhookDuplicates.dedupeKey,
+          set: { repeats: sql`${webhookDuplicates.repeats} + 1`, lastReceivedAt: at },
+        });
+    } catch (error) {
+      logger.warn({ err: error, smartyPayInvoiceId }, 'could not note a repeated webhook delivery');
+    }
+  }
 
   /** Counts a status change that was applied (not a stale, repeated or unknown one). */
   function countApplied(status: InvoiceStatus, result: TransitionResult): void {
@@ -359,10 +378,12 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
         // Only SMARTy Pay's own statuses reach the state machine ("Cancelled" is ours alone). An unknown one
         // is kept for a human and answered 200: a 4xx would make SMARTy Pay redeliver it forever, and a status
         // it adds later must not stop the webhook.
-        await db
+        const stored = await db
           .insert(webhookEvents)
           .values({ ...event, status: payload.status, outcome: 'ignored', receivedAt: now() })
-          .onConflictDoNothing();
+          .onConflictDoNothing()
+          .returning({ id: webhookEvents.id });
+        if (stored.length === 0) await recordDuplicate(event.dedupeKey, payload.invoiceId, payload.status);
         return { outcome: 'ignored' };
       }
       const result = await transitionAndWake(deps.query, deps.outbox, {
@@ -377,6 +398,7 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
         now: now(),
       });
       countApplied(payload.status, result);
+      if (result.outcome === 'duplicate') await recordDuplicate(event.dedupeKey, payload.invoiceId, payload.status);
       if (result.adopted && result.invoiceId !== undefined) await linkAdopted(result.invoiceId, payload.invoiceId);
       if (result.chatId !== undefined && metadata.chatId !== undefined && metadata.chatId !== result.chatId) {
         // Stored state is authoritative (the chat may have been migrated to a supergroup).

@@ -80,6 +80,17 @@ export interface ProductService {
   purchase(buyerUserId: number, invoiceId: number): Promise<Purchase | undefined>;
   /** The merchant's products, newest first, at most `limit`, and how many they have in all. */
   list(merchantUserId: number, limit: number): Promise<{ items: ProductSummary[]; total: number }>;
+  /**
+   * Changes the title or price of the merchant's product (the dashboard); invoices already issued keep theirs.
+   * Undefined when the merchant has no such product (or it is deleted).
+   */
+  edit(merchantUserId: number, id: number, changes: ProductChanges): Promise<ProductRow | undefined>;
+}
+
+export interface ProductChanges {
+  title?: string | undefined;
+  /** A decimal string checked by parseAmount, in the product's token. */
+  amount?: string | undefined;
 }
 
 export interface ProductServiceDeps {
@@ -246,6 +257,21 @@ export function createProductService(deps: ProductServiceDeps): ProductService {
         1,
       );
       return found;
+    },
+
+    async edit(merchantUserId, id, changes) {
+      const [row] = await db
+        .update(products)
+        .set({
+          ...(changes.title !== undefined && { title: changes.title }),
+          ...(changes.amount !== undefined && { amount: changes.amount }),
+          updatedAt: now(),
+        })
+        .where(
+          and(eq(products.merchantUserId, merchantUserId), eq(products.id, id), sql`${products.state} <> 'deleted'`),
+        )
+        .returning();
+      return row && normal(row);
     },
 
     async list(merchantUserId, limit) {

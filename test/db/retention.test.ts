@@ -3,7 +3,14 @@ import pino from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase, type Query } from '../../src/db/client.js';
 import { createRetention, type RetentionTable, retentionBatchStatement } from '../../src/db/retention.js';
-import { chatThrottle, invoices, outbox, telegramUpdates, webhookEvents } from '../../src/db/schema.js';
+import {
+  chatThrottle,
+  invoices,
+  outbox,
+  telegramUpdates,
+  webhookDuplicates,
+  webhookEvents,
+} from '../../src/db/schema.js';
 import type { OutboxStatus } from '../../src/db/vocabulary.js';
 import { createMetrics } from '../../src/metrics.js';
 import { useTestDatabase } from '../support/database.js';
@@ -20,7 +27,7 @@ const testDb = useTestDatabase();
 let invoiceId = 0;
 
 beforeEach(async () => {
-  for (const table of [outbox, webhookEvents, telegramUpdates, chatThrottle, invoices])
+  for (const table of [outbox, webhookEvents, webhookDuplicates, telegramUpdates, chatThrottle, invoices])
     await testDb.handle.db.delete(table);
   const [row] = await testDb.handle.db
     .insert(invoices)
@@ -84,6 +91,23 @@ describe('data retention', () => {
     const recentSent = await addOutbox('sent', daysAgo(89));
     await addEvent('old', daysAgo(91));
     await addEvent('recent', daysAgo(89));
+    await testDb.handle.db.insert(webhookDuplicates).values([
+      {
+        dedupeKey: 'old',
+        smartyPayInvoiceId: 'sp',
+        status: 'Paid',
+        firstReceivedAt: daysAgo(95),
+        lastReceivedAt: daysAgo(91),
+      },
+      // Repeated until recently: kept, however old its first repeat.
+      {
+        dedupeKey: 'recent',
+        smartyPayInvoiceId: 'sp',
+        status: 'Paid',
+        firstReceivedAt: daysAgo(95),
+        lastReceivedAt: daysAgo(89),
+      },
+    ]);
     await testDb.handle.db.insert(chatThrottle).values([
       { chatId: 1, nextAllowedAt: new Date(NOW.getTime() - 1) },
       { chatId: 2, nextAllowedAt: new Date(NOW.getTime() + 1_000) },
@@ -93,7 +117,7 @@ describe('data retention', () => {
 
     expect(await retention.runOnce()).toEqual({
       outcome: 'done',
-      deleted: { telegram_updates: 1, outbox: 3, webhook_events: 1, chat_throttle: 1 },
+      deleted: { telegram_updates: 1, outbox: 3, webhook_events: 1, webhook_duplicates: 1, chat_throttle: 1 },
     });
 
     expect((await testDb.handle.db.select().from(telegramUpdates)).map((row) => row.updateId)).toEqual([2]);
@@ -103,6 +127,7 @@ describe('data retention', () => {
     expect(left).not.toContain(oldFailed);
     expect(left).not.toContain(oldSkipped);
     expect((await testDb.handle.db.select().from(webhookEvents)).map((row) => row.dedupeKey)).toEqual(['recent']);
+    expect((await testDb.handle.db.select().from(webhookDuplicates)).map((row) => row.dedupeKey)).toEqual(['recent']);
     expect((await testDb.handle.db.select().from(chatThrottle)).map((row) => row.chatId)).toEqual([2]);
     expect(
       await testDb.handle.db.select({ id: invoices.id }).from(invoices).where(eq(invoices.id, invoiceId)),
@@ -115,7 +140,7 @@ describe('data retention', () => {
 
     // Nothing more is due: a second run deletes nothing.
     const again = await retention.runOnce();
-    expect(again.outcome === 'done' && Object.values(again.deleted)).toEqual([0, 0, 0, 0]);
+    expect(again.outcome === 'done' && Object.values(again.deleted)).toEqual([0, 0, 0, 0, 0]);
   });
 
   it('with DATA_RETENTION_DAYS=0 keeps outbox rows and webhook events forever; the short-lived tables still go', async () => {
@@ -126,7 +151,7 @@ describe('data retention', () => {
 
     expect(await retention.runOnce()).toEqual({
       outcome: 'done',
-      deleted: { telegram_updates: 1, outbox: 0, webhook_events: 0, chat_throttle: 0 },
+      deleted: { telegram_updates: 1, outbox: 0, webhook_events: 0, webhook_duplicates: 0, chat_throttle: 0 },
     });
     expect([await count(outbox), await count(webhookEvents)]).toEqual([1, 1]);
   });
@@ -225,6 +250,7 @@ describe('data retention', () => {
       telegram_updates: 'telegram_updates_received_idx',
       outbox: 'outbox_finished_idx',
       webhook_events: 'webhook_events_received_idx',
+      webhook_duplicates: 'webhook_duplicates_received_idx',
     };
     await testDb.handle.session(async (query) => {
       await query('set enable_seqscan = off', []);

@@ -210,6 +210,17 @@ describe.skipIf(!hasChromium && !required)(title, () => {
     await screenshot(page, 'sandbox-channel.png');
   }, 60_000);
 
+  it('opens the merchant’s dashboard Mini App from the panel, signed in', async () => {
+    const page = await openPage();
+    const [dashboard] = await Promise.all([page.context().waitForEvent('page'), page.locator('#dashboard').click()]);
+    dashboard.setDefaultTimeout(STEP_MS);
+    await expectVisible(dashboard.locator('.uplot canvas').first());
+    await expectVisible(dashboard.locator('#content', { hasText: 'Last 24 hours' }));
+    expect(dashboard.url()).toMatch(/\/app\/#tgWebAppData=/);
+    await dashboard.close();
+    await page.close();
+  }, 60_000);
+
   it('draws emoji in colour', async () => {
     const page = await openPage(PHONE);
     // Some of the bot's emoji and the chat's avatar in the page's font, on a canvas: a colour emoji font paints

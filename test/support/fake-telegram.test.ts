@@ -102,6 +102,26 @@ describe('basic methods', () => {
   });
 });
 
+describe('menu button', () => {
+  it('setChatMenuButton keeps a web_app button per chat (https only) and getChatMenuButton reads it back', async () => {
+    const button = { type: 'web_app' as const, text: 'Dashboard', web_app: { url: 'https://bot.example/app/' } };
+    await api.setChatMenuButton({ chat_id: 42, menu_button: button });
+    expect(fake.menuButton(42)).toEqual(button);
+    expect(await api.getChatMenuButton({ chat_id: 42 })).toEqual(button);
+    expect(fake.menuButton(43)).toEqual({ type: 'default' });
+    const http = { ...button, web_app: { url: 'http://bot.example/app/' } };
+    expect((await rejection(api.setChatMenuButton({ chat_id: 42, menu_button: http }))).description).toBe(
+      'Bad Request: BUTTON_URL_INVALID',
+    );
+    expect(
+      (await rejection(api.setChatMenuButton({ chat_id: 42, menu_button: { ...button, text: '' } }))).error_code,
+    ).toBe(400);
+    await api.setChatMenuButton({ menu_button: { type: 'commands' } });
+    expect(fake.menuButton(43)).toEqual({ type: 'commands' });
+    expect(fake.menuButton(42)).toEqual(button);
+  });
+});
+
 describe('editing', () => {
   it('edits text, removes the keyboard when omitted, and refuses no-op edits', async () => {
     const sent = await api.sendMessage(1, 'pending', { reply_markup: inlineKeyboard('pay') });

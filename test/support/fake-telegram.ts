@@ -120,6 +120,8 @@ export interface FakeTelegram extends FakeMembersApi {
   rateLimited(): number;
   /** The users getChatAdministrators lists for a chat (default: nobody). Counts calls in `calls` as usual. */
   setAdmins(chatId: number, userIds: number[]): void;
+  /** The chat menu button setChatMenuButton left for a private chat (else the default one; `{ type: 'default' }`). */
+  menuButton(chatId: number): Record<string, any>;
   /**
    * A user taps a callback button: queues a callback_query update for a bot message in a chat (`chatId` +
    * `messageId`) or for an inline message (`inlineMessageId`). Returns the callback query id.
@@ -441,6 +443,8 @@ export async function startFakeTelegram(
   let acceptedCalls: AcceptedCall[] = [];
   let rateLimitedCount = 0;
   const admins = new Map<number, number[]>();
+  const menuButtons = new Map<number, Record<string, any>>();
+  let defaultMenuButton: Record<string, any> = { type: 'default' };
   const callbackAnswers = new Map<string, Record<string, any>>();
   const inlineAnswers = new Map<string, { from: FakeUser; query: string; results?: any[] }>();
   const inlineMessages = new Map<string, InlineMessageView>();
@@ -684,7 +688,24 @@ export async function startFakeTelegram(
         ...(typeof p.caption === 'string' && { caption: p.caption }),
       };
     },
-    setChatMenuButton: () => true,
+    setChatMenuButton: (p) => {
+      const button = p.menu_button ?? { type: 'default' };
+      if (!['default', 'commands', 'web_app'].includes(button?.type))
+        throw new ApiError(400, 'Bad Request: BUTTON_TYPE_INVALID');
+      if (button.type === 'web_app') {
+        // Telegram opens a Mini App only from an https URL, and the button needs a text.
+        if (typeof button.text !== 'string' || button.text === '')
+          throw new ApiError(400, 'Bad Request: BUTTON_TEXT_INVALID');
+        if (typeof button.web_app?.url !== 'string' || !button.web_app.url.startsWith('https://')) {
+          throw new ApiError(400, 'Bad Request: BUTTON_URL_INVALID');
+        }
+      }
+      if (p.chat_id === undefined) defaultMenuButton = button;
+      else menuButtons.set(toChatId(p.chat_id), button);
+      return true;
+    },
+    getChatMenuButton: (p) =>
+      p.chat_id === undefined ? defaultMenuButton : (menuButtons.get(toChatId(p.chat_id)) ?? defaultMenuButton),
     getChat: (p) =>
       typeof p.chat_id === 'string' && p.chat_id.startsWith('@')
         ? membership.handlers.getChat?.(p)
@@ -975,6 +996,7 @@ export async function startFakeTelegram(
       rateLimits = { ...limits };
     },
     rateLimited: () => rateLimitedCount,
+    menuButton: (chatId) => menuButtons.get(chatId) ?? defaultMenuButton,
     setAdmins: (chatId, userIds) => {
       admins.set(chatId, [...userIds]);
     },

@@ -1,0 +1,105 @@
+import { Router } from 'express';
+import { parseAmount } from '../invoices/amount.js';
+import { MAX_TITLE_LENGTH, parseAddKeys, parseNewProduct } from '../products/rules.js';
+import type { MiniAppApiDeps } from './api.js';
+import { merchantOf } from './auth.js';
+import { productJson } from './json.js';
+
+// The dashboard's merchant actions, through the same services and rules as /newproduct, /addkeys, the product
+// card's Pause/Resume and /revoke. Every one acts only on the signed-in merchant's own products.
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value.trim() : undefined);
+const positiveId = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value > 0
+    ? value
+    : typeof value === 'string' && /^[1-9]\d{0,15}$/.test(value)
+      ? Number(value)
+      : undefined;
+
+export function createActionsRouter(deps: Pick<MiniAppApiDeps, 'products' | 'grants' | 'settings' | 'logger'>) {
+  const router = Router();
+
+  router.post('/products', async (req, res) => {
+    const { title, amount, token } = req.body ?? {};
+    const parsed = parseNewProduct(
+      `${text(amount) ?? ''} ${text(token) ?? ''} ${text(title) ?? ''}`,
+      deps.settings.tokens,
+    );
+    if (!parsed.ok) {
+      res.status(400).json({ error: 'invalid product', problem: parsed.problem });
+      return;
+    }
+    const { user, locale } = merchantOf(res);
+    const product = await deps.products.create({ ...parsed.product, merchantUserId: user.id, locale });
+    deps.logger.info({ productId: product.id, merchantUserId: user.id }, 'product created from the dashboard');
+    res.status(201).json({ product: productJson(product) });
+  });
+
+  router.patch('/products/:id', async (req, res) => {
+    const id = positiveId(req.params.id);
+    const merchantUserId = merchantOf(res).user.id;
+    const body = req.body ?? {};
+    const title = text(body.title);
+    const amount = body.amount === undefined ? undefined : parseAmount(String(body.amount));
+    const state = body.state;
+    if (
+      id === undefined ||
+      (title !== undefined && (title === '' || [...title].length > MAX_TITLE_LENGTH)) ||
+      (amount !== undefined && !amount.ok) ||
+      (state !== undefined && state !== 'active' && state !== 'paused')
+    ) {
+      res.status(400).json({ error: 'invalid change' });
+      return;
+    }
+    let product = await deps.products.edit(merchantUserId, id, {
+      title,
+      amount: amount?.ok ? amount.value : undefined,
+    });
+    if (product && state !== undefined && state !== product.state) {
+      product = await deps.products.setState(merchantUserId, id, state);
+    }
+    if (!product) {
+      res.status(404).json({ error: 'not found' });
+      return;
+    }
+    res.json({ product: productJson(product) });
+  });
+
+  router.post('/products/:id/keys', async (req, res) => {
+    const id = positiveId(req.params.id);
+    const merchantUserId = merchantOf(res).user.id;
+    const product = id === undefined ? undefined : await deps.products.findOwnedById(merchantUserId, id);
+    if (!product) {
+      res.status(404).json({ error: 'not found' });
+      return;
+    }
+    // The same reading as `/addkeys <code>` followed by one key per line.
+    const parsed = parseAddKeys(`${product.code}\n${typeof req.body?.keys === 'string' ? req.body.keys : ''}`);
+    if (!parsed.ok) {
+      res.status(400).json({ error: 'invalid keys', problem: parsed.problem });
+      return;
+    }
+    const added = await deps.products.addKeys(merchantUserId, product.code, parsed.keys);
+    if (!added) {
+      res.status(404).json({ error: 'not found' });
+      return;
+    }
+    res.json({ added: added.added, stock: (await deps.products.keyCounts(product.id)).free });
+  });
+
+  router.post('/members/revoke', async (req, res) => {
+    const productId = positiveId(req.body?.productId);
+    const userId = positiveId(req.body?.userId);
+    const merchantUserId = merchantOf(res).user.id;
+    const product = productId === undefined ? undefined : await deps.products.findOwnedById(merchantUserId, productId);
+    if (!product || userId === undefined || product.accessChatId === null) {
+      res.status(404).json({ error: 'not found' });
+      return;
+    }
+    const ended = await deps.grants.endNow(product.id, userId);
+    deps.logger.info({ productId: product.id, userId, ended }, 'access revoked from the dashboard');
+    res.json({ revoked: ended });
+  });
+
+  return router;
+}
