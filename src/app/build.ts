@@ -165,6 +165,7 @@ function createAppMiniApp(config: Config, wiring: Pick<BotWiring, 'services' | '
     reports: services.reports,
     products: services.products,
     grants: services.accessGrants,
+    lapse: services.accessLapse,
     settings: {
       tokens: config.tokens,
       invoiceTtlMinutes: config.invoiceTtlMinutes,

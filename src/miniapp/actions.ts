@@ -16,7 +16,9 @@ const positiveId = (value: unknown): number | undefined =>
       ? Number(value)
       : undefined;
 
-export function createActionsRouter(deps: Pick<MiniAppApiDeps, 'products' | 'grants' | 'settings' | 'logger'>) {
+export function createActionsRouter(
+  deps: Pick<MiniAppApiDeps, 'products' | 'grants' | 'lapse' | 'settings' | 'logger'>,
+) {
   const router = Router();
 
   router.post('/products', async (req, res) => {
@@ -96,9 +98,15 @@ export function createActionsRouter(deps: Pick<MiniAppApiDeps, 'products' | 'gra
       res.status(404).json({ error: 'not found' });
       return;
     }
-    const ended = await deps.grants.endNow(product.id, userId);
-    deps.logger.info({ productId: product.id, userId, ended }, 'access revoked from the dashboard');
-    res.json({ revoked: ended });
+    // The same two steps as /revoke (src/bot/features/access-merchant.ts): end the grant, then remove them now.
+    const grantId = await deps.grants.endNow(product.id, userId);
+    if (grantId === undefined) {
+      res.json({ revoked: false });
+      return;
+    }
+    const removal = await deps.lapse.removeNow(grantId);
+    deps.logger.info({ productId: product.id, userId, grantId, removal }, 'access revoked from the dashboard');
+    res.json({ revoked: true, removal });
   });
 
   return router;

@@ -4,6 +4,7 @@ import type { AccessGrants } from '../access/grants.js';
 import type { AccessGrantRow } from '../db/schema.js';
 import { INVOICE_STATUSES, type InvoiceStatus } from '../db/vocabulary.js';
 import type { InvoiceReports } from '../invoices/reports.js';
+import type { AccessLapse } from '../notify/access-lapse.js';
 import type { TokenPolicy } from '../payments/currencies.js';
 import type { ProductService } from '../products/service.js';
 import { createActionsRouter } from './actions.js';
@@ -30,6 +31,8 @@ export interface MiniAppApiDeps extends MiniAppAuthDeps {
   reports: InvoiceReports;
   products: ProductService;
   grants: Pick<AccessGrants, 'listForProduct' | 'endNow'>;
+  /** Revoking removes the member now, as /revoke does (same rules: never an administrator, owner or merchant). */
+  lapse: Pick<AccessLapse, 'removeNow'>;
   settings: MiniAppSettings;
   logger: Logger;
 }

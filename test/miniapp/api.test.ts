@@ -196,10 +196,22 @@ describe('dashboard API', () => {
         ]),
       );
     expect(await standings()).toEqual({ 11: 'active', 12: 'lapsing', 13: 'removed' });
+    // As /revoke: ended and removed now (the bot is an administrator of the chat; user 11 is a member there).
+    h.telegram.addChat({ id: -100_777, type: 'supergroup', title: 'Club chat' });
+    h.telegram.setMember(-100_777, h.telegram.botInfo.id, 'administrator', {
+      can_invite_users: true,
+      can_restrict_members: true,
+    });
+    h.telegram.setMember(-100_777, 11, 'member');
     expect((await merchantApi('members/revoke', { method: 'POST', body: { productId, userId: 11 } })).body).toEqual({
       revoked: true,
+      removal: 'removed',
     });
-    expect(await standings()).toEqual({ 11: 'lapsing', 12: 'lapsing', 13: 'removed' });
+    expect(await standings()).toEqual({ 11: 'removed', 12: 'lapsing', 13: 'removed' });
+    expect(h.telegram.calls.filter((c) => c.method === 'banChatMember').map((c) => c.params.user_id)).toEqual([11]);
+    expect((await merchantApi('members/revoke', { method: 'POST', body: { productId, userId: 11 } })).body).toEqual({
+      revoked: false,
+    });
     const other = `tma ${signInitData(h.config.botToken, { ...MERCHANT, id: OTHER_MERCHANT })}`;
     const foreign = await api('members/revoke', other, { method: 'POST', body: { productId, userId: 12 } });
     expect(foreign.status).toBe(404);
