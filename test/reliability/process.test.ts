@@ -309,6 +309,9 @@ describe.skipIf(!TEST_DATABASE_URL)('two app processes on one Postgres', () => {
     const states = await readRows(database, (db) => db.select({ status: outbox.status }).from(outbox));
     expect(states.filter((row) => row.status === 'sent')).toHaveLength(total);
     const sentRows = await readRows(database, (db) => db.select().from(outbox).where(eq(outbox.status, 'sent')));
+    // A retried send names its reason in the log: shown here, should one ever happen.
+    const retried = apps.flatMap((app) => app.logs().filter((line) => line.msg === 'notification will be retried'));
+    expect(retried.map((line) => ({ kind: line.kind, note: line.note }))).toEqual([]);
     expect(sentRows.every((row) => row.attempts === 1)).toBe(true);
 
     // Pacing as Telegram saw it (arrival times at the fake).

@@ -345,6 +345,8 @@ export async function startFakeSmartyPay(opts: StartFakeSmartyPayOptions = {}): 
   const server: Server = createServer(handle);
   // Never let a body shorter than its Content-Length hang a test forever.
   server.requestTimeout = 10_000;
+  // As fake-telegram.ts: no ECONNRESET from a kept-alive socket closed by the fake at the instant it was reused.
+  server.keepAliveTimeout = 65_000;
   server.on('clientError', (_error, socket: Socket) => {
     if (inFlight.has(socket)) {
       // Trailing bytes after a request's declared body: finish that answer, then close.

@@ -876,6 +876,10 @@ export async function startFakeTelegram(
     inflight.add(done);
     void done.finally(() => inflight.delete(done));
   });
+  // Telegram keeps idle connections open far longer than Node's default 5 s. With the default, a client reusing a
+  // kept-alive socket at the instant the fake closed it got ECONNRESET ("socket hang up"): a failure Telegram does
+  // not cause, seen as a retried send (attempts 2) in tests under load.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => {
