@@ -40,6 +40,7 @@ shop-gone = This product is no longer sold.
 shop-paused = This product is paused for now. Try again later.
 shop-not-ready = This product is not ready for sale yet. Try again later.
 shop-invoice-open = Your invoice #{ $id } for this product is still open until { $at } — pay it with the button below.
+shop-invoice-underpaid = Your invoice #{ $id } for this product is partly paid: { $received } of { $amount }. Finish it with “Pay the remaining” on its card (until { $at }); paying it in full again would be a second payment.
 shop-sale-title = 💰 <b>Sale:</b> { $title } (<code>{ $code }</code>)
 shop-sale-buyer = Buyer: { $name } { $username } (id <code>{ $id }</code>)
 shop-sale-buyer-no-username = Buyer: { $name } (id <code>{ $id }</code>)

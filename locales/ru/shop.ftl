@@ -39,6 +39,7 @@ shop-gone = Этот товар больше не продаётся.
 shop-paused = Продажа этого товара приостановлена. Попробуйте позже.
 shop-not-ready = Этот товар ещё не готов к продаже. Попробуйте позже.
 shop-invoice-open = Ваш счёт №{ $id } за этот товар ещё открыт до { $at } — оплатите его кнопкой ниже.
+shop-invoice-underpaid = Ваш счёт №{ $id } за этот товар оплачен частично: { $received } из { $amount }. Завершите оплату кнопкой «Доплатить» на его карточке (до { $at }); повторная полная оплата была бы вторым платежом.
 shop-sale-title = 💰 <b>Продажа:</b> { $title } (<code>{ $code }</code>)
 shop-sale-buyer = Покупатель: { $name } { $username } (id <code>{ $id }</code>)
 shop-sale-buyer-no-username = Покупатель: { $name } (id <code>{ $id }</code>)

@@ -182,6 +182,22 @@ describe('an UnderPaid invoice and its key', () => {
     expect(keyOf(second.chat.id)).toEqual(['TOP-2']);
   });
 
+  it('the same buyer opening the link again is pointed at "Pay the remaining": no second invoice, no second key', async () => {
+    const { code } = await keysProduct('Half paid', ['HALF-1', 'HALF-2']);
+    const first = await openLink(code);
+    await webhook(first.remote.id, 'UnderPaid', '4');
+    const created = h.smartypay.createdInvoices().length;
+    const answer = await say(first.chat, `/start ${code}`, first.buyer);
+    expect(answer).toContain(`Your invoice #${first.row.id} for this product is partly paid: 4 bUSDT of 10 bUSDT.`);
+    expect(answer).toContain('Pay the remaining');
+    expect(h.smartypay.createdInvoices()).toHaveLength(created);
+    expect(await stock(code)).toContain('1 in stock, 1 reserved');
+    // Past its expiry the buyer starts afresh (its key went back to stock).
+    await pastExpiry(first.row.id);
+    const again = await openLink(code, first);
+    expect(again.row.id).not.toBe(first.row.id);
+  });
+
   it('never completed, its key returns to stock after expiry; a payment after that is a late one', async () => {
     const { code } = await keysProduct('Lapsed', ['LAP-1']);
     const first = await openLink(code);

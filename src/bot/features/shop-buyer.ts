@@ -8,7 +8,7 @@ import { SmartyPayError } from '../../payments/client.js';
 import { isProductCode } from '../../products/rules.js';
 import type { ProductSales } from '../../products/sales.js';
 import type { ProductService } from '../../products/service.js';
-import { formatUtc, payButton } from '../../views/messages.js';
+import { formatUtc, money, payButton } from '../../views/messages.js';
 import { renderProductOffer } from '../../views/product.js';
 import type { BotContext } from '../context.js';
 import { actorOf } from '../guard.js';
@@ -65,6 +65,20 @@ export function createShopBuyerFeature(deps: ShopBuyerDeps) {
     // Pay is asked.
     if (!open && keys && (await deps.products.keyCounts(product.id)).free === 0) {
       await ctx.reply(ctx.t('shop-sold-out'), inReply);
+      return;
+    }
+    if (open?.status === 'UnderPaid') {
+      // Paying its full amount again would be a second payment: the card's "Pay the remaining" finishes it.
+      const received = open.paidAmount && open.paidToken ? money(t, open.paidAmount, open.paidToken) : '';
+      await ctx.reply(
+        t('shop-invoice-underpaid', {
+          id: String(open.id),
+          received,
+          amount: money(t, open.amount, open.token),
+          at: formatUtc(t, open.expiresAt),
+        }),
+        { reply_parameters: replyTo(open.cardMessageId ?? ctx.msg.message_id) },
+      );
       return;
     }
     if (open) {
