@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { invoices, productKeys, products } from '../../src/db/schema.js';
+import { accessGrants, invoices, productKeys, products } from '../../src/db/schema.js';
 import type { RecordedCall } from '../support/fake-telegram.js';
 import { botCalls, MERCHANT, type TestChat, waitForInvoice, waitUntil } from '../support/flows.js';
 import { type Harness, sendAndApply, settle, startHarness } from '../support/harness.js';
@@ -270,6 +270,35 @@ describe('a sale paid twice (the original and its remainder both in full)', () =
     expect(reply).toContain('already paid');
     expect(reply).toContain('the seller has been told and will refund');
     expect(reply).not.toContain('customer');
+  });
+
+  it('an access product grants one period and one invite link; the second payment extends nothing', async () => {
+    const channel = -100_555_000;
+    h.telegram.addChat({ id: channel, type: 'channel', title: 'Twice club' });
+    h.telegram.setMember(channel, h.telegram.botInfo.id, 'administrator', {
+      can_invite_users: true,
+      can_restrict_members: true,
+    });
+    const card = await say(merchantChat, '/newproduct 10 bUSDT Twice club');
+    const code = /\?start=([A-Za-z0-9_-]+)/.exec(card)?.[1] ?? '';
+    expect(await say(merchantChat, `/setaccess ${code} ${channel} 30d`)).toContain('✅');
+    const sale = await openLink(code);
+    await webhook(sale.remote.id, 'UnderPaid', '4');
+    const remainder = await payTheRemaining(sale);
+    await webhook(remainder.id, 'Paid', '6');
+    const grantOf = async () =>
+      (await h.db.select().from(accessGrants).where(eq(accessGrants.userId, sale.buyer.id)))[0];
+    const granted = await grantOf();
+    expect(granted?.endsAt).toBeInstanceOf(Date);
+    expect(h.telegram.inviteLinks(channel)).toHaveLength(1);
+    const noticesBefore = notices().length;
+
+    await webhook(sale.remote.id, 'Paid', '10');
+    expect((await grantOf())?.endsAt).toEqual(granted?.endsAt);
+    expect(h.telegram.inviteLinks(channel)).toHaveLength(1);
+    const [notice, ...more] = notices().slice(noticesBefore);
+    expect(more).toEqual([]);
+    expect(notice?.params.text).toContain('⚠️ Already paid with invoice #');
   });
 
   it('a content product is delivered once when the remainder is paid after the original was topped up', async () => {
