@@ -1,5 +1,5 @@
-import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import { fixedStatement } from '../db/fixed-statement.js';
 import { chatSettings } from '../db/schema.js';
 import { isLocale, type Locale } from '../i18n/index.js';
 
@@ -12,16 +12,15 @@ export interface ChatSettings {
   setLocale(chatId: number, locale: Locale | null): Promise<void>;
 }
 
+/** Read on every update: a fixed statement (prepared once per connection), not drizzle's builder. */
+const LOCALE = fixedStatement('select locale from chat_settings where chat_id = $chatId', ['chatId']);
+
 export function createChatSettings(deps: { db: Database; now?: () => Date }): ChatSettings {
   const { db } = deps;
   const now = deps.now ?? (() => new Date());
   return {
     async locale(chatId) {
-      const [row] = await db
-        .select({ locale: chatSettings.locale })
-        .from(chatSettings)
-        .where(eq(chatSettings.chatId, chatId))
-        .limit(1);
+      const [row] = await LOCALE.run(db, { chatId });
       return isLocale(row?.locale) ? row.locale : undefined;
     },
     async setLocale(chatId, locale) {

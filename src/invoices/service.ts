@@ -1,6 +1,7 @@
 import { and, eq, gt, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database, Query } from '../db/client.js';
+import { fixedStatement, rowOf } from '../db/fixed-statement.js';
 import { type InvoiceRow, invoices, webhookDuplicates, webhookEvents } from '../db/schema.js';
 import type { InvoiceStatus } from '../db/vocabulary.js';
 import type { Metrics } from '../metrics.js';
@@ -122,6 +123,11 @@ export interface InvoiceService {
   findByMessage(chatId: number, messageId: number): Promise<InvoiceRow | undefined>;
 }
 
+const BY_PAY_MESSAGE = fixedStatement(
+  'select * from invoices where chat_id = $chatId and pay_message_id = $payMessageId limit 1',
+  ['chatId', 'payMessageId'],
+);
+
 export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
   const { db, logger } = deps;
   const now = deps.now ?? (() => new Date());
@@ -166,8 +172,11 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
     return row;
   }
 
-  const findByPayMessage = (chatId: number, payMessageId: number) =>
-    first(and(eq(invoices.chatId, chatId), eq(invoices.payMessageId, payMessageId)));
+  /** Asked before every /pay (is this message's invoice made already?): a fixed statement on the hot path. */
+  const findByPayMessage = async (chatId: number, payMessageId: number): Promise<InvoiceRow | undefined> => {
+    const [raw] = await BY_PAY_MESSAGE.run(db, { chatId, payMessageId });
+    return raw && rowOf(invoices, raw);
+  };
 
   const issueInvoice = createInvoiceIssuer({ ...deps, now, checkoutLink });
 
