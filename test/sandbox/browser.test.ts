@@ -179,7 +179,8 @@ describe.skipIf(!hasChromium && !required)(title, () => {
   it('shows the private channel: the buyer taps Join and appears in it, and is removed after the end', async () => {
     const page = await openPage();
     const channelId = (sandbox as Sandbox).channel.id;
-    expect(await page.locator('#channel-id').textContent()).toBe(String(channelId));
+    // The panel shows '-100…' until the page has read the sandbox's state.
+    await expectVisible(page.locator('#channel-id', { hasText: String(channelId) }));
     const send = async (text: string) => {
       await page.locator('#text').fill(text);
       await page.locator('#send').click();
