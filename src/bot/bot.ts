@@ -100,7 +100,18 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
   bot.api.config.use(autoRetry(DIRECT_REPLY_RETRY));
 
   bot.use(async (ctx, next) => {
-    ctx.logger = deps.logger.child({ updateId: ctx.update.update_id, chatId: ctx.chat?.id });
+    // Made when the update first logs a line (most log nothing): a pino child per update showed in /pay bursts.
+    let logger: Logger | undefined;
+    Object.defineProperty(ctx, 'logger', {
+      configurable: true,
+      get: () => {
+        logger ??= deps.logger.child({ updateId: ctx.update.update_id, chatId: ctx.chat?.id });
+        return logger;
+      },
+      set: (value: Logger) => {
+        logger = value;
+      },
+    });
     await next();
   });
   // Updates of one chat are handled in order; different chats run in parallel under the runner.
