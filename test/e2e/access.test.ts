@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessGrants, outbox, products } from '../../src/db/schema.js';
 import { createTestClock } from '../support/clock.js';
 import type { RecordedCall } from '../support/fake-telegram.js';
-import { botCalls, MERCHANT, type TestChat, waitForInvoice } from '../support/flows.js';
+import { botCalls, MERCHANT, openProductLink, type TestChat, waitForInvoice } from '../support/flows.js';
 import { type Harness, sendAndApply, settle, startHarness } from '../support/harness.js';
 
 // Paid access end to end (issue 16): the merchant points a product at a private channel with /setaccess; the bot
@@ -168,12 +168,7 @@ function newBuyer() {
 
 /** The buyer opens the link and pays; resolves once the outbox has sent everything. */
 async function buyAndPay(code: string, who = newBuyer()) {
-  const before = h.smartypay.createdInvoices().length;
-  h.telegram.sendText({ chat: who.chat, from: who.buyer, text: `/start ${code}` });
-  await h.telegram.waitFor(() => h.smartypay.createdInvoices().length > before);
-  const remote = h.smartypay.createdInvoices()[before];
-  if (!remote) throw new Error('no SMARTy Pay invoice');
-  const row = await waitForInvoice(h, remote.id, (r) => r.cardMessageId !== null);
+  const { remote, row } = await openProductLink(h, code, who);
   const body = h.smartypay.webhookBody(remote.id, { status: 'Paid', eventId: `evt-access-${remote.id}` });
   h.smartypay.setStatus(remote.id, 'Paid');
   // The same signed body each time: a repeated delivery of one event.

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessGrants, invoices, productKeys, products } from '../../src/db/schema.js';
 import type { RecordedCall } from '../support/fake-telegram.js';
-import { botCalls, MERCHANT, type TestChat, waitForInvoice, waitUntil } from '../support/flows.js';
+import { botCalls, MERCHANT, openProductLink, type TestChat, waitForInvoice, waitUntil } from '../support/flows.js';
 import { type Harness, sendAndApply, settle, startHarness } from '../support/harness.js';
 
 // The shop where money and stock meet (issue 15's keys and two-part sales): the last key asked for by two buyers at
@@ -54,16 +54,7 @@ const keyOf = (chatId: number) =>
     .map((call) => /Your key for .*: <code>(.*)<\/code>/.exec(call.params.text)?.[1])
     .filter(Boolean);
 
-/** The buyer opens the link; resolves with the invoice once its card is in their chat. */
-async function openLink(code: string, who = newBuyer()) {
-  const before = h.smartypay.createdInvoices().length;
-  h.telegram.sendText({ chat: who.chat, from: who.buyer, text: `/start ${code}` });
-  await h.telegram.waitFor(() => h.smartypay.createdInvoices().length > before);
-  const remote = h.smartypay.createdInvoices()[before];
-  if (!remote) throw new Error('no SMARTy Pay invoice');
-  const row = await waitForInvoice(h, remote.id, (r) => r.cardMessageId !== null);
-  return { ...who, remote, row };
-}
+const openLink = (code: string, who = newBuyer()) => openProductLink(h, code, who);
 
 async function webhook(smartyPayId: string, status: string, paidAmount?: string) {
   const answer = await sendAndApply(h, smartyPayId, { status, paidAmount });

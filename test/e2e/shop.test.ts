@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoices, outbox, productKeys, products } from '../../src/db/schema.js';
 import type { RecordedCall } from '../support/fake-telegram.js';
-import { botCalls, MERCHANT, type TestChat, waitForInvoice } from '../support/flows.js';
+import { botCalls, MERCHANT, openProductLink, type TestChat, waitForInvoice } from '../support/flows.js';
 import { type Harness, sendAndApply, settle, startHarness } from '../support/harness.js';
 
 // The shop end to end (issue 15): a merchant makes a product in their private chat and sets what it delivers by
@@ -80,16 +80,7 @@ const PHOTO = {
   caption_entities: [{ type: 'bold', offset: 0, length: 9 }],
 };
 
-/** The buyer opens the product's link; resolves with the invoice row once its card is in their chat. */
-async function openLink(code: string, who = newBuyer()) {
-  const before = h.smartypay.createdInvoices().length;
-  const { message } = h.telegram.sendText({ chat: who.chat, from: who.buyer, text: `/start ${code}` });
-  await h.telegram.waitFor(() => h.smartypay.createdInvoices().length > before);
-  const remote = h.smartypay.createdInvoices()[before];
-  if (!remote) throw new Error('no SMARTy Pay invoice');
-  const row = await waitForInvoice(h, remote.id, (r) => r.cardMessageId !== null);
-  return { ...who, message, remote, row };
-}
+const openLink = (code: string, who = newBuyer()) => openProductLink(h, code, who);
 
 const deliveries = (chatId: number) => [
   ...h.telegram.media().filter((m) => m.chatId === chatId),

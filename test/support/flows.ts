@@ -46,6 +46,24 @@ export async function waitForInvoice(
   }
 }
 
+/**
+ * A buyer opens a product's link (`/start <code>` in their private chat); resolves with SMARTy Pay's invoice and its
+ * row once the card is in their chat.
+ */
+export async function openProductLink<Who extends { chat: TestChat; buyer: { id: number } }>(
+  h: Harness,
+  code: string,
+  who: Who,
+) {
+  const before = h.smartypay.createdInvoices().length;
+  const { message } = h.telegram.sendText({ chat: who.chat, from: who.buyer, text: `/start ${code}` });
+  await h.telegram.waitFor(() => h.smartypay.createdInvoices().length > before);
+  const remote = h.smartypay.createdInvoices()[before];
+  if (!remote) throw new Error('no SMARTy Pay invoice');
+  const row = await waitForInvoice(h, remote.id, (r) => r.cardMessageId !== null);
+  return { ...who, message, remote, row };
+}
+
 export async function outboxRowsOf(h: Harness, invoiceId: number) {
   return h.db.select().from(outbox).where(eq(outbox.invoiceId, invoiceId)).orderBy(outbox.id);
 }

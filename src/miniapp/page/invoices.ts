@@ -1,23 +1,10 @@
 import type { InvoiceJson, View } from './context.js';
 import { append, h, replace } from './dom.js';
 import { money, utc } from './i18n.js';
+import { STATUSES } from './statuses.js';
 
 // Invoices: /app/api/invoices newest first, a keyset page at a time ("Show more"), filtered by status and chat;
 // a tap opens the detail with every webhook delivery SMARTy Pay made for it and what the bot sent about it.
-
-const STATUSES = [
-  'Created',
-  'Confirming',
-  'Paid',
-  'SimplePaid',
-  'OverPaid',
-  'UnderPaid',
-  'Invalid',
-  'Expired',
-  'Cancelled',
-  'Withdrawn',
-  'Unconfirmed',
-];
 
 interface Detail {
   invoice: InvoiceJson & { smartyPayId: string };
