@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import type { Api } from 'grammy';
 import type { Database } from '../db/client.js';
 import { type ProductRow, products } from '../db/schema.js';
@@ -55,7 +55,8 @@ export function createAccessService(deps: AccessServiceDeps): AccessService {
           accessPeriodSeconds: access.periodSeconds,
           updatedAt: now(),
         })
-        .where(and(eq(products.merchantUserId, merchantUserId), eq(products.code, code)))
+        // A deleted product stays deleted: nothing is attached to it, as /setcontent and /addkeys refuse too.
+        .where(and(eq(products.merchantUserId, merchantUserId), eq(products.code, code), ne(products.state, 'deleted')))
         .returning();
       return row && { ...row, amount: normaliseDecimal(row.amount) };
     },

@@ -195,13 +195,15 @@ export function createInvoiceService(deps: InvoiceServiceDeps): InvoiceService {
       and(
         eq(invoices.productId, productId),
         eq(invoices.issuedByUserId, buyerUserId),
-        // A partly paid one is theirs to finish ("Pay the remaining"), not a reason for a second invoice and key.
-        inArray(invoices.status, [...OPEN_STATUSES, 'UnderPaid']),
+        or(
+          inArray(invoices.status, [...OPEN_STATUSES]),
+          // A partly paid one is theirs to finish ("Pay the remaining"), not a reason for a second invoice and key;
+          // past its expiry it stays UnderPaid (its key went back to stock) and the buyer starts afresh.
+          and(eq(invoices.status, 'UnderPaid'), gt(invoices.expiresAt, now())),
+        ),
       ),
     );
     if (!open || open.expiresAt > now()) return open;
-    // A partly paid invoice past its expiry stays UnderPaid (its key went back to stock): the buyer starts afresh.
-    if (open.status === 'UnderPaid') return undefined;
     // Past its expiry but not yet expired by the reconciler: it can no longer be paid, so the buyer gets a fresh
     // one. A payment SMARTy Pay reports for it later is still applied (Expired → Paid).
     await expire(open.id);

@@ -10,7 +10,7 @@ import {
   type ProductRow,
   products,
 } from '../db/schema.js';
-import type { AccessKind } from '../db/vocabulary.js';
+import { ACCESS_KINDS, type AccessKind } from '../db/vocabulary.js';
 import type { Translator } from '../i18n/index.js';
 import type { InvoiceService } from '../invoices/service.js';
 import { renderAccessEnded, renderAccessRenewal, renderAccessRightsLost } from '../views/access.js';
@@ -36,7 +36,7 @@ export type AccessNoticeOutcome = { status: 'sent' } | { status: 'skipped'; note
 type AccessRow = Extract<OutboxRow, { kind: AccessKind }>;
 
 export function isAccessRow(row: OutboxRow): row is AccessRow {
-  return row.kind === 'access_renewal' || row.kind === 'access_removed' || row.kind === 'access_rights_lost';
+  return (ACCESS_KINDS as readonly string[]).includes(row.kind);
 }
 
 export function createAccessNotices(deps: AccessNoticesDeps) {

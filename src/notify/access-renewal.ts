@@ -88,6 +88,8 @@ export function createAccessRenewal(deps: AccessRenewalDeps) {
             lte(accessGrants.endsAt, new Date(at.getTime() + longest)),
           ),
         )
+        // Soonest end first: with more due than one sweep reads, the nearest deadlines are never the ones left out.
+        .orderBy(accessGrants.endsAt)
         .limit(100);
       let queued = 0;
       for (const { grant, periodSeconds } of rows) {

@@ -1,6 +1,6 @@
+import { fixedStatement, type Row, toDate, toDateOrNull, toNumberOrNull } from '../db/fixed-statement.js';
 import type { OutboxRow, outbox } from '../db/schema.js';
 import type { NotificationKind, NotificationPayload, OutboxStatus } from '../db/vocabulary.js';
-import { fixedStatement, type Row, toDate, toDateOrNull, toNumberOrNull } from '../db/fixed-statement.js';
 import { SPEND_CTES, SPEND_PARAMETERS } from './pacing.js';
 
 // The statements of a claim (./claims.ts), fixed text with named parameters. A claim is five round trips (eleven

@@ -1,9 +1,9 @@
 import { and, eq, lte, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import { toNumberOrNull } from '../db/fixed-statement.js';
 import { type OutboxRow, outbox } from '../db/schema.js';
 import { CARD_EDIT_KINDS, type CardEditKind, type NotificationKind } from '../db/vocabulary.js';
 import { type Candidate, DUE, LAPSED_LEASES, TAKE, toOutboxRow } from './claim-statements.js';
-import { toNumberOrNull } from '../db/fixed-statement.js';
 import type { Pacer } from './pacing.js';
 
 // How the outbox worker takes rows: due, paced per chat, within the shared send budget, under a lease.

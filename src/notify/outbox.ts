@@ -381,14 +381,9 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       // committed just before the stop (a /pay finishing during shutdown woke the worker, which was still busy with
       // its previous claim) get one last claim: their messages go now rather than after the next start.
       const finish = loop
-        .then(async () => {
-          if (!wakeRequested) return;
-          wakeRequested = false;
-          const { rows } = await claim();
-          for (const row of rows) inFlight.add(deliver(row).catch(() => undefined));
-        })
-        .catch((error) => logger.error({ err: error }, 'outbox: the last claim before stopping failed'))
-        .then(() => Promise.all(inFlight));
+        .then(() => Promise.all(inFlight))
+        .then(() => (wakeRequested ? drainOnce() : 0))
+        .catch((error) => logger.error({ err: error }, 'outbox: the last claim before stopping failed'));
       await Promise.race([finish, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
     },
   };

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database, Transaction } from '../db/client.js';
-import { chatThrottle, sendBudget } from '../db/schema.js';
 import { type FixedStatement, fixedStatement, toDate } from '../db/fixed-statement.js';
+import { chatThrottle, sendBudget } from '../db/schema.js';
 
 // Telegram's limits, respected up front instead of discovered through 429s: about 30 messages a
 // second overall, one a second into a private chat, 20 a minute into a group. The budget lives in

@@ -68,6 +68,18 @@ describe('/setaccess', () => {
     expect(h.telegram.callsOf('getChatMember').every((c) => c.params.user_id === h.telegram.botInfo.id)).toBe(true);
   });
 
+  it('a deleted product is not given access: /setaccess says there is no such product and changes nothing', async () => {
+    h.telegram.setMember(CHANNEL, h.telegram.botInfo.id, 'administrator', {
+      can_invite_users: true,
+      can_restrict_members: true,
+    });
+    const code = await newProduct();
+    await h.db.update(products).set({ state: 'deleted' }).where(eq(products.code, code));
+    expect((await say(`/setaccess ${code} @vipclub 30d`)).params.text).not.toContain('✅');
+    const [row] = await h.db.select().from(products).where(eq(products.code, code));
+    expect(row?.accessChatId).toBeNull();
+  });
+
   it('with both rights sets chat, title and period; the card says "Access to <title> for <period>"', async () => {
     h.telegram.setMember(CHANNEL, h.telegram.botInfo.id, 'administrator', {
       can_invite_users: true,

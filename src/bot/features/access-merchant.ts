@@ -137,11 +137,16 @@ export function createAccessMerchantFeature(deps: AccessMerchantDeps) {
     }
     // The period stays what it was (for life if none): `/setaccess <code> <chat> <period>` changes it.
     const periodSeconds = product.accessPeriodSeconds;
-    await deps.access.setAccess(merchantUserId, product.code, {
+    const updated = await deps.access.setAccess(merchantUserId, product.code, {
       chatId: checked.chatId,
       title: checked.title,
       periodSeconds,
     });
+    if (!updated) {
+      // Deleted since the button was shown.
+      await ctx.reply(ctx.t('shop-not-found', { code: escapeHtml(product.code) }), noKeyboard);
+      return;
+    }
     ctx.logger.info({ productId: product.id, chatId: checked.chatId }, 'product access set by picking the chat');
     const t = deps.translator.forLocale(await ctx.i18n.getLocale());
     const done = t('access-set', {
