@@ -255,5 +255,9 @@ describe('/dashboard', () => {
       text: 'Панель',
       web_app: { url: 'https://bot.example.com/app/' },
     });
+    // A restart leaves a button that already opens the dashboard as it is (in the merchant's language).
+    await h.restart();
+    expect(menuCalls()).toHaveLength(2);
+    expect(h.telegram.menuButton(MERCHANT.id)).toMatchObject({ text: 'Панель' });
   });
 });
