@@ -39,7 +39,9 @@ export function createSandboxChannel(deps: {
   telegram.setMember(id, telegram.botInfo.id, 'administrator', { can_invite_users: true, can_restrict_members: true });
   const people = Object.values(users);
   const nameOf = (userId: number) => people.find((u) => u.id === userId)?.first_name ?? `user ${userId}`;
-  const asked: ChannelEvent[] = [];
+  // Ordered by when each happened in the fake's call log, not by timestamp: a ban and its unban share a millisecond.
+  // An ask sits between the calls that came before it and those after.
+  const asked: Array<ChannelEvent & { order: number }> = [];
 
   return {
     id,
@@ -51,21 +53,34 @@ export function createSandboxChannel(deps: {
         // As in Telegram: a revoked or expired link does not even let them ask.
         throw new RangeError('that invite link no longer works (used, revoked or expired)');
       }
-      asked.push({ at: new Date().toISOString(), who: person.first_name, what: 'asked to join' });
+      asked.push({
+        at: new Date().toISOString(),
+        who: person.first_name,
+        what: 'asked to join',
+        order: telegram.calls.length - 0.5,
+      });
     },
     view() {
+      const order = new Map(telegram.calls.map((call, index) => [call, index]));
       const answers = (method: string, what: ChannelEvent['what']) =>
         telegram
           .callsOf(method)
           .filter((call) => call.params.chat_id === id && call.status === 200)
-          .map((call) => ({ at: new Date(call.at).toISOString(), who: nameOf(call.params.user_id), what }));
+          .map((call) => ({
+            at: new Date(call.at).toISOString(),
+            who: nameOf(call.params.user_id),
+            what,
+            order: order.get(call) ?? 0,
+          }));
       const events = [
         ...asked,
         ...answers('approveChatJoinRequest', 'approved'),
         ...answers('declineChatJoinRequest', 'declined'),
         ...answers('banChatMember', 'banned'),
         ...answers('unbanChatMember', 'unbanned'),
-      ].sort((a, b) => b.at.localeCompare(a.at));
+      ]
+        .sort((a, b) => b.order - a.order)
+        .map(({ order: _, ...event }) => event);
       const members = people
         .map((person) => ({ who: person.first_name, status: telegram.memberStatus(id, person.id) }))
         .filter((member) => member.status !== 'left');
