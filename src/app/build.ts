@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import type { RequestListener } from 'node:http';
 import type { Express } from 'express';
 import type { Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
@@ -38,7 +39,7 @@ export interface BuiltApp {
   permissions: Permissions;
   bot: Bot<BotContext>;
   /** The webhook port's app and the metrics port's app, not listening yet. */
-  http: { app: Express; metrics: Express };
+  http: { app: RequestListener; metrics: Express };
   /** Webhook mode only: the route Telegram pushes updates to. */
   telegramWebhook: TelegramWebhook | undefined;
   workers: Services['workers'];

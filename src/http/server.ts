@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import type { RequestListener } from 'node:http';
+import express, { type ErrorRequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { WebhookInbox } from '../invoices/webhook-inbox.js';
 import type { Metrics } from '../metrics.js';
-import { createSmartyPayWebhookRouter } from './smartypay-webhook.js';
+import { createSmartyPayWebhookHandler, isSmartyPayWebhook, requestIdOf } from './smartypay-webhook.js';
 
 export interface ServerDependencies {
   /** Stores SMARTy Pay's webhooks before the 200 (applied from there). */
@@ -18,7 +18,19 @@ export interface ServerDependencies {
   metrics?: Metrics;
 }
 
-export function createServer(deps: ServerDependencies): Express {
+/** SMARTy Pay's webhook on node:http itself (./smartypay-webhook.ts), everything else through Express. */
+export function createServer(deps: ServerDependencies): RequestListener {
+  const webhook = createSmartyPayWebhookHandler({
+    inbox: deps.webhookInbox,
+    secretKey: deps.smartyPaySecretKey,
+    logger: deps.logger,
+    metrics: deps.metrics,
+  });
+  const app = createExpressApp(deps);
+  return (req, res) => (isSmartyPayWebhook(req.method, req.url) ? webhook(req, res) : app(req, res));
+}
+
+function createExpressApp(deps: ServerDependencies) {
   const app = express();
   app.disable('x-powered-by');
   // Answers here are never cached: no ETag (a hash of every body).
@@ -26,8 +38,7 @@ export function createServer(deps: ServerDependencies): Express {
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   // Every request's log lines carry its id (the proxy's X-Request-Id when it sends one).
   app.use((req, res, next) => {
-    const given = req.get('x-request-id');
-    const reqId = given && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    const reqId = requestIdOf(req);
     res.set('x-request-id', reqId);
     // Made when a line is first logged: most requests log nothing, and a pino child per request was a tenth of the
     // webhook route's time under load (bench p1).
@@ -53,15 +64,6 @@ export function createServer(deps: ServerDependencies): Express {
       res.status(503).json({ status: 'database unavailable' });
     }
   });
-  app.use(
-    createSmartyPayWebhookRouter({
-      inbox: deps.webhookInbox,
-      secretKey: deps.smartyPaySecretKey,
-      logger: deps.logger,
-      metrics: deps.metrics,
-    }),
-  );
-
   for (const router of deps.routers ?? []) app.use(router);
 
   app.use((_req, res) => {

@@ -14,7 +14,6 @@ import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 // (startApp wiring, real database: Postgres when TEST_DATABASE_URL is set, PGlite otherwise).
 // "One confirmation" means: exactly three outbox rows for the invoice (new_card, paid_reply, card_paid), all sent, and at
 // the fake Telegram the card plus exactly one sendMessage reply in the chat and one editMessageText of the card.
-// Known failure (a src bug, see 5b): the 413 for an oversized body waits until the whole declared body arrived.
 
 /** flows.ts's MERCHANT: the harness lets only that user issue. */
 const merchant = MERCHANT;
@@ -419,6 +418,64 @@ describe('webhook delivery guarantees', () => {
       socket.destroy();
     }
     expect(await tableCounts(h)).toEqual(before);
+  });
+  it('5c. the route as Express matched it; chunked bodies past 64 kB → 413; compressed bodies → 415; nothing stored', async () => {
+    const before = await tableCounts(h);
+    const url = new URL(h.webhookUrl);
+    /** One request over node:http; `chunks` go out as a chunked body when no length is declared. */
+    const send = (method: string, path: string, chunks: string[], headers: Record<string, string> = {}) =>
+      new Promise<{ status: number; body: string; requestId: string | undefined }>((resolve, reject) => {
+        const req = request({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
+          const got: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => got.push(chunk));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              body: Buffer.concat(got).toString('utf8'),
+              requestId: res.headers['x-request-id'] as string | undefined,
+            }),
+          );
+        });
+        req.on('error', reject);
+        for (const chunk of chunks) req.write(chunk);
+        req.end();
+      });
+    const unsigned = JSON.stringify({ invoiceId: 'x', status: 'Paid' });
+    const big = send(
+      'POST',
+      url.pathname,
+      Array.from({ length: 70 }, () => 'x'.repeat(1024)),
+      {
+        'x-sp-digest': '0'.repeat(64),
+      },
+    );
+    expect(await big).toMatchObject({ status: 413, body: '{"error":"payload too large"}' });
+    const gzip = await send('POST', url.pathname, [unsigned], {
+      'content-encoding': 'gzip',
+      'x-sp-digest': h.smartypay.sign(unsigned),
+    });
+    expect(gzip).toMatchObject({ status: 415, body: '{"error":"unsupported content encoding"}' });
+    // Not SMARTy Pay's method: Express answers as for any unknown route.
+    expect((await send('GET', url.pathname, [])).status).toBe(404);
+    const notJson = 'not json';
+    expect(await send('POST', url.pathname, [notJson], { 'x-sp-digest': h.smartypay.sign(notJson) })).toMatchObject({
+      status: 400,
+      body: '{"error":"body is not JSON"}',
+    });
+    expect(await tableCounts(h)).toEqual(before);
+
+    // A trailing slash, another case and a query string reach the route, and a proxy's request id comes back.
+    const chat = newGroup();
+    const { remote, row } = await issueInvoice(h, chat);
+    const body = h.smartypay.webhookBody(remote.id, { status: 'Paid', eventId: `evt-path-${randomUUID()}` });
+    const answer = await send('POST', `${url.pathname.toUpperCase()}/?from=proxy`, [body], {
+      'content-type': 'application/json',
+      'x-sp-digest': h.smartypay.sign(body),
+      'x-request-id': 'proxy-req-1',
+    });
+    expect(answer).toMatchObject({ status: 200, body: '{"ok":true}', requestId: 'proxy-req-1' });
+    await h.app.workers.webhookInbox.drain();
+    await expectOneConfirmation(h, chat, row.id);
   });
 });
 
