@@ -14,16 +14,20 @@ export const RETENTION_TABLES = [
   'webhook_events',
   'webhook_duplicates',
   'chat_throttle',
+  'chat_invoice_hours',
 ] as const;
 export type RetentionTable = (typeof RETENTION_TABLES)[number];
 
 /** Telegram redelivers an unacknowledged update for about a day at most; a week leaves room. */
 export const TELEGRAM_UPDATES_KEPT_DAYS = 7;
 
+/** /stats reads at most the last 7 days of chat_invoice_hours (src/invoices/report-stats.ts); a day more is kept. */
+export const CHAT_INVOICE_HOURS_KEPT_DAYS = 8;
+
 const DAY_MS = 24 * 60 * 60_000;
 
 interface Rule {
-  /** The primary key: batches are picked by it. */
+  /** The primary key (its columns, comma-separated): batches are picked by it. */
   key: string;
   /** Which rows may go: `$1` is the cutoff. Each has an index (src/db/schema.ts), except chat_throttle (below). */
   where: string;
@@ -67,6 +71,12 @@ const RULES: Record<RetentionTable, Rule> = {
     where: 'next_allowed_at < $1::timestamptz',
     cutoff: (now) => now,
   },
+  // Per-hour copies of the chat totals, for /stats' windows; the all-time totals stay in chat_invoice_totals.
+  chat_invoice_hours: {
+    key: 'chat_id, hour, status, token, paid_token',
+    where: 'hour < $1::timestamptz',
+    cutoff: (now) => daysBefore(now, CHAT_INVOICE_HOURS_KEPT_DAYS),
+  },
 };
 
 /** One batch: locks up to `$2` deletable rows (skipping any another transaction holds) and deletes them. */
@@ -74,7 +84,7 @@ export function retentionBatchStatement(table: RetentionTable): string {
   const { key, where } = RULES[table];
   return `
   with gone as (
-    delete from ${table} where ${key} in (
+    delete from ${table} where (${key}) in (
       select ${key} from ${table} where ${where} limit $2::int for update skip locked
     )
     returning 1

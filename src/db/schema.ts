@@ -147,8 +147,11 @@ export const invoices = pgTable(
     uniqueIndex('invoices_inline_message_key').on(t.inlineMessageId).where(sql`inline_message_id is not null`),
     // The dashboard's list of every chat's invoices, newest first (keyset by created_at, id), and its 30-day figures.
     index('invoices_created_idx').on(t.createdAt, t.id),
-    // /invoices, /stats and /export read the invoices a chat is told about, newest first.
-    index('invoices_chat_created_idx').on(t.notifyChatId, t.createdAt),
+    // /invoices, /stats and /export read the invoices a chat is told about, newest first, in (created_at, id) order:
+    // with id in the index that order is the index's own. Without it the planner walked invoices_created_idx for the
+    // order and filtered out every other chat's invoices (an /invoices page in a 50,000-invoice chat read 100,000
+    // rows of a million: bench p6 3 → 13 ms).
+    index('invoices_chat_created_id_idx').on(t.notifyChatId, t.createdAt, t.id),
     // The per-user /pay rate limit counts an issuer's recent invoices.
     index('invoices_issuer_created_idx').on(t.issuedByUserId, t.createdAt),
     // /products counts each product's sales and revenue.
@@ -186,6 +189,33 @@ export const chatInvoiceTotals = pgTable(
     unreportedAmount: numeric('unreported_amount').notNull(),
   },
   (t) => [primaryKey({ columns: [t.chatId, t.status, t.token, t.paidToken] })],
+);
+
+/**
+ * chat_invoice_totals per hour of creation (UTC hours), kept by the same trigger, for /stats' 24 h and 7 day windows:
+ * a window reads the hours inside it and, from invoices, only the part of an hour at its start. Hours older than
+ * CHAT_INVOICE_HOURS_KEPT_DAYS are deleted by retention (src/db/retention.ts).
+ */
+export const chatInvoiceHours = pgTable(
+  'chat_invoice_hours',
+  {
+    chatId: bigint('chat_id', { mode: 'number' }).notNull(),
+    /** date_trunc('hour', invoices.created_at, 'UTC'). */
+    hour: timestamp('hour', { withTimezone: true }).notNull(),
+    status: text('status', { enum: INVOICE_STATUSES }).notNull(),
+    token: text('token').notNull(),
+    paidToken: text('paid_token').notNull(),
+    invoices: integer('invoices').notNull(),
+    amount: numeric('amount').notNull(),
+    reportedPaid: numeric('reported_paid').notNull(),
+    reported: integer('reported').notNull(),
+    unreportedAmount: numeric('unreported_amount').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.chatId, t.hour, t.status, t.token, t.paidToken] }),
+    // Retention deletes the old hours.
+    index('chat_invoice_hours_hour_idx').on(t.hour),
+  ],
 );
 
 export const webhookEvents = pgTable(

@@ -1,12 +1,14 @@
-import { and, eq, gt, gte, inArray, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import { fixedStatement } from '../db/fixed-statement.js';
 import { chatInvoiceTotals, invoices } from '../db/schema.js';
 import type { InvoiceStatus } from '../db/vocabulary.js';
 import { addDecimals, normaliseDecimal } from '../decimal.js';
 import { MONEY_ARRIVED_STATUSES, PAID_STATUSES, PLAIN_DECIMAL_PATTERN } from './state-machine.js';
 
-// /stats for one chat: its invoices created in the last 24 h and 7 days (one pass over that part of its history),
-// and ever (its rows of chat_invoice_totals, a few per status and token however many invoices it had).
+// /stats for one chat: its invoices created in the last 24 h and 7 days (their hours' rows of chat_invoice_hours and
+// the invoices of the part-hour each window starts with), and ever (its rows of chat_invoice_totals, a few per status
+// and token however many invoices it had).
 
 export interface WindowStats {
   created: number;
@@ -75,42 +77,95 @@ export const receivedAmount = sql`case
   end`;
 export const receivedToken = sql<string>`coalesce(${invoices.paidToken}, ${invoices.token})`;
 
+/** A chat's totals row (chat_invoice_totals, chat_invoice_hours, or a window's sum of them), as summed figures. */
+interface TotalsRow {
+  status: InvoiceStatus;
+  token: string;
+  paidToken: string;
+  invoices: number;
+  amount: string;
+  reportedPaid: string;
+  reported: number;
+  unreportedAmount: string;
+}
+
+/** As receivedAmount summed: the plain paid amounts, and for Paid exactly the amount of the others. */
+function groupOf(row: TotalsRow): Group {
+  const exactly = PAID_EXACTLY.includes(row.status);
+  const counted = row.reported > 0 || (exactly && row.invoices > row.reported);
+  return {
+    status: row.status,
+    token: row.token,
+    receivedToken: row.paidToken === '' ? row.token : row.paidToken,
+    invoices: row.invoices,
+    received: counted ? addDecimals(row.reportedPaid, exactly ? row.unreportedAmount : '0') : null,
+    due: row.amount,
+  };
+}
+
+const HOUR_MS = 60 * 60_000;
+/** The first whole hour (UTC) at or after `at`: a window's hours from there on are in chat_invoice_hours. */
+const nextHour = (at: Date) => new Date(Math.ceil(at.getTime() / HOUR_MS) * HOUR_MS);
+
+/**
+ * Both windows' totals: each window's whole hours from chat_invoice_hours, and the part of an hour at its start from
+ * the invoices themselves (the index on notify_chat_id, created_at). At most 7 × 24 small rows per group and an
+ * hour of invoices, however busy the chat's week was (it read every invoice of the week before: bench p6).
+ */
+const WINDOWS = fixedStatement(
+  `select w, status, token, paid_token, sum(invoices)::int as invoices, sum(amount)::text as amount,
+    sum(reported_paid)::text as reported_paid, sum(reported)::int as reported,
+    sum(unreported_amount)::text as unreported_amount
+  from (
+    select 'week' as w, status, token, paid_token, invoices, amount, reported_paid, reported, unreported_amount
+    from chat_invoice_hours where chat_id = $chat and hour >= $weekHour::timestamptz
+    union all
+    select 'day', status, token, paid_token, invoices, amount, reported_paid, reported, unreported_amount
+    from chat_invoice_hours where chat_id = $chat and hour >= $dayHour::timestamptz
+    union all
+    select case when created_at < $weekHour::timestamptz then 'week' else 'day' end, status, token,
+      coalesce(paid_token, ''), 1, amount,
+      case when paid_amount ~ '${PLAIN_DECIMAL_PATTERN}' then paid_amount::numeric else 0 end,
+      case when paid_amount ~ '${PLAIN_DECIMAL_PATTERN}' then 1 else 0 end,
+      case when paid_amount ~ '${PLAIN_DECIMAL_PATTERN}' then 0 else amount end
+    from invoices where notify_chat_id = $chat
+      and ((created_at >= $week::timestamptz and created_at < $weekHour::timestamptz)
+        or (created_at >= $day::timestamptz and created_at < $dayHour::timestamptz))
+  ) as parts
+  group by 1, 2, 3, 4`,
+  ['chat', 'week', 'weekHour', 'day', 'dayHour'],
+);
+
 export function createStatsQueries(db: Database) {
   return {
-    /** The invoices created since `day` and since `week` (week ≤ day), read once. */
+    /** The invoices created since `day` and since `week` (week ≤ day, at most 7 days back: see retention). */
     async recent(chatId: number, day: Date, week: Date): Promise<{ day: WindowStats; week: WindowStats }> {
-      const inDay = gte(invoices.createdAt, day);
-      // numeric + numeric stays exact in Postgres; the text casts keep it away from JS numbers.
-      const rows = await db
-        .select({
-          status: invoices.status,
-          token: invoices.token,
-          receivedToken,
-          week: sql<number>`count(*)`.mapWith(Number),
-          weekReceived: sql<string | null>`sum(${receivedAmount})::text`,
-          weekDue: sql<string>`sum(${invoices.amount})::text`,
-          day: sql<number>`count(*) filter (where ${inDay})`.mapWith(Number),
-          dayReceived: sql<string | null>`sum(${receivedAmount}) filter (where ${inDay})::text`,
-          dayDue: sql<string | null>`sum(${invoices.amount}) filter (where ${inDay})::text`,
-        })
-        .from(invoices)
-        .where(and(eq(invoices.notifyChatId, chatId), gte(invoices.createdAt, week)))
-        .groupBy(invoices.status, invoices.token, receivedToken);
-      const base = (row: (typeof rows)[number]) => ({
-        status: row.status,
-        token: row.token,
-        receivedToken: row.receivedToken,
+      const rows = await WINDOWS.run(db, {
+        chat: chatId,
+        week: week.toISOString(),
+        weekHour: nextHour(week).toISOString(),
+        day: day.toISOString(),
+        dayHour: nextHour(day).toISOString(),
       });
-      return {
-        day: statsOf(
+      const windowOf = (w: 'day' | 'week') =>
+        statsOf(
           rows
-            .filter((row) => row.day > 0)
-            .map((row) => ({ ...base(row), invoices: row.day, received: row.dayReceived, due: row.dayDue ?? '0' })),
-        ),
-        week: statsOf(
-          rows.map((row) => ({ ...base(row), invoices: row.week, received: row.weekReceived, due: row.weekDue })),
-        ),
-      };
+            .filter((row) => row.w === w && Number(row.invoices) !== 0)
+            .map((row) =>
+              groupOf({
+                status: row.status as InvoiceStatus,
+                token: String(row.token),
+                paidToken: String(row.paid_token),
+                invoices: Number(row.invoices),
+                amount: String(row.amount),
+                reportedPaid: String(row.reported_paid),
+                reported: Number(row.reported),
+                unreportedAmount: String(row.unreported_amount),
+              }),
+            ),
+        );
+      // An invoice of the day's first part-hour is in the week through its hour's row.
+      return { day: windowOf('day'), week: windowOf('week') };
     },
 
     /** Every invoice the chat ever had, from its totals. */
@@ -120,21 +175,7 @@ export function createStatsQueries(db: Database) {
         .select()
         .from(totals)
         .where(and(eq(totals.chatId, chatId), gt(totals.invoices, 0)));
-      return statsOf(
-        rows.map((row) => {
-          // As receivedAmount, summed: the plain paid amounts, and for Paid exactly the amount of the others.
-          const exactly = PAID_EXACTLY.includes(row.status);
-          const counted = row.reported > 0 || (exactly && row.invoices > row.reported);
-          return {
-            status: row.status,
-            token: row.token,
-            receivedToken: row.paidToken === '' ? row.token : row.paidToken,
-            invoices: row.invoices,
-            received: counted ? addDecimals(row.reportedPaid, exactly ? row.unreportedAmount : '0') : null,
-            due: row.amount,
-          };
-        }),
-      );
+      return statsOf(rows.map(groupOf));
     },
   };
 }

@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase, type Query } from '../../src/db/client.js';
 import { createRetention, type RetentionTable, retentionBatchStatement } from '../../src/db/retention.js';
 import {
+  chatInvoiceHours,
   chatThrottle,
   invoices,
   outbox,
@@ -112,13 +113,37 @@ describe('data retention', () => {
       { chatId: 1, nextAllowedAt: new Date(NOW.getTime() - 1) },
       { chatId: 2, nextAllowedAt: new Date(NOW.getTime() + 1_000) },
     ]);
+    // /stats' hours: one 9 days back and one 7 days back (the seeded invoice's own hour set aside).
+    await testDb.handle.db.delete(chatInvoiceHours);
+    const hour = (daysBack: number) => ({
+      chatId: -42,
+      hour: new Date(Math.floor(daysAgo(daysBack).getTime() / 3_600_000) * 3_600_000),
+      status: 'Paid' as const,
+      token: 'bUSDT',
+      paidToken: 'bUSDT',
+      invoices: 1,
+      amount: '1',
+      reportedPaid: '1',
+      reported: 1,
+      unreportedAmount: '0',
+    });
+    await testDb.handle.db.insert(chatInvoiceHours).values([hour(9), hour(7)]);
     const metrics = createMetrics();
     const retention = createRetention({ database: testDb.handle, logger, now: () => NOW, retentionDays: 90, metrics });
 
     expect(await retention.runOnce()).toEqual({
       outcome: 'done',
-      deleted: { telegram_updates: 1, outbox: 3, webhook_events: 1, webhook_duplicates: 1, chat_throttle: 1 },
+      deleted: {
+        telegram_updates: 1,
+        outbox: 3,
+        webhook_events: 1,
+        webhook_duplicates: 1,
+        chat_throttle: 1,
+        chat_invoice_hours: 1,
+      },
     });
+    const hoursLeft = await testDb.handle.db.select().from(chatInvoiceHours);
+    expect(hoursLeft.map((row) => row.hour)).toEqual([hour(7).hour]);
 
     expect((await testDb.handle.db.select().from(telegramUpdates)).map((row) => row.updateId)).toEqual([2]);
     const left = (await testDb.handle.db.select().from(outbox)).map((row) => row.dedupeKey).sort();
@@ -140,18 +165,26 @@ describe('data retention', () => {
 
     // Nothing more is due: a second run deletes nothing.
     const again = await retention.runOnce();
-    expect(again.outcome === 'done' && Object.values(again.deleted)).toEqual([0, 0, 0, 0, 0]);
+    expect(again.outcome === 'done' && Object.values(again.deleted)).toEqual([0, 0, 0, 0, 0, 0]);
   });
 
   it('with DATA_RETENTION_DAYS=0 keeps outbox rows and webhook events forever; the short-lived tables still go', async () => {
     await testDb.handle.db.insert(telegramUpdates).values({ updateId: 3, receivedAt: daysAgo(30) });
     await addOutbox('sent', daysAgo(3_000));
     await addEvent('ancient', daysAgo(3_000));
+    await testDb.handle.db.delete(chatInvoiceHours); // the seeded invoice's hour, whose age follows the real clock
     const retention = createRetention({ database: testDb.handle, logger, now: () => NOW, retentionDays: 0 });
 
     expect(await retention.runOnce()).toEqual({
       outcome: 'done',
-      deleted: { telegram_updates: 1, outbox: 0, webhook_events: 0, webhook_duplicates: 0, chat_throttle: 0 },
+      deleted: {
+        telegram_updates: 1,
+        outbox: 0,
+        webhook_events: 0,
+        webhook_duplicates: 0,
+        chat_throttle: 0,
+        chat_invoice_hours: 0,
+      },
     });
     expect([await count(outbox), await count(webhookEvents)]).toEqual([1, 1]);
   });
@@ -251,6 +284,7 @@ describe('data retention', () => {
       outbox: 'outbox_finished_idx',
       webhook_events: 'webhook_events_received_idx',
       webhook_duplicates: 'webhook_duplicates_received_idx',
+      chat_invoice_hours: 'chat_invoice_hours_hour_idx',
     };
     await testDb.handle.session(async (query) => {
       await query('set enable_seqscan = off', []);
