@@ -26,6 +26,7 @@ import { createKeyHolds } from '../products/key-holds.js';
 import { createProductSales } from '../products/sales.js';
 import { createProductService } from '../products/service.js';
 import { htmlParseMode } from '../telegram/parse-mode.js';
+import { spaceNewMessages } from '../telegram/send-spacing.js';
 
 // The services both the bot and the webhooks call, and the workers behind them: plain objects over the open
 // database. Nothing here runs until start.ts starts the workers.
@@ -71,6 +72,9 @@ export function createServices(config: Config, { logger, now, database, telegram
   // Its own client: HTML like the bot's, but no auto-retry (the outbox has its own backoff under a lease).
   const outboxApi = telegramApi(config, outboxApiTimeoutSeconds(config.outbox.leaseMs), telegramCalls);
   outboxApi.config.use(htmlParseMode);
+  // The last check before a message leaves: two short of Telegram's limit in any second, whatever the loop delayed
+  // after the claim (the budget allows max - 3 a second; this only evens out sends bunched on their way).
+  outboxApi.config.use(spaceNewMessages(Math.max(1, config.telegramPacing.perSecond - 2)));
   const accessGrants = createAccessGrants({ db, now, metrics });
   const outbox = createOutboxWorker({
     db,

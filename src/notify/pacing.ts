@@ -72,8 +72,9 @@ export interface TelegramLimits {
 
 /**
  * The outbox worker's pacing for Telegram's `max` per second: a bucket of two refilled at max - 3 per second. No
- * one-second window sees more than max - 1 at claim time, leaving one message of room for the jitter between
- * claiming and reaching Telegram; the spare token absorbs the loop's own scheduling delays.
+ * one-second window sees more than max - 1 at claim time; the spare token absorbs the loop's own scheduling delays.
+ * Between claiming and leaving, sends can bunch (a busy loop delays some more than others): the outbox's client
+ * lets at most max - 2 leave in any second (src/telegram/send-spacing.ts), leaving two of room on the way.
  */
 export function outboxPacing(limits: TelegramLimits): PacingOptions {
   return {
