@@ -222,9 +222,11 @@ const STATEMENT = `
            else '{}'::jsonb end,
       $now::timestamptz, $now::timestamptz
     from upd join products p on p.id = upd.product_id cross join unnest($shopKinds::text[]) as k(kind)
-    -- Paid access only for a product that grants it. A second payment of a two-part sale delivers nothing: only
-    -- the merchant's notice, which tells them to refund it.
+    -- Paid access only for a product that grants it, content only for one that has some (an access-only product
+    -- has none). A second payment of a two-part sale delivers nothing: only the merchant's notice, which tells them
+    -- to refund it.
     where (k.kind <> 'access_invite' or p.access_chat_id is not null)
+      and (k.kind <> 'delivery' or p.content is not null)
       and (k.kind = 'sale_notice' or not ${LINKED_PAID})
     on conflict (dedupe_key) do nothing
     returning 1

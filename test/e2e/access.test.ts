@@ -228,6 +228,9 @@ describe('after payment', () => {
     const grant = await grantOf(buyer.id);
     expect(grant?.endsAt?.getTime()).toBe(clock.now().getTime() + 30 * DAY);
     expect(link?.expire_date).toBe(Math.floor((grant?.endsAt?.getTime() ?? 0) / 1000));
+    // An access-only product has no content: no delivery row is queued for it (only to be skipped).
+    const kinds = (await h.db.select().from(outbox).where(eq(outbox.invoiceId, row.id))).map((r) => r.kind).sort();
+    expect(kinds).toEqual(['access_invite', 'card_paid', 'new_card', 'paid_reply', 'sale_notice']);
 
     // The same event again and a restart: no second link, no second message, no second extension.
     await h.restart();
