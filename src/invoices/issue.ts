@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Database, Transaction } from '../db/client.js';
 import { fixedStatement, rowOf } from '../db/fixed-statement.js';
 import { type InvoiceRow, invoices } from '../db/schema.js';
+import type { InvoiceStatus } from '../db/vocabulary.js';
 import { normaliseDecimal } from '../decimal.js';
 import type { Metrics } from '../metrics.js';
 import { type SmartyPayClient, SmartyPayError } from '../payments/client.js';
@@ -150,10 +151,56 @@ const INSERT_WITH_CARD = fixedStatement(
   ],
 );
 
-function productColumns({ product }: NewInvoice) {
-  return product
-    ? { productId: product.id, buyerName: product.buyerName, buyerUsername: product.buyerUsername ?? null }
-    : {};
+/** An invoice row's columns from the request: what both a made invoice and an Unconfirmed one store. */
+function invoiceColumns(
+  input: NewInvoice,
+  at: Date,
+  made: {
+    smartyPayId: string;
+    status: InvoiceStatus;
+    checkoutUrl: string;
+    expiresAt: Date;
+    nextCheckAt: Date | null;
+    remindAt: Date | null;
+  },
+) {
+  const { product } = input;
+  return {
+    ...made,
+    chatId: input.chatId ?? null,
+    notifyChatId: input.notifyChatId,
+    payMessageId: input.payMessageId ?? null,
+    inlineMessageId: input.inlineMessageId ?? null,
+    issuedByUserId: input.issuedByUserId ?? null,
+    amount: input.request.amount,
+    token: input.request.token,
+    description: input.request.description ?? null,
+    locale: input.locale,
+    createdAt: at,
+    updatedAt: at,
+    remainderOfInvoiceId: input.remainderOfInvoiceId ?? null,
+    reissueOfInvoiceId: input.reissueOfInvoiceId ?? null,
+    productId: product?.id ?? null,
+    buyerName: product?.buyerName ?? null,
+    buyerUsername: product?.buyerUsername ?? null,
+  };
+}
+
+/**
+ * Writes the invoice row with `write`; a product's held key is attached to it in the same transaction, so a row that
+ * exists always has its key. Without a key the one statement is its own transaction.
+ */
+async function writeWithKey<T extends { id: number }>(
+  db: Database,
+  keys: KeyReservation | undefined,
+  write: (db: Database | Transaction) => Promise<T | undefined>,
+): Promise<T | undefined> {
+  if (!keys) return write(db);
+  return db.transaction(async (tx) => {
+    const row = await write(tx);
+    if (row) await keys.attach(tx, row.id);
+    return row;
+  });
 }
 
 /** expiresAt − minutes when that is still ahead; otherwise (or when off) no reminder. */
@@ -173,36 +220,19 @@ export function createInvoiceIssuer(deps: InvoiceIssuerDeps) {
   async function keepUnconfirmed(input: NewInvoice, at: Date): Promise<number | undefined | null> {
     const { chatId, messageId } = input.metadata;
     if (typeof chatId !== 'number' || typeof messageId !== 'number') return null;
-    const expiresAt = new Date(at.getTime() + deps.ttlMinutes * 60_000);
-    const [kept] = await db
-      .insert(invoices)
-      .values({
-        smartyPayId: unconfirmedSmartyPayId(chatId, messageId),
-        chatId: input.chatId,
-        notifyChatId: input.notifyChatId,
-        payMessageId: input.payMessageId,
-        inlineMessageId: input.inlineMessageId,
-        issuedByUserId: input.issuedByUserId,
-        amount: input.request.amount,
-        token: input.request.token,
-        description: input.request.description,
-        locale: input.locale,
-        status: 'Unconfirmed',
-        checkoutUrl: '',
-        createdAt: at,
-        expiresAt,
-        nextCheckAt: null,
-        remindAt: null,
-        updatedAt: at,
-        remainderOfInvoiceId: input.remainderOfInvoiceId,
-        reissueOfInvoiceId: input.reissueOfInvoiceId,
-        ...productColumns(input),
-      })
-      .onConflictDoNothing()
-      .returning({ id: invoices.id });
+    const columns = invoiceColumns(input, at, {
+      smartyPayId: unconfirmedSmartyPayId(chatId, messageId),
+      status: 'Unconfirmed',
+      checkoutUrl: '',
+      expiresAt: new Date(at.getTime() + deps.ttlMinutes * 60_000),
+      nextCheckAt: null,
+      remindAt: null,
+    });
     // The create may have happened: the key held for it stays its own until a webhook names it or it expires.
-    const keys = input.product?.keys;
-    if (kept && keys) await db.transaction((tx) => keys.attach(tx, kept.id));
+    const kept = await writeWithKey(db, input.product?.keys, async (tx) => {
+      const [row] = await tx.insert(invoices).values(columns).onConflictDoNothing().returning({ id: invoices.id });
+      return row;
+    });
     deps.logger.warn(
       { invoiceId: kept?.id, chatId, messageId },
       'SMARTy Pay did not confirm the create; kept as Unconfirmed until a webhook names it',
@@ -234,42 +264,27 @@ export function createInvoiceIssuer(deps: InvoiceIssuerDeps) {
     }
     const expiresAt = remote.expiresAt ?? new Date(at.getTime() + deps.ttlMinutes * 60_000);
     const inline = input.inlineMessageId != null;
-    const product = input.product;
-    const values = {
+    const columns = invoiceColumns(input, at, {
       smartyPayId: remote.id,
-      chatId: input.chatId ?? null,
-      notifyChatId: input.notifyChatId,
-      payMessageId: input.payMessageId ?? null,
-      inlineMessageId: input.inlineMessageId ?? null,
-      issuedByUserId: input.issuedByUserId ?? null,
-      amount: request.amount,
-      token: request.token,
-      description: request.description ?? null,
-      locale,
       status: isSmartyPayStatus(remote.status) ? remote.status : 'Created',
       checkoutUrl: deps.checkoutLink(remote.id, request.description, locale),
+      expiresAt,
+      nextCheckAt: firstCheckAt(at, expiresAt),
+      remindAt: input.remind ? reminderAt(expiresAt, deps.reminderMinutes ?? 0, at) : null,
+    });
+    const values = {
+      ...columns,
       createdAt: at.toISOString(),
       expiresAt: expiresAt.toISOString(),
-      nextCheckAt: firstCheckAt(at, expiresAt)?.toISOString() ?? null,
-      remindAt: (input.remind ? reminderAt(expiresAt, deps.reminderMinutes ?? 0, at) : null)?.toISOString() ?? null,
-      remainderOfInvoiceId: input.remainderOfInvoiceId ?? null,
-      reissueOfInvoiceId: input.reissueOfInvoiceId ?? null,
-      productId: product?.id ?? null,
-      buyerName: product?.buyerName ?? null,
-      buyerUsername: product?.buyerUsername ?? null,
+      nextCheckAt: columns.nextCheckAt?.toISOString() ?? null,
+      remindAt: columns.remindAt?.toISOString() ?? null,
       cardKind: inline ? 'card_inline' : 'new_card',
       cardReplyTo: inline ? null : (input.cardReplyTo ?? null),
-    } as const;
-    const keys = product?.keys;
-    // One statement is its own transaction; a product's key is attached in the same one.
-    const inserted = keys
-      ? await db.transaction(async (tx) => {
-          const [raw] = await INSERT_WITH_CARD.run(tx, values);
-          const row = raw && rowOf(invoices, raw);
-          if (row) await keys.attach(tx, row.id);
-          return row;
-        })
-      : await INSERT_WITH_CARD.run(db, values).then(([raw]) => raw && rowOf(invoices, raw));
+    };
+    const inserted = await writeWithKey(db, input.product?.keys, async (tx) => {
+      const [raw] = await INSERT_WITH_CARD.run(tx, values);
+      return raw && rowOf(invoices, raw);
+    });
     if (inserted) {
       // Committed: the card row is visible to the worker now.
       deps.outbox.wake();
