@@ -1,5 +1,6 @@
 import { and, count, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { Database, Transaction } from '../db/client.js';
+import { fixedStatement, rowOf } from '../db/fixed-statement.js';
 import { type AccessGrantRow, accessExtensions, accessGrants, invoices, products } from '../db/schema.js';
 import type { Metrics } from '../metrics.js';
 
@@ -31,13 +32,24 @@ export interface AccessGrants {
    * lapsed, so any lapse claim takes it); its id, or undefined if none was active.
    */
   endNow(productId: number, userId: number): Promise<number | undefined>;
-  /** /members: a product's grants, active first, by end. */
-  listForProduct(productId: number, limit: number): Promise<AccessGrantRow[]>;
+  /** /members and the dashboard: each product's grants, active first, by end; at most `limit` per product. */
+  listForProducts(productIds: readonly number[], limit: number): Promise<AccessGrantRow[]>;
   /** Active, unexpired grants per product code (the access_active_members gauge). */
   activeCounts(): Promise<Array<{ product: string; active: number }>>;
 }
 
 type GrantKey = Pick<PaymentGrant, 'productId' | 'userId' | 'chatId'>;
+
+/** Each product's first `limit` grants in one statement (the dashboard listed them with a query per product). */
+const LIST_FOR_PRODUCTS = fixedStatement(
+  `select g.* from unnest($ids::bigint[]) with ordinality as p(id, n)
+  cross join lateral (
+    select * from access_grants where product_id = p.id
+    order by state, ends_at asc nulls last, id limit $limit::int
+  ) as g
+  order by p.n, g.state, g.ends_at asc nulls last, g.id`,
+  ['ids', 'limit'],
+);
 
 /** The (product, user, chat) grant, created if there was none (ended, so it extends from now), locked for `tx`. */
 async function lockGrant(tx: Transaction, key: GrantKey, at: Date): Promise<AccessGrantRow> {
@@ -168,13 +180,9 @@ export function createAccessGrants(deps: {
       return rows[0]?.id;
     },
 
-    async listForProduct(productId, limit) {
-      return db
-        .select()
-        .from(accessGrants)
-        .where(eq(accessGrants.productId, productId))
-        .orderBy(accessGrants.state, sql`${accessGrants.endsAt} asc nulls last`)
-        .limit(limit);
+    async listForProducts(productIds, limit) {
+      if (productIds.length === 0) return [];
+      return (await LIST_FOR_PRODUCTS.run(db, { ids: [...productIds], limit })).map((raw) => rowOf(accessGrants, raw));
     },
 
     async activeCounts() {

@@ -17,6 +17,7 @@ import { createTelegramWebhook, type TelegramWebhook } from '../http/telegram-we
 import type { Translator } from '../i18n/index.js';
 import { createPermissions, type Permissions } from '../merchants/permissions.js';
 import { createMiniAppRouter } from '../miniapp/router.js';
+import { endingSoonMs } from '../views/access.js';
 import { abortWith, createServices, type Services, telegramApi } from './services.js';
 
 // Build: open the database, then wire every object of the app — services and workers (services.ts), the bot, the
@@ -138,6 +139,7 @@ function createAppBot(config: Config, { services, permissions, logger, now, botI
     access: services.access,
     accessGrants: services.accessGrants,
     accessLapse: services.accessLapse,
+    endingSoonMs: endingSoonMs(config.accessReminderHours),
     translator: services.translator,
     permissions,
     rateQuota: services.rateQuota,

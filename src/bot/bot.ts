@@ -55,9 +55,11 @@ export interface BotDependencies {
   access: AccessService;
   /** /revoke removes at once (src/notify/access-lapse.ts). */
   accessLapse: Pick<AccessLapse, 'removeNow'>;
+  /** /members: how near its end a member counts as ending soon (views/access.ts endingSoonMs). */
+  endingSoonMs: number;
   accessGrants: Pick<
     AccessGrants,
-    'findActive' | 'markJoined' | 'grantManually' | 'endNow' | 'listForProduct' | 'setInviteLink'
+    'findActive' | 'markJoined' | 'grantManually' | 'endNow' | 'listForProducts' | 'setInviteLink'
   >;
   translator: Translator;
   chatSettings: ChatSettings;
@@ -148,6 +150,7 @@ export function createBot(token: string, deps: BotDependencies): Bot<BotContext>
       access: deps.access,
       grants: deps.accessGrants,
       lapse: deps.accessLapse,
+      endingSoonMs: deps.endingSoonMs,
       products: deps.products,
       permissions: deps.permissions,
       translator: deps.translator,

@@ -7,6 +7,7 @@ import type { InvoiceReports } from '../invoices/reports.js';
 import type { AccessLapse } from '../notify/access-lapse.js';
 import type { TokenPolicy } from '../payments/currencies.js';
 import type { ProductService } from '../products/service.js';
+import { endingSoonMs, memberStanding } from '../views/access.js';
 import { createActionsRouter } from './actions.js';
 import { type MiniAppAuthDeps, merchantOf, requireMerchant } from './auth.js';
 import { invoiceDetailJson, invoiceJson, type MemberStanding, memberJson, productJson } from './json.js';
@@ -30,7 +31,7 @@ export interface MiniAppSettings {
 export interface MiniAppApiDeps extends MiniAppAuthDeps {
   reports: InvoiceReports;
   products: ProductService;
-  grants: Pick<AccessGrants, 'listForProduct' | 'endNow'>;
+  grants: Pick<AccessGrants, 'listForProducts' | 'endNow'>;
   /** Revoking removes the member now, as /revoke does (same rules: never an administrator, owner or merchant). */
   lapse: Pick<AccessLapse, 'removeNow'>;
   settings: MiniAppSettings;
@@ -107,21 +108,23 @@ export function createMiniAppApi(deps: MiniAppApiDeps): Router {
 
   api.get('/members', async (_req, res) => {
     const { items } = await deps.products.list(merchantOf(res).user.id, LIST_LIMIT);
-    const now = deps.now().getTime();
-    const lapsingMs = Math.max(24, ...deps.settings.accessReminderHours) * 3_600_000;
+    const now = deps.now();
+    const soonMs = endingSoonMs(deps.settings.accessReminderHours);
+    // The bot's /members says which have ended and which end soon; here both are "lapsing".
     const standing = (grant: AccessGrantRow): MemberStanding => {
-      if (grant.state === 'removed') return 'removed';
-      if (grant.state === 'removing' || (grant.endsAt !== null && grant.endsAt.getTime() - now < lapsingMs)) {
-        return 'lapsing';
-      }
-      return 'active';
+      const where = memberStanding(grant, now, soonMs);
+      return where === 'ended' || where === 'soon' ? 'lapsing' : where;
     };
-    const members = [];
-    for (const { product } of items.filter((item) => item.product.accessChatId !== null)) {
-      for (const grant of await deps.grants.listForProduct(product.id, LIST_LIMIT)) {
-        members.push(memberJson(grant, standing(grant), product));
-      }
-    }
+    const withAccess = items.map((item) => item.product).filter((product) => product.accessChatId !== null);
+    const byId = new Map(withAccess.map((product) => [product.id, product]));
+    const grants = await deps.grants.listForProducts(
+      withAccess.map((product) => product.id),
+      LIST_LIMIT,
+    );
+    const members = grants.flatMap((grant) => {
+      const product = byId.get(grant.productId);
+      return product ? [memberJson(grant, standing(grant), product)] : [];
+    });
     res.json({ members });
   });
 

@@ -61,25 +61,33 @@ export function renderAccessRightsLost(t: Translate, chat: { title: string | nul
   return t('access-rights-lost', { chat: accessChatName(chat.title, chat.id) });
 }
 
-/** Access ending within this long counts as "lapsing soon" in /members. */
-const SOON_MS = 3 * 86_400_000;
+/** Where a member stands: out of the chat, past the end (removal due), ending within `soonMs`, or in for longer. */
+export type MemberStanding = 'removed' | 'ended' | 'soon' | 'active';
 
-/** /members: each grant's user, end and whether it is active, lapsing soon or removed. */
-export function renderMembers(t: Translate, product: ProductRow, grants: AccessGrantRow[], now: Date): string {
+/** "Ending soon" (/members and the dashboard): from the first renewal reminder (ACCESS_REMINDER_HOURS), at least a day. */
+export const endingSoonMs = (reminderHours: readonly number[]): number => Math.max(24, ...reminderHours) * 3_600_000;
+
+export function memberStanding(grant: AccessGrantRow, now: Date, soonMs: number): MemberStanding {
+  if (grant.state === 'removed') return 'removed';
+  if (grant.state === 'removing' || (grant.endsAt !== null && grant.endsAt <= now)) return 'ended';
+  if (grant.endsAt !== null && grant.endsAt.getTime() - now.getTime() < soonMs) return 'soon';
+  return 'active';
+}
+
+/** /members: each grant's user, end and standing. */
+export function renderMembers(
+  t: Translate,
+  product: ProductRow,
+  grants: AccessGrantRow[],
+  now: Date,
+  soonMs: number,
+): string {
   const chat = accessChatName(product.accessChatTitle, product.accessChatId ?? 0);
   if (grants.length === 0) return t('access-members-none', { chat, code: product.code });
   const lines = grants.map((grant) => {
-    const ended = grant.endsAt !== null && grant.endsAt <= now;
-    const state =
-      grant.state === 'removed'
-        ? 'removed'
-        : ended
-          ? 'ended'
-          : grant.endsAt !== null && grant.endsAt.getTime() - now.getTime() < SOON_MS
-            ? 'soon'
-            : 'active';
     const until =
       grant.endsAt === null ? t('access-until-life') : t('access-until', { at: formatUtc(t, grant.endsAt) });
+    const state = memberStanding(grant, now, soonMs);
     return t('access-members-item', { user: String(grant.userId), until, state: t(`access-member-${state}`) });
   });
   return [t('access-members-title', { chat, code: product.code }), ...lines].join('\n');

@@ -188,12 +188,27 @@ describe('dashboard API', () => {
       { productId, userId: 12, chatId: -100_777, endsAt: hours(5) },
       { productId, userId: 13, chatId: -100_777, endsAt: hours(-48), state: 'removed', removedAt: hours(-47) },
     ]);
+    // A second product with paid access: its members are listed too, under it (one query for both).
+    const second = (await merchantApi('products', { method: 'POST', body: { title: 'Club 2', amount: '5' } })).body
+      .product.id;
+    await h.db
+      .update(products)
+      .set({ accessChatId: -100_778, accessChatTitle: 'Club chat 2' })
+      .where(eq(products.id, second));
+    await h.db.insert(accessGrants).values({ productId: second, userId: 21, chatId: -100_778, endsAt: null });
+    const listed = (await merchantApi('members')).body.members as Array<{ userId: number; productId: number }>;
+    expect(listed.filter((m) => m.userId === 21).map((m) => m.productId)).toEqual([second]);
+    expect(
+      listed
+        .filter((m) => m.productId === productId)
+        .map((m) => m.userId)
+        .sort(),
+    ).toEqual([11, 12, 13]);
     const standings = async () =>
       Object.fromEntries(
-        (await merchantApi('members')).body.members.map((m: { userId: number; standing: string }) => [
-          m.userId,
-          m.standing,
-        ]),
+        (await merchantApi('members')).body.members
+          .filter((m: { productId: number }) => m.productId === productId)
+          .map((m: { userId: number; standing: string }) => [m.userId, m.standing]),
       );
     expect(await standings()).toEqual({ 11: 'active', 12: 'lapsing', 13: 'removed' });
     // As /revoke: ended and removed now (the bot is an administrator of the chat; user 11 is a member there).

@@ -27,11 +27,13 @@ export const MEMBERS_LIST_LIMIT = 50;
 
 export interface AccessMerchantDeps {
   access: AccessService;
-  grants: Pick<AccessGrants, 'grantManually' | 'endNow' | 'listForProduct' | 'setInviteLink'>;
+  grants: Pick<AccessGrants, 'grantManually' | 'endNow' | 'listForProducts' | 'setInviteLink'>;
   /** /revoke removes at once, through the lapse's own claim (so never twice with a sweep). */
   lapse: Pick<AccessLapse, 'removeNow'>;
   products: Pick<ProductService, 'findOwned' | 'findOwnedById'>;
   now: () => Date;
+  /** How near its end a member counts as ending soon in /members (views/access.ts endingSoonMs). */
+  endingSoonMs: number;
   permissions: Permissions;
   translator: Translator;
 }
@@ -185,9 +187,9 @@ export function createAccessMerchantFeature(deps: AccessMerchantDeps) {
   composer.command('members', async (ctx) => {
     const found = await accessProductOf(ctx, 'access-members-usage');
     if (!found) return;
-    const grants = await deps.grants.listForProduct(found.product.id, MEMBERS_LIST_LIMIT);
+    const grants = await deps.grants.listForProducts([found.product.id], MEMBERS_LIST_LIMIT);
     const t = deps.translator.forLocale(await ctx.i18n.getLocale());
-    await ctx.reply(renderMembers(t, found.product, grants, deps.now()), found.inReply);
+    await ctx.reply(renderMembers(t, found.product, grants, deps.now(), deps.endingSoonMs), found.inReply);
   });
 
   composer.command('grant', async (ctx) => {
