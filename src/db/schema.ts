@@ -170,23 +170,28 @@ export const invoices = pgTable(
  * 50 invoices and one with 50,000. Kept by a trigger on invoices (migration 0013), in the same transaction as every
  * insert, change and delete of an invoice, whoever makes it. Amounts are exact sums (numeric).
  */
+/** A group of a chat's invoices (status, token, paid token) and their sums: chat_invoice_totals' and _hours' columns. */
+const invoiceGroupColumns = () => ({
+  status: text('status', { enum: INVOICE_STATUSES }).notNull(),
+  token: text('token').notNull(),
+  /** invoices.paid_token, '' when none (a key column cannot be null). */
+  paidToken: text('paid_token').notNull(),
+  invoices: integer('invoices').notNull(),
+  /** Sum of invoices.amount. */
+  amount: numeric('amount').notNull(),
+  /** Sum of invoices.paid_amount over the rows where it is a plain decimal; `reported` counts those rows. */
+  reportedPaid: numeric('reported_paid').notNull(),
+  reported: integer('reported').notNull(),
+  /** Sum of invoices.amount over the other rows (no paid amount, or not a plain decimal). */
+  unreportedAmount: numeric('unreported_amount').notNull(),
+});
+
 export const chatInvoiceTotals = pgTable(
   'chat_invoice_totals',
   {
     /** invoices.notify_chat_id: the chat the invoices are reported in. */
     chatId: bigint('chat_id', { mode: 'number' }).notNull(),
-    status: text('status', { enum: INVOICE_STATUSES }).notNull(),
-    token: text('token').notNull(),
-    /** invoices.paid_token, '' when none (a key column cannot be null). */
-    paidToken: text('paid_token').notNull(),
-    invoices: integer('invoices').notNull(),
-    /** Sum of invoices.amount. */
-    amount: numeric('amount').notNull(),
-    /** Sum of invoices.paid_amount over the rows where it is a plain decimal; `reported` counts those rows. */
-    reportedPaid: numeric('reported_paid').notNull(),
-    reported: integer('reported').notNull(),
-    /** Sum of invoices.amount over the other rows (no paid amount, or not a plain decimal). */
-    unreportedAmount: numeric('unreported_amount').notNull(),
+    ...invoiceGroupColumns(),
   },
   (t) => [primaryKey({ columns: [t.chatId, t.status, t.token, t.paidToken] })],
 );
@@ -202,14 +207,7 @@ export const chatInvoiceHours = pgTable(
     chatId: bigint('chat_id', { mode: 'number' }).notNull(),
     /** date_trunc('hour', invoices.created_at, 'UTC'). */
     hour: timestamp('hour', { withTimezone: true }).notNull(),
-    status: text('status', { enum: INVOICE_STATUSES }).notNull(),
-    token: text('token').notNull(),
-    paidToken: text('paid_token').notNull(),
-    invoices: integer('invoices').notNull(),
-    amount: numeric('amount').notNull(),
-    reportedPaid: numeric('reported_paid').notNull(),
-    reported: integer('reported').notNull(),
-    unreportedAmount: numeric('unreported_amount').notNull(),
+    ...invoiceGroupColumns(),
   },
   (t) => [
     primaryKey({ columns: [t.chatId, t.hour, t.status, t.token, t.paidToken] }),

@@ -74,11 +74,4 @@ CREATE OR REPLACE FUNCTION chat_invoice_totals_rebuild() RETURNS void LANGUAGE s
   FROM invoices WHERE created_at >= now() - interval '8 days' GROUP BY 1, 2, 3, 4, 5;
 $$;
 --> statement-breakpoint
-INSERT INTO chat_invoice_hours (chat_id, hour, status, token, paid_token, invoices, amount, reported_paid, reported,
-  unreported_amount)
-SELECT notify_chat_id, date_trunc('hour', created_at, 'UTC'), status, token, coalesce(paid_token, ''), count(*),
-  sum(amount),
-  coalesce(sum(CASE WHEN paid_amount ~ '^[0-9]+(\.[0-9]+)?$' THEN paid_amount::numeric END), 0),
-  count(*) FILTER (WHERE paid_amount ~ '^[0-9]+(\.[0-9]+)?$'),
-  coalesce(sum(CASE WHEN paid_amount ~ '^[0-9]+(\.[0-9]+)?$' THEN NULL ELSE amount END), 0)
-FROM invoices WHERE created_at >= now() - interval '8 days' GROUP BY 1, 2, 3, 4, 5;
+SELECT chat_invoice_totals_rebuild();
