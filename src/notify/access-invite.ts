@@ -1,5 +1,6 @@
 import type { Api } from 'grammy';
 import type { AccessGrants } from '../access/grants.js';
+import { createJoinLink } from '../access/join-link.js';
 import type { InvoiceRow, ProductRow } from '../db/schema.js';
 import type { Translator } from '../i18n/index.js';
 import { renderAccessInvite } from '../views/access.js';
@@ -41,15 +42,7 @@ export function createAccessInviter(deps: AccessInviterDeps) {
     let link: string | null = null;
     if (!IN_CHAT.has(member.status)) {
       link = grant.inviteLink !== null && grant.inviteLinkRevokedAt === null ? grant.inviteLink : null;
-      if (link === null) {
-        const created = await api.createChatInviteLink(chatId, {
-          name: `Order ${invoice.id}`,
-          creates_join_request: true,
-          ...(grant.endsAt !== null && { expire_date: Math.floor(grant.endsAt.getTime() / 1000) }),
-        });
-        link = created.invite_link;
-        await grants.setInviteLink(grant.id, link);
-      }
+      link ??= await createJoinLink(api, grants, grant, `Order ${invoice.id}`);
     }
     const t = deps.translator.forLocale(locale);
     const message = renderAccessInvite(t, { title: product.accessChatTitle, id: chatId }, grant.endsAt, link);

@@ -24,6 +24,11 @@ export function renderAccessLine(t: Translate, product: ProductRow): string | un
   });
 }
 
+/** "until <when> (UTC)", or "for life" without an end. */
+export function accessUntil(t: Translate, endsAt: Date | null): string {
+  return endsAt === null ? t('access-until-life') : t('access-until', { at: formatUtc(t, endsAt) });
+}
+
 /**
  * The buyer's access after a payment: with their personal join-request link as a button (`inviteLink`), or, when
  * they are already in the chat, just the new end.
@@ -35,7 +40,7 @@ export function renderAccessInvite(
   inviteLink: string | null,
 ): RenderedMessage {
   const name = accessChatName(chat.title, chat.id);
-  const until = endsAt === null ? t('access-until-life') : t('access-until', { at: formatUtc(t, endsAt) });
+  const until = accessUntil(t, endsAt);
   if (inviteLink === null) return { text: t('access-extended', { chat: name, until }) };
   return {
     text: t('access-invite', { chat: name, until }),
@@ -85,8 +90,7 @@ export function renderMembers(
   const chat = accessChatName(product.accessChatTitle, product.accessChatId ?? 0);
   if (grants.length === 0) return t('access-members-none', { chat, code: product.code });
   const lines = grants.map((grant) => {
-    const until =
-      grant.endsAt === null ? t('access-until-life') : t('access-until', { at: formatUtc(t, grant.endsAt) });
+    const until = accessUntil(t, grant.endsAt);
     const state = memberStanding(grant, now, soonMs);
     return t('access-members-item', { user: String(grant.userId), until, state: t(`access-member-${state}`) });
   });

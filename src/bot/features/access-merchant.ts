@@ -1,5 +1,6 @@
 import { type CommandContext, Composer } from 'grammy';
 import type { AccessGrants } from '../../access/grants.js';
+import { createJoinLink } from '../../access/join-link.js';
 import { parsePeriod, parseSetAccess } from '../../access/rules.js';
 import type { AccessService, ChatCheck } from '../../access/service.js';
 import type { Translator } from '../../i18n/index.js';
@@ -7,8 +8,8 @@ import type { Permissions } from '../../merchants/permissions.js';
 import type { AccessLapse, RemovalResult } from '../../notify/access-lapse.js';
 import { isProductCode } from '../../products/rules.js';
 import type { ProductService } from '../../products/service.js';
-import { accessChatName, renderMembers, renderPeriod } from '../../views/access.js';
-import { escapeHtml, formatUtc } from '../../views/messages.js';
+import { accessChatName, accessUntil, renderMembers, renderPeriod } from '../../views/access.js';
+import { escapeHtml } from '../../views/messages.js';
 import { renderProductCard } from '../../views/product.js';
 import type { BotContext } from '../context.js';
 import { replyTo } from '../reply.js';
@@ -209,20 +210,15 @@ export function createAccessMerchantFeature(deps: AccessMerchantDeps) {
       chatId: product.accessChatId,
       periodSeconds: seconds,
     });
-    const link = await ctx.api.createChatInviteLink(product.accessChatId, {
-      name: `Grant ${grant.id}`,
-      creates_join_request: true,
-      ...(grant.endsAt !== null && { expire_date: Math.floor(grant.endsAt.getTime() / 1000) }),
-    });
-    await deps.grants.setInviteLink(grant.id, link.invite_link);
+    const link = await createJoinLink(ctx.api, deps.grants, grant, `Grant ${grant.id}`);
     ctx.logger.info({ productId: product.id, userId, grantId: grant.id }, 'access granted by the merchant');
     const t = deps.translator.forLocale(await ctx.i18n.getLocale());
     await ctx.reply(
       t('access-granted', {
         user: String(userId),
         chat: accessChatName(product.accessChatTitle, product.accessChatId),
-        until: grant.endsAt === null ? t('access-until-life') : t('access-until', { at: formatUtc(t, grant.endsAt) }),
-        link: link.invite_link,
+        until: accessUntil(t, grant.endsAt),
+        link,
       }),
       { ...found.inReply, link_preview_options: { is_disabled: true } },
     );
