@@ -54,13 +54,10 @@ export interface BotDependencies {
   sales: ProductSales;
   access: AccessService;
   /** /revoke removes at once (src/notify/access-lapse.ts). */
-  accessLapse: Pick<AccessLapse, 'removeNow'>;
+  accessLapse: Pick<AccessLapse, 'revoke'>;
   /** /members: how near its end a member counts as ending soon (views/access.ts endingSoonMs). */
   endingSoonMs: number;
-  accessGrants: Pick<
-    AccessGrants,
-    'findActive' | 'markJoined' | 'grantManually' | 'endNow' | 'listForProducts' | 'setInviteLink'
-  >;
+  accessGrants: Pick<AccessGrants, 'findActive' | 'markJoined' | 'grantManually' | 'listForProducts' | 'setInviteLink'>;
   translator: Translator;
   chatSettings: ChatSettings;
   permissions: Permissions;

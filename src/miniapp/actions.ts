@@ -98,14 +98,17 @@ export function createActionsRouter(
       res.status(404).json({ error: 'not found' });
       return;
     }
-    // The same two steps as /revoke (src/bot/features/access-merchant.ts): end the grant, then remove them now.
-    const grantId = await deps.grants.endNow(product.id, userId);
-    if (grantId === undefined) {
+    // As /revoke: the grant ends now and they are removed at once.
+    const revoked = await deps.lapse.revoke(product.id, userId);
+    if (!revoked) {
       res.json({ revoked: false });
       return;
     }
-    const removal = await deps.lapse.removeNow(grantId);
-    deps.logger.info({ productId: product.id, userId, grantId, removal }, 'access revoked from the dashboard');
+    const removal = revoked.result;
+    deps.logger.info(
+      { productId: product.id, userId, grantId: revoked.grantId, removal },
+      'access revoked from the dashboard',
+    );
     res.json({ revoked: true, removal });
   });
 

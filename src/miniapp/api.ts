@@ -31,9 +31,9 @@ export interface MiniAppSettings {
 export interface MiniAppApiDeps extends MiniAppAuthDeps {
   reports: InvoiceReports;
   products: ProductService;
-  grants: Pick<AccessGrants, 'listForProducts' | 'endNow'>;
+  grants: Pick<AccessGrants, 'listForProducts'>;
   /** Revoking removes the member now, as /revoke does (same rules: never an administrator, owner or merchant). */
-  lapse: Pick<AccessLapse, 'removeNow'>;
+  lapse: Pick<AccessLapse, 'revoke'>;
   settings: MiniAppSettings;
   logger: Logger;
 }

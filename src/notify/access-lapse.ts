@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNotNull, lte, or, type SQL, sql } from 'drizzle-orm';
 import { type Api, GrammyError } from 'grammy';
 import type { Logger } from 'pino';
+import type { AccessGrants } from '../access/grants.js';
 import type { Database } from '../db/client.js';
 import { type AccessGrantRow, accessGrants, products } from '../db/schema.js';
 import type { OutboxWaker } from '../invoices/outbox-waker.js';
@@ -20,6 +21,8 @@ const MAX_ATTEMPTS = 20;
 
 export interface AccessLapseDeps {
   db: Database;
+  /** revoke() ends the grant through it before removing. */
+  grants: Pick<AccessGrants, 'endNow'>;
   api: Pick<Api, 'getChatMember' | 'banChatMember' | 'unbanChatMember'>;
   /** Woken after a removal or a lost right queued its message. */
   outbox: OutboxWaker;
@@ -50,6 +53,11 @@ export interface AccessLapse {
    * removes it by the same rules; a refusal leaves it to the sweep's retries.
    */
   removeNow(grantId: number): Promise<RemovalResult>;
+  /**
+   * /revoke and the dashboard's Revoke: ends the user's active grant of the product now and removes them at once
+   * (endNow, then removeNow), with its grant id; undefined when there was no active grant.
+   */
+  revoke(productId: number, userId: number): Promise<{ grantId: number; result: RemovalResult } | undefined>;
   /**
    * Shutting down: the sweep under way finishes the grant in hand and hands the rest of its batch back (their
    * lease ends now), so another replica or the next start removes them at once, not a lease later.
@@ -167,6 +175,12 @@ export function createAccessLapse(deps: AccessLapseDeps): AccessLapse {
     return removed ? 'removed' : outcome.kept ? 'kept' : 'not_in_chat';
   }
 
+  async function removeNow(grantId: number): Promise<RemovalResult> {
+    const [grant] = await claim(eq(accessGrants.id, grantId));
+    // Claimed by another process's sweep at this moment: that one removes them.
+    return grant ? process(grant) : 'retrying';
+  }
+
   return {
     async removeLapsed() {
       let removed = 0;
@@ -183,10 +197,12 @@ export function createAccessLapse(deps: AccessLapseDeps): AccessLapse {
     stop() {
       stopping = true;
     },
-    async removeNow(grantId) {
-      const [grant] = await claim(eq(accessGrants.id, grantId));
-      // Claimed by another process's sweep at this moment: that one removes them.
-      return grant ? process(grant) : 'retrying';
+    removeNow,
+
+    async revoke(productId, userId) {
+      const grantId = await deps.grants.endNow(productId, userId);
+      if (grantId === undefined) return undefined;
+      return { grantId, result: await removeNow(grantId) };
     },
   };
 }

@@ -40,6 +40,7 @@ afterAll(async () => {
 const lapse = () =>
   createAccessLapse({
     db: testDb.handle.db,
+    grants: grants(),
     api: new Api(telegram.token, { apiRoot: telegram.apiRoot }),
     outbox: { wake: () => wakes++ },
     logger: pino({ level: 'silent' }),

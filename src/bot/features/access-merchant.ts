@@ -28,9 +28,9 @@ export const MEMBERS_LIST_LIMIT = 50;
 
 export interface AccessMerchantDeps {
   access: AccessService;
-  grants: Pick<AccessGrants, 'grantManually' | 'endNow' | 'listForProducts' | 'setInviteLink'>;
+  grants: Pick<AccessGrants, 'grantManually' | 'listForProducts' | 'setInviteLink'>;
   /** /revoke removes at once, through the lapse's own claim (so never twice with a sweep). */
-  lapse: Pick<AccessLapse, 'removeNow'>;
+  lapse: Pick<AccessLapse, 'revoke'>;
   products: Pick<ProductService, 'findOwned' | 'findOwnedById'>;
   now: () => Date;
   /** How near its end a member counts as ending soon in /members (views/access.ts endingSoonMs). */
@@ -232,14 +232,13 @@ export function createAccessMerchantFeature(deps: AccessMerchantDeps) {
       await ctx.reply(ctx.t('access-revoke-usage', { code: code ?? 'CODE' }), found.inReply);
       return;
     }
-    const grantId = await deps.grants.endNow(found.product.id, Number(user));
-    if (grantId === undefined) {
+    const revoked = await deps.lapse.revoke(found.product.id, Number(user));
+    if (!revoked) {
       await ctx.reply(ctx.t('access-revoke-none', { user }), found.inReply);
       return;
     }
-    const result = await deps.lapse.removeNow(grantId);
-    ctx.logger.info({ productId: found.product.id, userId: Number(user), grantId, result }, 'access revoked');
-    await ctx.reply(ctx.t(REVOKED[result], { user }), found.inReply);
+    ctx.logger.info({ productId: found.product.id, userId: Number(user), ...revoked }, 'access revoked');
+    await ctx.reply(ctx.t(REVOKED[revoked.result], { user }), found.inReply);
   });
 
   return composer;
