@@ -6,7 +6,7 @@ import { isProductCode } from '../products/rules.js';
 /** `30d`, `12h`, `90m`: at least a minute, at most ten years. */
 const PERIOD = /^(\d{1,6})([dhm])$/i;
 const UNIT_SECONDS = { d: 86_400, h: 3_600, m: 60 } as const;
-export const MAX_PERIOD_SECONDS = 10 * 365 * 86_400;
+const MAX_PERIOD_SECONDS = 10 * 365 * 86_400;
 
 /** Seconds in a period like `30d`, or undefined when it is not one. */
 export function parsePeriod(text: string): number | undefined {
@@ -57,8 +57,8 @@ function chatRef(text: string): ChatRef | undefined {
 }
 
 /** What the bot must be allowed in the chat: invite (links, join requests) and restrict (remove on lapse). */
-export const REQUIRED_RIGHTS = ['can_invite_users', 'can_restrict_members'] as const;
-export type RequiredRight = (typeof REQUIRED_RIGHTS)[number];
+const REQUIRED_RIGHTS = ['can_invite_users', 'can_restrict_members'] as const;
+type RequiredRight = (typeof REQUIRED_RIGHTS)[number];
 
 /** The bot's membership as getChatMember reports it. */
 export interface BotMembership {

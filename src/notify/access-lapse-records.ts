@@ -10,7 +10,7 @@ import { type AccessGrantRow, accessGrants, outbox, products } from '../db/schem
 const RIGHTS_LOST = 'rights lost: ';
 
 /** Still ours: claimed with this lease and not renewed (a payment makes it active again) meanwhile. */
-export const ours = (grant: AccessGrantRow) =>
+const ours = (grant: AccessGrantRow) =>
   and(
     eq(accessGrants.id, grant.id),
     eq(accessGrants.state, 'removing'),

@@ -33,7 +33,7 @@ export interface AccessNoticesDeps {
 
 export type AccessNoticeOutcome = { status: 'sent' } | { status: 'skipped'; note: string };
 
-type AccessRow = Extract<OutboxRow, { kind: AccessKind }>;
+export type AccessRow = Extract<OutboxRow, { kind: AccessKind }>;
 
 export function isAccessRow(row: OutboxRow): row is AccessRow {
   return (ACCESS_KINDS as readonly string[]).includes(row.kind);

@@ -20,7 +20,7 @@ export interface AccessRenewalDeps {
 }
 
 /** How long before the end each reminder is due, longest first. */
-export function reminderOffsetsMs(periodSeconds: number, reminderHours: readonly number[]): number[] {
+function reminderOffsetsMs(periodSeconds: number, reminderHours: readonly number[]): number[] {
   if (periodSeconds < DAY_SECONDS) return [(periodSeconds * 1000) / 8];
   return [...reminderHours]
     .map((hours) => hours * 3_600_000)

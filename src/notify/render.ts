@@ -1,5 +1,5 @@
 import type { InvoiceRow, OutboxRow, ProductRow } from '../db/schema.js';
-import type { MessageContent } from '../db/vocabulary.js';
+import type { AccessKind, MessageContent } from '../db/vocabulary.js';
 import type { Translator } from '../i18n/index.js';
 import { isOpenStatus } from '../invoices/state-machine.js';
 import { type RenderedMessage, renderClosedCard, renderOpenCard } from '../views/messages.js';
@@ -20,6 +20,12 @@ export type Notification =
   /** The shop: what a product delivers, sent as a copy in the buyer's chat. */
   | { kind: 'content'; content: MessageContent; replyTo: number | null }
   | { kind: 'skip'; note: string };
+
+/**
+ * The rows rendered here: an invoice's notifications. Paid access's own rows are sent by ./access-notices.ts and its
+ * invite by ./access-invite.ts (both talk to Telegram before they can say anything).
+ */
+export type InvoiceNotificationRow = Exclude<OutboxRow, { kind: AccessKind | 'access_invite' }>;
 
 /** The shop's side of an invoice, read with it at send time. */
 export interface ShopFacts {
@@ -47,7 +53,7 @@ export function createNotificationRenderer(deps: NotificationRendererDeps) {
    * `shop`: the product the invoice sells (the shop) as it is now, and the key sold with it, if any.
    */
   return function render(
-    row: OutboxRow,
+    row: InvoiceNotificationRow,
     invoice: InvoiceRow,
     chatLocale: string | null,
     linked?: InvoiceRow | null,
@@ -55,12 +61,6 @@ export function createNotificationRenderer(deps: NotificationRendererDeps) {
   ): Notification {
     const other = linked ?? undefined;
     const product = shop?.product;
-    // Paid access talks to Telegram before it can say anything (its link): ./access-invite.ts sends it.
-    if (row.kind === 'access_invite') return { kind: 'skip', note: 'access invites are sent by the access inviter' };
-    // A grant's own messages have no invoice: ./access-notices.ts sends them.
-    if (row.kind === 'access_renewal' || row.kind === 'access_removed' || row.kind === 'access_rights_lost') {
-      return { kind: 'skip', note: 'paid access notices are sent by ./access-notices.ts' };
-    }
     if (row.kind === 'delivery' || row.kind === 'sale_notice') {
       if (!product) return { kind: 'skip', note: 'the invoice sells no product' };
       if (row.kind === 'sale_notice') {

@@ -15,10 +15,10 @@ import { canTransition, STATE_MACHINE } from '../invoices/state-machine.js';
 // (an Unconfirmed create nobody named, an UnderPaid never completed).
 
 /** Longer than any create (SMARTYPAY_TIMEOUT_MS ≤ 2 min); only a hold a crash left behind lives this long. */
-export const HOLD_MS = 10 * 60_000;
+const HOLD_MS = 10 * 60_000;
 
 /** Statuses that keep their key (`keys: 'keep'`) and that nothing moves once they are past expiry. */
-export const KEPT_PAST_EXPIRY: readonly InvoiceStatus[] = (Object.keys(STATE_MACHINE) as InvoiceStatus[]).filter(
+const KEPT_PAST_EXPIRY: readonly InvoiceStatus[] = (Object.keys(STATE_MACHINE) as InvoiceStatus[]).filter(
   (status) =>
     STATE_MACHINE[status].keys === 'keep' &&
     !(canTransition(status, 'Expired') && STATE_MACHINE[status].schedule !== 'stop_checking'),

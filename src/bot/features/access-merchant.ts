@@ -24,7 +24,7 @@ import { shopMerchantOf } from './shop-merchant.js';
 const MAX_PICKER_PRODUCT_ID = 1_000_000_000;
 
 /** /members shows this many grants. */
-export const MEMBERS_LIST_LIMIT = 50;
+const MEMBERS_LIST_LIMIT = 50;
 
 export interface AccessMerchantDeps {
   access: AccessService;
