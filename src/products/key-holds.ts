@@ -58,8 +58,12 @@ export function createKeyHolds(deps: KeyHoldsDeps): KeyHolds {
   const { db, logger, now } = deps;
 
   function holdOf(productId: number, holdFor: string, owned: boolean): KeyHold {
+    // Once an invoice took it there is nothing left to release (no statement needed). Should the invoice's
+    // transaction roll back after all, the hold lapses and releaseLapsed returns the key.
+    let attached = false;
     return {
       async attach(tx, invoiceId) {
+        attached = true;
         const [taken] = await tx
           .update(productKeys)
           .set({ invoiceId, heldFor: null, heldUntil: null })
@@ -77,7 +81,7 @@ export function createKeyHolds(deps: KeyHoldsDeps): KeyHolds {
         if (!other) logger.warn({ invoiceId, productId, holdFor }, 'the held key lapsed and none is free; no key');
       },
       async release() {
-        if (!owned) return;
+        if (!owned || attached) return;
         await db
           .update(productKeys)
           .set({ heldFor: null, heldUntil: null })
