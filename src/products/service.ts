@@ -1,4 +1,4 @@
-import { and, desc, eq, ilike, inArray, isNotNull, or, sql } from 'drizzle-orm';
+import { and, desc, eq, ilike, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { type InvoiceRow, invoices, type ProductRow, productKeys, products } from '../db/schema.js';
 import type { ProductContent, ProductState } from '../db/vocabulary.js';
@@ -67,6 +67,8 @@ export interface ProductService {
     keys: readonly string[],
   ): Promise<{ product: ProductRow; added: number } | undefined>;
   keyCounts(productId: number): Promise<KeyCounts>;
+  /** Whether a key is free (neither sold, reserved nor held): the buyer's sold-out check, one index probe. */
+  hasFreeKey(productId: number): Promise<boolean>;
   /**
    * Inline mode (`@bot <code>` or a word of the title): the merchant's products on sale whose code is `query` or
    * whose title contains it (any case), newest first.
@@ -207,6 +209,15 @@ export function createProductService(deps: ProductServiceDeps): ProductService {
         .from(productKeys)
         .where(eq(productKeys.productId, productId));
       return { free: row?.free ?? 0, reserved: row?.reserved ?? 0, sold: row?.sold ?? 0 };
+    },
+
+    async hasFreeKey(productId) {
+      const [row] = await db
+        .select({ id: productKeys.id })
+        .from(productKeys)
+        .where(and(eq(productKeys.productId, productId), isNull(productKeys.invoiceId), isNull(productKeys.heldFor)))
+        .limit(1);
+      return row !== undefined;
     },
 
     async search(merchantUserId, query, limit) {

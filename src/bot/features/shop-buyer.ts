@@ -20,7 +20,7 @@ import { replyTo } from '../reply.js';
 // again points at that invoice and asks SMARTy Pay for nothing.
 
 export interface ShopBuyerDeps {
-  products: Pick<ProductService, 'findByCode' | 'keyCounts'>;
+  products: Pick<ProductService, 'findByCode' | 'hasFreeKey'>;
   invoices: Pick<InvoiceService, 'findOpenForBuyer'>;
   sales: ProductSales;
   issueLimit: IssueLimit;
@@ -63,7 +63,7 @@ export function createShopBuyerFeature(deps: ShopBuyerDeps) {
     const keys = product.content?.type === 'keys';
     // Sold out: said before the issue limit is taken; the key held in sales.sell settles a race, still before SMARTy
     // Pay is asked.
-    if (!open && keys && (await deps.products.keyCounts(product.id)).free === 0) {
+    if (!open && keys && !(await deps.products.hasFreeKey(product.id))) {
       await ctx.reply(ctx.t('shop-sold-out'), inReply);
       return;
     }
