@@ -6,6 +6,7 @@ import type { Database } from '../db/client.js';
 import { type AccessGrantRow, accessGrants, products } from '../db/schema.js';
 import type { OutboxWaker } from '../invoices/outbox-waker.js';
 import { createGrantRecords } from './access-lapse-records.js';
+import { backoffMs, classifyTelegramFailure } from './failures.js';
 
 // Removes members whose paid access ended (plus ACCESS_GRACE_MINUTES), run by the reconciler on every tick, and at
 // once for /revoke. A due grant is claimed (`removing`, a lease, FOR UPDATE SKIP LOCKED) so one process removes it
@@ -73,43 +74,46 @@ export function createAccessLapse(deps: AccessLapseDeps): AccessLapse {
   const records = createGrantRecords(db);
   let stopping = false;
 
-  /** Due grants (or only `only`), claimed for this process under a lease. */
+  /** Due grants (or only `only`), claimed for this process under a lease, in one statement. */
   async function claim(only?: SQL): Promise<AccessGrantRow[]> {
     const at = now();
     const cutoff = new Date(at.getTime() - deps.graceMs);
-    return db.transaction(async (tx) => {
-      const due = await tx
-        .select({ id: accessGrants.id })
-        .from(accessGrants)
-        .where(
-          and(
-            only,
-            or(
-              and(eq(accessGrants.state, 'active'), isNotNull(accessGrants.endsAt), lte(accessGrants.endsAt, cutoff)),
-              and(eq(accessGrants.state, 'removing'), lte(accessGrants.removalLeaseUntil, at)),
-            ),
+    const due = db
+      .select({ id: accessGrants.id })
+      .from(accessGrants)
+      .where(
+        and(
+          only,
+          or(
+            and(eq(accessGrants.state, 'active'), isNotNull(accessGrants.endsAt), lte(accessGrants.endsAt, cutoff)),
+            and(eq(accessGrants.state, 'removing'), lte(accessGrants.removalLeaseUntil, at)),
           ),
-        )
-        .orderBy(accessGrants.endsAt)
-        .limit(batchSize)
-        .for('update', { skipLocked: true });
-      if (due.length === 0) return [];
-      return tx
-        .update(accessGrants)
-        .set({
-          state: 'removing',
-          removalLeaseUntil: new Date(at.getTime() + leaseMs),
-          removalAttempts: sql`${accessGrants.removalAttempts} + 1`,
-          updatedAt: at,
-        })
-        .where(
-          inArray(
-            accessGrants.id,
-            due.map((row) => row.id),
-          ),
-        )
-        .returning();
-    });
+        ),
+      )
+      .orderBy(accessGrants.endsAt)
+      .limit(batchSize)
+      .for('update', { skipLocked: true });
+    return db
+      .update(accessGrants)
+      .set({
+        state: 'removing',
+        removalLeaseUntil: new Date(at.getTime() + leaseMs),
+        removalAttempts: sql`${accessGrants.removalAttempts} + 1`,
+        updatedAt: at,
+      })
+      .where(inArray(accessGrants.id, due))
+      .returning();
+  }
+
+  /** Each claimed grant's merchant (the product's), read once for the batch: a merchant is never removed. */
+  async function merchantsOf(grants: readonly AccessGrantRow[]): Promise<Map<number, number>> {
+    const ids = [...new Set(grants.map((grant) => grant.productId))];
+    if (ids.length === 0) return new Map();
+    const rows = await db
+      .select({ id: products.id, merchantUserId: products.merchantUserId })
+      .from(products)
+      .where(inArray(products.id, ids));
+    return new Map(rows.map((row) => [row.id, row.merchantUserId]));
   }
 
   async function remove(grant: AccessGrantRow, merchantUserId: number): Promise<Outcome> {
@@ -128,29 +132,30 @@ export function createAccessLapse(deps: AccessLapseDeps): AccessLapse {
 
   function failure(grant: AccessGrantRow, error: unknown): Outcome {
     const at = now().getTime();
+    // Telegram's own answers as every send reads them (./failures.ts); what a removal adds is below.
+    const decision = classifyTelegramFailure(error);
+    const note = decision.reason;
+    if (decision.action === 'wait') return { done: false, note, retryAt: new Date(at + decision.seconds * 1000) };
     if (error instanceof GrammyError) {
       const text = error.description;
-      if (error.error_code === 429) {
-        const seconds = error.parameters.retry_after ?? 5;
-        return { done: false, note: text, retryAt: new Date(at + seconds * 1000) };
-      }
-      if (/user not found|PARTICIPANT_ID_INVALID|USER_NOT_PARTICIPANT/i.test(text)) return { done: true, note: text };
+      if (/user not found|PARTICIPANT_ID_INVALID|USER_NOT_PARTICIPANT/i.test(text)) return { done: true, note };
       if (/not enough rights|CHAT_ADMIN_REQUIRED|bot was kicked|chat not found|have no rights/i.test(text)) {
-        return { done: false, note: text, retryAt: new Date(at + 60 * 60_000), rightsLost: true };
+        return { done: false, note, retryAt: new Date(at + 60 * 60_000), rightsLost: true };
       }
     }
-    const note = error instanceof Error ? error.message : String(error);
     if (grant.removalAttempts >= MAX_ATTEMPTS) return { done: true, note: `gave up: ${note}` };
-    const backoff = Math.min(60 * 60_000, 2 ** grant.removalAttempts * 1000);
-    return { done: false, note, retryAt: new Date(at + backoff) };
+    return {
+      done: false,
+      note,
+      retryAt: new Date(at + backoffMs(grant.removalAttempts + 1, Math.random, 60 * 60_000)),
+    };
   }
 
-  async function process(grant: AccessGrantRow): Promise<RemovalResult> {
-    const [product] = await db.select().from(products).where(eq(products.id, grant.productId)).limit(1);
-    if (!product) return 'retrying';
+  async function process(grant: AccessGrantRow, merchantUserId: number | undefined): Promise<RemovalResult> {
+    if (merchantUserId === undefined) return 'retrying';
     let outcome: Outcome;
     try {
-      outcome = await remove(grant, product.merchantUserId);
+      outcome = await remove(grant, merchantUserId);
     } catch (error) {
       outcome = failure(grant, error);
     }
@@ -176,21 +181,23 @@ export function createAccessLapse(deps: AccessLapseDeps): AccessLapse {
   }
 
   async function removeNow(grantId: number): Promise<RemovalResult> {
-    const [grant] = await claim(eq(accessGrants.id, grantId));
+    const claimed = await claim(eq(accessGrants.id, grantId));
+    const [grant] = claimed;
     // Claimed by another process's sweep at this moment: that one removes them.
-    return grant ? process(grant) : 'retrying';
+    return grant ? process(grant, (await merchantsOf(claimed)).get(grant.productId)) : 'retrying';
   }
 
   return {
     async removeLapsed() {
       let removed = 0;
       const claimed = await claim();
+      const merchantOf = await merchantsOf(claimed);
       for (const [i, grant] of claimed.entries()) {
         if (stopping) {
           await records.release(claimed.slice(i), now());
           break;
         }
-        if ((await process(grant)) === 'removed') removed++;
+        if ((await process(grant, merchantOf.get(grant.productId))) === 'removed') removed++;
       }
       return removed;
     },
