@@ -1,4 +1,4 @@
-import { and, eq, gt, isNotNull, isNull, lte } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { type AccessGrantRow, accessGrants, outbox, products } from '../db/schema.js';
 import type { OutboxWaker } from '../invoices/outbox-waker.js';
@@ -31,6 +31,10 @@ function reminderOffsetsMs(periodSeconds: number, reminderHours: readonly number
 export function createAccessRenewal(deps: AccessRenewalDeps) {
   const { db, now } = deps;
   const longest = Math.max(DAY_SECONDS * 1000, ...deps.reminderHours.map((hours) => hours * 3_600_000));
+  // How many reminders a product's period gets, as reminderOffsetsMs counts them (the hours are config numbers).
+  const hours = sql.raw(`array[${deps.reminderHours.map((h) => Number(h)).join(', ')}]::float8[]`);
+  const offsetCount = sql`case when ${products.accessPeriodSeconds} < ${DAY_SECONDS} then 1
+    else (select count(*) from unnest(${hours}) as h(hours) where h.hours * 3600 < ${products.accessPeriodSeconds}) end`;
 
   /** Takes reminder `count` for this end and queues it; false when another process (or an earlier tick) did. */
   async function enqueue(grant: AccessGrantRow & { endsAt: Date }, count: number): Promise<boolean> {
@@ -86,6 +90,10 @@ export function createAccessRenewal(deps: AccessRenewalDeps) {
             isNotNull(accessGrants.endsAt),
             gt(accessGrants.endsAt, at),
             lte(accessGrants.endsAt, new Date(at.getTime() + longest)),
+            // Not every reminder of this end sent yet (reminderOffsetsMs' count, in SQL): a grant whose round is
+            // done is not read again every tick, and 100 of them ending soon can never hide one still due.
+            sql`not (${accessGrants.remindedForEndsAt} is not distinct from ${accessGrants.endsAt}
+              and ${accessGrants.remindersSent} >= ${offsetCount})`,
           ),
         )
         // Soonest end first: with more due than one sweep reads, the nearest deadlines are never the ones left out.
