@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { parseAmount } from '../invoices/amount.js';
-import { MAX_TITLE_LENGTH, parseAddKeys, parseNewProduct } from '../products/rules.js';
+import { MAX_TITLE_LENGTH, parseAddKeys, parseProductFields } from '../products/rules.js';
 import type { MiniAppApiDeps } from './api.js';
 import { merchantOf } from './auth.js';
 import { productJson } from './json.js';
@@ -23,8 +23,8 @@ export function createActionsRouter(
 
   router.post('/products', async (req, res) => {
     const { title, amount, token } = req.body ?? {};
-    const parsed = parseNewProduct(
-      `${text(amount) ?? ''} ${text(token) ?? ''} ${text(title) ?? ''}`,
+    const parsed = parseProductFields(
+      { amount: text(amount), token: text(token), title: text(title) },
       deps.settings.tokens,
     );
     if (!parsed.ok) {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Message } from 'grammy/types';
 import type { ProductContent } from '../db/vocabulary.js';
 import { type PayCommandProblem, type PayRequest, parsePayCommand } from '../invoices/pay-command.js';
-import type { TokenPolicy } from '../payments/currencies.js';
+import { findCurrency, type TokenPolicy } from '../payments/currencies.js';
 
 // The shop's rules, without a database: how /newproduct is read, what a product code looks like, and what of a
 // message /setcontent keeps so the bot can send a copy of it at any later time.
@@ -39,6 +39,29 @@ export function parseNewProduct(args: string, tokens: TokenPolicy): NewProductRe
   if (!description) return { ok: false, problem: 'missing_title' };
   if ([...description].length > MAX_TITLE_LENGTH) return { ok: false, problem: 'title_too_long' };
   return { ok: true, product: { amount, token, title: description } };
+}
+
+/**
+ * The dashboard's form, field by field, by /newproduct's rules: the token is always given (the default when left
+ * empty), so a title that starts with a ticker ("bUSDT stickers") stays the title, and an amount or token of more
+ * than one word is refused rather than shifting the words after it.
+ */
+export function parseProductFields(
+  fields: { amount?: string | undefined; token?: string | undefined; title?: string | undefined },
+  tokens: TokenPolicy,
+): NewProductResult {
+  const amount = (fields.amount ?? '').trim();
+  const token = (fields.token ?? '').trim() || tokens.defaultToken;
+  if (amount === '') return { ok: false, problem: 'missing_amount' };
+  if (/\s/.test(amount)) {
+    return { ok: false, problem: /^[\d\s.,]+$/.test(amount) ? 'ambiguous_grouping' : 'not_a_number', word: amount };
+  }
+  if (/\s/.test(token)) return { ok: false, problem: 'unknown_token', word: token };
+  const parsed = parseNewProduct(`${amount} ${token} ${fields.title ?? ''}`, tokens);
+  // The second word was the token field: were it not one, the title would have swallowed it.
+  if (parsed.ok && parsed.product.token !== findCurrency(token))
+    return { ok: false, problem: 'unknown_token', word: token };
+  return parsed;
 }
 
 /**

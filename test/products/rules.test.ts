@@ -1,11 +1,46 @@
 import type { Message } from 'grammy/types';
 import { describe, expect, it } from 'vitest';
-import { contentOf, isProductCode, newProductCode, parseNewProduct } from '../../src/products/rules.js';
+import {
+  contentOf,
+  isProductCode,
+  newProductCode,
+  parseNewProduct,
+  parseProductFields,
+} from '../../src/products/rules.js';
 
 // The shop's rules without a database: /newproduct reads amounts and tokens exactly as /pay does and wants a title;
 // codes are random and link-safe; /setcontent keeps what is needed to send a copy later.
 
 const tokens = { accepted: ['bUSDT', 'pUSDC'], defaultToken: 'bUSDT' };
+
+describe('parseProductFields (the dashboard form)', () => {
+  it('reads each field by /newproduct rules; a title that starts with a ticker stays the title', () => {
+    expect(parseProductFields({ amount: '3.5', title: 'pUSDC stickers' }, tokens)).toEqual({
+      ok: true,
+      product: { amount: '3.5', token: 'bUSDT', title: 'pUSDC stickers' },
+    });
+    expect(parseProductFields({ amount: '3,5', token: 'pusdc', title: 'Pack' }, tokens)).toMatchObject({
+      ok: true,
+      product: { amount: '3.5', token: 'pUSDC', title: 'Pack' },
+    });
+  });
+
+  it('refuses a field of several words, an unknown token and a missing title instead of shifting words', () => {
+    expect(parseProductFields({ amount: '1 000', title: 'Pack' }, tokens)).toMatchObject({
+      ok: false,
+      problem: 'ambiguous_grouping',
+    });
+    expect(parseProductFields({ amount: '5 x', title: 'Pack' }, tokens)).toMatchObject({ problem: 'not_a_number' });
+    expect(parseProductFields({ amount: '5', token: 'coffee', title: 'Pack' }, tokens)).toMatchObject({
+      problem: 'unknown_token',
+    });
+    expect(parseProductFields({ amount: '5', token: 'aUSDT', title: 'Pack' }, tokens)).toMatchObject({
+      problem: 'token_not_accepted',
+    });
+    expect(parseProductFields({ amount: '5', title: '' }, tokens)).toMatchObject({ problem: 'missing_title' });
+    expect(parseProductFields({ title: 'Pack' }, tokens)).toMatchObject({ problem: 'missing_amount' });
+  });
+});
 
 describe('parseNewProduct', () => {
   it('reads amount, optional token and a title of at most 100 characters', () => {
