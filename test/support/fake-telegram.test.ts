@@ -253,10 +253,12 @@ describe('fault injection and delays', () => {
 describe('call records', () => {
   it('records the answered status and time, and lists created messages in sentMessages', async () => {
     const before = Date.now();
+    const preciseBefore = performance.now();
     await api.sendMessage(3, 'first');
     await rejection(api.editMessageText(3, 4242, 'x'));
     await api.sendMessage(-7, 'second');
     const after = Date.now();
+    const preciseAfter = performance.now();
 
     expect(fake.calls.map((c) => [c.method, c.status])).toEqual([
       ['sendMessage', 200],
@@ -266,7 +268,12 @@ describe('call records', () => {
     for (const call of fake.calls) {
       expect(call.answeredAt).toBeGreaterThanOrEqual(call.at);
       expect(call.aborted).toBeUndefined();
+      // The sub-millisecond arrival time, on this process's performance.now() clock, in call order.
+      expect(call.arrivedMs).toBeGreaterThan(preciseBefore);
+      expect(call.arrivedMs).toBeLessThan(preciseAfter);
     }
+    const arrivals = fake.calls.map((c) => c.arrivedMs);
+    expect(arrivals).toEqual([...arrivals].sort((a, b) => a - b));
     const sent = fake.sentMessages();
     expect(sent.map(({ at: _at, ...m }) => m)).toEqual([
       { chatId: 3, message_id: 1000, text: 'first' },
