@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { chatInvoiceTotals, type InvoiceRow, invoices } from '../db/schema.js';
 import {
@@ -74,13 +74,20 @@ export function createInvoiceReports(deps: InvoiceReportsDeps): InvoiceReports {
         .select({ n: sql<number>`coalesce(sum(${totals.invoices}), 0)`.mapWith(Number) })
         .from(totals)
         .where(and(eq(totals.chatId, chatId), gt(totals.invoices, 0)));
-      const rows = await db
-        .select()
+      // The page's ids first, from the chat index alone (an index-only scan: the rows an offset skips are never
+      // read from the table), then those rows: page 500 reads 10 rows, not 5,010.
+      const pageIds = db
+        .select({ id: invoices.id })
         .from(invoices)
         .where(eq(invoices.notifyChatId, chatId))
         .orderBy(desc(invoices.createdAt), desc(invoices.id))
         .limit(limit)
         .offset(offset);
+      const rows = await db
+        .select()
+        .from(invoices)
+        .where(inArray(invoices.id, pageIds))
+        .orderBy(desc(invoices.createdAt), desc(invoices.id));
       return { rows, total: total?.n ?? 0 };
     },
 
