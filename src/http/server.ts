@@ -3,7 +3,8 @@ import express, { type ErrorRequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { WebhookInbox } from '../invoices/webhook-inbox.js';
 import type { Metrics } from '../metrics.js';
-import { createSmartyPayWebhookHandler, isSmartyPayWebhook, requestIdOf } from './smartypay-webhook.js';
+import { requestIdOf, requestLogger } from './request-id.js';
+import { createSmartyPayWebhookHandler, isSmartyPayWebhook } from './smartypay-webhook.js';
 
 export interface ServerDependencies {
   /** Stores SMARTy Pay's webhooks before the 200 (applied from there). */
@@ -40,15 +41,7 @@ function createExpressApp(deps: ServerDependencies) {
   app.use((req, res, next) => {
     const reqId = requestIdOf(req);
     res.set('x-request-id', reqId);
-    // Made when a line is first logged: most requests log nothing, and a pino child per request was a tenth of the
-    // webhook route's time under load (bench p1).
-    let logger: Logger | undefined;
-    Object.defineProperty(res.locals, 'logger', {
-      get: () => {
-        logger ??= deps.logger.child({ reqId });
-        return logger;
-      },
-    });
+    Object.defineProperty(res.locals, 'logger', { get: requestLogger(deps.logger, reqId) });
     next();
   });
 

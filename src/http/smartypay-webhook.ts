@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener } from 'node:http';
 import type { Logger } from 'pino';
 import type { WebhookInbox } from '../invoices/webhook-inbox.js';
 import type { Metrics, WebhookRequestOutcome } from '../metrics.js';
 import { verifySmartyPaySignature, WEBHOOK_SIGNATURE_HEADERS } from '../payments/signature.js';
 import { webhookPayloadSchema } from '../payments/webhook-payload.js';
+import { requestIdOf, requestLogger } from './request-id.js';
 
 // SMARTy Pay's webhook route, on node:http itself in front of Express (./server.ts): it is the one route under load
 // (every payment, SMARTy Pay's retries, a backlog after an outage), and Express's layers, body-parser and res.json
@@ -20,15 +20,6 @@ export interface SmartyPayWebhookDeps {
   secretKey: string;
   logger: Logger;
   metrics?: Metrics | undefined;
-}
-
-export type SmartyPayWebhookHandler = (req: IncomingMessage, res: ServerResponse) => void;
-
-/** A request id a proxy may pass on (X-Request-Id), else a new one. */
-export const REQUEST_ID = /^[\w.-]{1,100}$/;
-export function requestIdOf(req: IncomingMessage): string {
-  const given = req.headers['x-request-id'];
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
 /** Whether `url` (a request line's target) is this route: the path as Express matched it, any case, `/` or query after. */
@@ -77,26 +68,12 @@ const BODIES = Object.fromEntries(
   Object.entries(ANSWERS).map(([name, [, body]]) => [name, Buffer.from(JSON.stringify(body))]),
 ) as Record<Answer, Buffer>;
 
-export function createSmartyPayWebhookHandler(deps: SmartyPayWebhookDeps): SmartyPayWebhookHandler {
-  const counted = deps.metrics && {
-    duration: deps.metrics.webhookDuration,
-    requests: Object.fromEntries(
-      [...new Set(Object.values(OUTCOME))].map((outcome) => [
-        outcome,
-        deps.metrics?.webhookRequests.labels({ outcome }),
-      ]),
-    ) as Record<WebhookRequestOutcome, { inc(): void }>,
-  };
-
+export function createSmartyPayWebhookHandler(deps: SmartyPayWebhookDeps): RequestListener {
+  const { metrics } = deps;
   return (req, res) => {
-    const started = counted ? performance.now() : 0;
+    const started = performance.now();
     const reqId = requestIdOf(req);
-    // Made when a line is first logged: most requests log nothing.
-    let logger: Logger | undefined;
-    const log = () => {
-      logger ??= deps.logger.child({ reqId });
-      return logger;
-    };
+    const log = requestLogger(deps.logger, reqId);
     let answered = false;
     const answer = (name: Answer, close = false) => {
       if (answered) return;
@@ -109,10 +86,8 @@ export function createSmartyPayWebhookHandler(deps: SmartyPayWebhookDeps): Smart
         ...(close && { connection: 'close' }),
       });
       res.end(body);
-      if (counted) {
-        counted.duration.observe((performance.now() - started) / 1000);
-        counted.requests[OUTCOME[name]].inc();
-      }
+      metrics?.webhookDuration.observe((performance.now() - started) / 1000);
+      metrics?.webhookRequests.inc({ outcome: OUTCOME[name] });
     };
     // Past the bound the connection goes once the answer is out: the rest of the body is never read.
     const refuse = (name: Answer) => {
@@ -145,7 +120,7 @@ export function createSmartyPayWebhookHandler(deps: SmartyPayWebhookDeps): Smart
     req.on('close', () => {
       if (answered || req.complete) return;
       answered = true;
-      if (counted) counted.requests[OUTCOME.aborted].inc();
+      metrics?.webhookRequests.inc({ outcome: OUTCOME.aborted });
     });
     req.on('error', () => refuse('aborted'));
     req.on('end', () => {

@@ -10,14 +10,14 @@ import type { Transformer } from 'grammy';
 export const isNewMessage = (method: string): boolean =>
   (method.startsWith('send') && method !== 'sendChatAction') || method === 'copyMessage' || method === 'forwardMessage';
 
-export function spaceNewMessages(perSecond: number, clock: () => number = () => performance.now()): Transformer {
+export function spaceNewMessages(perSecond: number): Transformer {
   /** When the last `perSecond` new messages left, oldest first. */
   const recent: number[] = [];
   // First come, first go: each send waits for the one before it to have its turn.
   let queue: Promise<void> = Promise.resolve();
   const turn = async () => {
     for (;;) {
-      const now = clock();
+      const now = performance.now();
       while (recent.length > 0 && now - (recent[0] as number) >= 1000) recent.shift();
       if (recent.length < perSecond) {
         recent.push(now);
