@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
 import { accessGrants, outbox, products } from '../../src/db/schema.js';
-import { type AppProcess, appEnv, startAppProcess } from '../support/app-process.js';
+import { appEnv, appStarter } from '../support/app-process.js';
 import { createTestDatabase, TEST_DATABASE_URL } from '../support/database.js';
 import { startFakeSmartyPay } from '../support/fake-smartypay.js';
 import { startFakeTelegram } from '../support/fake-telegram.js';
@@ -24,13 +24,8 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
 
-function start(env: Record<string, string>): AppProcess {
-  const app = startAppProcess(env);
-  cleanups.push(async () => {
-    if (!app.hasExited()) await app.stop('SIGKILL');
-  });
-  return app;
-}
+/** Starts the app; a test that fails midway still leaves no process behind. */
+const start = appStarter((step) => cleanups.push(step));
 
 describe.skipIf(!TEST_DATABASE_URL)('paid access with two replicas on one Postgres', () => {
   it('lapsed members are removed exactly once, told once, across a restart and a failed unban; admins stay', async () => {

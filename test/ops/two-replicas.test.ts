@@ -2,7 +2,7 @@ import { ne } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
 import { invoices, outbox, telegramUpdates } from '../../src/db/schema.js';
-import { type AppProcess, appEnv, exitWithin, RUNNING_LINE, startAppProcess } from '../support/app-process.js';
+import { appEnv, appStarter, exitWithin, RUNNING_LINE } from '../support/app-process.js';
 import { createTestDatabase, TEST_DATABASE_URL } from '../support/database.js';
 import { type FakeSmartyPay, startFakeSmartyPay } from '../support/fake-smartypay.js';
 import { type FakeTelegram, startFakeTelegram } from '../support/fake-telegram.js';
@@ -28,13 +28,7 @@ afterEach(async () => {
 });
 
 /** Starts the app; a test that fails midway still leaves no process behind. */
-function start(env: Record<string, string>): AppProcess {
-  const app = startAppProcess(env);
-  cleanups.push(async () => {
-    if (!app.hasExited()) await app.stop('SIGKILL');
-  });
-  return app;
-}
+const start = appStarter((step) => cleanups.push(step));
 
 async function post(url: string, body: string, headers: Record<string, string>) {
   const response = await fetch(url, {

@@ -2,7 +2,7 @@ import { eq, ne } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
 import { invoices, outbox } from '../../src/db/schema.js';
-import { type AppProcess, appEnv, exitWithin, startAppProcess } from '../support/app-process.js';
+import { appEnv, appStarter, exitWithin } from '../support/app-process.js';
 import { createPgliteDatabase, createTestDatabase, TEST_DATABASE_URL } from '../support/database.js';
 import { type FakeSmartyPay, startFakeSmartyPay } from '../support/fake-smartypay.js';
 import { type FakeTelegram, type RecordedCall, type SentMessage, startFakeTelegram } from '../support/fake-telegram.js';
@@ -39,14 +39,7 @@ async function setup(cleanup: Cleanup, create: () => Promise<Db>) {
   cleanup(() => database.drop());
   cleanup(() => smartypay.close());
   cleanup(() => telegram.close());
-  const start = (env: Record<string, string>): AppProcess => {
-    const app = startAppProcess(env);
-    cleanup(async () => {
-      if (!app.hasExited()) await app.stop('SIGKILL');
-    });
-    return app;
-  };
-  return { telegram, smartypay, database, start };
+  return { telegram, smartypay, database, start: appStarter(cleanup) };
 }
 
 /** Opens the database the app used (after it exited), runs `read`, closes it. */
