@@ -2,7 +2,7 @@ import { type RunnerHandle, run } from '@grammyjs/runner';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import { publishCommands } from '../bot/commands.js';
-import { dashboardUrl, setDashboardMenuButton } from '../bot/features/dashboard.js';
+import { dashboardUrl, keepDashboardMenuButton } from '../bot/features/dashboard.js';
 import type { Config } from '../config.js';
 import { connectTelegram } from '../connect.js';
 import type { DatabaseHandle, QueryObserver } from '../db/client.js';
@@ -150,16 +150,15 @@ async function start(app: BuiltApp, limits: HttpLimits, started: ReturnType<type
 /**
  * Each merchant's private chat gets the dashboard as its menu button (https PUBLIC_URL only: Telegram opens no
  * other). In English: which language a merchant reads is known only once they write (/dashboard sets it in theirs).
- * A chat whose button already opens this dashboard keeps it, so a restart does not undo the merchant's language.
+ * A chat whose button already opens this dashboard keeps it (keepDashboardMenuButton); a chat Telegram refuses is
+ * logged and skipped.
  */
 async function setDashboardMenuButtons({ config, bot, translator, logger }: BuiltApp): Promise<void> {
   const url = dashboardUrl(config.publicUrl);
   if (!url) return;
   const t = translator.forLocale('en');
   for (const merchant of config.merchantUserIds ?? []) {
-    const current = await bot.api.getChatMenuButton({ chat_id: merchant });
-    if (current.type === 'web_app' && current.web_app.url === url) continue;
-    await setDashboardMenuButton(bot.api, merchant, url, t, logger);
+    await keepDashboardMenuButton(bot.api, merchant, url, t, logger);
   }
 }
 

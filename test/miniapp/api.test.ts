@@ -275,4 +275,14 @@ describe('/dashboard', () => {
     expect(menuCalls()).toHaveLength(2);
     expect(h.telegram.menuButton(MERCHANT.id)).toMatchObject({ text: 'Панель' });
   });
+
+  it('starts even when Telegram will not show a merchant’s menu button ("chat not found"), and sets the others', async () => {
+    h.telegram.failNext('getChatMenuButton', { status: 400, description: 'Bad Request: chat not found' });
+    const others = () => botCalls(h, OTHER_MERCHANT, 'setChatMenuButton').length;
+    await h.telegram.waitFor(() => true);
+    await h.restart();
+    expect(h.logs.find('could not read the dashboard menu button')).toHaveLength(1);
+    expect(h.telegram.menuButton(OTHER_MERCHANT)).toMatchObject({ type: 'web_app' });
+    expect(others()).toBeGreaterThanOrEqual(1);
+  });
 });

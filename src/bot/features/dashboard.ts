@@ -21,6 +21,28 @@ export function dashboardUrl(publicUrl: string | undefined): string | undefined 
  * The chat menu button (next to the input field) opens the dashboard in `chatId`, a merchant's private chat. A
  * failure (the merchant never started the bot: "chat not found") is logged; /dashboard still answers.
  */
+/**
+ * At start: the same, unless the chat's button already opens this dashboard (a restart keeps the language /dashboard
+ * set). Reading the button can fail as setting it can ("chat not found"): logged, and start-up goes on.
+ */
+export async function keepDashboardMenuButton(
+  api: Pick<Api, 'getChatMenuButton' | 'setChatMenuButton'>,
+  chatId: number,
+  url: string,
+  t: Lookup,
+  logger: Logger,
+): Promise<void> {
+  let current: Awaited<ReturnType<Api['getChatMenuButton']>>;
+  try {
+    current = await api.getChatMenuButton({ chat_id: chatId });
+  } catch (error) {
+    logger.warn({ err: error, chatId }, 'could not read the dashboard menu button');
+    return;
+  }
+  if (current.type === 'web_app' && current.web_app.url === url) return;
+  await setDashboardMenuButton(api, chatId, url, t, logger);
+}
+
 export async function setDashboardMenuButton(
   api: Pick<Api, 'setChatMenuButton'>,
   chatId: number,
