@@ -51,6 +51,7 @@ access-revoked-retrying = ✅ The access of user <code>{ $user }</code> has ende
 access-revoked-renewed = User <code>{ $user }</code> paid for their access at this very moment, so they keep it.
 access-revoke-none = User <code>{ $user }</code> has no active access through this product.
 access-renewal = ⏳ Your access to { $chat } ends { $at }. To stay, pay renewal invoice #{ $invoice }: it extends your access from that end, nothing is lost.
+access-renewal-underpaid = ⏳ Your access to { $chat } ends { $at }. Renewal invoice #{ $invoice } is part-paid: finish it with “Pay the remaining” on its card (paying its full amount again would be a second payment).
 access-renewal-closed = ⏳ Your access to { $chat } ends { $at }. This product is not on sale now, so it cannot be renewed.
 access-choose-chat = Tap a button and pick the channel or group whose access <code>{ $code }</code> sells. Add me there as an administrator with “Invite users via link” and “Ban users” first.
 access-choose-channel = Choose channel

@@ -110,6 +110,11 @@ export function renderAccessRenewal(
   const name = accessChatName(chat.title, chat.id);
   const at = formatUtc(t, endsAt);
   if (invoice === null) return { text: t('access-renewal-closed', { chat: name, at }) };
+  // The buyer's invoice for the product is part-paid (the issue path hands that one back rather than make a second):
+  // its card's "Pay the remaining" finishes it; a Pay button here would take its full amount again.
+  if (invoice.status === 'UnderPaid') {
+    return { text: t('access-renewal-underpaid', { chat: name, at, invoice: String(invoice.id) }) };
+  }
   return {
     text: t('access-renewal', { chat: name, at, invoice: String(invoice.id) }),
     replyMarkup: { inline_keyboard: [[payButton(t, invoice)]] },
