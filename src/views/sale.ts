@@ -3,7 +3,7 @@ import type { TransitionFacts } from '../db/vocabulary.js';
 import { addDecimals, compareDecimals, subtractDecimals } from '../decimal.js';
 import type { Translate } from '../i18n/index.js';
 import { paidInOwnToken, remainingAmount } from '../invoices/remainder.js';
-import { isSettledStatus } from '../invoices/state-machine.js';
+import { isPaidStatus, isSettledStatus } from '../invoices/state-machine.js';
 import { forWhat, money, type SaleView } from './messages.js';
 import { formatMoney } from './numbers.js';
 
@@ -71,16 +71,16 @@ export function saleReply(
   const paidNow =
     facts.paidAmount && (!facts.paidToken || facts.paidToken === invoice.token) ? facts.paidAmount : undefined;
   const received = money(t, facts.paidAmount ?? invoice.amount, facts.paidToken ?? invoice.token);
-  const linkedSettled = facts.linkedStatus != null && isSettledStatus(facts.linkedStatus);
+  // Paid as the transition counts it (LINKED_PAID in transition.ts: Withdrawn too): then this payment delivered nothing.
+  const linkedPaid = facts.linkedStatus != null && isPaidStatus(facts.linkedStatus);
   // A shop buyer's own chat: addressed to them; what the merchant must do is in their sale notice.
   const buyer = invoice.productId !== null;
-  if (buyer && linkedSettled)
-    return t('buyer-paid-twice', { id: String(invoice.id), received, other: String(linked.id) });
+  if (buyer && linkedPaid) return t('buyer-paid-twice', { id: String(invoice.id), received, other: String(linked.id) });
   if (invoice.remainderOfInvoiceId === null) {
-    if (!linkedSettled) return undefined;
+    if (!linkedPaid) return undefined;
     return t('original-paid-after-remainder', { id: String(invoice.id), received, remainder: String(linked.id) });
   }
-  if (linkedSettled) {
+  if (linkedPaid) {
     return t('remainder-paid-after-full', { id: String(invoice.id), original: String(linked.id), received });
   }
   const { total, first, second, totalValue } = parts(t, linked, invoice, paidNow);
