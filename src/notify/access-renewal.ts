@@ -31,10 +31,18 @@ function reminderOffsetsMs(periodSeconds: number, reminderHours: readonly number
 export function createAccessRenewal(deps: AccessRenewalDeps) {
   const { db, now } = deps;
   const longest = Math.max(DAY_SECONDS * 1000, ...deps.reminderHours.map((hours) => hours * 3_600_000));
-  // How many reminders a product's period gets, as reminderOffsetsMs counts them (the hours are config numbers).
+  // How many of a grant's reminders are due at `at`, as reminderOffsetsMs and the loop below count them (the hours
+  // are config numbers), and how many of them this end's round has sent.
   const hours = sql.raw(`array[${deps.reminderHours.map((h) => Number(h)).join(', ')}]::float8[]`);
-  const offsetCount = sql`case when ${products.accessPeriodSeconds} < ${DAY_SECONDS} then 1
-    else (select count(*) from unnest(${hours}) as h(hours) where h.hours * 3600 < ${products.accessPeriodSeconds}) end`;
+  const dueCount = (at: Date) => {
+    const left = sql`extract(epoch from ${accessGrants.endsAt} - ${at.toISOString()}::timestamptz)`;
+    const period = products.accessPeriodSeconds;
+    return sql`case when ${period} < ${DAY_SECONDS} then (case when ${left} <= ${period} / 8.0 then 1 else 0 end)
+      else (select count(*) from unnest(${hours}) as h(hours) where h.hours * 3600 < ${period}
+        and ${left} <= h.hours * 3600) end`;
+  };
+  const sentCount = sql`case when ${accessGrants.remindedForEndsAt} = ${accessGrants.endsAt}
+    then ${accessGrants.remindersSent} else 0 end`;
 
   /** Takes reminder `count` for this end and queues it; false when another process (or an earlier tick) did. */
   async function enqueue(grant: AccessGrantRow & { endsAt: Date }, count: number): Promise<boolean> {
@@ -90,10 +98,9 @@ export function createAccessRenewal(deps: AccessRenewalDeps) {
             isNotNull(accessGrants.endsAt),
             gt(accessGrants.endsAt, at),
             lte(accessGrants.endsAt, new Date(at.getTime() + longest)),
-            // Not every reminder of this end sent yet (reminderOffsetsMs' count, in SQL): a grant whose round is
-            // done is not read again every tick, and 100 of them ending soon can never hide one still due.
-            sql`not (${accessGrants.remindedForEndsAt} is not distinct from ${accessGrants.endsAt}
-              and ${accessGrants.remindersSent} >= ${offsetCount})`,
+            // A reminder due and not yet sent for this end: grants with nothing due now are not read every tick,
+            // so 100 of them ending soon can never hide one that is due.
+            sql`${dueCount(at)} > ${sentCount}`,
           ),
         )
         // Soonest end first: with more due than one sweep reads, the nearest deadlines are never the ones left out.

@@ -27,6 +27,9 @@ beforeAll(async () => {
   productId = product?.id ?? 0;
 });
 
+const renewal = () =>
+  createAccessRenewal({ db: testDb.handle.db, outbox: { wake: () => {} }, now: () => at, reminderHours: [72, 24] });
+
 describe('access renewal reminders', () => {
   it('120 grants ending soon whose reminders were all sent do not hide one still due', async () => {
     const soon = new Date(at.getTime() + 2 * HOUR);
@@ -61,5 +64,31 @@ describe('access renewal reminders', () => {
     expect(wakes).toBe(1);
     // Its round is done now: the next sweep queues nothing.
     expect(await renewal.enqueueDueReminders()).toBe(0);
+  });
+});
+
+describe('access renewal reminders, between rounds', () => {
+  it('120 grants with their 72 h reminder sent and the 24 h one not yet due do not hide one whose 72 h one is', async () => {
+    // Ending in 48 h: the 72 h reminder is past (sent), the 24 h one comes tomorrow.
+    const between = new Date(at.getTime() + 48 * HOUR);
+    await testDb.handle.db.insert(accessGrants).values(
+      Array.from({ length: 120 }, (_, i) => ({
+        productId,
+        userId: 30_000 + i,
+        chatId: -100_600,
+        endsAt: between,
+        remindedForEndsAt: between,
+        remindersSent: 1,
+      })),
+    );
+    const [due] = await testDb.handle.db
+      .insert(accessGrants)
+      .values({ productId, userId: 40_000, chatId: -100_600, endsAt: new Date(at.getTime() + 60 * HOUR) })
+      .returning();
+    const before = (await testDb.handle.db.select().from(outbox).where(eq(outbox.kind, 'access_renewal'))).length;
+    expect(await renewal().enqueueDueReminders()).toBe(1);
+    const queued = await testDb.handle.db.select().from(outbox).where(eq(outbox.kind, 'access_renewal'));
+    expect(queued).toHaveLength(before + 1);
+    expect(queued.at(-1)?.dedupeKey).toBe(`access:${due?.id}:renewal:${due?.endsAt?.getTime()}:1`);
   });
 });
