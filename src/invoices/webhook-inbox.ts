@@ -53,7 +53,9 @@ const TAKE_SQL = `update webhook_inbox set lease_until = clock_timestamp() + mak
 
 const DONE_SQL = 'delete from webhook_inbox where id = any($1::bigint[])';
 
-const RELEASE_SQL = 'update webhook_inbox set lease_until = null where id = any($1::bigint[])';
+// Handed back untried (a stop mid-batch): the take's attempt is taken back too, so it never counts towards setting aside.
+const RELEASE_SQL =
+  'update webhook_inbox set lease_until = null, attempts = greatest(attempts - 1, 0) where id = any($1::bigint[])';
 
 const RETRY_SQL = `update webhook_inbox set lease_until = clock_timestamp() + make_interval(secs => $2::float8 / 1000),
     last_error = $3, failed_at = case when attempts >= $4 then clock_timestamp() end

@@ -181,5 +181,7 @@ describe('the webhook inbox', () => {
     const left = await rows();
     expect(left).toHaveLength(2);
     expect(left.map((r) => r.leaseUntil)).toEqual([null, null]);
+    // Never tried, so not one attempt nearer to being set aside.
+    expect(left.map((r) => r.attempts)).toEqual([0, 0]);
   });
 });
