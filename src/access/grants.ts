@@ -27,11 +27,6 @@ export interface AccessGrants {
   markJoined(grantId: number): Promise<void>;
   /** /grant: creates or extends a user's grant by `periodSeconds` (null = for life) from its current end. */
   grantManually(grant: Omit<PaymentGrant, 'invoiceId'>): Promise<AccessGrantRow>;
-  /**
-   * /revoke: the grant ends now and is due for removal at once, grace or not (`removing`, its lease already
-   * lapsed, so any lapse claim takes it); its id, or undefined if none was active.
-   */
-  endNow(productId: number, userId: number): Promise<number | undefined>;
   /** /members and the dashboard: each product's grants, active first, by end; at most `limit` per product. */
   listForProducts(productIds: readonly number[], limit: number): Promise<AccessGrantRow[]>;
   /** Active, unexpired grants per product code (the access_active_members gauge). */
@@ -166,18 +161,6 @@ export function createAccessGrants(deps: {
         const grant = await lockGrant(tx, request, at);
         return setEnd(tx, grant, extendedEnd(grant, request.periodSeconds, at).endsAt, at);
       });
-    },
-
-    async endNow(productId, userId) {
-      const at = now();
-      const rows = await db
-        .update(accessGrants)
-        .set({ endsAt: at, state: 'removing', removalLeaseUntil: at, removalAttempts: 0, updatedAt: at })
-        .where(
-          and(eq(accessGrants.productId, productId), eq(accessGrants.userId, userId), eq(accessGrants.state, 'active')),
-        )
-        .returning({ id: accessGrants.id });
-      return rows[0]?.id;
     },
 
     async listForProducts(productIds, limit) {

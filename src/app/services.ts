@@ -127,7 +127,6 @@ export function createServices(config: Config, { logger, now, database, telegram
   // Its own client: removals run from the reconciler's loop (and /revoke); their messages go through the outbox.
   const accessLapse = createAccessLapse({
     db,
-    grants: accessGrants,
     api: telegramApi(config, 10, telegramCalls),
     outbox,
     logger,

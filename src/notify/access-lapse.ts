@@ -1,7 +1,6 @@
 import { and, eq, inArray, isNotNull, lte, or, type SQL, sql } from 'drizzle-orm';
 import { type Api, GrammyError } from 'grammy';
 import type { Logger } from 'pino';
-import type { AccessGrants } from '../access/grants.js';
 import type { Database } from '../db/client.js';
 import { type AccessGrantRow, accessGrants, products } from '../db/schema.js';
 import type { OutboxWaker } from '../invoices/outbox-waker.js';
@@ -22,8 +21,6 @@ const MAX_ATTEMPTS = 20;
 
 export interface AccessLapseDeps {
   db: Database;
-  /** revoke() ends the grant through it before removing. */
-  grants: Pick<AccessGrants, 'endNow'>;
   api: Pick<Api, 'getChatMember' | 'banChatMember' | 'unbanChatMember'>;
   /** Woken after a removal or a lost right queued its message. */
   outbox: OutboxWaker;
@@ -50,13 +47,9 @@ export interface AccessLapse {
   /** One sweep: claims what is due and removes it; returns how many members were removed. */
   removeLapsed(): Promise<number>;
   /**
-   * /revoke: the grant was just ended for removal now (AccessGrants.endNow): claims it at once, grace or not, and
-   * removes it by the same rules; a refusal leaves it to the sweep's retries.
-   */
-  removeNow(grantId: number): Promise<RemovalResult>;
-  /**
-   * /revoke and the dashboard's Revoke: ends the user's active grant of the product now and removes them at once
-   * (endNow, then removeNow), with its grant id; undefined when there was no active grant.
+   * /revoke and the dashboard's Revoke: the user's active grant of the product ends now and is claimed in the same
+   * statement (no sweep can take it in between), then removed at once by the same rules, grace or not; its id and
+   * how that went, or undefined when there was no active grant. A refusal leaves it to the sweep's retries.
    */
   revoke(productId: number, userId: number): Promise<{ grantId: number; result: RemovalResult } | undefined>;
   /**
@@ -180,13 +173,6 @@ export function createAccessLapse(deps: AccessLapseDeps): AccessLapse {
     return removed ? 'removed' : outcome.kept ? 'kept' : 'not_in_chat';
   }
 
-  async function removeNow(grantId: number): Promise<RemovalResult> {
-    const claimed = await claim(eq(accessGrants.id, grantId));
-    const [grant] = claimed;
-    // Claimed by another process's sweep at this moment: that one removes them.
-    return grant ? process(grant, (await merchantsOf(claimed)).get(grant.productId)) : 'retrying';
-  }
-
   return {
     async removeLapsed() {
       let removed = 0;
@@ -204,12 +190,29 @@ export function createAccessLapse(deps: AccessLapseDeps): AccessLapse {
     stop() {
       stopping = true;
     },
-    removeNow,
 
     async revoke(productId, userId) {
-      const grantId = await deps.grants.endNow(productId, userId);
-      if (grantId === undefined) return undefined;
-      return { grantId, result: await removeNow(grantId) };
+      const at = now();
+      const ended = await db
+        .update(accessGrants)
+        .set({
+          endsAt: at,
+          state: 'removing',
+          removalLeaseUntil: new Date(at.getTime() + leaseMs),
+          removalAttempts: 1,
+          updatedAt: at,
+        })
+        .where(
+          and(eq(accessGrants.productId, productId), eq(accessGrants.userId, userId), eq(accessGrants.state, 'active')),
+        )
+        .returning();
+      const [first] = ended;
+      if (!first) return undefined;
+      const merchantOf = await merchantsOf(ended);
+      // One grant per (product, user, chat): more than one only when the product's chat changed since.
+      const results: RemovalResult[] = [];
+      for (const grant of ended) results.push(await process(grant, merchantOf.get(grant.productId)));
+      return { grantId: first.id, result: results[0] as RemovalResult };
     },
   };
 }

@@ -10,7 +10,7 @@ import { useTestDatabase } from '../support/database.js';
 import { type FakeTelegram, startFakeTelegram } from '../support/fake-telegram.js';
 
 // The lapse on a real database and the fake Bot API, with an hour of ACCESS_GRACE_MINUTES: a lapsed member waits out
-// the grace, /revoke (endNow + removeNow) does not; each removal queues its member's message once, in the outbox.
+// the grace, /revoke (revoke: ended and claimed in one statement) does not; each removal queues its member's message once, in the outbox.
 
 const CHAT = -100_555;
 const HOUR = 3_600_000;
@@ -40,7 +40,6 @@ afterAll(async () => {
 const lapse = () =>
   createAccessLapse({
     db: testDb.handle.db,
-    grants: grants(),
     api: new Api(telegram.token, { apiRoot: telegram.apiRoot }),
     outbox: { wake: () => wakes++ },
     logger: pino({ level: 'silent' }),
@@ -64,18 +63,15 @@ describe('access lapse', () => {
     expect(await lapse().removeLapsed()).toBe(0);
     expect(telegram.memberStatus(CHAT, 701)).toBe('member');
 
-    const grantId = await grants().endNow(productId, 702);
-    expect(grantId).toBe(revoked.id);
     const wakesBefore = wakes;
-    expect(await lapse().removeNow(revoked.id)).toBe('removed');
+    expect(await lapse().revoke(productId, 702)).toEqual({ grantId: revoked.id, result: 'removed' });
     expect(telegram.memberStatus(CHAT, 702)).toBe('left');
     expect(wakes).toBe(wakesBefore + 1);
     const [notice, ...more] = await removedRows(revoked.id);
     expect(more).toEqual([]);
     expect(notice).toMatchObject({ chatId: 702, status: 'pending', invoiceId: null });
-    // Done: neither another /revoke-style call nor a sweep acts on it again.
-    expect(await lapse().removeNow(revoked.id)).toBe('retrying');
-    expect(await grants().endNow(productId, 702)).toBeUndefined();
+    // Done: neither another /revoke nor a sweep acts on it again.
+    expect(await lapse().revoke(productId, 702)).toBeUndefined();
 
     at = new Date(at.getTime() + HOUR);
     expect(await lapse().removeLapsed()).toBe(1);
@@ -89,8 +85,7 @@ describe('access lapse', () => {
   it('an administrator is kept; their grant is closed and nobody is told', async () => {
     const grant = await grants().grantManually({ productId, userId: 703, chatId: CHAT, periodSeconds: 86_400 });
     telegram.setMember(CHAT, 703, 'administrator');
-    await grants().endNow(productId, 703);
-    expect(await lapse().removeNow(grant.id)).toBe('kept');
+    expect(await lapse().revoke(productId, 703)).toEqual({ grantId: grant.id, result: 'kept' });
     expect(telegram.memberStatus(CHAT, 703)).toBe('administrator');
     const [row] = await testDb.handle.db.select().from(accessGrants).where(eq(accessGrants.id, grant.id));
     expect(row?.state).toBe('removed');

@@ -175,9 +175,7 @@ export function startAppProcess(env: Record<string, string>): AppProcess {
  * `start` for a test's app processes: each one still running when the test ends is killed, even when the test failed
  * midway. `cleanup` registers a step for the end (onTestFinished, or an afterEach list).
  */
-export function appStarter(
-  cleanup: (step: () => Promise<void>) => void,
-): (env: Record<string, string>) => AppProcess {
+export function appStarter(cleanup: (step: () => Promise<void>) => void): (env: Record<string, string>) => AppProcess {
   return (env) => {
     const app = startAppProcess(env);
     cleanup(async () => {
