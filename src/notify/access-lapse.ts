@@ -86,7 +86,7 @@ export function createAccessLapse(deps: AccessLapseDeps): AccessLapse {
       .orderBy(accessGrants.endsAt)
       .limit(batchSize)
       .for('update', { skipLocked: true });
-    return db
+    const claimed = await db
       .update(accessGrants)
       .set({
         state: 'removing',
@@ -96,6 +96,8 @@ export function createAccessLapse(deps: AccessLapseDeps): AccessLapse {
       })
       .where(inArray(accessGrants.id, due))
       .returning();
+    // RETURNING keeps no order: removed soonest end first, as they were picked.
+    return claimed.sort((a, b) => (a.endsAt?.getTime() ?? 0) - (b.endsAt?.getTime() ?? 0) || a.id - b.id);
   }
 
   /** Each claimed grant's merchant (the product's), read once for the batch: a merchant is never removed. */
@@ -183,6 +185,9 @@ export function createAccessLapse(deps: AccessLapseDeps): AccessLapse {
           await records.release(claimed.slice(i), now());
           break;
         }
+        // Its lease lapsed while the ones before it were removed (each is up to three Telegram calls): another
+        // process may hold it now, so it is left to that one.
+        if (grant.removalLeaseUntil !== null && grant.removalLeaseUntil <= now()) continue;
         if ((await process(grant, merchantOf.get(grant.productId))) === 'removed') removed++;
       }
       return removed;

@@ -17,15 +17,12 @@ import type { Translator } from '../i18n/index.js';
 import type { Metrics, NotificationResult } from '../metrics.js';
 import type { RenderedMessage } from '../views/messages.js';
 import { createAccessInviter } from './access-invite.js';
-import { type AccessNoticesDeps, type AccessRow, createAccessNotices, isAccessRow } from './access-notices.js';
+import { type AccessNoticesDeps, createAccessNotices, isAccessRow } from './access-notices.js';
 import { createOutboxClaims } from './claims.js';
 import { sendContent } from './deliver-content.js';
 import { backoffMs, classifyTelegramFailure, type FailureDecision, telegramErrorCode } from './failures.js';
 import { createPacer, type PacingOptions } from './pacing.js';
-import { createNotificationRenderer, type ShopFacts } from './render.js';
-
-/** An outbox row about an invoice: every kind but paid access's own notices (./access-notices.ts). */
-type InvoiceRowNotification = Exclude<OutboxRow, AccessRow>;
+import { createNotificationRenderer, type InvoiceOutboxRow, type ShopFacts } from './render.js';
 
 // Sends what the invoices service enqueued, at least once and normally exactly once:
 // a row is claimed under a short lease (FOR UPDATE SKIP LOCKED, so several workers or
@@ -140,7 +137,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   }
 
   async function send(
-    row: InvoiceRowNotification,
+    row: InvoiceOutboxRow,
     invoice: InvoiceRow,
     chatLocale: string | null,
     linked: InvoiceRow | null,
@@ -264,7 +261,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     else logger.debug(log, `notification ${outcome.status}`);
   }
 
-  async function deliverForInvoice(row: InvoiceRowNotification): Promise<Outcome> {
+  async function deliverForInvoice(row: InvoiceOutboxRow): Promise<Outcome> {
     // The invoice as it is now, with the chat's /lang choice, the other invoice of a two-part sale and the product it
     // sells (the shop), in one query.
     const [found] = row.invoiceId

@@ -1,11 +1,12 @@
 import type { InvoiceRow, OutboxRow, ProductRow } from '../db/schema.js';
-import type { AccessKind, MessageContent } from '../db/vocabulary.js';
+import type { MessageContent } from '../db/vocabulary.js';
 import type { Translator } from '../i18n/index.js';
 import { isOpenStatus } from '../invoices/state-machine.js';
 import { type RenderedMessage, renderClosedCard, renderOpenCard } from '../views/messages.js';
 import { renderKeyDelivery, renderSaleNotice } from '../views/product.js';
 import { type PaymentFacts, renderPaymentReply, renderReminder } from '../views/replies.js';
 import { saleReply, saleView } from '../views/sale.js';
+import type { AccessRow } from './access-notices.js';
 import { isEdit } from './claims.js';
 
 // What an outbox row becomes at send time: rendered from the invoice as it is now. A new message (a reply) is in
@@ -21,11 +22,11 @@ export type Notification =
   | { kind: 'content'; content: MessageContent; replyTo: number | null }
   | { kind: 'skip'; note: string };
 
-/**
- * The rows rendered here: an invoice's notifications. Paid access's own rows are sent by ./access-notices.ts and its
- * invite by ./access-invite.ts (both talk to Telegram before they can say anything).
- */
-export type InvoiceNotificationRow = Exclude<OutboxRow, { kind: AccessKind | 'access_invite' }>;
+/** An outbox row about an invoice: every kind but paid access's own notices (./access-notices.ts sends those). */
+export type InvoiceOutboxRow = Exclude<OutboxRow, AccessRow>;
+
+/** The rows rendered here: an invoice's, except the access invite (./access-invite.ts: it needs its link first). */
+export type RenderedRow = Exclude<InvoiceOutboxRow, { kind: 'access_invite' }>;
 
 /** The shop's side of an invoice, read with it at send time. */
 export interface ShopFacts {
@@ -53,7 +54,7 @@ export function createNotificationRenderer(deps: NotificationRendererDeps) {
    * `shop`: the product the invoice sells (the shop) as it is now, and the key sold with it, if any.
    */
   return function render(
-    row: InvoiceNotificationRow,
+    row: RenderedRow,
     invoice: InvoiceRow,
     chatLocale: string | null,
     linked?: InvoiceRow | null,

@@ -37,7 +37,7 @@ afterAll(async () => {
   await telegram?.close();
 });
 
-const lapse = () =>
+const lapse = (onRemoved?: () => void) =>
   createAccessLapse({
     db: testDb.handle.db,
     api: new Api(telegram.token, { apiRoot: telegram.apiRoot }),
@@ -46,6 +46,7 @@ const lapse = () =>
     now: () => at,
     graceMs: HOUR,
     merchantUserIds: [],
+    ...(onRemoved && { onRemoved }),
   });
 const grants = () => createAccessGrants({ db: testDb.handle.db, now: () => at });
 const removedRows = async (grantId: number) =>
@@ -90,5 +91,22 @@ describe('access lapse', () => {
     const [row] = await testDb.handle.db.select().from(accessGrants).where(eq(accessGrants.id, grant.id));
     expect(row?.state).toBe('removed');
     expect(await removedRows(grant.id)).toEqual([]);
+  });
+
+  it('a grant whose lease lapsed while the batch before it was removed is left for whoever holds it now', async () => {
+    const first = await grants().grantManually({ productId, userId: 801, chatId: CHAT, periodSeconds: 60 });
+    const second = await grants().grantManually({ productId, userId: 802, chatId: CHAT, periodSeconds: 120 });
+    for (const userId of [801, 802]) telegram.setMember(CHAT, userId, 'member');
+    at = new Date(at.getTime() + 2 * HOUR);
+    // The first removal takes longer than the batch's lease (60 s).
+    expect(await lapse(() => (at = new Date(at.getTime() + 5 * 60_000))).removeLapsed()).toBe(1);
+    expect(telegram.memberStatus(CHAT, 801)).toBe('left');
+    expect(telegram.memberStatus(CHAT, 802)).toBe('member');
+    expect(await removedRows(first.id)).toHaveLength(1);
+    expect(await removedRows(second.id)).toEqual([]);
+    // Its lease lapsed: the next sweep (this or another process) takes it again and removes it, once.
+    expect(await lapse().removeLapsed()).toBe(1);
+    expect(telegram.memberStatus(CHAT, 802)).toBe('left');
+    expect(await removedRows(second.id)).toHaveLength(1);
   });
 });

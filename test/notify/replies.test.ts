@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { InvoiceRow } from '../../src/db/schema.js';
 import type { TransitionFacts } from '../../src/db/vocabulary.js';
 import { createTranslator } from '../../src/i18n/index.js';
-import { createNotificationRenderer, type InvoiceNotificationRow } from '../../src/notify/render.js';
+import { createNotificationRenderer, type RenderedRow } from '../../src/notify/render.js';
 import { type PaymentFacts, type ReplyInvoice, renderPaymentReply, renderReminder } from '../../src/views/replies.js';
 import { invoiceRow } from '../support/invoice-row.js';
 
@@ -143,10 +143,10 @@ describe('payment replies, exactly', () => {
 describe('render: an outbox row at send time', () => {
   const render = createNotificationRenderer({ translator, now: () => NOW });
   function row(
-    kind: InvoiceNotificationRow['kind'],
+    kind: RenderedRow['kind'],
     payload: TransitionFacts = paid,
     targetMessageId: number | null = 5,
-  ): InvoiceNotificationRow {
+  ): RenderedRow {
     return {
       id: 1,
       dedupeKey: `12:${kind}`,
@@ -162,7 +162,7 @@ describe('render: an outbox row at send time', () => {
       lastError: null,
       createdAt: NOW,
       sentAt: null,
-    } as InvoiceNotificationRow;
+    } as RenderedRow;
   }
 
   it('a reply is in the chat’s /lang choice, else the invoice’s locale, and replies to the /pay message', () => {
