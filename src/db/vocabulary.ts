@@ -49,10 +49,6 @@ export const SHOP_KINDS = ['delivery', 'sale_notice', 'access_invite'] as const;
 export type ShopKind = (typeof SHOP_KINDS)[number];
 
 /**
- * Paid access (src/access/): where a grant is. `active` lets the user in until `ends_at` (+ grace); `removing` is
- * claimed by one process removing them from the chat; `removed` is done (a new payment makes it active again).
- */
-/**
  * Paid access's own messages, queued for a grant (no invoice row of their own): `access_renewal` before the access
  * ends, carrying a renewal invoice issued when it is sent; `access_removed` to a member removed on lapse or /revoke,
  * with Buy again; `access_rights_lost` to the product's merchant, once while the bot cannot remove members there.
@@ -61,6 +57,10 @@ export type ShopKind = (typeof SHOP_KINDS)[number];
 export const ACCESS_KINDS = ['access_renewal', 'access_removed', 'access_rights_lost'] as const;
 export type AccessKind = (typeof ACCESS_KINDS)[number];
 
+/**
+ * Paid access (src/access/): where a grant is. `active` lets the user in until `ends_at` (+ grace); `removing` is
+ * claimed by one process removing them from the chat; `removed` is done (a new payment makes it active again).
+ */
 export const ACCESS_GRANT_STATES = ['active', 'removing', 'removed'] as const;
 export type AccessGrantState = (typeof ACCESS_GRANT_STATES)[number];
 

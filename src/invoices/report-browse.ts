@@ -143,16 +143,14 @@ export async function invoiceChats(db: Database, limit: number): Promise<Array<{
 
 /** When the last signed webhook arrived (a repeat counts: SMARTy Pay reached the bot), or null. */
 export async function lastWebhookAt(db: Database): Promise<Date | null> {
-  const [first] = await db
-    .select({ at: webhookEvents.receivedAt })
-    .from(webhookEvents)
-    .orderBy(desc(webhookEvents.receivedAt))
-    .limit(1);
-  const [repeat] = await db
-    .select({ at: webhookDuplicates.lastReceivedAt })
-    .from(webhookDuplicates)
-    .orderBy(desc(webhookDuplicates.lastReceivedAt))
-    .limit(1);
+  const [[first], [repeat]] = await Promise.all([
+    db.select({ at: webhookEvents.receivedAt }).from(webhookEvents).orderBy(desc(webhookEvents.receivedAt)).limit(1),
+    db
+      .select({ at: webhookDuplicates.lastReceivedAt })
+      .from(webhookDuplicates)
+      .orderBy(desc(webhookDuplicates.lastReceivedAt))
+      .limit(1),
+  ]);
   const times = [first?.at, repeat?.at].filter((at): at is Date => at instanceof Date);
   return times.length === 0 ? null : new Date(Math.max(...times.map((at) => at.getTime())));
 }

@@ -13,9 +13,8 @@ import {
 import { type Overview, overviewOf } from './report-overview.js';
 import { createStatsQueries, type WindowStats } from './report-stats.js';
 
-export type { InvoiceCursor, InvoiceDetail, InvoiceFilter, KeysetPage, WebhookDelivery } from './report-browse.js';
-export type { DailyPoint, Overview } from './report-overview.js';
-export type { VolumeLine, WindowStats } from './report-stats.js';
+export type { InvoiceDetail } from './report-browse.js';
+export type { WindowStats } from './report-stats.js';
 
 // Read-only questions merchants ask about one chat's invoices (/invoices, /stats, /export; /status finds
 // its invoice through the invoices service).
