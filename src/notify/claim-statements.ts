@@ -1,6 +1,4 @@
-import { fixedStatement, type Row, toDate, toDateOrNull, toNumberOrNull } from '../db/fixed-statement.js';
-import type { OutboxRow, outbox } from '../db/schema.js';
-import type { NotificationKind, NotificationPayload, OutboxStatus } from '../db/vocabulary.js';
+import { fixedStatement } from '../db/fixed-statement.js';
 import { SPEND_CTES, SPEND_PARAMETERS } from './pacing.js';
 
 // The statements of a claim (./claims.ts), fixed text with named parameters. A claim is five round trips (eleven
@@ -61,8 +59,7 @@ export const TAKE = fixedStatement(
   `with claimed as (
     update outbox set status = 'sending', lease_until = $leaseUntil::timestamptz, attempts = attempts + 1
     where id = any($ids::bigint[])
-    returning id, dedupe_key, kind, invoice_id, chat_id, target_message_id, payload, status, attempts,
-      next_attempt_at, lease_until, last_error, created_at, sent_at
+    returning *
   ), ${SPEND_CTES}
   select * from claimed order by id`,
   ['leaseUntil', 'ids', ...SPEND_PARAMETERS],
@@ -74,27 +71,4 @@ export interface Candidate {
   invoiceId: number | null;
   isEdit: boolean;
   locked: boolean;
-}
-
-/** A row as TAKE returns it, typed as the schema says (a column the schema gains fails typecheck here). */
-export function toOutboxRow(row: Row): OutboxRow {
-  const typed: typeof outbox.$inferSelect = {
-    id: Number(row.id),
-    dedupeKey: String(row.dedupe_key),
-    kind: row.kind as NotificationKind,
-    invoiceId: toNumberOrNull(row.invoice_id),
-    chatId: Number(row.chat_id),
-    targetMessageId: toNumberOrNull(row.target_message_id),
-    payload: (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as NotificationPayload,
-    status: row.status as OutboxStatus,
-    attempts: Number(row.attempts),
-    nextAttemptAt: toDate(row.next_attempt_at),
-    leaseUntil: toDateOrNull(row.lease_until),
-    lastError: row.last_error === null ? null : String(row.last_error),
-    createdAt: toDate(row.created_at),
-    sentAt: toDateOrNull(row.sent_at),
-  };
-  // Kind and payload are written together, by the transition or the reminders statement: each row's payload is its
-  // kind's (src/db/vocabulary.ts).
-  return typed as OutboxRow;
 }

@@ -1,9 +1,9 @@
 import { and, eq, lte, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { toNumberOrNull } from '../db/fixed-statement.js';
+import { rowOf, toNumberOrNull } from '../db/fixed-statement.js';
 import { type OutboxRow, outbox } from '../db/schema.js';
 import { CARD_EDIT_KINDS, type CardEditKind, type NotificationKind } from '../db/vocabulary.js';
-import { type Candidate, DUE, LAPSED_LEASES, TAKE, toOutboxRow } from './claim-statements.js';
+import { type Candidate, DUE, LAPSED_LEASES, TAKE } from './claim-statements.js';
 import type { Pacer } from './pacing.js';
 
 // How the outbox worker takes rows: due, paced per chat, within the shared send budget, under a lease.
@@ -103,7 +103,10 @@ export function createOutboxClaims(deps: OutboxClaimsDeps): OutboxClaims {
             takenMessages.map((row) => row.chatId),
           ),
         })
-      ).map(toOutboxRow);
+      )
+        // Kind and payload are written together (the transition, the reminders statement): each row's payload is its
+        // kind's (src/db/vocabulary.ts).
+        .map((raw) => rowOf(outbox, raw) as OutboxRow);
       // The spend counted `taken`, so every one of them must have been claimed: they are locked by this transaction.
       if (claimed.length !== taken.length) {
         throw new Error(`claimed ${claimed.length} of ${taken.length} locked outbox rows`);
