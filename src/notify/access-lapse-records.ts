@@ -56,8 +56,15 @@ export function createGrantRecords(db: Database) {
     ): Promise<boolean> {
       return db.transaction(async (tx) => {
         let tell = false;
+        let merchantUserId: number | undefined;
         if (failure.rightsLost) {
-          await tx.select({ id: products.id }).from(products).where(eq(products.id, grant.productId)).for('update');
+          // Locked, and its merchant read, in one statement.
+          const [product] = await tx
+            .select({ merchantUserId: products.merchantUserId })
+            .from(products)
+            .where(eq(products.id, grant.productId))
+            .for('update');
+          merchantUserId = product?.merchantUserId;
           const [already] = await tx
             .select({ id: accessGrants.id })
             .from(accessGrants)
@@ -81,13 +88,11 @@ export function createGrantRecords(db: Database) {
           })
           .where(ours(grant))
           .returning({ id: accessGrants.id });
-        if (!updated || !tell) return false;
-        const [product] = await tx.select().from(products).where(eq(products.id, grant.productId));
-        if (!product) return false;
+        if (!updated || !tell || merchantUserId === undefined) return false;
         const key = `rights_lost:${grant.removalAttempts}`;
         await tx
           .insert(outbox)
-          .values(notice(grant, 'access_rights_lost', key, product.merchantUserId, failure.at))
+          .values(notice(grant, 'access_rights_lost', key, merchantUserId, failure.at))
           .onConflictDoNothing();
         return true;
       });
