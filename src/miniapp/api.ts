@@ -15,11 +15,11 @@ import { invoiceDetailJson, invoiceJson, type MemberStanding, memberJson, produc
 // /app/api/: the dashboard's questions, answered by the services the bot's commands use (reports.ts for /stats
 // and /invoices, products/service.ts for /products, access/grants.ts for /members), never by queries of its own.
 
-export const MINIAPP_API_PATH = '/app/api';
+const MINIAPP_API_PATH = '/app/api';
 const PAGE_SIZE = 20;
 const LIST_LIMIT = 100;
 
-export interface MiniAppSettings {
+interface MiniAppSettings {
   tokens: TokenPolicy;
   invoiceTtlMinutes: number;
   reminderMinutes: number;

@@ -7,10 +7,10 @@ import express, { Router } from 'express';
 // Content-Security-Policy allows scripts, styles and requests to this origin alone, and framing by Telegram's web
 // clients (Telegram Web opens a Mini App in an iframe).
 
-export const MINIAPP_PATH = '/app';
+const MINIAPP_PATH = '/app';
 
 /** dist/miniapp-page from src/miniapp/ (tsx, tests) and from dist/miniapp/ (npm start) alike. */
-export const PAGE_DIRECTORY = fileURLToPath(new URL('../../dist/miniapp-page/', import.meta.url));
+const PAGE_DIRECTORY = fileURLToPath(new URL('../../dist/miniapp-page/', import.meta.url));
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",

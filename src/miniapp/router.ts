@@ -5,8 +5,6 @@ import { createMiniAppPage } from './page.js';
 // The merchant dashboard, a Telegram Mini App on the bot's own HTTP server: the page at /app/ and its API under
 // /app/api/ (docs/architecture.md, "The dashboard").
 
-export type { MiniAppApiDeps, MiniAppSettings } from './api.js';
-
 export function createMiniAppRouter(deps: MiniAppApiDeps & { pageDirectory?: string | undefined }): Router {
   const router = Router();
   router.use(createMiniAppApi(deps));

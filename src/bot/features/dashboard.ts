@@ -10,7 +10,7 @@ import { replyTo } from '../reply.js';
 // Telegram opens a Mini App only from an https URL, so without PUBLIC_URL (or with an http one) the answer says
 // what to set instead.
 
-export const DASHBOARD_PATH = '/app/';
+const DASHBOARD_PATH = '/app/';
 
 /** ${PUBLIC_URL}/app/ when Telegram can open it (https), else undefined. */
 export function dashboardUrl(publicUrl: string | undefined): string | undefined {

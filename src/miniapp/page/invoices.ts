@@ -19,7 +19,7 @@ interface Detail {
   }>;
 }
 
-export const statusLabel = (view: View, status: string) => view.t(`app-status-${status}`);
+const statusLabel = (view: View, status: string) => view.t(`app-status-${status}`);
 
 export async function showInvoices(view: View, filter = { status: '', chat: '' }): Promise<void> {
   const { t, call, root } = view;
@@ -91,7 +91,7 @@ export async function showInvoices(view: View, filter = { status: '', chat: '' }
   await load();
 }
 
-export async function showInvoice(view: View, id: number, filter = { status: '', chat: '' }): Promise<void> {
+async function showInvoice(view: View, id: number, filter = { status: '', chat: '' }): Promise<void> {
   const { t, call, root } = view;
   const { invoice, deliveries, notifications } = await call<Detail>(`invoices/${id}`);
   const field = (label: string, value: string) => h('div', { class: 'field' }, h('dt', {}, label), h('dd', {}, value));
