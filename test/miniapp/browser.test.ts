@@ -147,6 +147,42 @@ describe.skipIf(!hasChromium && !required)(title, () => {
     await narrow.close();
   }, 60_000);
 
+  it('lets the overview chart go when another view replaces it: one resize observer however often it is drawn', async () => {
+    const { page } = await openDashboard(LIGHT);
+    // Counts the observers that observe something and are not yet disconnected.
+    await page.addInitScript(() => {
+      const counts = { live: 0 };
+      const scope = globalThis as any;
+      scope.resizeObservers = counts;
+      const Native = scope.ResizeObserver;
+      scope.ResizeObserver = class extends Native {
+        watching = false;
+        observe(...args: unknown[]) {
+          if (!this.watching) counts.live++;
+          this.watching = true;
+          super.observe(...args);
+        }
+        disconnect() {
+          if (this.watching) counts.live--;
+          this.watching = false;
+          super.disconnect();
+        }
+      };
+    });
+    await page.reload();
+    for (let visit = 0; visit < 3; visit++) {
+      await page.locator('.tab[data-tab="overview"]').click();
+      await page.locator('.uplot canvas').first().waitFor({ state: 'visible' });
+      await page.locator('.tab[data-tab="settings"]').click();
+      await expectText(page, '#webhook-url', 'https://bot.example.com/webhooks/smartypay');
+    }
+    expect(await page.evaluate(() => (globalThis as any).resizeObservers.live)).toBe(0);
+    await page.locator('.tab[data-tab="overview"]').click();
+    await page.locator('.uplot canvas').first().waitFor({ state: 'visible' });
+    expect(await page.evaluate(() => (globalThis as any).resizeObservers.live)).toBe(1);
+    await page.close();
+  }, 60_000);
+
   it('tells a customer and a stale or foreign session why nothing is shown', async () => {
     const cases: Array<[string, string]> = [
       [signInitData(h.config.botToken, { id: 777, first_name: 'Customer' }), 'Only this bot’s merchants'],

@@ -1,4 +1,5 @@
 import uPlot from 'uplot';
+import { onReplaced } from './dom.js';
 import type { Translate } from './i18n.js';
 
 export interface DailyPoint {
@@ -7,7 +8,10 @@ export interface DailyPoint {
   paid: number;
 }
 
-/** The last 30 days as two lines, invoices created and paid, sized to its container (and again on resize). */
+/**
+ * The last 30 days as two lines, invoices created and paid, sized to its container (and again on resize). When the
+ * view is replaced the observer is disconnected and the plot destroyed (its window listeners go with it).
+ */
 export function dailyChart(container: HTMLElement, daily: DailyPoint[], t: Translate): void {
   const css = getComputedStyle(document.documentElement);
   const colour = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
@@ -33,7 +37,10 @@ export function dailyChart(container: HTMLElement, daily: DailyPoint[], t: Trans
     [x, daily.map((point) => point.created), daily.map((point) => point.paid)],
     container,
   );
-  new ResizeObserver(() => plot.setSize({ width: Math.max(200, container.clientWidth), height: 200 })).observe(
-    container,
-  );
+  const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(200, container.clientWidth), height: 200 }));
+  resize.observe(container);
+  onReplaced(container, () => {
+    resize.disconnect();
+    plot.destroy();
+  });
 }

@@ -27,7 +27,20 @@ export function append(parent: Node, children: Child[]): void {
   }
 }
 
+const cleanups: Array<{ element: Element; cleanup: () => void }> = [];
+
+/** `cleanup` runs when `element` goes with its view: when replace() empties one of its ancestors. */
+export function onReplaced(element: Element, cleanup: () => void): void {
+  cleanups.push({ element, cleanup });
+}
+
 export function replace(parent: Element, ...children: Child[]): void {
+  for (let i = cleanups.length - 1; i >= 0; i--) {
+    const entry = cleanups[i];
+    if (!entry || entry.element === parent || !parent.contains(entry.element)) continue;
+    cleanups.splice(i, 1);
+    entry.cleanup();
+  }
   parent.replaceChildren();
   append(parent, children);
 }
