@@ -27,6 +27,11 @@ export function append(parent: Node, children: Child[]): void {
   }
 }
 
+/** A term and its value in a `dl.fields` (an invoice's details, the settings). */
+export function field(label: string, ...value: Array<Node | string>): HTMLDivElement {
+  return h('div', { class: 'field' }, h('dt', {}, label), h('dd', {}, ...value));
+}
+
 const cleanups: Array<{ element: Element; cleanup: () => void }> = [];
 
 /** `cleanup` runs when `element` goes with its view: when replace() empties one of its ancestors. */

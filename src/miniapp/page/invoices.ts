@@ -1,5 +1,5 @@
 import type { InvoiceJson, View } from './context.js';
-import { append, h, replace } from './dom.js';
+import { append, field, h, replace } from './dom.js';
 import { money, utc } from './i18n.js';
 import { STATUSES } from './statuses.js';
 
@@ -94,7 +94,6 @@ export async function showInvoices(view: View, filter = { status: '', chat: '' }
 async function showInvoice(view: View, id: number, filter = { status: '', chat: '' }): Promise<void> {
   const { t, call, root } = view;
   const { invoice, deliveries, notifications } = await call<Detail>(`invoices/${id}`);
-  const field = (label: string, value: string) => h('div', { class: 'field' }, h('dt', {}, label), h('dd', {}, value));
   const received =
     invoice.paidAmount === null ? '—' : money(invoice.paidAmount, invoice.paidToken ?? invoice.token, t.locale);
   replace(

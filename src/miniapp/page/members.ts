@@ -1,3 +1,4 @@
+import { act } from './act.js';
 import type { View } from './context.js';
 import { h, replace } from './dom.js';
 import { utc } from './i18n.js';
@@ -45,18 +46,18 @@ export async function showMembers(view: View): Promise<void> {
                     'button',
                     {
                       class: 'danger',
-                      onclick: async () => {
+                      onclick: () => {
                         if (!confirm(t('app-revoke-confirm', { user: String(m.userId) }))) return;
-                        try {
-                          await call('members/revoke', {
-                            method: 'POST',
-                            body: { productId: m.productId, userId: m.userId },
-                          });
-                          view.notify(t('app-revoked'));
-                          void showMembers(view);
-                        } catch {
-                          view.notify(t('app-action-failed'));
-                        }
+                        void act(
+                          view,
+                          () =>
+                            call('members/revoke', {
+                              method: 'POST',
+                              body: { productId: m.productId, userId: m.userId },
+                            }),
+                          t('app-revoked'),
+                          () => void showMembers(view),
+                        );
                       },
                     },
                     t('app-revoke'),

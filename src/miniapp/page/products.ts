@@ -1,4 +1,4 @@
-import { ApiError } from './api.js';
+import { act as actOn } from './act.js';
 import type { View } from './context.js';
 import { h, replace } from './dom.js';
 import { decimal, money } from './i18n.js';
@@ -24,22 +24,11 @@ interface Products {
   tokens: { accepted: string[]; defaultToken: string };
 }
 
-const problemText = (view: View, error: unknown) =>
-  error instanceof ApiError && error.status === 400 ? view.t('app-invalid-input') : view.t('app-action-failed');
-
 export async function showProducts(view: View): Promise<void> {
   const { t, call, root } = view;
   const { products, tokens } = await call<Products>('products');
   const reload = () => void showProducts(view);
-  const act = async (action: () => Promise<unknown>, done: string) => {
-    try {
-      await action();
-      view.notify(done);
-      reload();
-    } catch (error) {
-      view.notify(problemText(view, error));
-    }
-  };
+  const act = (action: () => Promise<unknown>, done: string) => actOn(view, action, done, reload);
 
   const title = h('input', { name: 'title', placeholder: t('app-product-title'), maxlength: 100, required: true });
   const amount = h('input', {
@@ -111,7 +100,7 @@ export async function showProducts(view: View): Promise<void> {
                 () =>
                   call(`products/${p.id}`, {
                     method: 'PATCH',
-                    body: { title: editTitle.value, amount: editPrice.value.replace(',', '.') },
+                    body: { title: editTitle.value, amount: editPrice.value },
                   }),
                 t('app-saved'),
               ),

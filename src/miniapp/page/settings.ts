@@ -1,5 +1,5 @@
 import type { View } from './context.js';
-import { h, replace } from './dom.js';
+import { field, h, replace } from './dom.js';
 import { utc } from './i18n.js';
 
 // Settings, read-only: what the operator set in the environment, the webhook URL to paste into SMARTy Pay's
@@ -16,8 +16,6 @@ interface Settings {
 export async function showSettings(view: View): Promise<void> {
   const { t, call, root } = view;
   const s = await call<Settings>('settings');
-  const field = (label: string, ...value: Array<Node | string>) =>
-    h('div', { class: 'field' }, h('dt', {}, label), h('dd', {}, ...value));
   const url = s.smartyPayWebhookUrl;
   const copy = async () => {
     if (!url) return;
