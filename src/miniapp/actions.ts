@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { parseAmount } from '../invoices/amount.js';
-import { MAX_TITLE_LENGTH, parseAddKeys, parseProductFields } from '../products/rules.js';
+import { parseAddKeys, parseProductFields, parseProductTitle } from '../products/rules.js';
 import type { MiniAppApiDeps } from './api.js';
 import { merchantOf } from './auth.js';
 import { productJson } from './json.js';
@@ -41,12 +41,12 @@ export function createActionsRouter(
     const id = positiveId(req.params.id);
     const merchantUserId = merchantOf(res).user.id;
     const body = req.body ?? {};
-    const title = text(body.title);
+    const title = typeof body.title === 'string' ? parseProductTitle(body.title) : undefined;
     const amount = body.amount === undefined ? undefined : parseAmount(String(body.amount));
     const state = body.state;
     if (
       id === undefined ||
-      (title !== undefined && (title === '' || [...title].length > MAX_TITLE_LENGTH)) ||
+      (title !== undefined && !title.ok) ||
       (amount !== undefined && !amount.ok) ||
       (state !== undefined && state !== 'active' && state !== 'paused')
     ) {
@@ -54,7 +54,7 @@ export function createActionsRouter(
       return;
     }
     let product = await deps.products.edit(merchantUserId, id, {
-      title,
+      title: title?.ok ? title.title : undefined,
       amount: amount?.ok ? amount.value : undefined,
     });
     if (product && state !== undefined && state !== product.state) {

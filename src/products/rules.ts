@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Message } from 'grammy/types';
 import type { ProductContent } from '../db/vocabulary.js';
+import { parseAmount } from '../invoices/amount.js';
 import { type PayCommandProblem, type PayRequest, parsePayCommand } from '../invoices/pay-command.js';
+import { cleanUserText } from '../invoices/user-text.js';
 import { findCurrency, type TokenPolicy } from '../payments/currencies.js';
 
 // The shop's rules, without a database: how /newproduct is read, what a product code looks like, and what of a
@@ -28,6 +30,20 @@ export type NewProductResult =
   | { ok: true; product: { amount: string; token: string; title: string } }
   | { ok: false; problem: NewProductProblem; word?: string };
 
+export type TitleResult = { ok: true; title: string } | { ok: false; problem: 'missing_title' | 'title_too_long' };
+
+/**
+ * A product's title wherever it is typed (/newproduct, the dashboard's form and edit): cleaned as an invoice
+ * description is (one plain line, nothing invisible), then required and at most MAX_TITLE_LENGTH characters as
+ * they will be shown.
+ */
+export function parseProductTitle(raw: string): TitleResult {
+  const title = cleanUserText(raw);
+  if (title === '') return { ok: false, problem: 'missing_title' };
+  if ([...title].length > MAX_TITLE_LENGTH) return { ok: false, problem: 'title_too_long' };
+  return { ok: true, title };
+}
+
 /** `/newproduct <amount> [token] <title…>`: the amount and token as /pay reads them; the title is required. */
 export function parseNewProduct(args: string, tokens: TokenPolicy): NewProductResult {
   const parsed = parsePayCommand(args, tokens);
@@ -36,9 +52,9 @@ export function parseNewProduct(args: string, tokens: TokenPolicy): NewProductRe
     return { ok: false, problem: parsed.problem, ...(parsed.word !== undefined && { word: parsed.word }) };
   }
   const { amount, token, description }: PayRequest = parsed.request;
-  if (!description) return { ok: false, problem: 'missing_title' };
-  if ([...description].length > MAX_TITLE_LENGTH) return { ok: false, problem: 'title_too_long' };
-  return { ok: true, product: { amount, token, title: description } };
+  const title = parseProductTitle(description ?? '');
+  if (!title.ok) return title;
+  return { ok: true, product: { amount, token, title: title.title } };
 }
 
 /**
@@ -50,18 +66,26 @@ export function parseProductFields(
   fields: { amount?: string | undefined; token?: string | undefined; title?: string | undefined },
   tokens: TokenPolicy,
 ): NewProductResult {
-  const amount = (fields.amount ?? '').trim();
-  const token = (fields.token ?? '').trim() || tokens.defaultToken;
-  if (amount === '') return { ok: false, problem: 'missing_amount' };
-  if (/\s/.test(amount)) {
-    return { ok: false, problem: /^[\d\s.,]+$/.test(amount) ? 'ambiguous_grouping' : 'not_a_number', word: amount };
+  const rawAmount = (fields.amount ?? '').trim();
+  if (/\s/.test(rawAmount)) {
+    const problem = /^[\d\s.,]+$/.test(rawAmount) ? 'ambiguous_grouping' : 'not_a_number';
+    return { ok: false, problem, word: rawAmount };
   }
-  if (/\s/.test(token)) return { ok: false, problem: 'unknown_token', word: token };
-  const parsed = parseNewProduct(`${amount} ${token} ${fields.title ?? ''}`, tokens);
-  // The second word was the token field: were it not one, the title would have swallowed it.
-  if (parsed.ok && parsed.product.token !== findCurrency(token))
-    return { ok: false, problem: 'unknown_token', word: token };
-  return parsed;
+  const amountWord = cleanUserText(rawAmount);
+  if (amountWord === '') return { ok: false, problem: 'missing_amount' };
+  const amount = parseAmount(amountWord);
+  if (!amount.ok) return { ok: false, problem: amount.reason, word: amountWord };
+
+  const rawToken = (fields.token ?? '').trim();
+  if (/\s/.test(rawToken)) return { ok: false, problem: 'unknown_token', word: rawToken };
+  const tokenWord = cleanUserText(rawToken) || tokens.defaultToken;
+  const token = findCurrency(tokenWord);
+  if (!token) return { ok: false, problem: 'unknown_token', word: tokenWord };
+  if (!tokens.accepted.includes(token)) return { ok: false, problem: 'token_not_accepted', word: token };
+
+  const title = parseProductTitle(fields.title ?? '');
+  if (!title.ok) return title;
+  return { ok: true, product: { amount: amount.value, token, title: title.title } };
 }
 
 /**

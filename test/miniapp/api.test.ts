@@ -172,6 +172,18 @@ describe('dashboard API', () => {
     expect(await (await api('products', other)).json()).toMatchObject({ products: [] });
   });
 
+  it('edits a title by /newproduct’s rules: cleaned to one plain line, and refused when nothing visible is left', async () => {
+    const id = (await merchantApi('products', { method: 'POST', body: { title: 'Zine', amount: '1' } })).body.product
+      .id;
+    for (const title of ['\u200B', ' \u202E ', 'x'.repeat(101)]) {
+      expect((await merchantApi(`products/${id}`, { method: 'PATCH', body: { title } })).status).toBe(400);
+    }
+    const edited = await merchantApi(`products/${id}`, { method: 'PATCH', body: { title: 'a\nb\u200B' } });
+    expect(edited.body.product.title).toBe('a b');
+    const [row] = await h.db.select().from(products).where(eq(products.id, id));
+    expect(row?.title).toBe('a b');
+  });
+
   it('lists members of paid access as active, lapsing and removed, and revokes as /revoke does', async () => {
     const created = await merchantApi('products', {
       method: 'POST',

@@ -6,6 +6,7 @@ import {
   newProductCode,
   parseNewProduct,
   parseProductFields,
+  parseProductTitle,
 } from '../../src/products/rules.js';
 
 // The shop's rules without a database: /newproduct reads amounts and tokens exactly as /pay does and wants a title;
@@ -39,6 +40,35 @@ describe('parseProductFields (the dashboard form)', () => {
     });
     expect(parseProductFields({ amount: '5', title: '' }, tokens)).toMatchObject({ problem: 'missing_title' });
     expect(parseProductFields({ title: 'Pack' }, tokens)).toMatchObject({ problem: 'missing_amount' });
+  });
+});
+
+describe('parseProductTitle (every place a title is typed)', () => {
+  it('cleans the title to one plain line, then counts what is left', () => {
+    expect(parseProductTitle('  Photo\npack\u200B ')).toEqual({ ok: true, title: 'Photo pack' });
+    expect(parseProductTitle('\u200B')).toEqual({ ok: false, problem: 'missing_title' });
+    expect(parseProductTitle(' \u202E\t')).toEqual({ ok: false, problem: 'missing_title' });
+    expect(parseProductTitle(`${'я'.repeat(100)}\u200B\u200B`)).toEqual({ ok: true, title: 'я'.repeat(100) });
+    expect(parseProductTitle('я'.repeat(101))).toEqual({ ok: false, problem: 'title_too_long' });
+  });
+
+  it('is the rule the form uses: an invisible title is missing, a line break a space', () => {
+    expect(parseProductFields({ amount: '5', title: '\u200B' }, tokens)).toEqual({
+      ok: false,
+      problem: 'missing_title',
+    });
+    expect(parseProductFields({ amount: '5', title: 'a\nb' }, tokens)).toMatchObject({ product: { title: 'a b' } });
+    expect(parseProductFields({ amount: '5', title: 'я'.repeat(101) }, tokens)).toEqual({
+      ok: false,
+      problem: 'title_too_long',
+    });
+    expect(parseProductFields({ amount: '5\u200B', token: '\u200BpUSDC', title: 'Pack' }, tokens)).toEqual({
+      ok: true,
+      product: { amount: '5', token: 'pUSDC', title: 'Pack' },
+    });
+    expect(parseProductFields({ amount: '5', token: 'pUSDC\nbUSDT', title: 'Pack' }, tokens)).toMatchObject({
+      problem: 'unknown_token',
+    });
   });
 });
 
