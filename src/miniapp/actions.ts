@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { parseAmount } from '../invoices/amount.js';
-import { parseAddKeys, parseProductFields, parseProductTitle } from '../products/rules.js';
+import { parseKeyLines, parseProductFields, parseProductTitle } from '../products/rules.js';
 import type { MiniAppApiDeps } from './api.js';
 import { merchantOf } from './auth.js';
 import { productJson } from './json.js';
@@ -75,8 +75,8 @@ export function createActionsRouter(
       res.status(404).json({ error: 'not found' });
       return;
     }
-    // The same reading as `/addkeys <code>` followed by one key per line.
-    const parsed = parseAddKeys(`${product.code}\n${typeof req.body?.keys === 'string' ? req.body.keys : ''}`);
+    // The same reading as the lines after `/addkeys <code>`.
+    const parsed = parseKeyLines((typeof req.body?.keys === 'string' ? req.body.keys : '').split(/\r?\n/));
     if (!parsed.ok) {
       res.status(400).json({ error: 'invalid keys', problem: parsed.problem });
       return;

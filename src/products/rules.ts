@@ -116,16 +116,27 @@ export type AddKeysResult =
   | { ok: true; code: string; keys: string[] }
   | { ok: false; problem: 'usage' | 'key_too_long' | 'too_many_keys' };
 
+export type KeyLinesResult =
+  | { ok: true; keys: string[] }
+  | { ok: false; problem: 'usage' | 'key_too_long' | 'too_many_keys' };
+
 /**
- * `/addkeys <code>` then one key per line, in the same message. Lines are trimmed; empty ones are skipped and a key
- * repeated in the message counts once.
+ * One key per line (the dashboard's box, and /addkeys after its code). Lines are trimmed; empty ones are skipped and
+ * a key repeated counts once.
  */
+export function parseKeyLines(lines: readonly string[]): KeyLinesResult {
+  const keys = [...new Set(lines.map((line) => line.trim()).filter((line) => line !== ''))];
+  if (keys.length === 0) return { ok: false, problem: 'usage' };
+  if (keys.some((key) => [...key].length > MAX_KEY_LENGTH)) return { ok: false, problem: 'key_too_long' };
+  if (keys.length > MAX_KEYS_PER_MESSAGE) return { ok: false, problem: 'too_many_keys' };
+  return { ok: true, keys };
+}
+
+/** `/addkeys <code>` then one key per line (parseKeyLines), in the same message. */
 export function parseAddKeys(args: string): AddKeysResult {
   const [first = '', ...lines] = args.split(/\r?\n/);
   const code = first.trim();
-  const keys = [...new Set(lines.map((line) => line.trim()).filter((line) => line !== ''))];
-  if (!isProductCode(code) || keys.length === 0) return { ok: false, problem: 'usage' };
-  if (keys.some((key) => [...key].length > MAX_KEY_LENGTH)) return { ok: false, problem: 'key_too_long' };
-  if (keys.length > MAX_KEYS_PER_MESSAGE) return { ok: false, problem: 'too_many_keys' };
-  return { ok: true, code, keys };
+  if (!isProductCode(code)) return { ok: false, problem: 'usage' };
+  const parsed = parseKeyLines(lines);
+  return parsed.ok ? { ok: true, code, keys: parsed.keys } : parsed;
 }

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import {
   contentOf,
   isProductCode,
+  MAX_KEYS_PER_MESSAGE,
   newProductCode,
+  parseAddKeys,
+  parseKeyLines,
   parseNewProduct,
   parseProductFields,
   parseProductTitle,
@@ -69,6 +72,19 @@ describe('parseProductTitle (every place a title is typed)', () => {
     expect(parseProductFields({ amount: '5', token: 'pUSDC\nbUSDT', title: 'Pack' }, tokens)).toMatchObject({
       problem: 'unknown_token',
     });
+  });
+});
+
+describe('parseKeyLines and parseAddKeys', () => {
+  it('reads one key per line, trimmed, each once; /addkeys wants a code before them', () => {
+    expect(parseKeyLines([' K1 ', '', 'K2', 'K1'])).toEqual({ ok: true, keys: ['K1', 'K2'] });
+    expect(parseKeyLines(['', ' '])).toEqual({ ok: false, problem: 'usage' });
+    expect(parseKeyLines(['x'.repeat(257)])).toEqual({ ok: false, problem: 'key_too_long' });
+    const many = Array.from({ length: MAX_KEYS_PER_MESSAGE + 1 }, (_, i) => `K${i}`);
+    expect(parseKeyLines(many)).toEqual({ ok: false, problem: 'too_many_keys' });
+    expect(parseAddKeys('abc\nK1\r\nK2')).toEqual({ ok: true, code: 'abc', keys: ['K1', 'K2'] });
+    expect(parseAddKeys('bad code\nK1')).toEqual({ ok: false, problem: 'usage' });
+    expect(parseAddKeys('abc')).toEqual({ ok: false, problem: 'usage' });
   });
 });
 
