@@ -1,6 +1,7 @@
 import type { AccessGrantRow, InvoiceRow, ProductRow } from '../db/schema.js';
 import { normaliseDecimal } from '../decimal.js';
 import type { InvoiceDetail } from '../invoices/reports.js';
+import { deliversNothing } from '../products/rules.js';
 import type { ProductSummary } from '../products/service.js';
 
 // What the API answers, field by field: rows are never sent whole (no raw payloads, checkout secrets or buyer ids
@@ -48,6 +49,7 @@ export function invoiceDetailJson(detail: InvoiceDetail) {
   };
 }
 
+/** `needsContent` by the product card's rule: an access-only product delivers its access. */
 export function productJson(product: ProductRow, summary?: Omit<ProductSummary, 'product'>) {
   return {
     id: product.id,
@@ -57,6 +59,7 @@ export function productJson(product: ProductRow, summary?: Omit<ProductSummary, 
     token: product.token,
     state: product.state,
     content: product.content?.type ?? null,
+    needsContent: deliversNothing(product),
     accessChatTitle: product.accessChatTitle,
     sales: summary?.sales ?? 0,
     revenue: summary?.revenue ?? '0',

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Message } from 'grammy/types';
+import type { ProductRow } from '../db/schema.js';
 import type { ProductContent } from '../db/vocabulary.js';
 import { parseAmount } from '../invoices/amount.js';
 import { type PayCommandProblem, type PayRequest, parsePayCommand } from '../invoices/pay-command.js';
@@ -86,6 +87,14 @@ export function parseProductFields(
   const title = parseProductTitle(fields.title ?? '');
   if (!title.ok) return title;
   return { ok: true, product: { amount: amount.value, token, title: title.title } };
+}
+
+/**
+ * Delivers nothing: no content and no paid access, so nothing is sold until /setcontent (the card's hint, the
+ * dashboard's note). An access-only product delivers its access.
+ */
+export function deliversNothing(product: Pick<ProductRow, 'content' | 'accessChatId'>): boolean {
+  return !product.content && product.accessChatId === null;
 }
 
 /**

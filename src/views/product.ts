@@ -5,6 +5,7 @@ import { compareDecimals, subtractDecimals } from '../decimal.js';
 import type { Translate } from '../i18n/index.js';
 import { isPaidStatus, PLAIN_DECIMAL_PATTERN } from '../invoices/state-machine.js';
 import { cleanUserText } from '../invoices/user-text.js';
+import { deliversNothing } from '../products/rules.js';
 import type { KeyCounts, ProductSummary, Purchase } from '../products/service.js';
 import { encodeCallbackData } from '../telegram/callback-data.js';
 import { renderAccessLine } from './access.js';
@@ -47,7 +48,7 @@ export function renderProductCard(
     code: product.code,
     link: escapeHtml(productLink(botUsername, product.code)),
   });
-  const needsContent = !product.content && access === undefined && product.state !== 'deleted';
+  const needsContent = deliversNothing(product) && product.state !== 'deleted';
   const stock = keys && product.content?.type === 'keys' ? [t('shop-card-stock', { free: keys.free })] : [];
   const hint = needsContent ? ['', t('shop-card-needs-content', { code: product.code })] : [];
   const text = [card, ...extra, ...stock, ...hint].join('\n');

@@ -172,6 +172,19 @@ describe('dashboard API', () => {
     expect(await (await api('products', other)).json()).toMatchObject({ products: [] });
   });
 
+  it('says which products deliver nothing yet by the card’s rule: an access-only product delivers its access', async () => {
+    const create = async (title: string) =>
+      (await merchantApi('products', { method: 'POST', body: { title, amount: '2' } })).body.product.id as number;
+    const bare = await create('Bare');
+    const club = await create('Access only');
+    await h.db.update(products).set({ accessChatId: -100_999, accessChatTitle: 'VIP' }).where(eq(products.id, club));
+    const listed = (await merchantApi('products')).body.products as Array<{ id: number; needsContent: boolean }>;
+    expect(listed.filter((p) => p.id === bare || p.id === club).map((p) => [p.id, p.needsContent])).toEqual([
+      [club, false],
+      [bare, true],
+    ]);
+  });
+
   it('edits a title by /newproduct’s rules: cleaned to one plain line, and refused when nothing visible is left', async () => {
     const id = (await merchantApi('products', { method: 'POST', body: { title: 'Zine', amount: '1' } })).body.product
       .id;

@@ -2,6 +2,7 @@ import type { Message } from 'grammy/types';
 import { describe, expect, it } from 'vitest';
 import {
   contentOf,
+  deliversNothing,
   isProductCode,
   MAX_KEYS_PER_MESSAGE,
   newProductCode,
@@ -85,6 +86,14 @@ describe('parseKeyLines and parseAddKeys', () => {
     expect(parseAddKeys('abc\nK1\r\nK2')).toEqual({ ok: true, code: 'abc', keys: ['K1', 'K2'] });
     expect(parseAddKeys('bad code\nK1')).toEqual({ ok: false, problem: 'usage' });
     expect(parseAddKeys('abc')).toEqual({ ok: false, problem: 'usage' });
+  });
+});
+
+describe('deliversNothing', () => {
+  it('is true only without content and without paid access', () => {
+    expect(deliversNothing({ content: null, accessChatId: null })).toBe(true);
+    expect(deliversNothing({ content: null, accessChatId: -100_1 })).toBe(false);
+    expect(deliversNothing({ content: { type: 'keys' }, accessChatId: null })).toBe(false);
   });
 });
 

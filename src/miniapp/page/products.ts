@@ -14,6 +14,8 @@ interface ProductJson {
   token: string;
   state: 'active' | 'paused';
   content: string | null;
+  /** Nothing to deliver (no content, no paid access): nothing is sold until /setcontent. */
+  needsContent: boolean;
   sales: number;
   revenue: string;
   stock: number | null;
@@ -83,7 +85,7 @@ export async function showProducts(view: View): Promise<void> {
         ' ',
         t('app-product-sales', { sales: p.sales, revenue: money(p.revenue, p.token, t.locale) }),
         p.stock === null ? '' : ` · ${t('app-product-stock', { stock: p.stock })}`,
-        p.content === null ? ` · ${t('app-product-no-content', { code: p.code })}` : '',
+        p.needsContent ? ` · ${t('app-product-no-content', { code: p.code })}` : '',
       ),
       h('code', { class: 'code' }, p.code),
       h(
