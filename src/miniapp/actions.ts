@@ -53,10 +53,13 @@ export function createActionsRouter(
       res.status(400).json({ error: 'invalid change' });
       return;
     }
-    let product = await deps.products.edit(merchantUserId, id, {
-      title: title?.ok ? title.title : undefined,
-      amount: amount?.ok ? amount.value : undefined,
-    });
+    // Pause/Resume sends only the state: nothing else to write.
+    const changes = { title: title?.ok ? title.title : undefined, amount: amount?.ok ? amount.value : undefined };
+    let product =
+      changes.title !== undefined || changes.amount !== undefined
+        ? await deps.products.edit(merchantUserId, id, changes)
+        : await deps.products.findOwnedById(merchantUserId, id);
+    if (product?.state === 'deleted') product = undefined;
     if (product && state !== undefined && state !== product.state) {
       product = await deps.products.setState(merchantUserId, id, state);
     }
@@ -64,6 +67,7 @@ export function createActionsRouter(
       res.status(404).json({ error: 'not found' });
       return;
     }
+    // The row's own fields: the page reloads the list (with sales and stock) after any change.
     res.json({ product: productJson(product) });
   });
 

@@ -10,7 +10,7 @@ import type { ProductService } from '../products/service.js';
 import { endingSoonMs, memberStanding } from '../views/access.js';
 import { createActionsRouter } from './actions.js';
 import { type MiniAppAuthDeps, merchantOf, requireMerchant } from './auth.js';
-import { invoiceDetailJson, invoiceJson, type MemberStanding, memberJson, productJson } from './json.js';
+import { invoiceDetailJson, invoiceJson, type MemberStanding, memberJson, productSummaryJson } from './json.js';
 
 // /app/api/: the dashboard's questions, answered by the services the bot's commands use (reports.ts for /stats
 // and /invoices, products/service.ts for /products, access/grants.ts for /members), never by queries of its own.
@@ -100,7 +100,7 @@ export function createMiniAppApi(deps: MiniAppApiDeps): Router {
   api.get('/products', async (_req, res) => {
     const { items, total } = await deps.products.list(merchantOf(res).user.id, LIST_LIMIT);
     res.json({
-      products: items.filter((item) => item.product.state !== 'deleted').map((item) => productJson(item.product, item)),
+      products: items.filter((item) => item.product.state !== 'deleted').map(productSummaryJson),
       total,
       tokens: deps.settings.tokens,
     });

@@ -49,8 +49,8 @@ export function invoiceDetailJson(detail: InvoiceDetail) {
   };
 }
 
-/** `needsContent` by the product card's rule: an access-only product delivers its access. */
-export function productJson(product: ProductRow, summary?: Omit<ProductSummary, 'product'>) {
+/** The product's own fields; `needsContent` by the product card's rule (an access-only product delivers access). */
+export function productJson(product: ProductRow) {
   return {
     id: product.id,
     code: product.code,
@@ -61,10 +61,12 @@ export function productJson(product: ProductRow, summary?: Omit<ProductSummary, 
     content: product.content?.type ?? null,
     needsContent: deliversNothing(product),
     accessChatTitle: product.accessChatTitle,
-    sales: summary?.sales ?? 0,
-    revenue: summary?.revenue ?? '0',
-    stock: summary?.stock ?? null,
   };
+}
+
+/** With what it sold, as /products lists it. */
+export function productSummaryJson({ product, sales, revenue, stock }: ProductSummary) {
+  return { ...productJson(product), sales, revenue, stock };
 }
 
 export type MemberStanding = 'active' | 'lapsing' | 'removed';

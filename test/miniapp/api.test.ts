@@ -197,6 +197,23 @@ describe('dashboard API', () => {
     expect(row?.title).toBe('a b');
   });
 
+  it('pauses with the state alone, writing nothing else, and answers the row without made-up sales', async () => {
+    const id = (await merchantApi('products', { method: 'POST', body: { title: 'Poster', amount: '1' } })).body.product
+      .id;
+    const longAgo = new Date('2020-01-01T00:00:00Z');
+    await h.db.update(products).set({ updatedAt: longAgo }).where(eq(products.id, id));
+    const same = await merchantApi(`products/${id}`, { method: 'PATCH', body: { state: 'active' } });
+    const [row] = await h.db.select().from(products).where(eq(products.id, id));
+    expect(row?.updatedAt).toEqual(longAgo);
+    expect(same.body.product).toMatchObject({ id, state: 'active' });
+    expect(same.body.product).not.toHaveProperty('sales');
+    expect(same.body.product).not.toHaveProperty('revenue');
+    expect(same.body.product).not.toHaveProperty('stock');
+    expect(
+      (await merchantApi(`products/${id}`, { method: 'PATCH', body: { state: 'paused' } })).body.product.state,
+    ).toBe('paused');
+  });
+
   it('lists members of paid access as active, lapsing and removed, and revokes as /revoke does', async () => {
     const created = await merchantApi('products', {
       method: 'POST',
