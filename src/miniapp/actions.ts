@@ -4,17 +4,12 @@ import { parseKeyLines, parseProductFields, parseProductTitle } from '../product
 import type { MiniAppApiDeps } from './api.js';
 import { merchantOf } from './auth.js';
 import { productJson } from './json.js';
+import { idParam } from './params.js';
 
 // The dashboard's merchant actions, through the same services and rules as /newproduct, /addkeys, the product
 // card's Pause/Resume and /revoke. Every one acts only on the signed-in merchant's own products.
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value.trim() : undefined);
-const positiveId = (value: unknown): number | undefined =>
-  typeof value === 'number' && Number.isSafeInteger(value) && value > 0
-    ? value
-    : typeof value === 'string' && /^[1-9]\d{0,15}$/.test(value)
-      ? Number(value)
-      : undefined;
 
 export function createActionsRouter(
   deps: Pick<MiniAppApiDeps, 'products' | 'grants' | 'lapse' | 'settings' | 'logger'>,
@@ -38,7 +33,7 @@ export function createActionsRouter(
   });
 
   router.patch('/products/:id', async (req, res) => {
-    const id = positiveId(req.params.id);
+    const id = idParam(req.params.id);
     const merchantUserId = merchantOf(res).user.id;
     const body = req.body ?? {};
     const title = typeof body.title === 'string' ? parseProductTitle(body.title) : undefined;
@@ -72,7 +67,7 @@ export function createActionsRouter(
   });
 
   router.post('/products/:id/keys', async (req, res) => {
-    const id = positiveId(req.params.id);
+    const id = idParam(req.params.id);
     const merchantUserId = merchantOf(res).user.id;
     const product = id === undefined ? undefined : await deps.products.findOwnedById(merchantUserId, id);
     if (!product) {
@@ -94,8 +89,8 @@ export function createActionsRouter(
   });
 
   router.post('/members/revoke', async (req, res) => {
-    const productId = positiveId(req.body?.productId);
-    const userId = positiveId(req.body?.userId);
+    const productId = idParam(req.body?.productId);
+    const userId = idParam(req.body?.userId);
     const merchantUserId = merchantOf(res).user.id;
     const product = productId === undefined ? undefined : await deps.products.findOwnedById(merchantUserId, productId);
     if (!product || userId === undefined || product.accessChatId === null) {

@@ -11,6 +11,7 @@ import { endingSoonMs, memberStanding } from '../views/access.js';
 import { createActionsRouter } from './actions.js';
 import { type MiniAppAuthDeps, merchantOf, requireMerchant } from './auth.js';
 import { invoiceDetailJson, invoiceJson, type MemberStanding, memberJson, productSummaryJson } from './json.js';
+import { idParam } from './params.js';
 
 // /app/api/: the dashboard's questions, answered by the services the bot's commands use (reports.ts for /stats
 // and /invoices, products/service.ts for /products, access/grants.ts for /members), never by queries of its own.
@@ -40,8 +41,6 @@ export interface MiniAppApiDeps extends MiniAppAuthDeps {
 
 const isStatus = (value: unknown): value is InvoiceStatus =>
   typeof value === 'string' && (INVOICE_STATUSES as readonly string[]).includes(value);
-const idParam = (value: unknown): number | undefined =>
-  typeof value === 'string' && /^-?[1-9]\d{0,15}$/.test(value) ? Number(value) : undefined;
 
 export function createMiniAppApi(deps: MiniAppApiDeps): Router {
   const router = Router();
@@ -69,15 +68,15 @@ export function createMiniAppApi(deps: MiniAppApiDeps): Router {
         : PAGE_SIZE;
     if (
       (status !== undefined && status !== '' && !isStatus(status)) ||
-      (chat !== undefined && chat !== '' && idParam(chat) === undefined)
+      (chat !== undefined && chat !== '' && idParam(chat, 'signed') === undefined)
     ) {
       res.status(400).json({ error: 'bad filter' });
       return;
     }
     const page = await deps.reports.browse({
       status: isStatus(status) ? status : undefined,
-      chatId: idParam(chat),
-      after: idParam(after),
+      chatId: idParam(chat, 'signed'),
+      after: idParam(after, 'signed'),
       limit: size,
     });
     res.json({ invoices: page.rows.map(invoiceJson), next: page.next === undefined ? null : String(page.next) });

@@ -214,6 +214,25 @@ describe('dashboard API', () => {
     ).toBe('paused');
   });
 
+  it('refuses an id a JS number cannot hold instead of rounding it to another row', async () => {
+    const id = (await merchantApi('products', { method: 'POST', body: { title: 'Big', amount: '1' } })).body.product.id;
+    // 2^53: "9007199254740993" would round to it.
+    await h.db
+      .update(products)
+      .set({ id: 2 ** 53 })
+      .where(eq(products.id, id));
+    const tooLarge = '9007199254740993';
+    expect((await merchantApi(`products/${tooLarge}`, { method: 'PATCH', body: { title: 'Taken' } })).status).toBe(400);
+    expect((await merchantApi(`products/${tooLarge}/keys`, { method: 'POST', body: { keys: 'K' } })).status).toBe(404);
+    expect((await merchantApi(`invoices/${tooLarge}`)).status).toBe(404);
+    expect((await merchantApi(`invoices?chat=-${tooLarge}`)).status).toBe(400);
+    const [row] = await h.db
+      .select()
+      .from(products)
+      .where(eq(products.id, 2 ** 53));
+    expect(row).toMatchObject({ title: 'Big', content: null });
+  });
+
   it('lists members of paid access as active, lapsing and removed, and revokes as /revoke does', async () => {
     const created = await merchantApi('products', {
       method: 'POST',
