@@ -97,10 +97,9 @@ export function createMiniAppApi(deps: MiniAppApiDeps): Router {
   });
 
   api.get('/products', async (_req, res) => {
-    const { items, total } = await deps.products.list(merchantOf(res).user.id, LIST_LIMIT);
+    const { items } = await deps.products.list(merchantOf(res).user.id, LIST_LIMIT);
     res.json({
       products: items.filter((item) => item.product.state !== 'deleted').map(productSummaryJson),
-      total,
       tokens: deps.settings.tokens,
     });
   });
